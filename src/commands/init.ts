@@ -1,0 +1,163 @@
+/** `support-job init`: settings (flags, support-job.json, or the wizard) → plan → apply → summary. */
+import { writeConfig, readConfig, type ConfigFile } from "../config.js";
+import { InputError, InterruptedError } from "../errors.js";
+import { applyPlan, ApplyError } from "../plan/apply.js";
+import { planJob } from "../plan/plan.js";
+import { hasChanges, type Plan, type PlanStep } from "../plan/types.js";
+import { describeSchedule } from "../schedule/index.js";
+import { broadGrants, toRaw, validateSettings, type RawSettings } from "../spec/validate.js";
+import type { ResolvedSettings } from "../spec/settings.js";
+import { pastTense, planToJson, presentTense, renderPlan } from "../ui/format.js";
+import type { Progress, Reporter } from "../ui/reporter.js";
+import { paint } from "../ui/style.js";
+import { clientsFor, isInteractive, type GlobalOptions } from "./common.js";
+
+export interface InitOptions extends GlobalOptions, RawSettings {
+  yes?: boolean;
+  dryRun?: boolean;
+  adopt?: boolean;
+}
+
+/** Flags win over support-job.json; anything neither gives takes its default in validation. */
+export function mergeSettings(config: ConfigFile | undefined, flags: RawSettings): RawSettings {
+  const merged: RawSettings = { ...(config ?? {}) };
+  for (const [key, value] of Object.entries(flags) as [keyof RawSettings, RawSettings[keyof RawSettings]][]) {
+    if (value === undefined) continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    (merged as Record<string, unknown>)[key] = value;
+  }
+  delete (merged as ConfigFile).region;
+  delete (merged as ConfigFile).account;
+  return merged;
+}
+
+export function pickSettingFlags(options: InitOptions): RawSettings {
+  return {
+    name: options.name,
+    repository: options.repository,
+    sourceType: options.sourceType,
+    branch: options.branch,
+    buildspec: options.buildspec,
+    schedule: options.schedule,
+    timezone: options.timezone,
+    computeType: options.computeType,
+    arch: options.arch,
+    image: options.image,
+    timeout: options.timeout,
+    email: options.email,
+    alertOn: options.alertOn,
+    env: options.env,
+    policyArns: options.policyArns,
+    policyFile: options.policyFile,
+  };
+}
+
+export async function runInit(options: InitOptions, io: Reporter): Promise<void> {
+  const cwd = process.cwd();
+  const config = readConfig(cwd);
+  const interactive = isInteractive(options);
+  let raw = mergeSettings(config, pickSettingFlags(options));
+  if (interactive) {
+    const { runWizard } = await import("../wizard/wizard.js");
+    raw = await runWizard(raw, { cwd, given: pickSettingFlags(options) });
+  }
+  const settings = validateSettings(raw, cwd);
+  const broad = broadGrants(settings);
+  if (broad.length > 0) {
+    for (const b of broad) io.warn(`${b}: the job could do anything in this account.`);
+    if (!options.yes) {
+      if (!interactive) throw new InputError(broad.some((b) => b.startsWith("arn:")) ? "--policy-arn" : "--policy-file", "grants every action on every resource; narrow it, or pass --yes to accept", "Action s3:GetObject on arn:aws:s3:::my-bucket/*");
+      const { confirmBroadGrant } = await import("../wizard/prompts.js");
+      if (!(await confirmBroadGrant())) throw new InterruptedError("Cancelled, nothing was changed.");
+    }
+  }
+
+  const clients = await clientsFor(options, io, config?.region);
+  await io.ready();
+  const reading = io.task(`reading the job's resources in ${clients.region}`);
+  let plan: Plan;
+  try {
+    plan = await planJob(settings, clients, { adopt: Boolean(options.adopt), accountHint: config?.region === clients.region ? config.account : undefined });
+    reading.succeed(`read the job's resources in ${clients.region}`);
+  } catch (error) {
+    reading.fail("could not read the job's resources");
+    throw error;
+  }
+
+  io.result(renderPlan(plan));
+  const conflicts = plan.steps.filter((s) => s.action === "conflict");
+  const output = { job: settings.name, region: clients.region, account: plan.spec.where.account, plan: planToJson(plan), applied: false, changed: false };
+  if (conflicts.length > 0) {
+    if (io.json) io.printJson(output);
+    throw new InputError(conflicts.length === 1 ? conflicts[0]!.label : "resources", conflicts.map((c) => c.notes.join(" ")).join(" "), "--adopt, or another --name");
+  }
+  if (options.dryRun) {
+    io.info("Dry run: nothing was changed.");
+    if (io.json) io.printJson(output);
+    return;
+  }
+
+  const saved: ConfigFile = { ...toRaw(settings), region: clients.region, account: plan.spec.where.account };
+  if (!hasChanges(plan)) {
+    writeConfig(cwd, saved);
+    io.result(`Nothing to change: job ${settings.name} is up to date.`);
+  } else {
+    if (interactive) {
+      const { confirmApply } = await import("../wizard/prompts.js");
+      const isNew = plan.steps.every((s) => s.action === "create" || s.name === "");
+      if (!(await confirmApply(isNew))) throw new InterruptedError("Cancelled, nothing was changed.");
+    }
+    // Saved before applying: if apply stops half-way, `support-job init --yes` finishes the same job.
+    writeConfig(cwd, saved);
+    await applyWithProgress(plan, clients, io);
+    output.applied = true;
+    output.changed = true;
+  }
+  printSummary(settings, plan, io);
+  if (io.json) io.printJson(output);
+}
+
+async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPlan>[1], io: Reporter): Promise<void> {
+  const tasks = new Map<PlanStep["key"], Progress>();
+  const finished: PlanStep[] = [];
+  const onSigint = () => {
+    io.stopSpinner();
+    const done = finished.map((s) => `  ${pastTense(s)}`).join("\n");
+    io.error(
+      `Interrupted while applying. ${finished.length ? `Already done:\n${done}\n` : "Nothing was finished yet. "}The job is only partly set up: run \`support-job init --yes\` to finish it.`,
+    );
+    process.exit(130);
+  };
+  process.once("SIGINT", onSigint);
+  try {
+    await applyPlan(plan, clients, {
+      start: (step) => tasks.set(step.key, io.task(presentTense(step))),
+      waiting: (step, message) => tasks.get(step.key)?.waiting(message),
+      done: (step) => {
+        finished.push(step);
+        tasks.get(step.key)?.succeed(pastTense(step));
+      },
+      failed: (step) => tasks.get(step.key)?.fail(`could not finish ${presentTense(step)}`),
+    });
+  } catch (error) {
+    if (error instanceof ApplyError) {
+      const done = finished.map((s) => pastTense(s));
+      const tail = done.length ? ` Done before it stopped: ${done.join("; ")}.` : "";
+      throw new ApplyError(`${error.message}${tail} Fix the cause and run \`support-job init --yes\` again to finish.`, error.result, error.cause);
+    }
+    throw error;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+function printSummary(settings: ResolvedSettings, plan: Plan, io: Reporter): void {
+  io.result("");
+  io.result(`${paint.green("✔")} Job ${paint.bold(settings.name)} runs ${describeSchedule(settings.schedule, settings.timezone)}.`);
+  io.result(`  ${settings.repository}${settings.branch ? `@${settings.branch}` : ""} · ${settings.buildspec} · ${settings.computeType} (${settings.arch}) · ${settings.image}`);
+  io.result(`  Alerts on ${settings.alertOn.join(", ")} go to ${settings.email}.`);
+  const sub = plan.steps.find((s) => s.key === "alertSubscription");
+  if (sub && (sub.action === "create" || sub.action === "update"))
+    io.warn(`Check ${settings.email}'s inbox and click the link in "AWS Notification - Subscription Confirmation": alerts cannot arrive until then (the link expires in 2 days).`);
+  for (const note of sub?.notes ?? []) io.warn(note);
+}

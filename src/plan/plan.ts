@@ -1,0 +1,60 @@
+/** Read every resource in parallel, compare with the desired state, and return the plan. Changes nothing. */
+import { callerIdentity, type Clients } from "../aws/clients.js";
+import { describeAwsError } from "../aws/errors.js";
+import { OperationError } from "../errors.js";
+import { RESOURCES } from "../resources/index.js";
+import { buildJobSpec, type JobSpec } from "../spec/job.js";
+import type { Where } from "../spec/names.js";
+import type { ResolvedSettings } from "../spec/settings.js";
+import type { Plan } from "./types.js";
+
+export interface PlanOptions {
+  adopt: boolean;
+  /** The account saved in support-job.json: lets the reads start alongside the identity check. */
+  accountHint?: string | undefined;
+}
+
+export async function planJob(settings: ResolvedSettings, clients: Clients, options: PlanOptions): Promise<Plan> {
+  const identity = callerIdentity(clients).catch((error: unknown) => {
+    throw new OperationError(describeAwsError(error, "Checking your AWS identity"), error);
+  });
+  const hinted = options.accountHint ? { account: options.accountHint, region: clients.region, partition: partitionOf(clients.region) } : undefined;
+  // Reads with a guessed account run in parallel with the identity check; used only if the guess was right.
+  const speculative = hinted ? settle(readAll(buildJobSpec(settings, hinted), clients)) : undefined;
+  const me = await identity;
+  const where: Where = { account: me.account, region: clients.region, partition: me.partition };
+  let states: unknown[];
+  const spec = buildJobSpec(settings, where);
+  if (speculative && hinted?.account === me.account) states = unwrap(await speculative);
+  else states = await readAll(spec, clients);
+  const adopt = options.adopt;
+  return { spec, steps: RESOURCES.map((r, i) => r.plan(spec, states[i], { adopt })) };
+}
+
+export async function readAll(spec: JobSpec, clients: Clients): Promise<unknown[]> {
+  return Promise.all(
+    RESOURCES.map((r) =>
+      r.read(spec, clients).catch((error: unknown) => {
+        throw new OperationError(describeAwsError(error, `Reading the ${r.label}`), error);
+      }),
+    ),
+  );
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+function unwrap<T>(s: Settled<T>): T {
+  if (s.ok) return s.value;
+  throw s.error;
+}
+
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}

@@ -1,0 +1,81 @@
+import type { Clients } from "../aws/clients.js";
+import type { JobSpec } from "../spec/job.js";
+
+export type ResourceKey =
+  | "serviceRole"
+  | "jobPolicy"
+  | "project"
+  | "scheduleRole"
+  | "scheduleRule"
+  | "alertTopic"
+  | "alertSubscription"
+  | "alertRule";
+
+export type Action = "create" | "update" | "unchanged" | "delete" | "conflict";
+
+export interface FieldChange {
+  field: string;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface StepContext {
+  clients: Clients;
+  spec: JobSpec;
+  /** Call once the resource exists, so steps that only need it to exist can start. */
+  exists(): void;
+  /** Resolves when `key` exists (or is not part of the plan); rejects if that step failed. */
+  waitFor(key: ResourceKey): Promise<void>;
+  /** Tell the user the step is waiting (IAM propagation) rather than hung. */
+  waiting(message: string): void;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface PlanStep {
+  key: ResourceKey;
+  /** In the user's words: "CodeBuild project", "schedule rule". */
+  label: string;
+  name: string;
+  arn?: string | undefined;
+  action: Action;
+  /** For update: each field that differs, old → new. For create/delete: empty. */
+  changes: FieldChange[];
+  /** Things the user should know (a pending subscription that cannot be removed, a conflict's fix). */
+  notes: string[];
+  /** Steps that must have created their resource before this one starts. */
+  after: ResourceKey[];
+  apply?: ((ctx: StepContext) => Promise<void>) | undefined;
+}
+
+export interface Plan {
+  spec: JobSpec;
+  steps: PlanStep[];
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.steps.some((s) => s.action !== "unchanged");
+}
+
+export interface Resource<Current> {
+  key: ResourceKey;
+  label: string;
+  read(spec: JobSpec, clients: Clients): Promise<Current | undefined>;
+  plan(spec: JobSpec, current: Current | undefined, options: { adopt: boolean }): PlanStep;
+}
+
+/** Ownership: a resource with the job's name but without the job's tag is somebody else's. */
+export function conflictStep(key: ResourceKey, label: string, name: string, owner: string | undefined, job: string): PlanStep {
+  return {
+    key,
+    label,
+    name,
+    action: "conflict",
+    changes: [],
+    notes: [
+      owner === undefined
+        ? `${label} ${name} already exists and was not created by support-job (it has no support-job:job tag). Pass --adopt to take it over, or choose another --name.`
+        : `${label} ${name} belongs to support-job job "${owner}", not "${job}". Choose another --name.`,
+    ],
+    after: [],
+  };
+}

@@ -1,0 +1,117 @@
+/** The job's own permissions as one customer managed policy (the seed article's advice: attachable to a CLI role too). */
+import {
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListPolicyTagsCommand,
+  ListPolicyVersionsCommand,
+  TagPolicyCommand,
+  type IAMClient,
+  type Policy,
+} from "@aws-sdk/client-iam";
+import { isAlreadyExists } from "../aws/errors.js";
+import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
+import { conflictStep, type Resource } from "../plan/types.js";
+import type { PolicyDocument } from "../spec/settings.js";
+import { TAG_KEY } from "../spec/names.js";
+import { orUndefined } from "./role.js";
+
+export interface JobPolicyState {
+  policy: Policy;
+  owner: string | undefined;
+  document: unknown;
+}
+
+const LABEL = "job permissions policy";
+
+export const jobPolicyResource: Resource<JobPolicyState> = {
+  key: "jobPolicy",
+  label: LABEL,
+  async read(spec, { iam }) {
+    const arn = spec.arns.jobPolicy;
+    const [got, tags] = await Promise.all([
+      orUndefined(iam.send(new GetPolicyCommand({ PolicyArn: arn }))),
+      orUndefined(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
+    ]);
+    if (!got?.Policy) return undefined;
+    const version = await orUndefined(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.Policy.DefaultVersionId })));
+    return {
+      policy: got.Policy,
+      owner: (tags?.Tags ?? got.Policy.Tags ?? []).find((t) => t.Key === TAG_KEY)?.Value,
+      document: parsePolicyText(version?.PolicyVersion?.Document),
+    };
+  },
+  plan(spec, current, { adopt }) {
+    const want = spec.jobPolicy;
+    const base = { key: "jobPolicy" as const, label: LABEL, name: spec.names.jobPolicy, arn: spec.arns.jobPolicy, notes: [], after: [] };
+    if (!want) {
+      // The policy file was dropped from the settings: detach (the role step does) and delete our policy.
+      if (!current || current.owner !== spec.job) return { ...base, name: "", action: "unchanged", changes: [] };
+      return { ...base, action: "delete", changes: [], after: ["serviceRole"], apply: (ctx) => deleteJobPolicy(ctx.clients.iam, spec.arns.jobPolicy) };
+    }
+    if (!current)
+      return {
+        ...base,
+        action: "create",
+        changes: [],
+        apply: async (ctx) => {
+          try {
+            await ctx.clients.iam.send(
+              new CreatePolicyCommand({
+                PolicyName: want.name,
+                PolicyDocument: JSON.stringify(want.document),
+                Description: `support-job ${spec.job}: the job's own permissions`,
+                Tags: spec.tags,
+              }),
+            );
+          } catch (error) {
+            if (!isAlreadyExists(error)) throw error;
+            await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
+          }
+          ctx.exists();
+        },
+      };
+    if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep("jobPolicy", LABEL, want.name, current.owner, spec.job);
+    const changes = [];
+    if (!samePolicy(current.document, want.document)) changes.push({ field: "policy document", from: "current version", to: policyDiff(current.document, want.document) });
+    if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
+    if (changes.length === 0) return { ...base, action: "unchanged", changes };
+    return {
+      ...base,
+      action: "update",
+      changes,
+      apply: async (ctx) => {
+        ctx.exists();
+        if (current.owner === undefined) await ctx.clients.iam.send(new TagPolicyCommand({ PolicyArn: want.arn, Tags: spec.tags }));
+        if (!samePolicy(current.document, want.document)) await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
+      },
+    };
+  },
+};
+
+/** IAM keeps at most five versions: remove the oldest non-default one first when five exist. */
+export async function newDefaultVersion(iam: IAMClient, PolicyArn: string, document: PolicyDocument): Promise<void> {
+  const listed = await iam.send(new ListPolicyVersionsCommand({ PolicyArn }));
+  const versions = listed.Versions ?? [];
+  if (versions.length >= 5) {
+    const oldest = versions
+      .filter((v) => !v.IsDefaultVersion)
+      .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0) || versionNumber(a.VersionId) - versionNumber(b.VersionId))[0];
+    if (oldest?.VersionId) await iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: oldest.VersionId }));
+  }
+  await iam.send(new CreatePolicyVersionCommand({ PolicyArn, PolicyDocument: JSON.stringify(document), SetAsDefault: true }));
+}
+
+function versionNumber(id: string | undefined): number {
+  return Number(/\d+/.exec(id ?? "")?.[0] ?? 0);
+}
+
+export async function deleteJobPolicy(iam: IAMClient, PolicyArn: string): Promise<void> {
+  const listed = await orUndefined(iam.send(new ListPolicyVersionsCommand({ PolicyArn })));
+  if (!listed) return;
+  await Promise.all((listed.Versions ?? []).filter((v) => !v.IsDefaultVersion).map((v) => iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: v.VersionId }))));
+  await orUndefined(iam.send(new DeletePolicyCommand({ PolicyArn })));
+}

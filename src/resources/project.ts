@@ -1,0 +1,145 @@
+/** The CodeBuild project: source, environment, service role, timeout, logs. */
+import {
+  BatchGetProjectsCommand,
+  CreateProjectCommand,
+  UpdateProjectCommand,
+  type CreateProjectCommandInput,
+  type Project,
+} from "@aws-sdk/client-codebuild";
+import { isAlreadyExists, isRolePropagation } from "../aws/errors.js";
+import { show } from "../plan/compare.js";
+import { conflictStep, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
+import type { JobSpec, ProjectSpec } from "../spec/job.js";
+import { TAG_KEY } from "../spec/names.js";
+
+export interface ProjectState {
+  project: Project;
+  owner: string | undefined;
+}
+
+const LABEL = "CodeBuild project";
+
+export const projectResource: Resource<ProjectState> = {
+  key: "project",
+  label: LABEL,
+  async read(spec, { codebuild }) {
+    const out = await codebuild.send(new BatchGetProjectsCommand({ names: [spec.names.project] }));
+    const project = out.projects?.[0];
+    if (!project) return undefined;
+    return { project, owner: project.tags?.find((t) => t.key === TAG_KEY)?.value };
+  },
+  plan(spec, current, { adopt }) {
+    const want = spec.project;
+    const base = { key: "project" as const, label: LABEL, name: want.name, arn: want.arn, notes: [], after: ["serviceRole" as const] };
+    if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createProject(ctx, want) };
+    if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep("project", LABEL, want.name, current.owner, spec.job);
+    const changes = projectChanges(want, current.project, spec);
+    if (changes.length === 0) return { ...base, action: "unchanged", changes };
+    return {
+      ...base,
+      action: "update",
+      changes,
+      apply: async (ctx) => {
+        ctx.exists();
+        await withRolePropagationRetry(ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(projectInput(want, spec))));
+      },
+    };
+  },
+};
+
+function projectInput(want: ProjectSpec, spec: JobSpec): CreateProjectCommandInput {
+  return {
+    name: want.name,
+    description: want.description,
+    source: want.source,
+    ...(want.sourceVersion ? { sourceVersion: want.sourceVersion } : {}),
+    artifacts: { type: "NO_ARTIFACTS" },
+    environment: want.environment,
+    serviceRole: want.serviceRole,
+    timeoutInMinutes: want.timeoutInMinutes,
+    logsConfig: { cloudWatchLogs: { status: "ENABLED" }, s3Logs: { status: "DISABLED" } },
+    tags: spec.tags.map((t) => ({ key: t.Key, value: t.Value })),
+  };
+}
+
+async function createProject(ctx: StepContext, want: ProjectSpec): Promise<void> {
+  const input = projectInput(want, ctx.spec);
+  try {
+    await withRolePropagationRetry(ctx, () => ctx.clients.codebuild.send(new CreateProjectCommand(input)));
+  } catch (error) {
+    // A retried CreateProject whose first attempt did land.
+    if (!isAlreadyExists(error)) throw error;
+    await withRolePropagationRetry(ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(input)));
+  }
+  ctx.exists();
+}
+
+const PROPAGATION_BUDGET_MS = 120_000;
+
+/**
+ * A role created seconds ago is not yet assumable by CodeBuild (IAM is eventually consistent). Retry exactly
+ * that error, with backoff, for about two minutes, and say that we are waiting (as Terraform and claudia do).
+ */
+export async function withRolePropagationRetry<T>(ctx: Pick<StepContext, "waiting" | "sleep">, call: () => Promise<T>): Promise<T> {
+  let waited = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isRolePropagation(error) || waited >= PROPAGATION_BUDGET_MS) throw error;
+      const delay = Math.min(1000 * 2 ** attempt, 10_000);
+      ctx.waiting(`waiting for the new IAM role to reach CodeBuild (${Math.round((waited + delay) / 1000)}s of up to ${PROPAGATION_BUDGET_MS / 1000}s)`);
+      await ctx.sleep(delay);
+      waited += delay;
+    }
+  }
+}
+
+function projectChanges(want: ProjectSpec, have: Project, spec: JobSpec): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const cmp = (field: string, from: unknown, to: unknown) => {
+    if (show(from) !== show(to)) changes.push({ field, from: show(from), to: show(to) });
+  };
+  cmp("repository", have.source?.location, want.source.location);
+  cmp("source type", have.source?.type, want.source.type);
+  cmp("buildspec", have.source?.buildspec, want.source.buildspec);
+  cmp("clone depth", have.source?.gitCloneDepth, want.source.gitCloneDepth);
+  cmp("branch", have.sourceVersion, want.sourceVersion);
+  cmp("environment type", have.environment?.type, want.environment.type);
+  cmp("compute type", have.environment?.computeType, want.environment.computeType);
+  cmp("image", have.environment?.image, want.environment.image);
+  cmp("image pull credentials", have.environment?.imagePullCredentialsType ?? "CODEBUILD", want.environment.imagePullCredentialsType);
+  cmp("privileged mode", have.environment?.privilegedMode ?? false, want.environment.privilegedMode);
+  const envKey = (vars: { name?: string | undefined; value?: string | undefined; type?: string | undefined }[] | undefined) =>
+    (vars ?? []).map((v) => `${v.name}=${v.type ?? "PLAINTEXT"}:${v.value}`).sort();
+  const haveEnv = envKey(have.environment?.environmentVariables);
+  const wantEnv = envKey(want.environment.environmentVariables);
+  for (const v of wantEnv) if (!haveEnv.includes(v)) changes.push({ field: `env ${v.split("=")[0]}`, from: describeEnv(haveEnv, v), to: describeVar(v) });
+  for (const v of haveEnv) {
+    const name = v.split("=")[0] ?? "";
+    if (!wantEnv.some((w) => w.startsWith(`${name}=`))) changes.push({ field: `env ${name}`, from: describeVar(v), to: "(removed)" });
+  }
+  cmp("service role", have.serviceRole, want.serviceRole);
+  cmp("timeout (minutes)", have.timeoutInMinutes, want.timeoutInMinutes);
+  cmp("description", have.description, want.description);
+  cmp("artifacts", have.artifacts?.type, "NO_ARTIFACTS");
+  cmp("CloudWatch logs", have.logsConfig?.cloudWatchLogs?.status ?? "ENABLED", "ENABLED");
+  if (!have.tags?.some((t) => t.key === TAG_KEY && t.value === spec.job)) cmp(`tag ${TAG_KEY}`, undefined, spec.job);
+  return changes;
+}
+
+/** Plan lines show env changes without printing values that might matter: plain values only. */
+function describeVar(key: string): string {
+  const rest = key.slice(key.indexOf("=") + 1);
+  const type = rest.slice(0, rest.indexOf(":"));
+  const value = rest.slice(rest.indexOf(":") + 1);
+  if (type === "PARAMETER_STORE") return `ssm:${value}`;
+  if (type === "SECRETS_MANAGER") return `secretsmanager:${value}`;
+  return value;
+}
+
+function describeEnv(have: string[], wanted: string): string {
+  const name = wanted.split("=")[0] ?? "";
+  const old = have.find((h) => h.startsWith(`${name}=`));
+  return old ? describeVar(old) : "(none)";
+}

@@ -1,0 +1,137 @@
+/** An IAM role with one inline policy of ours and a set of attached managed policies. */
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
+  type Role,
+} from "@aws-sdk/client-iam";
+import { isAlreadyExists, isNotFound } from "../aws/errors.js";
+import { parsePolicyText, policyDiff, samePolicy, show } from "../plan/compare.js";
+import { conflictStep, type FieldChange, type PlanStep, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
+import type { JobSpec, RoleSpec } from "../spec/job.js";
+import { TAG_KEY } from "../spec/names.js";
+
+export interface RoleState {
+  role: Role;
+  owner: string | undefined;
+  inlinePolicy: unknown;
+  inlinePolicyNames: string[];
+  attached: string[];
+}
+
+export const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> =>
+  p.catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+
+export function roleResource(key: ResourceKey, label: string, pick: (spec: JobSpec) => RoleSpec | undefined): Resource<RoleState> {
+  return {
+    key,
+    label,
+    async read(spec, { iam }) {
+      const want = pick(spec);
+      if (!want) return undefined;
+      const RoleName = want.name;
+      // All four in parallel: each says "no such role" on its own when the role is missing.
+      const [role, inline, names, attached] = await Promise.all([
+        orUndefined(iam.send(new GetRoleCommand({ RoleName }))),
+        orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName }))),
+        orUndefined(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+        orUndefined(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+      ]);
+      if (!role?.Role) return undefined;
+      return {
+        role: role.Role,
+        owner: role.Role.Tags?.find((t) => t.Key === TAG_KEY)?.Value,
+        inlinePolicy: parsePolicyText(inline?.PolicyDocument),
+        inlinePolicyNames: names?.PolicyNames ?? [],
+        attached: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ""),
+      };
+    },
+    plan(spec, current, { adopt }) {
+      const want = pick(spec);
+      if (!want) return { key, label, name: "", action: "unchanged", changes: [], notes: [], after: [] };
+      const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
+      if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createRole(ctx, want) };
+      if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep(key, label, want.name, current.owner, spec.job);
+
+      const changes: FieldChange[] = [];
+      const trust = parsePolicyText(current.role.AssumeRolePolicyDocument);
+      if (!samePolicy(trust, want.trustPolicy)) changes.push({ field: "trust policy", from: "current", to: policyDiff(trust, want.trustPolicy) });
+      if ((current.role.Description ?? "") !== want.description) changes.push({ field: "description", from: show(current.role.Description), to: want.description });
+      if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
+      if (!samePolicy(current.inlinePolicy, want.inlinePolicy))
+        changes.push({
+          field: `inline policy ${want.inlinePolicyName}`,
+          from: current.inlinePolicy ? "present" : "(none)",
+          to: current.inlinePolicy ? policyDiff(current.inlinePolicy, want.inlinePolicy) : "added",
+        });
+      const extraInline = current.inlinePolicyNames.filter((n) => n !== want.inlinePolicyName);
+      for (const n of extraInline) changes.push({ field: `inline policy ${n}`, from: "present", to: "(removed: not part of the job)" });
+      const attach = want.managedPolicyArns.filter((a) => !current.attached.includes(a));
+      const detach = current.attached.filter((a) => !want.managedPolicyArns.includes(a));
+      for (const a of attach) changes.push({ field: "attached policy", from: "(none)", to: a });
+      for (const a of detach) changes.push({ field: "attached policy", from: a, to: "(detached)" });
+      if (changes.length === 0) return { ...base, action: "unchanged", changes };
+      return {
+        ...base,
+        action: "update",
+        changes,
+        apply: async (ctx) => {
+          ctx.exists();
+          const { iam } = ctx.clients;
+          const RoleName = want.name;
+          const calls: Promise<unknown>[] = [];
+          if (changes.some((c) => c.field === "trust policy"))
+            calls.push(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(want.trustPolicy) })));
+          if (changes.some((c) => c.field === "description")) calls.push(iam.send(new UpdateRoleCommand({ RoleName, Description: want.description })));
+          if (current.owner === undefined) calls.push(iam.send(new TagRoleCommand({ RoleName, Tags: spec.tags })));
+          if (!samePolicy(current.inlinePolicy, want.inlinePolicy))
+            calls.push(iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName, PolicyDocument: JSON.stringify(want.inlinePolicy) })));
+          for (const n of extraInline) calls.push(iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: n })));
+          for (const a of attach) calls.push(attachWhenReady(ctx, RoleName, a));
+          for (const a of detach) calls.push(iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: a })));
+          await Promise.all(calls);
+        },
+      };
+    },
+  };
+}
+
+async function createRole(ctx: StepContext, want: RoleSpec): Promise<void> {
+  const { iam } = ctx.clients;
+  try {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: want.name,
+        AssumeRolePolicyDocument: JSON.stringify(want.trustPolicy),
+        Description: want.description,
+        Tags: ctx.spec.tags,
+      }),
+    );
+  } catch (error) {
+    // A retried CreateRole whose first attempt did land: the role is ours, go on with its policies.
+    if (!isAlreadyExists(error)) throw error;
+  }
+  ctx.exists();
+  await Promise.all([
+    iam.send(new PutRolePolicyCommand({ RoleName: want.name, PolicyName: want.inlinePolicyName, PolicyDocument: JSON.stringify(want.inlinePolicy) })),
+    ...want.managedPolicyArns.map((arn) => attachWhenReady(ctx, want.name, arn)),
+  ]);
+}
+
+/** The job's own managed policy may be created in the same apply: attach it once it exists. */
+async function attachWhenReady(ctx: StepContext, RoleName: string, PolicyArn: string): Promise<void> {
+  if (PolicyArn === ctx.spec.jobPolicy?.arn) await ctx.waitFor("jobPolicy");
+  await ctx.clients.iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }));
+}

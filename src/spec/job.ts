@@ -1,0 +1,301 @@
+/**
+ * Pure: settings + where (account, region) → the desired state of every resource, including the IAM
+ * documents. No AWS calls here, so the whole of it is unit-tested with plain objects.
+ */
+import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectSource } from "@aws-sdk/client-codebuild";
+import { ECR_IMAGE } from "./validate.js";
+import { jobArns, jobNames, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
+import { environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "./settings.js";
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface RoleSpec {
+  name: string;
+  arn: string;
+  description: string;
+  trustPolicy: PolicyDocument;
+  inlinePolicyName: string;
+  inlinePolicy: PolicyDocument;
+  managedPolicyArns: string[];
+}
+
+export interface ProjectSpec {
+  name: string;
+  arn: string;
+  description: string;
+  source: ProjectSource;
+  sourceVersion: string | undefined;
+  environment: {
+    type: "LINUX_CONTAINER" | "ARM_CONTAINER";
+    computeType: CodeBuildComputeType;
+    image: string;
+    imagePullCredentialsType: "CODEBUILD" | "SERVICE_ROLE";
+    privilegedMode: false;
+    environmentVariables: EnvironmentVariable[];
+  };
+  serviceRole: string;
+  timeoutInMinutes: number;
+}
+
+export interface ScheduleRuleSpec {
+  name: string;
+  arn: string;
+  expression: string;
+  description: string;
+  targetId: string;
+  targetArn: string;
+  roleArn: string;
+}
+
+export interface AlertRuleSpec {
+  name: string;
+  arn: string;
+  description: string;
+  eventPattern: Record<string, unknown>;
+  targetId: string;
+  targetArn: string;
+  inputPathsMap: Record<string, string>;
+  inputTemplate: string;
+}
+
+export interface TopicSpec {
+  name: string;
+  arn: string;
+  policy: PolicyDocument;
+}
+
+export interface JobSpec {
+  job: string;
+  where: Where;
+  names: JobNames;
+  arns: JobArns;
+  tags: Tag[];
+  serviceRole: RoleSpec;
+  jobPolicy: { name: string; arn: string; document: PolicyDocument } | undefined;
+  project: ProjectSpec;
+  scheduleRole: RoleSpec;
+  scheduleRule: ScheduleRuleSpec;
+  alertTopic: TopicSpec;
+  alertEmail: string;
+  alertRule: AlertRuleSpec;
+}
+
+const VERSION = "2012-10-17" as const;
+
+export const SERVICE_ROLE_POLICY = "support-job-base";
+export const SCHEDULE_ROLE_POLICY = "support-job-start-build";
+export const SCHEDULE_TARGET_ID = "support-job-codebuild";
+export const ALERT_TARGET_ID = "support-job-alert-topic";
+
+export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec {
+  const names = jobNames(settings.name);
+  const arns = jobArns(names, where);
+  const { account, region, partition } = where;
+  const tags: Tag[] = [{ Key: TAG_KEY, Value: settings.name }];
+
+  const baseStatements: PolicyStatement[] = [
+    {
+      Sid: "WriteOwnBuildLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [arns.logGroup, `${arns.logGroup}:*`],
+    },
+  ];
+  const parameters = settings.env.filter((e) => e.type === "PARAMETER_STORE");
+  if (parameters.length)
+    baseStatements.push({
+      Sid: "ReadOwnParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParameters"],
+      Resource: parameters.map((p) => parameterArn(p.value, where)),
+    });
+  const secrets = settings.env.filter((e) => e.type === "SECRETS_MANAGER");
+  if (secrets.length)
+    baseStatements.push({
+      Sid: "ReadOwnSecrets",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: unique(secrets.map((s) => secretArn(s.value, where))),
+    });
+  const codecommit = /^https:\/\/git-codecommit\.([a-z0-9-]+)\.amazonaws\.com\/v1\/repos\/(.+)$/.exec(settings.repository);
+  if (codecommit)
+    baseStatements.push({
+      Sid: "CloneOwnRepository",
+      Effect: "Allow",
+      Action: ["codecommit:GitPull"],
+      Resource: [`arn:${partition}:codecommit:${codecommit[1]}:${account}:${codecommit[2]}`],
+    });
+  const ecr = ECR_IMAGE.exec(settings.image);
+  if (ecr) {
+    // GetAuthorizationToken has no resource-level permissions: AWS requires "*" for it.
+    baseStatements.push({ Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] });
+    baseStatements.push({
+      Sid: "PullOwnImage",
+      Effect: "Allow",
+      Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      Resource: [`arn:${partition}:ecr:${ecr[2]}:${ecr[1]}:repository/${ecr[3]}`],
+    });
+  }
+
+  const jobPolicy = settings.policyDocument ? { name: names.jobPolicy, arn: arns.jobPolicy, document: settings.policyDocument } : undefined;
+
+  const serviceRole: RoleSpec = {
+    name: names.serviceRole,
+    arn: arns.serviceRole,
+    description: `support-job ${settings.name}: the role its CodeBuild runs use`,
+    trustPolicy: {
+      Version: VERSION,
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "codebuild.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": arns.project } },
+        } as PolicyStatement,
+      ],
+    },
+    inlinePolicyName: SERVICE_ROLE_POLICY,
+    inlinePolicy: { Version: VERSION, Statement: baseStatements },
+    managedPolicyArns: [...(jobPolicy ? [jobPolicy.arn] : []), ...settings.policyArns],
+  };
+
+  const project: ProjectSpec = {
+    name: names.project,
+    arn: arns.project,
+    description: `Support job managed by support-job; change it with \`support-job init\`.`,
+    source: {
+      type: settings.sourceType,
+      location: settings.repository,
+      buildspec: settings.buildspec,
+      gitCloneDepth: 1,
+      insecureSsl: false,
+    },
+    sourceVersion: settings.branch,
+    environment: {
+      type: environmentType(settings.arch),
+      computeType: settings.computeType as CodeBuildComputeType,
+      image: settings.image,
+      imagePullCredentialsType: ecr ? "SERVICE_ROLE" : "CODEBUILD",
+      privilegedMode: false,
+      environmentVariables: settings.env.map((e) => ({ name: e.name, value: e.value, type: e.type })),
+    },
+    serviceRole: arns.serviceRole,
+    timeoutInMinutes: settings.timeoutMinutes,
+  };
+
+  const scheduleRole: RoleSpec = {
+    name: names.scheduleRole,
+    arn: arns.scheduleRole,
+    description: `support-job ${settings.name}: lets the schedule start the job's runs, nothing else`,
+    trustPolicy: {
+      Version: VERSION,
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": account } },
+        } as PolicyStatement,
+      ],
+    },
+    inlinePolicyName: SCHEDULE_ROLE_POLICY,
+    inlinePolicy: { Version: VERSION, Statement: [{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [arns.project] }] },
+    managedPolicyArns: [],
+  };
+
+  const scheduleRule: ScheduleRuleSpec = {
+    name: names.scheduleRule,
+    arn: arns.scheduleRule,
+    expression: settings.schedule,
+    description: `support-job ${settings.name}: starts the job on its schedule`,
+    targetId: SCHEDULE_TARGET_ID,
+    targetArn: arns.project,
+    roleArn: arns.scheduleRole,
+  };
+
+  const alertTopic: TopicSpec = {
+    name: names.alertTopic,
+    arn: arns.alertTopic,
+    policy: {
+      Version: VERSION,
+      Statement: [
+        // EventBridge publishes with the topic's policy, not a role; no Condition (not supported for EventBridge → SNS).
+        { Sid: "AllowEventBridgeToPublishAlerts", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: arns.alertTopic } as PolicyStatement,
+      ],
+    },
+  };
+
+  const alertRule: AlertRuleSpec = {
+    name: names.alertRule,
+    arn: arns.alertRule,
+    description: `support-job ${settings.name}: emails when a run ends ${settings.alertOn.join(", ")}`,
+    eventPattern: alertEventPattern(settings.name, settings.alertOn),
+    targetId: ALERT_TARGET_ID,
+    targetArn: arns.alertTopic,
+    ...alertMessage(),
+  };
+
+  return {
+    job: settings.name,
+    where,
+    names,
+    arns,
+    tags,
+    serviceRole,
+    jobPolicy,
+    project,
+    scheduleRole,
+    scheduleRule,
+    alertTopic,
+    alertEmail: settings.email,
+    alertRule,
+  };
+}
+
+export function alertEventPattern(project: string, statuses: readonly AlertStatus[]): Record<string, unknown> {
+  return {
+    source: ["aws.codebuild"],
+    "detail-type": ["CodeBuild Build State Change"],
+    detail: { "build-status": [...statuses], "project-name": [project] },
+  };
+}
+
+/** A readable email: JSON string lines joined by newlines (EventBridge sends the quotes, as in AWS CDK's alerts). */
+export function alertMessage(): { inputPathsMap: Record<string, string>; inputTemplate: string } {
+  const inputPathsMap = {
+    project: "$.detail.project-name",
+    status: "$.detail.build-status",
+    phase: "$.detail.current-phase",
+    context: "$.detail.current-phase-context",
+    time: "$.time",
+    logs: "$.detail.additional-information.logs.deep-link",
+    build: "$.detail.build-id",
+  };
+  const lines = [
+    "Support job <project>: the run ended <status> at <time> (UTC).",
+    "Phase: <phase> <context>",
+    "Logs: <logs>",
+    "Run: <build>",
+    "See every run with: support-job status --name <project>",
+  ];
+  return { inputPathsMap, inputTemplate: lines.map((l) => JSON.stringify(l)).join("\n") };
+}
+
+export function parameterArn(name: string, { account, region, partition }: Where): string {
+  if (name.startsWith("arn:")) return name;
+  return `arn:${partition}:ssm:${region}:${account}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
+}
+
+/** A secret reference is secret-id[:json-key[:stage[:version]]]; the ARN of a named secret ends in a random suffix. */
+export function secretArn(ref: string, { account, region, partition }: Where): string {
+  if (ref.startsWith("arn:")) return ref.split(":").slice(0, 7).join(":");
+  const id = ref.split(":")[0] ?? ref;
+  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${id}-??????`;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

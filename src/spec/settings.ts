@@ -1,0 +1,101 @@
+/** The job's settings: what the user chose, validated. Saved (minus nothing secret) to support-job.json. */
+
+export type Arch = "x86_64" | "arm64";
+export type SourceType = "GITHUB" | "GITHUB_ENTERPRISE" | "GITLAB" | "GITLAB_SELF_MANAGED" | "BITBUCKET" | "CODECOMMIT";
+export type EnvVarType = "PLAINTEXT" | "PARAMETER_STORE" | "SECRETS_MANAGER";
+export type AlertStatus = "FAILED" | "STOPPED" | "TIMED_OUT" | "FAULT" | "SUCCEEDED" | "IN_PROGRESS";
+
+export const ALERT_STATUSES: readonly AlertStatus[] = ["FAILED", "STOPPED", "TIMED_OUT", "FAULT", "SUCCEEDED", "IN_PROGRESS"];
+export const DEFAULT_ALERT_ON: readonly AlertStatus[] = ["FAILED", "STOPPED", "TIMED_OUT", "FAULT"];
+
+export interface EnvVar {
+  name: string;
+  /** PLAINTEXT: the value; PARAMETER_STORE: the parameter name; SECRETS_MANAGER: secret-id[:json-key[:stage[:version]]]. */
+  value: string;
+  type: EnvVarType;
+}
+
+export interface JobSettings {
+  name: string;
+  repository: string;
+  sourceType: SourceType;
+  /** Branch, tag or commit; undefined = the repository's default branch. */
+  branch: string | undefined;
+  buildspec: string;
+  schedule: string;
+  /** IANA zone; "UTC" keeps an EventBridge rule, any other zone uses EventBridge Scheduler. */
+  timezone: string;
+  computeType: string;
+  arch: Arch;
+  image: string;
+  timeoutMinutes: number;
+  email: string;
+  alertOn: AlertStatus[];
+  env: EnvVar[];
+  policyArns: string[];
+  /** Path of a JSON policy document with the job's own permissions, relative to the working directory. */
+  policyFile: string | undefined;
+}
+
+/** What the engine needs besides the settings: the policy document read from policyFile. */
+export interface ResolvedSettings extends JobSettings {
+  policyDocument: PolicyDocument | undefined;
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+export interface ComputeType {
+  id: string;
+  label: string;
+  x86: { memory: string; vcpus: number };
+  arm: { memory: string; vcpus: number } | undefined;
+  note?: string;
+}
+
+/** Linux container compute types (AWS-FACTS.md). Lambda and GPU types are not offered: see README. */
+export const COMPUTE_TYPES: readonly ComputeType[] = [
+  { id: "BUILD_GENERAL1_SMALL", label: "small", x86: { memory: "3 GB", vcpus: 2 }, arm: { memory: "4 GB", vcpus: 2 } },
+  { id: "BUILD_GENERAL1_MEDIUM", label: "medium", x86: { memory: "7 GB", vcpus: 4 }, arm: { memory: "8 GB", vcpus: 4 } },
+  { id: "BUILD_GENERAL1_LARGE", label: "large", x86: { memory: "15 GB", vcpus: 8 }, arm: { memory: "16 GB", vcpus: 8 } },
+  { id: "BUILD_GENERAL1_XLARGE", label: "xlarge", x86: { memory: "70 GB", vcpus: 36 }, arm: { memory: "64 GB", vcpus: 32 } },
+  {
+    id: "BUILD_GENERAL1_2XLARGE",
+    label: "2xlarge",
+    x86: { memory: "145 GB", vcpus: 72 },
+    arm: { memory: "96 GB", vcpus: 48 },
+    note: "not offered in every region",
+  },
+];
+
+export const DEFAULT_IMAGES: Record<Arch, string> = {
+  x86_64: "aws/codebuild/standard:7.0",
+  arm64: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+};
+
+export function environmentType(arch: Arch): "LINUX_CONTAINER" | "ARM_CONTAINER" {
+  return arch === "arm64" ? "ARM_CONTAINER" : "LINUX_CONTAINER";
+}
+
+export const DEFAULTS = {
+  buildspec: "buildspec.yml",
+  computeType: "BUILD_GENERAL1_SMALL",
+  arch: "x86_64" as Arch,
+  timeoutMinutes: 60,
+  timezone: "UTC",
+};
+
+/** Job names are capped so every derived name (`support-job-<name>-scheduler`, 64 max) still fits. */
+export const MAX_JOB_NAME = 40;

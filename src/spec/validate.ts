@@ -1,0 +1,477 @@
+/**
+ * Every field is checked here, before any AWS call. Each check returns the value or a problem with an
+ * example of a right value; the wizard uses the same checks as prompt validators.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { InputError, InputErrors } from "../errors.js";
+import { isValidTimeZone, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
+import {
+  ALERT_STATUSES,
+  COMPUTE_TYPES,
+  DEFAULT_ALERT_ON,
+  DEFAULT_IMAGES,
+  DEFAULTS,
+  MAX_JOB_NAME,
+  type AlertStatus,
+  type Arch,
+  type EnvVar,
+  type JobSettings,
+  type PolicyDocument,
+  type PolicyStatement,
+  type ResolvedSettings,
+  type SourceType,
+} from "./settings.js";
+
+export type Check<T> = { ok: true; value: T } | { ok: false; problem: string; example: string };
+
+const ok = <T>(value: T): Check<T> => ({ ok: true, value });
+const bad = <T>(problem: string, example: string): Check<T> => ({ ok: false, problem, example });
+
+/** Raw answers as they come from flags, the wizard or support-job.json (strings, not yet checked). */
+export interface RawSettings {
+  name?: string | undefined;
+  repository?: string | undefined;
+  sourceType?: string | undefined;
+  branch?: string | undefined;
+  buildspec?: string | undefined;
+  schedule?: string | undefined;
+  timezone?: string | undefined;
+  computeType?: string | undefined;
+  arch?: string | undefined;
+  image?: string | undefined;
+  timeout?: string | number | undefined;
+  email?: string | undefined;
+  alertOn?: string | string[] | undefined;
+  /** `KEY=VALUE`, `KEY=ssm:/param/name`, `KEY=secretsmanager:secret-id[:json-key]`, `KEY=plain:VALUE`. */
+  env?: string[] | undefined;
+  policyArns?: string[] | undefined;
+  policyFile?: string | undefined;
+}
+
+/** The flag each field is set with; problems name it so the user knows what to change. */
+export const FIELD_FLAGS: Record<keyof RawSettings, string> = {
+  name: "--name",
+  repository: "--repo",
+  sourceType: "--source-type",
+  branch: "--branch",
+  buildspec: "--buildspec",
+  schedule: "--schedule",
+  timezone: "--timezone",
+  computeType: "--compute-type",
+  arch: "--arch",
+  image: "--image",
+  timeout: "--timeout",
+  email: "--email",
+  alertOn: "--alert-on",
+  env: "--env",
+  policyArns: "--policy-arn",
+  policyFile: "--policy-file",
+};
+
+/** Fields without a default: without a TTY, a missing one is an error that lists the flags to pass. */
+export const REQUIRED_FIELDS = ["name", "repository", "schedule", "email"] as const satisfies readonly (keyof RawSettings)[];
+
+// ---------------------------------------------------------------------------------------------------
+
+export function checkName(raw: string): Check<string> {
+  const value = raw.trim();
+  const example = "cleanup-expired-accounts";
+  if (!value) return bad("the job name is empty", example);
+  if (value.length > MAX_JOB_NAME)
+    return bad(`"${value}" is ${value.length} characters; at most ${MAX_JOB_NAME}, so derived names such as support-job-<name>-scheduler fit IAM's 64`, example);
+  if (value.length < 2) return bad(`"${value}" is too short; at least 2 characters`, example);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value))
+    return bad(`"${value}" may only contain letters, digits, - and _, and must start with a letter or digit`, example);
+  return ok(value);
+}
+
+export interface Repository {
+  location: string;
+  sourceType: SourceType;
+  /** CodeCommit only: the repository's region and name, for the GitPull permission. */
+  codecommit?: { region: string; name: string };
+}
+
+const SOURCE_TYPES: readonly SourceType[] = ["GITHUB", "GITHUB_ENTERPRISE", "GITLAB", "GITLAB_SELF_MANAGED", "BITBUCKET", "CODECOMMIT"];
+
+/** `git@github.com:owner/repo.git` and `ssh://git@host/owner/repo` → the HTTPS clone URL, when it can be told. */
+export function sshToHttps(url: string): string | undefined {
+  const scp = /^[\w.-]+@([\w.-]+):(?!\/)(.+)$/.exec(url.trim());
+  if (scp) return `https://${scp[1]}/${scp[2]}`;
+  const ssh = /^ssh:\/\/(?:[\w.-]+@)?([\w.-]+)(?::\d+)?\/(.+)$/.exec(url.trim());
+  if (ssh) return `https://${ssh[1]}/${ssh[2]}`;
+  return undefined;
+}
+
+export function checkRepository(raw: string, sourceTypeOverride?: string): Check<Repository> {
+  const value = raw.trim();
+  const example = "https://github.com/acme/ops-scripts.git";
+  if (!value) return bad("the repository URL is empty", example);
+  const https = sshToHttps(value);
+  if (https) return bad(`"${value}" is an SSH URL; CodeBuild clones over HTTPS`, https.endsWith(".git") ? https : `${https}.git`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return bad(`"${value}" is not a URL`, example);
+  }
+  if (url.protocol === "http:") return bad(`"${value}" uses http://; CodeBuild needs an https:// clone URL`, value.replace(/^http:/, "https:"));
+  if (url.protocol !== "https:") return bad(`"${value}" is not an https:// clone URL`, example);
+  if (url.username || url.password)
+    return bad("the URL holds credentials; CodeBuild uses stored source credentials or a connection instead, never a URL token", example);
+  if (url.search || url.hash) return bad(`"${value}" has a query or fragment; give the plain clone URL`, example);
+  const host = url.hostname.toLowerCase();
+  const path = url.pathname.replace(/^\/+|\/+$/g, "");
+  const segments = path.split("/").filter(Boolean);
+
+  let override: SourceType | undefined;
+  if (sourceTypeOverride !== undefined && sourceTypeOverride !== "") {
+    const t = sourceTypeOverride.trim().toUpperCase().replace(/-/g, "_") as SourceType;
+    if (!SOURCE_TYPES.includes(t)) return bad(`unknown source type "${sourceTypeOverride}"; one of ${SOURCE_TYPES.join(", ")}`, "GITHUB_ENTERPRISE");
+    override = t;
+  }
+
+  const codecommit = /^git-codecommit\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host);
+  if (codecommit) {
+    const name = segments[0] === "v1" && segments[1] === "repos" && segments.length === 3 ? segments[2] : undefined;
+    if (!name) return bad(`"${value}" is not a CodeCommit clone URL`, `https://git-codecommit.${codecommit[1]}.amazonaws.com/v1/repos/ops-scripts`);
+    return ok({ location: `https://${host}/v1/repos/${name}`, sourceType: "CODECOMMIT", codecommit: { region: codecommit[1] ?? "", name } });
+  }
+
+  const known: Record<string, SourceType> = { "github.com": "GITHUB", "gitlab.com": "GITLAB", "bitbucket.org": "BITBUCKET" };
+  let sourceType = override ?? known[host];
+  if (!sourceType) {
+    if (host.includes("github")) sourceType = "GITHUB_ENTERPRISE";
+    else if (host.includes("gitlab")) sourceType = "GITLAB_SELF_MANAGED";
+  }
+  if (!sourceType)
+    return bad(
+      `cannot tell which kind of repository ${host} hosts; support-job knows GitHub, GitHub Enterprise, GitLab, Bitbucket and CodeCommit (pass --source-type GITHUB_ENTERPRISE or GITLAB_SELF_MANAGED for a self-hosted server)`,
+      example,
+    );
+  if (segments.length < 2) return bad(`"${value}" has no owner/repository path`, `https://${host}/acme/ops-scripts.git`);
+  const location = `https://${url.host}/${segments.join("/")}${path.endsWith(".git") ? "" : ".git"}`;
+  return ok({ location, sourceType });
+}
+
+export function checkBranch(raw: string): Check<string | undefined> {
+  const value = raw.trim();
+  const example = "support-jobs";
+  if (!value) return ok(undefined);
+  if (
+    value.length > 255 ||
+    /[\s~^:?*[\\\x00-\x1f\x7f]/.test(value) ||
+    value.includes("..") ||
+    value.includes("@{") ||
+    value.startsWith("-") ||
+    value.startsWith("/") ||
+    value.endsWith("/") ||
+    value.endsWith(".") ||
+    value.endsWith(".lock") ||
+    value.includes("//")
+  )
+    return bad(`"${value}" is not a valid git branch, tag or commit name`, example);
+  return ok(value);
+}
+
+export function checkBuildspec(raw: string): Check<string> {
+  const value = raw.trim() || DEFAULTS.buildspec;
+  const example = "jobs/cleanup/buildspec.yml";
+  if (value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(value)) return bad(`"${value}" is absolute; give a path relative to the repository root`, example);
+  if (value.includes("\\")) return bad(`"${value}" uses backslashes; use / between folders`, example);
+  if (value.split("/").some((s) => s === ".." || s === "")) return bad(`"${value}" must stay inside the repository (no .. or empty folders)`, example);
+  if (/^(version|phases)\s*:/m.test(value) || value.includes("\n")) return bad("give the path of the buildspec file, not its YAML", example);
+  if (value.length > 1024) return bad("the path is longer than 1024 characters", example);
+  return ok(value.replace(/^\.\//, ""));
+}
+
+export function checkSchedule(raw: string): Check<string> {
+  const value = raw.trim();
+  const problem = scheduleProblem(value);
+  if (problem) return bad(problem, "rate(1 day) or cron(0 7 ? * MON-FRI *)");
+  return ok(value);
+}
+
+export function checkTimezone(raw: string): Check<string> {
+  const value = raw.trim() || DEFAULTS.timezone;
+  if (value.toUpperCase() === "UTC" || value === "Etc/UTC") return ok("UTC");
+  if (isValidTimeZone(value)) return ok(value);
+  const near = suggestTimeZones(value, 3);
+  return bad(`"${value}" is not an IANA time zone${near.length ? `; did you mean ${near.join(", ")}?` : ""}`, near[0] ?? "Europe/Paris");
+}
+
+export function checkComputeType(raw: string): Check<string> {
+  const value = raw.trim().toUpperCase() || DEFAULTS.computeType;
+  const example = "BUILD_GENERAL1_SMALL";
+  if (COMPUTE_TYPES.some((c) => c.id === value)) return ok(value);
+  if (value.startsWith("BUILD_LAMBDA_"))
+    return bad(`${value} runs on Lambda, limited to 15 minutes with no custom timeout; support jobs use a container compute type`, example);
+  return bad(`unknown compute type "${raw.trim()}"; one of ${COMPUTE_TYPES.map((c) => c.id).join(", ")}`, example);
+}
+
+export function checkArch(raw: string): Check<Arch> {
+  const value = raw.trim().toLowerCase() || DEFAULTS.arch;
+  if (value === "x86_64" || value === "amd64" || value === "x86") return ok("x86_64");
+  if (value === "arm64" || value === "arm" || value === "aarch64") return ok("arm64");
+  return bad(`unknown architecture "${raw.trim()}"; x86_64 or arm64 (Graviton)`, "arm64");
+}
+
+/** An ECR image: the service role must be allowed to pull it. */
+export const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9._/-]+)(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
+
+export function checkImage(raw: string, arch: Arch): Check<string> {
+  const value = raw.trim() || DEFAULT_IMAGES[arch];
+  const example = DEFAULT_IMAGES[arch];
+  if (/\s/.test(value)) return bad(`"${value}" contains spaces`, example);
+  if (value.startsWith("aws/codebuild/")) {
+    if (!/^aws\/codebuild\/[a-z0-9._-]+(?:\/[a-z0-9._-]+)*:[\w.-]+$/.test(value)) return bad(`"${value}" is not a CodeBuild curated image name`, example);
+    if (/^aws\/codebuild\/standard:[1-4]\.0$/.test(value)) return bad(`${value} is deprecated; use a current image`, example);
+    if (arch === "arm64" && !value.includes("aarch64")) return bad(`${value} is an x86_64 image but the job runs on arm64`, DEFAULT_IMAGES.arm64);
+    if (arch === "x86_64" && value.includes("aarch64")) return bad(`${value} is an arm64 image but the job runs on x86_64`, DEFAULT_IMAGES.x86_64);
+    return ok(value);
+  }
+  if (ECR_IMAGE.test(value)) return ok(value);
+  // A Docker Hub or other public registry reference: [registry/]repo[:tag|@digest].
+  if (/^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/.test(value))
+    return ok(value);
+  return bad(`"${value}" is not an image name`, example);
+}
+
+export function checkTimeout(raw: string | number): Check<number> {
+  const text = String(raw).trim();
+  const example = "60";
+  if (text === "") return ok(DEFAULTS.timeoutMinutes);
+  if (!/^\d+$/.test(text)) return bad(`"${text}" is not a whole number of minutes`, example);
+  const value = Number(text);
+  if (value < 5 || value > 2160) return bad(`${value} minutes is outside CodeBuild's 5–2160 (36 hours)`, example);
+  return ok(value);
+}
+
+export function checkEmail(raw: string): Check<string> {
+  const value = raw.trim();
+  const example = "ops@example.com";
+  if (!value) return bad("the alert email is empty", example);
+  if (value.length > 254 || !/^[^\s@,;<>()"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(value))
+    return bad(`"${value}" is not an email address`, example);
+  return ok(value);
+}
+
+export function checkAlertOn(raw: string | string[]): Check<AlertStatus[]> {
+  const parts = (Array.isArray(raw) ? raw : raw.split(","))
+    .flatMap((p) => p.split(","))
+    .map((p) => p.trim().toUpperCase())
+    .filter(Boolean);
+  if (parts.length === 0) return ok([...DEFAULT_ALERT_ON]);
+  const unknown = parts.filter((p) => !ALERT_STATUSES.includes(p as AlertStatus));
+  if (unknown.length) return bad(`unknown build status ${unknown.join(", ")}; choose from ${ALERT_STATUSES.join(", ")}`, "FAILED,STOPPED,TIMED_OUT");
+  return ok(ALERT_STATUSES.filter((s) => parts.includes(s)));
+}
+
+const SECRET_NAME = /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i;
+const SECRET_VALUE = /^(AKIA|ASIA)[A-Z0-9]{16}$|-----BEGIN [A-Z ]*PRIVATE KEY|^gh[pousr]_[A-Za-z0-9]{30,}|^github_pat_|^xox[abpr]-|^sk_live_/;
+
+export function checkEnv(raw: string): Check<EnvVar> {
+  const eq = raw.indexOf("=");
+  const example = "STAGE=prod, DB_PASSWORD=ssm:/cleanup/db-password or API_TOKEN=secretsmanager:cleanup/api-token";
+  if (eq <= 0) return bad(`"${raw}" is not KEY=VALUE`, example);
+  const name = raw.slice(0, eq).trim();
+  const value = raw.slice(eq + 1);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return bad(`"${name}" is not a valid variable name (letters, digits, _; not starting with a digit)`, example);
+  if (/^CODEBUILD_/i.test(name)) return bad(`${name}: names starting with CODEBUILD_ are reserved by CodeBuild`, example);
+  if (value.startsWith("ssm:")) {
+    const param = value.slice(4);
+    if (!/^\/?[A-Za-z0-9_.\-/]{1,2048}$/.test(param) || param.includes("//") || param.endsWith("/"))
+      return bad(`${name}: "${param}" is not a Parameter Store name`, `${name}=ssm:/cleanup/db-password`);
+    return ok({ name, value: param, type: "PARAMETER_STORE" });
+  }
+  if (value.startsWith("secretsmanager:")) {
+    const ref = value.slice("secretsmanager:".length);
+    const secretId = ref.startsWith("arn:") ? ref.split(":").slice(0, 7).join(":") : (ref.split(":")[0] ?? "");
+    if (!secretId || !/^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+|[\w/+=.@-]{1,512})$/.test(secretId))
+      return bad(`${name}: "${ref}" is not a Secrets Manager secret name or ARN`, `${name}=secretsmanager:cleanup/api-token`);
+    return ok({ name, value: ref, type: "SECRETS_MANAGER" });
+  }
+  const plain = value.startsWith("plain:") ? value.slice(6) : value;
+  if (!value.startsWith("plain:") && (SECRET_NAME.test(name) || SECRET_VALUE.test(value)))
+    return bad(
+      `${name} looks like a secret; a plaintext value is visible to anyone who can read the project, so reference Parameter Store or Secrets Manager instead (or write plain:VALUE if it is not a secret)`,
+      `${name}=ssm:/cleanup/${name.toLowerCase().replace(/_/g, "-")}`,
+    );
+  if (plain.length > 4096) return bad(`${name}: the value is longer than 4096 characters`, example);
+  return ok({ name, value: plain, type: "PLAINTEXT" });
+}
+
+export function envToString(v: EnvVar): string {
+  if (v.type === "PARAMETER_STORE") return `${v.name}=ssm:${v.value}`;
+  if (v.type === "SECRETS_MANAGER") return `${v.name}=secretsmanager:${v.value}`;
+  return SECRET_NAME.test(v.name) || SECRET_VALUE.test(v.value) || /^(ssm|secretsmanager|plain):/.test(v.value) ? `${v.name}=plain:${v.value}` : `${v.name}=${v.value}`;
+}
+
+export function checkPolicyArn(raw: string): Check<string> {
+  const value = raw.trim();
+  if (!/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/.test(value))
+    return bad(`"${value}" is not an IAM managed policy ARN`, "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess");
+  return ok(value);
+}
+
+const ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
+
+/** Reads and checks a policy document: JSON, IAM's shape, identity-policy rules, size. */
+export function checkPolicyFile(path: string, cwd: string): Check<PolicyDocument> {
+  const example = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-bucket/*"}]}';
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, path), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return bad(code === "ENOENT" ? `${path} does not exist` : `${path} cannot be read (${code ?? "error"})`, "policy.json");
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    return bad(`${path} is not valid JSON (${(error as Error).message})`, example);
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return bad(`${path} is not an IAM policy document`, example);
+  const record = doc as Record<string, unknown>;
+  if (record.Version !== "2012-10-17") return bad(`${path}: "Version" must be "2012-10-17"`, example);
+  const statements = Array.isArray(record.Statement) ? record.Statement : record.Statement ? [record.Statement] : [];
+  if (statements.length === 0) return bad(`${path} has no "Statement"`, example);
+  const out: PolicyStatement[] = [];
+  for (const [i, s] of statements.entries()) {
+    const where = `${path}: statement ${i + 1}`;
+    if (typeof s !== "object" || s === null) return bad(`${where} is not an object`, example);
+    const st = s as Record<string, unknown>;
+    if (st.Effect !== "Allow" && st.Effect !== "Deny") return bad(`${where}: "Effect" must be "Allow" or "Deny"`, example);
+    if ("Principal" in st || "NotPrincipal" in st) return bad(`${where} has a Principal: this is a resource policy, the job needs an identity policy`, example);
+    const actions = st.Action ?? st.NotAction;
+    const resources = st.Resource ?? st.NotResource;
+    if (actions === undefined) return bad(`${where} has no "Action"`, example);
+    if (resources === undefined) return bad(`${where} has no "Resource"`, example);
+    const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
+    for (const a of list(actions)) if (typeof a !== "string" || !ACTION.test(a)) return bad(`${where}: "${String(a)}" is not an action like s3:GetObject`, example);
+    for (const r of list(resources)) if (typeof r !== "string" || !(r === "*" || r.startsWith("arn:"))) return bad(`${where}: "${String(r)}" is not a resource ARN`, example);
+    out.push(st as unknown as PolicyStatement);
+  }
+  if (text.replace(/\s/g, "").length > 6144) return bad(`${path} is larger than IAM's 6,144 characters for a managed policy`, "split it, or attach AWS managed policies with --policy-arn");
+  return ok({ Version: "2012-10-17", Statement: out });
+}
+
+/** Statements that allow every action on every resource: accepted only after an explicit confirmation. */
+export function broadGrants(settings: Pick<ResolvedSettings, "policyDocument" | "policyArns">): string[] {
+  const found: string[] = [];
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  for (const st of settings.policyDocument?.Statement ?? []) {
+    if (st.Effect !== "Allow") continue;
+    const allActions = list(st.Action).includes("*") || (st.NotAction !== undefined && list(st.NotAction).length > 0);
+    const allResources = list(st.Resource).includes("*") || st.NotResource !== undefined;
+    if (allActions && allResources) found.push(`a statement in the policy file allows every action on every resource`);
+  }
+  for (const arn of settings.policyArns) {
+    if (/:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(arn)) found.push(`${arn} grants near-administrator access`);
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * All fields at once: collects every problem (one line each) so the user fixes them in one go.
+ * `raw` holds flags over config; defaults fill what is optional.
+ */
+export function validateSettings(raw: RawSettings, cwd: string): ResolvedSettings {
+  const problems: InputError[] = [];
+  const take = <T>(field: keyof RawSettings, check: Check<T>): T | undefined => {
+    if (check.ok) return check.value;
+    problems.push(new InputError(FIELD_FLAGS[field], check.problem, check.example));
+    return undefined;
+  };
+  const missing = REQUIRED_FIELDS.filter((f) => raw[f] === undefined || String(raw[f]).trim() === "");
+  for (const f of missing) problems.push(new InputError(FIELD_FLAGS[f], "is required", requiredExample(f)));
+
+  const name = raw.name?.trim() ? take("name", checkName(raw.name)) : undefined;
+  const repo = raw.repository?.trim() ? take("repository", checkRepository(raw.repository, raw.sourceType)) : undefined;
+  const branch = take("branch", checkBranch(raw.branch ?? ""));
+  const buildspec = take("buildspec", checkBuildspec(raw.buildspec ?? ""));
+  const schedule = raw.schedule?.trim() ? take("schedule", checkSchedule(raw.schedule)) : undefined;
+  const timezone = take("timezone", checkTimezone(raw.timezone ?? ""));
+  const computeType = take("computeType", checkComputeType(raw.computeType ?? ""));
+  const arch = take("arch", checkArch(raw.arch ?? ""));
+  const image = arch ? take("image", checkImage(raw.image ?? "", arch)) : undefined;
+  const timeoutMinutes = take("timeout", checkTimeout(raw.timeout ?? ""));
+  const email = raw.email?.trim() ? take("email", checkEmail(raw.email)) : undefined;
+  const alertOn = take("alertOn", checkAlertOn(raw.alertOn ?? ""));
+  const env: EnvVar[] = [];
+  for (const entry of raw.env ?? []) {
+    const v = take("env", checkEnv(entry));
+    if (!v) continue;
+    if (env.some((e) => e.name === v.name)) problems.push(new InputError("--env", `${v.name} is given twice`, `${v.name}=value once`));
+    else env.push(v);
+  }
+  const policyArns: string[] = [];
+  for (const arn of raw.policyArns ?? []) {
+    const v = take("policyArns", checkPolicyArn(arn));
+    if (v && !policyArns.includes(v)) policyArns.push(v);
+  }
+  if (policyArns.length > 9) problems.push(new InputError("--policy-arn", `${policyArns.length} policies; IAM attaches at most 10 to a role, one of them ours`, "merge them into --policy-file"));
+  const policyFile = raw.policyFile?.trim() || undefined;
+  const policyDocument = policyFile ? take("policyFile", checkPolicyFile(policyFile, cwd)) : undefined;
+
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new InputErrors(problems);
+  const settings: JobSettings = {
+    name: name!,
+    repository: repo!.location,
+    sourceType: repo!.sourceType,
+    branch,
+    buildspec: buildspec!,
+    schedule: schedule!,
+    timezone: timezone!,
+    computeType: computeType!,
+    arch: arch!,
+    image: image!,
+    timeoutMinutes: timeoutMinutes!,
+    email: email!,
+    alertOn: alertOn!,
+    env,
+    policyArns,
+    policyFile,
+  };
+  return { ...settings, policyDocument };
+}
+
+function requiredExample(field: (typeof REQUIRED_FIELDS)[number]): string {
+  switch (field) {
+    case "name":
+      return "--name cleanup-expired-accounts";
+    case "repository":
+      return "--repo https://github.com/acme/ops-scripts.git";
+    case "schedule":
+      return '--schedule "cron(0 7 ? * MON-FRI *)"';
+    case "email":
+      return "--email ops@example.com";
+  }
+}
+
+/** The settings as saved in support-job.json: the raw, re-checkable forms, never a secret value. */
+export function toRaw(settings: JobSettings): RawSettings {
+  return {
+    name: settings.name,
+    repository: settings.repository,
+    ...(settings.sourceType === "GITHUB_ENTERPRISE" || settings.sourceType === "GITLAB_SELF_MANAGED" ? { sourceType: settings.sourceType } : {}),
+    ...(settings.branch ? { branch: settings.branch } : {}),
+    buildspec: settings.buildspec,
+    schedule: settings.schedule,
+    timezone: settings.timezone,
+    computeType: settings.computeType,
+    arch: settings.arch,
+    image: settings.image,
+    timeout: settings.timeoutMinutes,
+    email: settings.email,
+    alertOn: settings.alertOn,
+    env: settings.env.map(envToString),
+    policyArns: settings.policyArns,
+    ...(settings.policyFile ? { policyFile: settings.policyFile } : {}),
+  };
+}

@@ -1,0 +1,71 @@
+/** Pure renderers: text in, text out, so tests compare strings. */
+import type { Plan, PlanStep } from "../plan/types.js";
+import { paint } from "./style.js";
+
+const MARK: Record<PlanStep["action"], () => string> = {
+  create: () => paint.green("+ create   "),
+  update: () => paint.yellow("~ update   "),
+  unchanged: () => paint.dim("= unchanged"),
+  delete: () => paint.red("- delete   "),
+  conflict: () => paint.red("! conflict "),
+};
+
+export function renderPlan(plan: Plan): string {
+  const { spec } = plan;
+  const lines = [`Plan for job ${paint.bold(spec.job)} in ${spec.where.region} (account ${spec.where.account}):`];
+  const steps = plan.steps.filter((s) => s.name !== "");
+  const width = Math.max(...steps.map((s) => s.label.length));
+  for (const step of steps) {
+    lines.push(`  ${MARK[step.action]()}  ${step.label.padEnd(width)}  ${step.name}`);
+    for (const c of step.changes) {
+      if (step.action === "create") continue;
+      lines.push(`      ${c.field}: ${paint.dim(c.from ?? "(none)")} → ${c.to ?? "(none)"}`);
+    }
+    for (const n of step.notes) lines.push(`      ${paint.yellow("note:")} ${n}`);
+  }
+  lines.push(summarizePlan(plan));
+  return lines.join("\n");
+}
+
+export function summarizePlan(plan: Plan): string {
+  const count = (a: PlanStep["action"]) => plan.steps.filter((s) => s.name !== "" && s.action === a).length;
+  const parts = [
+    [count("create"), "to create"],
+    [count("update"), "to update"],
+    [count("delete"), "to delete"],
+    [count("conflict"), "in conflict"],
+    [count("unchanged"), "unchanged"],
+  ]
+    .filter(([n]) => Number(n) > 0)
+    .map(([n, what]) => `${n} ${what}`);
+  return `${parts.join(", ")}.`;
+}
+
+/** The plan as data for --json (no functions, no policy bodies beyond what the changes show). */
+export function planToJson(plan: Plan): unknown {
+  return plan.steps
+    .filter((s) => s.name !== "")
+    .map((s) => ({ resource: s.key, label: s.label, name: s.name, arn: s.arn, action: s.action, changes: s.changes, notes: s.notes }));
+}
+
+export function pastTense(step: PlanStep): string {
+  switch (step.action) {
+    case "create":
+      return `created ${step.label} ${step.name}`;
+    case "delete":
+      return `deleted ${step.label} ${step.name}`;
+    default:
+      return `updated ${step.label} ${step.name}`;
+  }
+}
+
+export function presentTense(step: PlanStep): string {
+  switch (step.action) {
+    case "create":
+      return `creating ${step.label} ${step.name}`;
+    case "delete":
+      return `deleting ${step.label} ${step.name}`;
+    default:
+      return `updating ${step.label} ${step.name}`;
+  }
+}
