@@ -189,7 +189,8 @@ export function checkBuildspec(raw: string): Check<string> {
 export function checkSchedule(raw: string): Check<string> {
   const value = raw.trim();
   const problem = scheduleProblem(value);
-  if (problem) return bad(problem, "rate(1 day) or cron(0 7 ? * MON-FRI *)");
+  // The schedule module's messages usually carry their own "e.g."; add an example only when they do not.
+  if (problem) return bad(problem, problem.includes("e.g.") ? "" : "rate(1 day) or cron(0 7 ? * MON-FRI *)");
   return ok(value);
 }
 
