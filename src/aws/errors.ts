@@ -60,6 +60,8 @@ export function describeAwsError(error: unknown, what: string): string {
     return `${what} failed: your AWS session token has expired. Refresh it (e.g. \`aws sso login\`) and run the command again.`;
   if (["InvalidClientTokenId", "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature"].includes(name))
     return `${what} failed: AWS does not recognise these credentials (${name}). Check AWS_PROFILE / AWS_ACCESS_KEY_ID, or run \`aws configure\`.`;
+  if (isRolePropagation(error))
+    return `${what} failed: the service still cannot assume the new IAM role after waiting about 2 minutes (${message}). IAM is being slow: run the same command again in a minute.`;
   if (/AccessDenied|UnauthorizedOperation|AuthorizationError/.test(name) || /is not authorized to perform/.test(message)) {
     const action = /perform: ([\w-]+:[\w]+)/.exec(message)?.[1];
     return `${what} failed: access denied${action ? ` (${action})` : ""}. The identity you run support-job with needs that permission; see "Permissions to run support-job" in the README.`;
