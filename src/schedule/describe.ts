@@ -48,29 +48,37 @@ function describeTime(minutes: readonly number[], hours: readonly number[]): Tim
   const lastMinute = minutes[minutes.length - 1] ?? 59;
   const minuteStep = stepFromZero(minutes, 60);
 
-  if (allMinutes) return { text: allHours ? "every minute" : `every minute ${hourWindows(hours, 59)}`, atFixedTimes: false };
-  if (minuteStep !== undefined) {
+  const fewTimes = minutes.length * hours.length <= 6;
+  if (fewTimes && hours.length === 1 && !allMinutes) return fixedTimes(minutes, hours);
+  if (allMinutes) {
+    return { text: allHours ? "every minute" : `every minute ${hourWindows(hours, 59)}`, atFixedTimes: false };
+  }
+  // Windows read well for one or two blocks of hours; beyond that a list of hours is shorter.
+  const fewWindows = runs(hours).length <= 2;
+  if (minuteStep !== undefined && (allHours || fewWindows)) {
     const every = `every ${minuteStep} minutes`;
     return { text: allHours ? every : `${every} ${hourWindows(hours, lastMinute)}`, atFixedTimes: false };
   }
   const minuteList = `${minutes.length === 1 ? "minute" : "minutes"} ${listNumbers(minutes, String)}`;
   if (allHours) return { text: `at ${minuteList} of every hour`, atFixedTimes: false };
+  if (fewTimes) return fixedTimes(minutes, hours);
 
-  if (minutes.length * hours.length <= 6) {
-    const times = hours.flatMap((hour) => minutes.map((minute) => `${pad2(hour)}:${pad2(minute)}`));
-    return { text: `at ${joinAnd(times)}`, atFixedTimes: true };
-  }
   const hourStep = stepFromZero(hours, 24);
   const onlyMinute = minutes.length === 1 ? minutes[0] : undefined;
   if (hourStep !== undefined && onlyMinute !== undefined) {
     const at = onlyMinute === 0 ? "on the hour" : `at minute ${onlyMinute}`;
-    return { text: `every ${hourStep} hours, ${at}`, atFixedTimes: false };
+    return { text: `every ${hourStep} hours ${at}`, atFixedTimes: false };
   }
-  if (runs(hours).length <= 2) return { text: `at ${minuteList} of every hour ${hourWindows(hours, 59)}`, atFixedTimes: false };
+  if (fewWindows) return { text: `at ${minuteList} of every hour ${hourWindows(hours, 59)}`, atFixedTimes: false };
   return {
     text: `at ${minuteList} past ${hours.length === 1 ? "hour" : "hours"} ${listNumbers(hours, pad2)}`,
     atFixedTimes: false,
   };
+}
+
+function fixedTimes(minutes: readonly number[], hours: readonly number[]): TimePhrase {
+  const times = hours.flatMap((hour) => minutes.map((minute) => `${pad2(hour)}:${pad2(minute)}`));
+  return { text: `at ${joinAnd(times)}`, atFixedTimes: true };
 }
 
 /** undefined when every day matches (then months are said separately). */

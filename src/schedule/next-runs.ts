@@ -61,11 +61,10 @@ function nextCronRuns(fields: CronFields, fromMs: number, count: number, timeZon
   const startMonth = start.getUTCMonth() + 1;
   const startDay = start.getUTCDate();
 
-  // A wall time w happens at w − offset, so with offsets ≥ lowestOffset every w ≤ from + lowestOffset happens at or
-  // before from. Checking that numerically skips the Intl calls for most of the first two days.
-  const lowestOffset =
-    Math.min(offsetAt(fromMs - 2 * DAY_MS, timeZone), offsetAt(fromMs, timeZone), offsetAt(fromMs + 2 * DAY_MS, timeZone)) -
-    HOUR_MS;
+  // A wall time w happens at w − offset, so with offsets ≥ lowestOffset every w ≤ from + lowestOffset happens at
+  // or before from. Checking that numerically skips the Intl calls for most of the first two days.
+  const nearbyOffsets = [fromMs - 2 * DAY_MS, fromMs, fromMs + 2 * DAY_MS].map((ms) => offsetAt(ms, timeZone));
+  const lowestOffset = Math.min(...nearbyOffsets) - HOUR_MS;
   const notAfterFrom = fromMs + lowestOffset;
 
   for (const year of fields.years) {

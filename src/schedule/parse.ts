@@ -269,7 +269,9 @@ function parseDayOfWeek(text: string, fail: (problem: string) => never): DayOfWe
   if (upper.includes("#")) {
     if (upper.includes(",")) fail(`day-of-week allows a single # expression, got ${text}`);
     const match = /^([^#]+)#(\d+)$/.exec(upper);
-    if (!match) return fail(`day-of-week # takes a weekday and a week number 1–5, e.g. 2#1 for the first Monday; got ${text}`);
+    if (!match) {
+      return fail(`day-of-week # takes a weekday and a week number 1–5, e.g. 2#1 for the first Monday; got ${text}`);
+    }
     const day = parseValue(DAY_OF_WEEK, match[1] ?? "", fail);
     const nth = Number(match[2]);
     if (nth < 1 || nth > 5) fail(`day-of-week # takes a week number 1–5, e.g. 2#1 for the first Monday; got ${text}`);
@@ -319,7 +321,8 @@ function parseListField(spec: FieldSpec, text: string, fail: (problem: string) =
         const useNames = spec.names !== undefined && !/^\d+$/.test(lowText);
         const top = useNames ? (spec.names?.[spec.max - spec.min] ?? String(spec.max)) : String(spec.max);
         const bottom = useNames ? (spec.names?.[0] ?? String(spec.min)) : String(spec.min);
-        fail(`${spec.label} range ${base} runs backwards; split it in two, e.g. ${lowText}-${top},${bottom}-${highText}`);
+        const split = `${lowText}-${top},${bottom}-${highText}`;
+        fail(`${spec.label} range ${base} runs backwards; split it in two, e.g. ${split}`);
       }
     } else {
       low = parseValue(spec, base, fail);
@@ -353,8 +356,12 @@ function parseValue(spec: FieldSpec, token: string, fail: (problem: string) => n
 }
 
 function misplacedWildcard(spec: FieldSpec, upper: string): string | undefined {
-  if (upper.includes("#") && spec !== DAY_OF_WEEK) return `${spec.label} cannot use #; # is only allowed in day-of-week`;
-  if (upper.includes("W") && spec !== DAY_OF_MONTH) return `${spec.label} cannot use W; W is only allowed in day-of-month`;
+  if (upper.includes("#") && spec !== DAY_OF_WEEK) {
+    return `${spec.label} cannot use #; # is only allowed in day-of-week`;
+  }
+  if (upper.includes("W") && spec !== DAY_OF_MONTH) {
+    return `${spec.label} cannot use W; W is only allowed in day-of-month`;
+  }
   if (upper.includes("L") && spec !== DAY_OF_MONTH && spec !== DAY_OF_WEEK) {
     return `${spec.label} cannot use L; L is only allowed in day-of-month and day-of-week`;
   }

@@ -120,9 +120,15 @@ const CURRENT_NAMES: Readonly<Record<string, string>> = {
   "Pacific/Truk": "Pacific/Chuuk",
 };
 
-let knownZones: { readonly names: readonly string[]; readonly exact: Set<string>; readonly lower: Set<string> } | undefined;
+interface KnownZones {
+  readonly names: readonly string[];
+  readonly exact: ReadonlySet<string>;
+  readonly lower: ReadonlySet<string>;
+}
 
-function zoneNames(): NonNullable<typeof knownZones> {
+let knownZones: KnownZones | undefined;
+
+function zoneNames(): KnownZones {
   if (!knownZones) {
     const listed = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
     const candidates = ["UTC", "Etc/UTC", ...listed, ...Object.values(CURRENT_NAMES)];
@@ -245,7 +251,8 @@ export function formatInZone(date: Date, timeZone: string): string {
   if (Number.isNaN(ms)) throw new RangeError("formatInZone needs a valid Date");
   const wall = wallClockAt(ms, timeZone);
   const yyyy = String(wall.year).padStart(4, "0");
-  return `${yyyy}-${pad2(wall.month)}-${pad2(wall.day)} ${pad2(wall.hour)}:${pad2(wall.minute)} ${zoneAbbreviation(ms, timeZone)}`;
+  const day = `${yyyy}-${pad2(wall.month)}-${pad2(wall.day)}`;
+  return `${day} ${pad2(wall.hour)}:${pad2(wall.minute)} ${zoneAbbreviation(ms, timeZone)}`;
 }
 
 function pad2(value: number): string {
