@@ -7,6 +7,9 @@ export type ResourceKey =
   | "project"
   | "scheduleRole"
   | "scheduleRule"
+  | "schedulerRole"
+  | "scheduleGroup"
+  | "schedule"
   | "alertTopic"
   | "alertSubscription"
   | "alertRule";

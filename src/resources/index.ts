@@ -3,10 +3,29 @@ import { jobPolicyResource } from "./job-policy.js";
 import { projectResource } from "./project.js";
 import { roleResource } from "./role.js";
 import { alertRuleResource, scheduleRuleResource } from "./rule.js";
+import { scheduleGroupResource, scheduleResource } from "./scheduler.js";
 import { alertSubscriptionResource, alertTopicResource } from "./topic.js";
 
-export const serviceRoleResource = roleResource("serviceRole", "CodeBuild service role", (spec) => spec.serviceRole);
-export const scheduleRoleResource = roleResource("scheduleRole", "schedule role", (spec) => spec.scheduleRole);
+export const serviceRoleResource = roleResource({
+  key: "serviceRole",
+  label: "CodeBuild service role",
+  nameOf: (names) => names.serviceRole,
+  pick: (spec) => spec.serviceRole,
+});
+export const scheduleRoleResource = roleResource({
+  key: "scheduleRole",
+  label: "schedule role",
+  nameOf: (names) => names.scheduleRole,
+  pick: (spec) => spec.scheduleRole,
+  replacedBy: "scheduleRule",
+});
+export const schedulerRoleResource = roleResource({
+  key: "schedulerRole",
+  label: "time-zone schedule role",
+  nameOf: (names) => names.schedulerRole,
+  pick: (spec) => spec.schedulerRole,
+  replacedBy: "schedule",
+});
 
 /** Every resource of a job, in the order the plan lists them (apply order comes from each step's `after`). */
 export const RESOURCES: readonly Resource<unknown>[] = [
@@ -15,6 +34,9 @@ export const RESOURCES: readonly Resource<unknown>[] = [
   projectResource,
   scheduleRoleResource,
   scheduleRuleResource,
+  schedulerRoleResource,
+  scheduleGroupResource,
+  scheduleResource,
   alertTopicResource,
   alertSubscriptionResource,
   alertRuleResource,

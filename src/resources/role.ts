@@ -2,6 +2,7 @@
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
+  DeleteRoleCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetRoleCommand,
@@ -12,13 +13,14 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
+  type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, isNotFound } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "../plan/compare.js";
 import { conflictStep, type FieldChange, type PlanStep, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import type { JobSpec, RoleSpec } from "../spec/job.js";
-import { TAG_KEY } from "../spec/names.js";
+import { TAG_KEY, type JobNames } from "../spec/names.js";
 
 export interface RoleState {
   role: Role;
@@ -34,18 +36,27 @@ export const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> =>
     throw error;
   });
 
-export function roleResource(key: ResourceKey, label: string, pick: (spec: JobSpec) => RoleSpec | undefined): Resource<RoleState> {
+export interface RoleOptions {
+  key: ResourceKey;
+  label: string;
+  nameOf: (names: JobNames) => string;
+  pick: (spec: JobSpec) => RoleSpec | undefined;
+  /** When the role is no longer wanted (the schedule moved to another kind), delete it after this step. */
+  replacedBy?: ResourceKey;
+}
+
+export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptions): Resource<RoleState> {
   return {
     key,
     label,
     async read(spec, { iam }) {
       const want = pick(spec);
-      if (!want) return undefined;
-      const RoleName = want.name;
+      if (!want && !replacedBy) return undefined;
+      const RoleName = nameOf(spec.names);
       // All four in parallel: each says "no such role" on its own when the role is missing.
       const [role, inline, names, attached] = await Promise.all([
         orUndefined(iam.send(new GetRoleCommand({ RoleName }))),
-        orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName }))),
+        want ? orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName }))) : undefined,
         orUndefined(iam.send(new ListRolePoliciesCommand({ RoleName }))),
         orUndefined(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
       ]);
@@ -60,7 +71,11 @@ export function roleResource(key: ResourceKey, label: string, pick: (spec: JobSp
     },
     plan(spec, current, { adopt }) {
       const want = pick(spec);
-      if (!want) return { key, label, name: "", action: "unchanged", changes: [], notes: [], after: [] };
+      if (!want) {
+        const name = nameOf(spec.names);
+        if (!current || current.owner !== spec.job || !replacedBy) return { key, label, name: "", action: "unchanged", changes: [], notes: [], after: [] };
+        return { key, label, name, action: "delete", changes: [], notes: [], after: [replacedBy], apply: async (ctx) => void (await deleteRole(ctx.clients.iam, name)) };
+      }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
       if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createRole(ctx, want) };
       if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep(key, label, want.name, current.owner, spec.job);
@@ -134,4 +149,18 @@ async function createRole(ctx: StepContext, want: RoleSpec): Promise<void> {
 async function attachWhenReady(ctx: StepContext, RoleName: string, PolicyArn: string): Promise<void> {
   if (PolicyArn === ctx.spec.jobPolicy?.arn) await ctx.waitFor("jobPolicy");
   await ctx.clients.iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }));
+}
+
+/** Inline policies deleted and managed ones detached first: IAM refuses to delete a role that has any. */
+export async function deleteRole(iam: IAMClient, RoleName: string): Promise<boolean> {
+  const [inline, attached] = await Promise.all([
+    orUndefined(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+    orUndefined(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+  ]);
+  if (!inline && !attached) return false;
+  await Promise.all([
+    ...(inline?.PolicyNames ?? []).map((PolicyName) => orUndefined(iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })))),
+    ...(attached?.AttachedPolicies ?? []).map((p) => orUndefined(iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: p.PolicyArn })))),
+  ]);
+  return (await orUndefined(iam.send(new DeleteRoleCommand({ RoleName })))) !== undefined;
 }

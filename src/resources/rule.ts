@@ -1,18 +1,21 @@
 /** An EventBridge rule on the default bus with one target of ours (schedule → project, alerts → topic). */
 import {
+  DeleteRuleCommand,
   DescribeRuleCommand,
   ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
   PutRuleCommand,
   PutTargetsCommand,
+  RemoveTargetsCommand,
   TagResourceCommand,
   type DescribeRuleCommandOutput,
+  type EventBridgeClient,
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, show } from "../plan/compare.js";
 import { conflictStep, type FieldChange, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
-import type { JobSpec } from "../spec/job.js";
-import { TAG_KEY } from "../spec/names.js";
+import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../spec/job.js";
+import { TAG_KEY, type JobArns, type JobNames } from "../spec/names.js";
 import { orUndefined } from "./role.js";
 
 export interface RuleState {
@@ -32,28 +35,42 @@ interface RuleWant {
   targetAfter: ResourceKey;
 }
 
-export function ruleResource(key: ResourceKey, label: string, pick: (spec: JobSpec) => RuleWant | undefined): Resource<RuleState> {
+interface RuleOptions {
+  key: ResourceKey;
+  label: string;
+  nameOf: (names: JobNames) => string;
+  arnOf: (arns: JobArns) => string;
+  targetId: string;
+  pick: (spec: JobSpec) => RuleWant | undefined;
+  /** When the rule is no longer wanted (the schedule moved to EventBridge Scheduler), delete it after this step. */
+  replacedBy?: ResourceKey;
+}
+
+export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replacedBy }: RuleOptions): Resource<RuleState> {
   return {
     key,
     label,
     async read(spec, { events }) {
-      const want = pick(spec);
-      if (!want) return undefined;
+      const Name = nameOf(spec.names);
       const [rule, targets, tags] = await Promise.all([
-        orUndefined(events.send(new DescribeRuleCommand({ Name: want.name }))),
-        orUndefined(events.send(new ListTargetsByRuleCommand({ Rule: want.name }))),
-        orUndefined(events.send(new ListTagsForResourceCommand({ ResourceARN: want.arn }))),
+        orUndefined(events.send(new DescribeRuleCommand({ Name }))),
+        orUndefined(events.send(new ListTargetsByRuleCommand({ Rule: Name }))),
+        orUndefined(events.send(new ListTagsForResourceCommand({ ResourceARN: arnOf(spec.arns) }))),
       ]);
       if (!rule) return undefined;
       return {
         rule,
         owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value,
-        target: targets?.Targets?.find((t) => t.Id === want.target.Id),
+        target: targets?.Targets?.find((t) => t.Id === targetId),
       };
     },
     plan(spec, current, { adopt }) {
       const want = pick(spec);
-      if (!want) return { key, label, name: "", action: "unchanged", changes: [], notes: [], after: [] };
+      if (!want) {
+        const name = nameOf(spec.names);
+        if (!current || current.owner !== spec.job || !replacedBy) return { key, label, name: "", action: "unchanged", changes: [], notes: [], after: [] };
+        return { key, label, name, action: "delete", changes: [], notes: [], after: [replacedBy], apply: (ctx) => deleteRule(ctx.clients.events, name).then(() => undefined) };
+      }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
       if (!current)
         return {
@@ -130,24 +147,45 @@ function targetShape(t: Target): Record<string, unknown> {
   };
 }
 
-export const scheduleRuleResource = ruleResource("scheduleRule", "schedule rule", (spec) => ({
-  name: spec.scheduleRule.name,
-  arn: spec.scheduleRule.arn,
-  description: spec.scheduleRule.description,
-  scheduleExpression: spec.scheduleRule.expression,
-  target: { Id: spec.scheduleRule.targetId, Arn: spec.scheduleRule.targetArn, RoleArn: spec.scheduleRule.roleArn },
-  targetAfter: "scheduleRole",
-}));
+export const scheduleRuleResource = ruleResource({
+  key: "scheduleRule",
+  label: "schedule rule",
+  nameOf: (names) => names.scheduleRule,
+  arnOf: (arns) => arns.scheduleRule,
+  targetId: SCHEDULE_TARGET_ID,
+  replacedBy: "schedule",
+  pick: ({ scheduleRule: rule }) =>
+    rule && {
+      name: rule.name,
+      arn: rule.arn,
+      description: rule.description,
+      scheduleExpression: rule.expression,
+      target: { Id: rule.targetId, Arn: rule.targetArn, RoleArn: rule.roleArn },
+      targetAfter: "scheduleRole",
+    },
+});
 
-export const alertRuleResource = ruleResource("alertRule", "alert rule", (spec) => ({
-  name: spec.alertRule.name,
-  arn: spec.alertRule.arn,
-  description: spec.alertRule.description,
-  eventPattern: spec.alertRule.eventPattern,
-  target: {
-    Id: spec.alertRule.targetId,
-    Arn: spec.alertRule.targetArn,
-    InputTransformer: { InputPathsMap: spec.alertRule.inputPathsMap, InputTemplate: spec.alertRule.inputTemplate },
-  },
-  targetAfter: "alertTopic",
-}));
+export const alertRuleResource = ruleResource({
+  key: "alertRule",
+  label: "alert rule",
+  nameOf: (names) => names.alertRule,
+  arnOf: (arns) => arns.alertRule,
+  targetId: ALERT_TARGET_ID,
+  pick: ({ alertRule: rule }) => ({
+    name: rule.name,
+    arn: rule.arn,
+    description: rule.description,
+    eventPattern: rule.eventPattern,
+    target: { Id: rule.targetId, Arn: rule.targetArn, InputTransformer: { InputPathsMap: rule.inputPathsMap, InputTemplate: rule.inputTemplate } },
+    targetAfter: "alertTopic",
+  }),
+});
+
+/** Targets first: EventBridge refuses to delete a rule that still has any. */
+export async function deleteRule(events: EventBridgeClient, Name: string): Promise<boolean> {
+  const targets = await orUndefined(events.send(new ListTargetsByRuleCommand({ Rule: Name })));
+  if (!targets) return false;
+  const Ids = (targets.Targets ?? []).map((t) => t.Id ?? "").filter(Boolean);
+  if (Ids.length) await orUndefined(events.send(new RemoveTargetsCommand({ Rule: Name, Ids, Force: false })));
+  return (await orUndefined(events.send(new DeleteRuleCommand({ Name })))) !== undefined;
+}

@@ -50,6 +50,24 @@ export interface ScheduleRuleSpec {
   roleArn: string;
 }
 
+export interface SchedulerScheduleSpec {
+  name: string;
+  group: string;
+  arn: string;
+  expression: string;
+  timezone: string;
+  description: string;
+  target: {
+    Arn: string;
+    RoleArn: string;
+    Input: string;
+    RetryPolicy: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number };
+  };
+}
+
+/** EventBridge Scheduler's universal target for CodeBuild StartBuild. */
+export const SCHEDULER_START_BUILD = "arn:aws:scheduler:::aws-sdk:codebuild:startBuild";
+
 export interface AlertRuleSpec {
   name: string;
   arn: string;
@@ -76,8 +94,13 @@ export interface JobSpec {
   serviceRole: RoleSpec;
   jobPolicy: { name: string; arn: string; document: PolicyDocument } | undefined;
   project: ProjectSpec;
-  scheduleRole: RoleSpec;
-  scheduleRule: ScheduleRuleSpec;
+  /** UTC schedules: an EventBridge rule and the role it starts the project with. */
+  scheduleRole: RoleSpec | undefined;
+  scheduleRule: ScheduleRuleSpec | undefined;
+  /** Any other time zone: an EventBridge Scheduler schedule in a group of the job's own, and its role. */
+  schedulerRole: RoleSpec | undefined;
+  scheduleGroup: { name: string; arn: string } | undefined;
+  schedule: SchedulerScheduleSpec | undefined;
   alertTopic: TopicSpec;
   alertEmail: string;
   alertRule: AlertRuleSpec;
@@ -186,35 +209,84 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     timeoutInMinutes: settings.timeoutMinutes,
   };
 
-  const scheduleRole: RoleSpec = {
-    name: names.scheduleRole,
-    arn: arns.scheduleRole,
-    description: `support-job ${settings.name}: lets the schedule start the job's runs, nothing else`,
-    trustPolicy: {
-      Version: VERSION,
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Service: "events.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": account } },
-        } as PolicyStatement,
-      ],
-    },
-    inlinePolicyName: SCHEDULE_ROLE_POLICY,
-    inlinePolicy: { Version: VERSION, Statement: [{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [arns.project] }] },
-    managedPolicyArns: [],
-  };
+  const startOnly: PolicyDocument = { Version: VERSION, Statement: [{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [arns.project] }] };
+  const utc = settings.timezone === "UTC";
 
-  const scheduleRule: ScheduleRuleSpec = {
-    name: names.scheduleRule,
-    arn: arns.scheduleRule,
-    expression: settings.schedule,
-    description: `support-job ${settings.name}: starts the job on its schedule`,
-    targetId: SCHEDULE_TARGET_ID,
-    targetArn: arns.project,
-    roleArn: arns.scheduleRole,
-  };
+  const scheduleRole: RoleSpec | undefined = utc
+    ? {
+        name: names.scheduleRole,
+        arn: arns.scheduleRole,
+        description: `support-job ${settings.name}: lets the schedule start the job's runs, nothing else`,
+        trustPolicy: {
+          Version: VERSION,
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "aws:SourceAccount": account } },
+            } as PolicyStatement,
+          ],
+        },
+        inlinePolicyName: SCHEDULE_ROLE_POLICY,
+        inlinePolicy: startOnly,
+        managedPolicyArns: [],
+      }
+    : undefined;
+
+  const scheduleRule: ScheduleRuleSpec | undefined = utc
+    ? {
+        name: names.scheduleRule,
+        arn: arns.scheduleRule,
+        expression: settings.schedule,
+        description: `support-job ${settings.name}: starts the job on its schedule`,
+        targetId: SCHEDULE_TARGET_ID,
+        targetArn: arns.project,
+        roleArn: arns.scheduleRole,
+      }
+    : undefined;
+
+  const schedulerRole: RoleSpec | undefined = utc
+    ? undefined
+    : {
+        name: names.schedulerRole,
+        arn: arns.schedulerRole,
+        description: `support-job ${settings.name}: lets its time-zone schedule start the job's runs, nothing else`,
+        trustPolicy: {
+          Version: VERSION,
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "scheduler.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              // AWS: SourceArn is the schedule group's ARN (not a schedule's, not a prefix).
+              Condition: { StringEquals: { "aws:SourceAccount": account, "aws:SourceArn": arns.scheduleGroup } },
+            } as PolicyStatement,
+          ],
+        },
+        inlinePolicyName: SCHEDULE_ROLE_POLICY,
+        inlinePolicy: startOnly,
+        managedPolicyArns: [],
+      };
+
+  const scheduleGroup = utc ? undefined : { name: names.scheduleGroup, arn: arns.scheduleGroup };
+  const schedule: SchedulerScheduleSpec | undefined = utc
+    ? undefined
+    : {
+        name: names.schedule,
+        group: names.scheduleGroup,
+        arn: arns.schedule,
+        expression: settings.schedule,
+        timezone: settings.timezone,
+        description: `support-job ${settings.name}: starts the job on its schedule (${settings.timezone})`,
+        target: {
+          Arn: SCHEDULER_START_BUILD,
+          RoleArn: arns.schedulerRole,
+          Input: JSON.stringify({ ProjectName: names.project }),
+          // A run that cannot start (throttling, a transient CodeBuild error) is retried for up to an hour, then dropped.
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        },
+      };
 
   const alertTopic: TopicSpec = {
     name: names.alertTopic,
@@ -249,6 +321,9 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     project,
     scheduleRole,
     scheduleRule,
+    schedulerRole,
+    scheduleGroup,
+    schedule,
     alertTopic,
     alertEmail: settings.email,
     alertRule,

@@ -42,11 +42,11 @@ describe("the desired state of a job", () => {
   });
 
   it("lets the schedule role start this one project and nothing else", () => {
-    expect(spec.scheduleRole.trustPolicy.Statement[0]).toMatchObject({
+    expect(spec.scheduleRole!.trustPolicy.Statement[0]).toMatchObject({
       Principal: { Service: "events.amazonaws.com" },
       Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
     });
-    expect(spec.scheduleRole.inlinePolicy.Statement).toEqual([{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [spec.arns.project] }]);
+    expect(spec.scheduleRole!.inlinePolicy.Statement).toEqual([{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [spec.arns.project] }]);
   });
 
   it("lets EventBridge publish to the topic through the topic policy, without a condition", () => {

@@ -1,0 +1,146 @@
+/**
+ * Time-zone schedules: an EventBridge Scheduler schedule (DST-aware) in a schedule group of the job's own.
+ * Schedules cannot be tagged; the group is, and a schedule in our group is ours.
+ */
+import {
+  CreateScheduleCommand,
+  CreateScheduleGroupCommand,
+  DeleteScheduleCommand,
+  DeleteScheduleGroupCommand,
+  GetScheduleCommand,
+  GetScheduleGroupCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UpdateScheduleCommand,
+  type GetScheduleCommandOutput,
+  type SchedulerClient,
+} from "@aws-sdk/client-scheduler";
+import { isAlreadyExists } from "../aws/errors.js";
+import { canonical, show } from "../plan/compare.js";
+import { conflictStep, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
+import type { SchedulerScheduleSpec } from "../spec/job.js";
+import { TAG_KEY } from "../spec/names.js";
+import { withRolePropagationRetry } from "./project.js";
+import { orUndefined } from "./role.js";
+
+export interface GroupState {
+  owner: string | undefined;
+}
+
+const GROUP = "schedule group";
+
+export const scheduleGroupResource: Resource<GroupState> = {
+  key: "scheduleGroup",
+  label: GROUP,
+  async read(spec, { scheduler }) {
+    const [group, tags] = await Promise.all([
+      orUndefined(scheduler.send(new GetScheduleGroupCommand({ Name: spec.names.scheduleGroup }))),
+      orUndefined(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: spec.arns.scheduleGroup }))),
+    ]);
+    if (!group) return undefined;
+    return { owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
+  },
+  plan(spec, current, { adopt }) {
+    const name = spec.names.scheduleGroup;
+    const base = { key: "scheduleGroup" as const, label: GROUP, name, arn: spec.arns.scheduleGroup, notes: [], after: [] };
+    if (!spec.scheduleGroup) {
+      if (!current || current.owner !== spec.job) return { ...base, name: "", action: "unchanged", changes: [] };
+      // Deleting a group deletes the schedules in it: only once the rule that replaces them exists.
+      return { ...base, action: "delete", changes: [], after: ["schedule", "scheduleRule"], apply: (ctx) => deleteScheduleGroup(ctx.clients.scheduler, name).then(() => undefined) };
+    }
+    if (!current)
+      return {
+        ...base,
+        action: "create",
+        changes: [],
+        apply: async (ctx) => {
+          try {
+            await ctx.clients.scheduler.send(new CreateScheduleGroupCommand({ Name: name, Tags: spec.tags }));
+          } catch (error) {
+            if (!isAlreadyExists(error)) throw error;
+          }
+          ctx.exists();
+        },
+      };
+    if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep("scheduleGroup", GROUP, name, current.owner, spec.job);
+    if (current.owner === spec.job) return { ...base, action: "unchanged", changes: [] };
+    return {
+      ...base,
+      action: "update",
+      changes: [{ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job }],
+      apply: async (ctx) => {
+        ctx.exists();
+        await ctx.clients.scheduler.send(new TagResourceCommand({ ResourceArn: spec.arns.scheduleGroup, Tags: spec.tags }));
+      },
+    };
+  },
+};
+
+export type ScheduleState = GetScheduleCommandOutput;
+
+const SCHEDULE = "time-zone schedule";
+
+export const scheduleResource: Resource<ScheduleState> = {
+  key: "schedule",
+  label: SCHEDULE,
+  async read(spec, { scheduler }) {
+    return orUndefined(scheduler.send(new GetScheduleCommand({ Name: spec.names.schedule, GroupName: spec.names.scheduleGroup })));
+  },
+  plan(spec, current) {
+    const want = spec.schedule;
+    const name = spec.names.schedule;
+    const base = { key: "schedule" as const, label: SCHEDULE, name, arn: spec.arns.schedule, notes: [], after: ["scheduleGroup" as const, "schedulerRole" as const] };
+    if (!want) {
+      if (!current) return { ...base, name: "", action: "unchanged", changes: [], after: [] };
+      // The new rule starts the job before the old schedule goes, so no run is missed in between.
+      return { ...base, action: "delete", changes: [], after: ["scheduleRule"], apply: (ctx) => deleteSchedule(ctx.clients.scheduler, name, spec.names.scheduleGroup).then(() => undefined) };
+    }
+    if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => putSchedule(ctx, want, "ENABLED", true) };
+    const changes: FieldChange[] = [];
+    const cmp = (field: string, from: unknown, to: unknown) => {
+      if (show(from) !== show(to)) changes.push({ field, from: show(from), to: show(to) });
+    };
+    cmp("schedule", current.ScheduleExpression, want.expression);
+    cmp("time zone", current.ScheduleExpressionTimezone ?? "UTC", want.timezone);
+    cmp("description", current.Description, want.description);
+    cmp("flexible window", current.FlexibleTimeWindow?.Mode, "OFF");
+    const haveTarget = { Arn: current.Target?.Arn, RoleArn: current.Target?.RoleArn, Input: current.Target?.Input, RetryPolicy: current.Target?.RetryPolicy };
+    if (canonical(haveTarget) !== canonical(want.target)) changes.push({ field: "target", from: show(haveTarget), to: show(want.target) });
+    if (changes.length === 0) return { ...base, action: "unchanged", changes };
+    // UpdateSchedule replaces the whole schedule: keep its state, so a paused job stays paused.
+    return { ...base, action: "update", changes, apply: (ctx) => putSchedule(ctx, want, current.State === "DISABLED" ? "DISABLED" : "ENABLED", false) };
+  },
+};
+
+async function putSchedule(ctx: StepContext, want: SchedulerScheduleSpec, State: "ENABLED" | "DISABLED", create: boolean): Promise<void> {
+  const input = {
+    Name: want.name,
+    GroupName: want.group,
+    ScheduleExpression: want.expression,
+    ScheduleExpressionTimezone: want.timezone,
+    Description: want.description,
+    State,
+    FlexibleTimeWindow: { Mode: "OFF" as const },
+    Target: want.target,
+  };
+  if (!create) {
+    ctx.exists();
+    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)));
+    return;
+  }
+  try {
+    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new CreateScheduleCommand(input)));
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)));
+  }
+  ctx.exists();
+}
+
+export async function deleteSchedule(scheduler: SchedulerClient, Name: string, GroupName: string): Promise<boolean> {
+  return (await orUndefined(scheduler.send(new DeleteScheduleCommand({ Name, GroupName })))) !== undefined;
+}
+
+export async function deleteScheduleGroup(scheduler: SchedulerClient, Name: string): Promise<boolean> {
+  return (await orUndefined(scheduler.send(new DeleteScheduleGroupCommand({ Name })))) !== undefined;
+}
