@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
+import { addOperateCommands } from "./cli-operate.js";
 import { ExitCode, exitCodeFor, InputError, InputErrors, InterruptedError, OperationError } from "./errors.js";
+import { installInterruptHandler } from "./interrupt.js";
 import type { Reporter } from "./ui/reporter.js";
 import { colorAllowed, paint, setColor } from "./ui/style.js";
 
@@ -31,7 +33,7 @@ async function reporter(globals: Globals): Promise<Reporter> {
 
 let activeReporter: Reporter | undefined;
 
-function action<T extends object>(load: (options: T & Globals, io: Reporter, args: string[]) => Promise<void>) {
+export function action<T extends object>(load: (options: T & Globals, io: Reporter, args: string[]) => Promise<void>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     const options = command.optsWithGlobals<T & Globals>();
@@ -120,6 +122,8 @@ Settings are saved to support-job.json (no secret values: Parameter Store and Se
       }),
     );
 
+  addOperateCommands(program, action);
+
   return program;
 }
 
@@ -157,5 +161,12 @@ export async function main(argv: string[]): Promise<number> {
 // The SDK warns on every run that its releases after January 2027 need Node 22; this pinned release runs on
 // Node 20, so for users the warning is noise (kept with --debug).
 if (!process.argv.includes("--debug")) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+// Prompts handle their own Ctrl-C (ExitPromptError); anywhere else, before anything was changed, say so.
+installInterruptHandler(() => {
+  activeReporter?.stopSpinner();
+  process.stderr.write(`${paint.red("✘")} Interrupted; nothing was changed.\n`);
+  process.exit(ExitCode.interrupted);
+});
 
 process.exitCode = await main(process.argv);

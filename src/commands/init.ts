@@ -10,6 +10,7 @@ import type { ResolvedSettings } from "../spec/settings.js";
 import { pastTense, planToJson, presentTense, renderPlan } from "../ui/format.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { paint } from "../ui/style.js";
+import { whileInterrupted } from "../interrupt.js";
 import { clientsFor, isInteractive, type GlobalOptions } from "./common.js";
 
 export interface InitOptions extends GlobalOptions, RawSettings {
@@ -128,7 +129,7 @@ async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPla
     );
     process.exit(130);
   };
-  process.once("SIGINT", onSigint);
+  const restore = whileInterrupted(onSigint);
   try {
     await applyPlan(plan, clients, {
       start: (step) => tasks.set(step.key, io.task(presentTense(step))),
@@ -147,7 +148,7 @@ async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPla
     }
     throw error;
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    restore();
   }
 }
 
