@@ -19,13 +19,15 @@ const NO_FILE = join(tmpdir(), "support-job-tests-no-such-aws-file");
 
 /**
  * A complete environment for a child process (or the SDK) that can only reach the local endpoint: every AWS_*
- * variable of `base` is dropped (profiles, session tokens, per-service endpoints, container/IMDS credentials),
- * then dummy credentials, the region and the endpoint are set.
+ * variable of `base` is dropped (profiles, session tokens, per-service endpoints, container/IMDS credentials)
+ * except the SDK's own behaviour switches (AWS_SDK_*), then dummy credentials, the region and the endpoint are set.
  */
 export function awsEnv(endpoint: string, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
-    if (value !== undefined && !name.startsWith("AWS_")) env[name] = value;
+    if (value === undefined) continue;
+    if (name.startsWith("AWS_") && !name.startsWith("AWS_SDK_")) continue;
+    env[name] = value;
   }
   return {
     ...env,

@@ -46,7 +46,7 @@ export interface BuildControl {
   set(buildId: string, settings: BuildSettings): void;
   /** Starts builds on moto directly (not in the call log) and applies `runs[i]` to the i-th; oldest first. */
   createHistory(projectName: string, runs: BuildSettings[]): Promise<string[]>;
-  /** Build ids the proxy knows, in start order (optionally one project's). */
+  /** Build ids the proxy knows: all in registration order, or one project's by build number (oldest first). */
   ids(projectName?: string): string[];
   /** Every StartBuild request that reached moto or was answered from an idempotency token, in order. */
   readonly startRequests: readonly StartBuildRecord[];
@@ -135,10 +135,14 @@ export class CodeBuildEmulation {
       },
       set: (buildId, settings) => this.recordFor(buildId).apply(settings),
       createHistory: (projectName, runs) => this.createHistory(projectName, runs),
-      ids: (projectName) =>
-        [...this.records.values()]
-          .filter((record) => projectName === undefined || record.projectName === projectName)
-          .map((record) => record.id),
+      ids: (projectName) => {
+        const known = [...this.records.values()];
+        if (projectName === undefined) return known.map((record) => record.id);
+        return known
+          .filter((record) => record.projectName === projectName)
+          .sort((a, b) => a.buildNumber - b.buildNumber)
+          .map((record) => record.id);
+      },
       get startRequests() {
         return self.startRequestLog;
       },
@@ -544,7 +548,9 @@ export class CodeBuildEmulation {
   }
 
   private renderBuild(motoBuild: Record<string, unknown>, record: BuildRecord): Record<string, unknown> {
-    const build: Record<string, unknown> = { ...motoBuild, ...record.snapshot, ...record.render(Date.now()) };
+    // moto's endTime is an ISO string, and present even when the shown step is still in progress.
+    const { endTime: _motoEndTime, ...fromMoto } = motoBuild;
+    const build: Record<string, unknown> = { ...fromMoto, ...record.snapshot, ...record.render(Date.now()) };
     if (build["artifacts"] === null) build["artifacts"] = { location: "" };
     return build;
   }

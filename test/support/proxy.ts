@@ -70,7 +70,7 @@ export interface AwsProxy {
   /** Called after each logged call; returns an unsubscribe function. */
   onCall(listener: (call: CallRecord) => void): () => void;
   readonly builds: BuildControl;
-  /** Forget calls, faults, latency, listeners' counters and every build script: a fresh proxy over the same moto. */
+  /** Forget calls, faults, latency and all CodeBuild bookkeeping. Pair it with moto.reset() (LocalAws.reset does both). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -138,7 +138,10 @@ export async function startProxy(options: ProxyOptions): Promise<AwsProxy> {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Taken before any await: what had completed when this request arrived decides its depth.
     const arrivedAt = now();
+    const depth = deepestCompleted + 1;
+    const callGeneration = generation;
     const body = await readBody(req);
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
@@ -158,7 +161,6 @@ export async function startProxy(options: ProxyOptions): Promise<AwsProxy> {
       return;
     }
 
-    const callGeneration = generation;
     const record: CallRecord = {
       service: identity.service,
       action: identity.action,
@@ -166,7 +168,7 @@ export async function startProxy(options: ProxyOptions): Promise<AwsProxy> {
       status: 0,
       startedAt: arrivedAt,
       endedAt: arrivedAt,
-      depth: deepestCompleted + 1,
+      depth,
     };
     const finish = (status: number, completed: boolean): void => {
       record.status = status;
@@ -177,11 +179,23 @@ export async function startProxy(options: ProxyOptions): Promise<AwsProxy> {
       for (const listener of listeners) listener(record);
     };
 
+    // Logged once the answer is fully sent, or with status 0 if the client went away first.
+    const finishWhenSent = (status: number): void => {
+      let settled = false;
+      const settle = (sent: number): void => {
+        if (settled) return;
+        settled = true;
+        finish(sent, true);
+      };
+      res.once("finish", () => settle(status));
+      res.once("close", () => settle(0));
+    };
+
     if (latencyMs > 0) await sleep(latencyMs);
     const fault = faults.match(identity.service, identity.action);
     if (fault === undefined) {
       const upstream = await upstreamFor();
-      res.once("finish", () => finish(upstream.status, true));
+      finishWhenSent(upstream.status);
       send(res, upstream);
       return;
     }
@@ -190,7 +204,7 @@ export async function startProxy(options: ProxyOptions): Promise<AwsProxy> {
     const outcome = faultOutcome(fault, { ...identity, body, path });
     switch (outcome.kind) {
       case "respond":
-        res.once("finish", () => finish(outcome.response.status, true));
+        finishWhenSent(outcome.response.status);
         send(res, {
           status: outcome.response.status,
           headers: outcome.response.headers,
