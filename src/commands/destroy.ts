@@ -1,0 +1,117 @@
+/** `support-job destroy`: delete every AWS resource the job created (its runs' logs are kept). Asks first. */
+import { callerIdentity } from "../aws/clients.js";
+import { describeAwsError } from "../aws/errors.js";
+import { ExitCode, InputError, InterruptedError, OperationError } from "../errors.js";
+import { whileInterrupted } from "../interrupt.js";
+import { awsCall } from "../ops/aws.js";
+import { applyDestroy, planDestroy, type DestroyStep } from "../ops/destroy.js";
+import { openJob, type JobOptions } from "../ops/find-job.js";
+import { jobNames } from "../spec/names.js";
+import type { Progress, Reporter } from "../ui/reporter.js";
+import { paint } from "../ui/style.js";
+import { isInteractive } from "./common.js";
+
+export interface DestroyOptions extends JobOptions {
+  yes?: boolean | undefined;
+}
+
+export async function runDestroy(options: DestroyOptions, io: Reporter): Promise<void> {
+  // Decided before any AWS call: a script that forgot --yes fails fast and changes nothing.
+  const interactive = isInteractive(options);
+  if (!options.yes && !interactive)
+    throw new InputError("--yes", "destroy deletes the job's AWS resources and asks first; with no terminal to ask on, pass --yes", `support-job destroy --name ${options.name ?? "nightly-cleanup"} --yes`);
+
+  const { clients, name, config } = await openJob(options, io);
+  const names = jobNames(name);
+  await io.ready();
+  const reading = io.task(`reading what is left of job ${name} in ${clients.region}`);
+  let steps: DestroyStep[];
+  let account: string;
+  try {
+    const me = await awsCall("Checking your AWS identity", callerIdentity(clients));
+    account = me.account;
+    steps = await awsCall(`Reading job ${name}`, planDestroy(clients, name, { account: me.account, region: clients.region, partition: me.partition }));
+    reading.succeed(`read what is left of job ${name} in ${clients.region}`);
+  } catch (error) {
+    reading.fail(`could not read job ${name}`);
+    throw error;
+  }
+
+  const toDelete = steps.filter((s) => s.action === "delete");
+  const skipped = steps.filter((s) => s.action === "skip");
+  const keptLogs = `The runs' logs are kept in CloudWatch Logs group ${names.logGroup} (delete them with: aws logs delete-log-group --log-group-name ${names.logGroup} --region ${clients.region}).`;
+  const output = (deleted: DestroyStep[], failed: { step: DestroyStep; error: unknown }[]) => ({
+    name,
+    region: clients.region,
+    account,
+    deleted: deleted.map(ref),
+    skipped: skipped.map((s) => ({ ...ref(s), reason: s.note ?? null })),
+    failed: failed.map((f) => ({ ...ref(f.step), error: describeAwsError(f.error, `deleting ${f.step.label} ${f.step.name}`) })),
+    kept: { logGroup: names.logGroup },
+  });
+
+  io.result(renderDestroyPlan(name, clients.region, account, steps));
+  if (toDelete.length === 0) {
+    io.result(`Nothing to delete: no resource of job ${name} is left in ${clients.region}.`);
+    io.info(keptLogs);
+    if (io.json) io.printJson(output([], []));
+    return;
+  }
+  if (!options.yes) {
+    const { askYesNo } = await import("../wizard/prompts.js");
+    const sure = await askYesNo({ message: `Delete ${toDelete.length === 1 ? "this resource" : `these ${toDelete.length} resources`} of job ${name}?`, default: false });
+    if (!sure) throw new InterruptedError("Cancelled, nothing was deleted.");
+  }
+
+  const tasks = new Map<DestroyStep, Progress>();
+  const deletedSoFar: DestroyStep[] = [];
+  const restore = whileInterrupted(() => {
+    io.stopSpinner();
+    const done = deletedSoFar.map((s) => `${s.label} ${s.name}`);
+    io.error(`Interrupted while deleting. ${done.length ? `Already deleted: ${done.join("; ")}. ` : ""}Run \`support-job destroy --name ${name} --yes\` again to finish.`);
+    process.exit(ExitCode.interrupted);
+  });
+  let result: Awaited<ReturnType<typeof applyDestroy>>;
+  try {
+    result = await applyDestroy(toDelete, clients, {
+      start: (s) => tasks.set(s, io.task(`deleting ${s.label} ${s.name}`)),
+      done: (s) => {
+        deletedSoFar.push(s);
+        tasks.get(s)?.succeed(`deleted ${s.label} ${s.name}`);
+      },
+      failed: (s) => tasks.get(s)?.fail(`could not delete ${s.label} ${s.name}`),
+    });
+  } finally {
+    restore();
+  }
+  if (io.json) io.printJson(output(result.deleted, result.failed));
+  if (result.failed.length > 0) {
+    const reasons = result.failed.map((f) => describeAwsError(f.error, `Deleting ${f.step.label} ${f.step.name}`)).join(" ");
+    throw new OperationError(
+      `${reasons} ${result.deleted.length} of ${toDelete.length} resources were deleted. Fix the cause and run \`support-job destroy --name ${name}\` again: it deletes what is left.`,
+      result.failed[0]?.error,
+    );
+  }
+  io.result(`${paint.green("✔")} Job ${name} is destroyed: ${result.deleted.length} ${result.deleted.length === 1 ? "resource" : "resources"} deleted${skipped.length ? `, ${skipped.length} left alone` : ""}.`);
+  io.info(keptLogs);
+  if (config) io.info("support-job.json is kept: `support-job init --yes` would create the job again.");
+}
+
+function ref(step: DestroyStep) {
+  return { resource: step.key, label: step.label, name: step.name };
+}
+
+/** Pure: what destroy will do, one line per resource. */
+export function renderDestroyPlan(name: string, region: string, account: string, steps: readonly DestroyStep[]): string {
+  const lines = [`Destroy job ${paint.bold(name)} in ${region} (account ${account}):`];
+  if (steps.length === 0) return lines.concat(paint.dim("  (nothing left)")).join("\n");
+  const width = Math.max(...steps.map((s) => s.label.length));
+  for (const s of steps) {
+    const mark = s.action === "delete" ? paint.red("- delete") : paint.yellow("! skip  ");
+    const details = s.details.length ? paint.dim(` (${s.details.join("; ")})`) : "";
+    lines.push(`  ${mark}  ${s.label.padEnd(width)}  ${s.name}${details}`);
+    if (s.note) lines.push(`      ${paint.yellow("note:")} ${s.note}`);
+  }
+  lines.push(paint.dim(`  = keep    log group ${jobNames(name).logGroup} (the runs' logs)`));
+  return lines.join("\n");
+}

@@ -1,0 +1,44 @@
+/** `support-job pause` / `resume`: turn the job's schedule off or on. Runs started with run-now still work while paused. */
+import { OperationError } from "../errors.js";
+import { awsCall } from "../ops/aws.js";
+import { openJob, type JobOptions } from "../ops/find-job.js";
+import { readSchedule, setScheduleEnabled } from "../ops/schedule.js";
+import { scheduleStatus } from "../ops/status.js";
+import { formatInZone, localTimeZone } from "../schedule/index.js";
+import { jobNames } from "../spec/names.js";
+import type { Reporter } from "../ui/reporter.js";
+import { paint } from "../ui/style.js";
+
+export async function runPause(options: JobOptions, io: Reporter): Promise<void> {
+  await setEnabled(options, io, false);
+}
+
+export async function runResume(options: JobOptions, io: Reporter): Promise<void> {
+  await setEnabled(options, io, true);
+}
+
+async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): Promise<void> {
+  const { clients, name } = await openJob(options, io);
+  const verb = enabled ? "Resuming" : "Pausing";
+  const schedule = await awsCall(`${verb} job ${name}`, readSchedule(clients, jobNames(name), { withOwner: true }));
+  if (!schedule) throw new OperationError(`Job ${name} has no schedule in ${clients.region} (no rule ${jobNames(name).scheduleRule}); run \`support-job init --yes\` with its support-job.json to recreate it.`);
+  if (schedule.owner !== name)
+    throw new OperationError(`The schedule ${schedule.name} is not tagged support-job:job=${name}, so support-job leaves it alone; change it in the AWS console.`);
+  const changed = await awsCall(`${verb} job ${name}`, setScheduleEnabled(clients, schedule, enabled));
+  const now = new Date();
+  const after = scheduleStatus({ ...schedule, state: enabled ? "ENABLED" : "DISABLED" }, now);
+  const next = after.nextRuns[0];
+  if (enabled) {
+    io.result(`${changed ? `${paint.green("✔")} Resumed` : "Already running"}: job ${name} runs ${after.description ?? after.expression} again.`);
+    if (next) {
+      const zones = [...new Set([after.timezone, localTimeZone()])].filter((z) => z !== "UTC");
+      const also = zones.map((z) => formatInZone(next, z));
+      io.result(`  Next run: ${formatInZone(next, "UTC")}${also.length ? ` (${also.join(", ")})` : ""}${after.approximate ? ", approximately" : ""}.`);
+    }
+  } else {
+    io.result(`${changed ? `${paint.green("✔")} Paused` : "Already paused"}: the schedule of job ${name} (${after.expression}) starts no runs until \`support-job resume\`.`);
+    io.result("  `support-job run-now` still starts a run by hand.");
+  }
+  if (io.json)
+    io.printJson({ name, region: clients.region, changed, schedule: { name: after.name, expression: after.expression, timezone: after.timezone, state: after.state, nextRuns: after.nextRuns.map((d) => d.toISOString()) } });
+}

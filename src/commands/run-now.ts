@@ -1,0 +1,137 @@
+/** `support-job run-now`: start a run now; with --wait show its phase until it ends, with --follow stream its log. */
+import { randomUUID } from "node:crypto";
+import { StartBuildCommand, type Build, type EnvironmentVariable, type StartBuildCommandOutput } from "@aws-sdk/client-codebuild";
+import { callerIdentity } from "../aws/clients.js";
+import { ExitCode, InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
+import { whileInterrupted } from "../interrupt.js";
+import { accountOf, asOperationError, awsCall } from "../ops/aws.js";
+import { openJob, type JobOptions } from "../ops/find-job.js";
+import { runToJson, summariseRun, type RunSummary } from "../ops/runs.js";
+import { pollInterval, watchRun } from "../ops/watch.js";
+import { buildConsoleUrl, jobNames } from "../spec/names.js";
+import { checkEnv } from "../spec/validate.js";
+import type { Progress, Reporter } from "../ui/reporter.js";
+import { failureText, formatDuration, outcomeMark, outcomeWord } from "../ui/runs.js";
+import { paint } from "../ui/style.js";
+
+export interface RunNowOptions extends JobOptions {
+  wait?: boolean | undefined;
+  follow?: boolean | undefined;
+  env?: string[] | undefined;
+}
+
+/** --env KEY=VALUE (and ssm:/secretsmanager:/plain: forms) → StartBuild's environmentVariablesOverride. */
+export function envOverrides(raw: readonly string[] | undefined): EnvironmentVariable[] {
+  const problems: InputError[] = [];
+  const vars: EnvironmentVariable[] = [];
+  for (const item of raw ?? []) {
+    const checked = checkEnv(item);
+    if (checked.ok) vars.push({ name: checked.value.name, value: checked.value.value, type: checked.value.type });
+    else problems.push(new InputError("--env", checked.problem, checked.example));
+  }
+  if (problems.length === 1 && problems[0]) throw problems[0];
+  if (problems.length > 1) throw new InputErrors(problems);
+  const names = vars.map((v) => v.name);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length) throw new InputError("--env", `${twice[0]} is given more than once`, `--env ${twice[0]}=value`);
+  return vars;
+}
+
+export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<void> {
+  const overrides = envOverrides(options.env);
+  const job = await openJob(options, io);
+  const { clients, name } = job;
+  // Once StartBuild is sent, "nothing was changed" is no longer true: say what may have happened instead.
+  const restoreStarting = whileInterrupted(() => {
+    io.stopSpinner();
+    io.error(`Interrupted while starting a run of job ${name}: it may have started; see \`support-job status\`.`);
+    process.exit(ExitCode.interrupted);
+  });
+  let started: StartBuildCommandOutput;
+  try {
+    started = await awsCall(
+      `Starting a run of job ${name}`,
+      clients.codebuild.send(
+        new StartBuildCommand({
+          projectName: name,
+          // A retried StartBuild (lost answer, throttling) must not start a second run.
+          idempotencyToken: randomUUID(),
+          ...(overrides.length ? { environmentVariablesOverride: overrides } : {}),
+        }),
+      ),
+    );
+  } finally {
+    restoreStarting();
+  }
+  const build = started.build;
+  if (!build?.id) throw new OperationError(`CodeBuild did not return the new run of job ${name}; see \`support-job status\`.`);
+  const id = build.id;
+  const account = accountOf(build.arn) ?? (await callerIdentity(clients).catch(() => undefined))?.account;
+  const consoleUrl = account ? buildConsoleUrl(clients.region, account, id) : undefined;
+  const label = `run #${build.buildNumber ?? "?"} of ${name}`;
+
+  io.result(`Started ${label}: ${id}`);
+  if (consoleUrl) io.result(`  ${paint.dim("console:")} ${consoleUrl}`);
+  const names = jobNames(name);
+  const summarise = (b: Build): RunSummary => summariseRun(b, { names, region: clients.region, now: new Date() });
+
+  if (!options.wait && !options.follow) {
+    io.info(`Watch it with \`support-job status${options.name ? ` --name ${name}` : ""}\`, or pass --follow next time to stream its log.`);
+    if (io.json) io.printJson({ ...runToJson(summarise(build)), consoleUrl: consoleUrl ?? null });
+    return;
+  }
+
+  // Ctrl-C stops watching, never the run: say how to stop it, exit 130.
+  const controller = new AbortController();
+  const onSigint = () =>
+    controller.abort(
+      new InterruptedError(`Stopped ${options.follow ? "following" : "waiting for"} ${label}; the run goes on in CodeBuild. To stop it: aws codebuild stop-build --id ${id} --region ${clients.region}`),
+    );
+  const restore = whileInterrupted(onSigint);
+  await io.ready();
+  let ended: Build;
+  let task: Progress | undefined;
+  try {
+    if (options.follow) {
+      io.info(paint.dim(`Following the log of ${label} (Ctrl-C stops following, not the run).`));
+      let streaming = false;
+      ended = await watchRun(clients, build, {
+        pollMs: pollInterval(),
+        signal: controller.signal,
+        onPhase: (phase) => {
+          if (!streaming) io.info(paint.dim(`… ${phase}`));
+        },
+        // With --json, stdout holds the JSON document: the log goes to stderr.
+        onLogLine: (line) => {
+          streaming = true;
+          if (io.json) io.info(line);
+          else io.result(line);
+        },
+      });
+    } else {
+      task = io.task(`waiting for ${label}`);
+      const waiting = task;
+      ended = await watchRun(clients, build, { pollMs: pollInterval(), signal: controller.signal, onPhase: (phase) => waiting.waiting(phase) });
+    }
+  } catch (error) {
+    io.stopSpinner();
+    throw asOperationError(error, `Watching ${label}`);
+  } finally {
+    restore();
+  }
+
+  const run = summarise(ended);
+  const duration = run.durationSeconds === undefined ? "" : ` ${run.status === "SUCCEEDED" ? "in" : "after"} ${formatDuration(run.durationSeconds)}`;
+  const outcome = `${label[0]?.toUpperCase() ?? ""}${label.slice(1)} ${outcomeWord(run.status)}${duration}`;
+  if (io.json) io.printJson({ ...runToJson(run), consoleUrl: consoleUrl ?? run.consoleUrl ?? null });
+  if (run.status === "SUCCEEDED") {
+    if (task) task.succeed(outcome);
+    else io.result(`${outcomeMark(run.status)} ${outcome}.`);
+    return;
+  }
+  io.stopSpinner();
+  const failure = failureText(run);
+  throw new OperationError(
+    `${outcome} (${run.status})${failure ? `: ${failure}` : ""}. Its log: support-job logs ${id}${consoleUrl ? `\n  ${consoleUrl}` : ""}`,
+  );
+}

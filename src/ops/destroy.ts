@@ -1,0 +1,334 @@
+/**
+ * Removing a job: read what is left (in parallel), then delete it in a safe order, stage by stage:
+ *   1. rules and the scheduler schedule (each rule's targets first), so nothing starts a run or sends an alert;
+ *   2. the project, the alert topic (its subscriptions first) and the schedule group;
+ *   3. the roles (inline policies deleted, managed policies detached first);
+ *   4. the job's own managed policy (detached from whatever still holds it, non-default versions first).
+ * Only resources tagged support-job:job=<name> are deleted; anything else with the job's names is skipped with a
+ * note. Missing resources are simply not there: a second run after a partial failure finishes the job.
+ * The runs' logs (CloudWatch Logs group /aws/codebuild/<name>) are kept.
+ */
+import { BatchGetProjectsCommand, DeleteProjectCommand } from "@aws-sdk/client-codebuild";
+import {
+  DeleteRuleCommand,
+  DescribeRuleCommand,
+  ListTagsForResourceCommand as ListRuleTagsCommand,
+  ListTargetsByRuleCommand,
+  RemoveTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import {
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachGroupPolicyCommand,
+  DetachRolePolicyCommand,
+  DetachUserPolicyCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+  ListEntitiesForPolicyCommand,
+  ListPolicyTagsCommand,
+  ListPolicyVersionsCommand,
+  ListRolePoliciesCommand,
+  type ListEntitiesForPolicyCommandOutput,
+} from "@aws-sdk/client-iam";
+import {
+  DeleteScheduleCommand,
+  DeleteScheduleGroupCommand,
+  GetScheduleCommand,
+  GetScheduleGroupCommand,
+  ListTagsForResourceCommand as ListSchedulerTagsCommand,
+} from "@aws-sdk/client-scheduler";
+import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTagsCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
+import type { Clients } from "../aws/clients.js";
+import { isPending, listSubscriptions } from "../resources/topic.js";
+import { jobArns, jobNames, TAG_KEY, type JobNames, type Where } from "../spec/names.js";
+import { orMissing } from "./aws.js";
+
+export type DestroyKey =
+  | "scheduleRule"
+  | "alertRule"
+  | "schedule"
+  | "alertTopic"
+  | "project"
+  | "scheduleGroup"
+  | "serviceRole"
+  | "scheduleRole"
+  | "schedulerRole"
+  | "tryRole"
+  | "jobPolicy";
+
+export interface DestroyStep {
+  key: DestroyKey;
+  label: string;
+  name: string;
+  /** delete: present and tagged for this job; skip: present but not the job's. */
+  action: "delete" | "skip";
+  /** What goes with it: "1 target", "2 inline policies", "subscription ops@example.com". */
+  details: string[];
+  /** Why a skipped resource is left alone. */
+  note?: string | undefined;
+  /** Steps of one stage run in parallel; a stage starts when the one before has finished. */
+  stage: 1 | 2 | 3 | 4;
+  run: (clients: Clients) => Promise<void>;
+}
+
+type Tags = { Key?: string | undefined; Value?: string | undefined }[] | undefined;
+
+const ownerOf = (tags: Tags) => tags?.find((t) => t.Key === TAG_KEY)?.Value;
+
+function ownership(job: string, owner: string | undefined): { action: "delete" | "skip"; note?: string } {
+  if (owner === job) return { action: "delete" };
+  return {
+    action: "skip",
+    note: owner === undefined ? `not tagged ${TAG_KEY}=${job} (support-job did not create it): left alone` : `belongs to support-job job "${owner}": left alone`,
+  };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Reads what is left of the job; only existing resources come back, in the order they will be deleted. */
+export async function planDestroy(clients: Clients, job: string, where: Where): Promise<DestroyStep[]> {
+  const names = jobNames(job);
+  const arns = jobArns(names, where);
+  const found = await Promise.all([
+    ruleStep(clients, job, "scheduleRule", "schedule rule", names.scheduleRule),
+    ruleStep(clients, job, "alertRule", "alert rule", names.alertRule),
+    ...schedulerSteps(clients, job, names, arns.scheduleGroup),
+    topicStep(clients, job, names.alertTopic, arns.alertTopic),
+    projectStep(clients, job, names.project),
+    roleStep(clients, job, "serviceRole", "CodeBuild service role", names.serviceRole),
+    roleStep(clients, job, "scheduleRole", "schedule role", names.scheduleRole),
+    roleStep(clients, job, "schedulerRole", "scheduler role", names.schedulerRole),
+    roleStep(clients, job, "tryRole", "try-it role", names.tryRole),
+    policyStep(clients, job, names, arns.jobPolicy),
+  ]);
+  return found.filter((s): s is DestroyStep => s !== undefined).sort((a, b) => a.stage - b.stage);
+}
+
+export interface DestroyHooks {
+  start?: (step: DestroyStep) => void;
+  done?: (step: DestroyStep) => void;
+  failed?: (step: DestroyStep, error: unknown) => void;
+}
+
+export interface DestroyResult {
+  deleted: DestroyStep[];
+  failed: { step: DestroyStep; error: unknown }[];
+}
+
+/** Deletes the steps marked delete, stage by stage; keeps going after a failure so one re-run finishes the rest. */
+export async function applyDestroy(steps: readonly DestroyStep[], clients: Clients, hooks: DestroyHooks = {}): Promise<DestroyResult> {
+  const result: DestroyResult = { deleted: [], failed: [] };
+  for (const stage of [1, 2, 3, 4] as const) {
+    const now = steps.filter((s) => s.stage === stage && s.action === "delete");
+    await Promise.all(
+      now.map(async (step) => {
+        hooks.start?.(step);
+        try {
+          await step.run(clients);
+          result.deleted.push(step);
+          hooks.done?.(step);
+        } catch (error) {
+          result.failed.push({ step, error });
+          hooks.failed?.(step, error);
+        }
+      }),
+    );
+  }
+  return result;
+}
+
+// ---- one reader per kind of resource; each returns its step, or undefined when the resource is gone ----
+
+async function ruleStep(clients: Clients, job: string, key: DestroyKey, label: string, name: string): Promise<DestroyStep | undefined> {
+  const { events } = clients;
+  const [rule, targets] = await Promise.all([
+    orMissing(events.send(new DescribeRuleCommand({ Name: name }))),
+    orMissing(events.send(new ListTargetsByRuleCommand({ Rule: name }))),
+  ]);
+  if (!rule?.Arn) return undefined;
+  const tags = await orMissing(events.send(new ListRuleTagsCommand({ ResourceARN: rule.Arn })));
+  const count = targets?.Targets?.length ?? 0;
+  return {
+    key,
+    label,
+    name,
+    ...ownership(job, ownerOf(tags?.Tags)),
+    details: count ? [plural(count, "target")] : [],
+    stage: 1,
+    run: async ({ events: eb }) => {
+      // A rule with targets cannot be deleted: remove them first (listed again, in case they changed).
+      const current = await orMissing(eb.send(new ListTargetsByRuleCommand({ Rule: name })));
+      const ids = (current?.Targets ?? []).map((t) => t.Id ?? "").filter(Boolean);
+      if (ids.length) {
+        const removed = await orMissing(eb.send(new RemoveTargetsCommand({ Rule: name, Ids: ids })));
+        const failed = removed?.FailedEntries?.[0];
+        if (removed?.FailedEntryCount && failed) throw new Error(`EventBridge kept target ${failed.TargetId ?? ""} of ${name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
+      }
+      await orMissing(eb.send(new DeleteRuleCommand({ Name: name })));
+    },
+  };
+}
+
+/** EventBridge Scheduler: the job's schedule lives in its own schedule group, which carries the tag. */
+function schedulerSteps(clients: Clients, job: string, names: JobNames, groupArn: string): Promise<DestroyStep | undefined>[] {
+  const { scheduler } = clients;
+  const group = orMissing(scheduler.send(new GetScheduleGroupCommand({ Name: names.scheduleGroup })));
+  const owner = group.then(async (g) => {
+    if (!g) return undefined;
+    const tags = await orMissing(scheduler.send(new ListSchedulerTagsCommand({ ResourceArn: g.Arn ?? groupArn })));
+    return ownerOf(tags?.Tags);
+  });
+  const schedule = group.then((g) => (g ? orMissing(scheduler.send(new GetScheduleCommand({ Name: names.schedule, GroupName: names.scheduleGroup }))) : undefined));
+  return [
+    schedule.then(async (s) =>
+      s
+        ? {
+            key: "schedule" as const,
+            label: "schedule",
+            name: `${names.scheduleGroup}/${names.schedule}`,
+            ...ownership(job, await owner),
+            details: [],
+            stage: 1 as const,
+            run: async ({ scheduler: client }) => {
+              await orMissing(client.send(new DeleteScheduleCommand({ Name: names.schedule, GroupName: names.scheduleGroup })));
+            },
+          }
+        : undefined,
+    ),
+    group.then(async (g) =>
+      g
+        ? {
+            key: "scheduleGroup" as const,
+            label: "schedule group",
+            name: names.scheduleGroup,
+            ...ownership(job, await owner),
+            details: [],
+            stage: 2 as const,
+            run: async ({ scheduler: client }) => {
+              await orMissing(client.send(new DeleteScheduleGroupCommand({ Name: names.scheduleGroup })));
+            },
+          }
+        : undefined,
+    ),
+  ];
+}
+
+async function topicStep(clients: Clients, job: string, name: string, arn: string): Promise<DestroyStep | undefined> {
+  const { sns } = clients;
+  const [attrs, tags, subs] = await Promise.all([
+    orMissing(sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))),
+    orMissing(sns.send(new ListTopicTagsCommand({ ResourceArn: arn }))),
+    listSubscriptions(sns, arn),
+  ]);
+  if (!attrs) return undefined;
+  const details = (subs ?? []).map((s) => `${isPending(s) ? "pending " : ""}subscription ${s.Endpoint ?? s.Protocol ?? ""}`.trim());
+  return {
+    key: "alertTopic",
+    label: "alert topic",
+    name,
+    ...ownership(job, ownerOf(tags?.Tags)),
+    details,
+    stage: 2,
+    run: async ({ sns: client }) => {
+      // Confirmed subscriptions first; a pending one has no ARN to unsubscribe and goes with the topic.
+      const current = (await listSubscriptions(client, arn)) ?? [];
+      await Promise.all(current.filter((s) => !isPending(s)).map((s) => orMissing(client.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn })))));
+      await orMissing(client.send(new DeleteTopicCommand({ TopicArn: arn })));
+    },
+  };
+}
+
+async function projectStep(clients: Clients, job: string, name: string): Promise<DestroyStep | undefined> {
+  const out = await orMissing(clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })));
+  const project = out?.projects?.[0];
+  if (!project) return undefined;
+  return {
+    key: "project",
+    label: "CodeBuild project",
+    name,
+    ...ownership(job, project.tags?.find((t) => t.key === TAG_KEY)?.value),
+    details: [],
+    stage: 2,
+    run: async ({ codebuild }) => {
+      await orMissing(codebuild.send(new DeleteProjectCommand({ name })));
+    },
+  };
+}
+
+async function roleStep(clients: Clients, job: string, key: DestroyKey, label: string, RoleName: string): Promise<DestroyStep | undefined> {
+  const { iam } = clients;
+  const [role, inline, attached] = await Promise.all([
+    orMissing(iam.send(new GetRoleCommand({ RoleName }))),
+    orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+    orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+  ]);
+  if (!role?.Role) return undefined;
+  const inlineCount = inline?.PolicyNames?.length ?? 0;
+  const attachedCount = attached?.AttachedPolicies?.length ?? 0;
+  const details = [inlineCount ? plural(inlineCount, "inline policy", "inline policies") : "", attachedCount ? `${plural(attachedCount, "managed policy", "managed policies")} detached` : ""].filter(Boolean);
+  return {
+    key,
+    label,
+    name: RoleName,
+    ...ownership(job, ownerOf(role.Role.Tags)),
+    details,
+    stage: 3,
+    run: async ({ iam: client }) => {
+      // Listed again at delete time: a re-run after a partial failure sees what is really left.
+      const [names, policies] = await Promise.all([
+        orMissing(client.send(new ListRolePoliciesCommand({ RoleName }))),
+        orMissing(client.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+      ]);
+      await Promise.all([
+        ...(names?.PolicyNames ?? []).map((PolicyName) => orMissing(client.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })))),
+        ...(policies?.AttachedPolicies ?? []).map((p) => orMissing(client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: p.PolicyArn })))),
+      ]);
+      await orMissing(client.send(new DeleteRoleCommand({ RoleName })));
+    },
+  };
+}
+
+function entitiesOf(out: ListEntitiesForPolicyCommandOutput | undefined): string[] {
+  return [
+    ...(out?.PolicyRoles ?? []).map((r) => `role ${r.RoleName ?? ""}`),
+    ...(out?.PolicyUsers ?? []).map((u) => `user ${u.UserName ?? ""}`),
+    ...(out?.PolicyGroups ?? []).map((g) => `group ${g.GroupName ?? ""}`),
+  ];
+}
+
+async function policyStep(clients: Clients, job: string, names: JobNames, PolicyArn: string): Promise<DestroyStep | undefined> {
+  const { iam } = clients;
+  const [policy, tags, entities] = await Promise.all([
+    orMissing(iam.send(new GetPolicyCommand({ PolicyArn }))),
+    orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn }))),
+    orMissing(iam.send(new ListEntitiesForPolicyCommand({ PolicyArn }))),
+  ]);
+  if (!policy?.Policy) return undefined;
+  const ourRoles = new Set([names.serviceRole, names.scheduleRole, names.schedulerRole, names.tryRole]);
+  // Our own roles are detached with the roles; anyone else holding the policy is named before confirming.
+  const others = entitiesOf(entities).filter((e) => !(e.startsWith("role ") && ourRoles.has(e.slice(5))));
+  return {
+    key: "jobPolicy",
+    label: "job permissions policy",
+    name: names.jobPolicy,
+    ...ownership(job, ownerOf(tags?.Tags ?? policy.Policy.Tags)),
+    details: others.length ? [`also attached to ${others.join(", ")}: detached from them too`] : [],
+    stage: 4,
+    run: async ({ iam: client }) => {
+      const held = await orMissing(client.send(new ListEntitiesForPolicyCommand({ PolicyArn })));
+      await Promise.all([
+        ...(held?.PolicyRoles ?? []).map((r) => orMissing(client.send(new DetachRolePolicyCommand({ RoleName: r.RoleName, PolicyArn })))),
+        ...(held?.PolicyUsers ?? []).map((u) => orMissing(client.send(new DetachUserPolicyCommand({ UserName: u.UserName, PolicyArn })))),
+        ...(held?.PolicyGroups ?? []).map((g) => orMissing(client.send(new DetachGroupPolicyCommand({ GroupName: g.GroupName, PolicyArn })))),
+      ]);
+      const versions = await orMissing(client.send(new ListPolicyVersionsCommand({ PolicyArn })));
+      await Promise.all(
+        (versions?.Versions ?? []).filter((v) => !v.IsDefaultVersion).map((v) => orMissing(client.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: v.VersionId })))),
+      );
+      await orMissing(client.send(new DeletePolicyCommand({ PolicyArn })));
+    },
+  };
+}

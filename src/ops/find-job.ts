@@ -1,0 +1,88 @@
+/**
+ * Which job a command is about: --name, else support-job.json in the working directory, else the only job in
+ * the region. Jobs are CodeBuild projects tagged `support-job:job=<name>`.
+ */
+import { BatchGetProjectsCommand, ListProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
+import type { Clients } from "../aws/clients.js";
+import { clientsFor, type GlobalOptions } from "../commands/common.js";
+import { readConfig, type ConfigFile } from "../config.js";
+import { InputError } from "../errors.js";
+import { TAG_KEY } from "../spec/names.js";
+import { checkName } from "../spec/validate.js";
+import type { Reporter } from "../ui/reporter.js";
+import { awsCall } from "./aws.js";
+
+export interface JobOptions extends GlobalOptions {
+  name?: string | undefined;
+}
+
+export interface OpenedJob {
+  clients: Clients;
+  name: string;
+  /** support-job.json, when it describes this job (else undefined). */
+  config: ConfigFile | undefined;
+  cwd: string;
+}
+
+/** The tag that makes a project a support-job job, and whose value names the job. */
+export function jobTag(project: Pick<Project, "tags">): string | undefined {
+  return project.tags?.find((t) => t.key === TAG_KEY)?.value;
+}
+
+/** Every job in the client's region: ListProjects (all pages) + BatchGetProjects (100 a call), filtered on the tag. */
+export async function listJobs(clients: Clients): Promise<Project[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall(
+      `Listing CodeBuild projects in ${clients.region}`,
+      clients.codebuild.send(new ListProjectsCommand({ sortBy: "NAME", sortOrder: "ASCENDING", nextToken })),
+    );
+    names.push(...(page.projects ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const chunks: string[][] = [];
+  for (let i = 0; i < names.length; i += 100) chunks.push(names.slice(i, i + 100));
+  const pages = await Promise.all(
+    chunks.map((chunk) => awsCall(`Reading CodeBuild projects in ${clients.region}`, clients.codebuild.send(new BatchGetProjectsCommand({ names: chunk })))),
+  );
+  return pages
+    .flatMap((p) => p.projects ?? [])
+    .filter((p) => p.name !== undefined && jobTag(p) === p.name)
+    .sort((a, b) => (a.name ?? "").localeCompare(b.name ?? ""));
+}
+
+/** The job name: given, from support-job.json, or the region's only job. */
+export async function findJob(clients: Clients, given: { name?: string | undefined; configName?: string | undefined }): Promise<string> {
+  if (given.name) return given.name;
+  if (given.configName) return given.configName;
+  const jobs = await listJobs(clients);
+  const names = jobs.map((j) => j.name ?? "");
+  if (names.length === 1 && names[0]) return names[0];
+  if (names.length === 0)
+    throw new InputError("--name", `no support-job job found in ${clients.region} (and no support-job.json here); create one with \`support-job init\`, or pass --name / --region`, "--name nightly-cleanup");
+  throw new InputError("--name", `${names.length} jobs in ${clients.region}: ${names.join(", ")}; say which one`, `--name ${names[0]}`);
+}
+
+/** Reads support-job.json, builds the clients in the job's region and finds the job: the start of every operate command. */
+export async function openJob(options: JobOptions, io: Reporter): Promise<OpenedJob> {
+  const cwd = process.cwd();
+  if (options.name !== undefined) {
+    const checked = checkName(options.name);
+    if (!checked.ok) throw new InputError("--name", checked.problem, checked.example);
+  }
+  // With --name, a support-job.json about another job (or a broken one) is not this command's business.
+  let config: ConfigFile | undefined;
+  if (options.name === undefined) config = readConfig(cwd);
+  else {
+    try {
+      config = readConfig(cwd);
+    } catch {
+      config = undefined;
+    }
+  }
+  const mine = config?.name !== undefined && (options.name === undefined || options.name.trim() === config.name) ? config : undefined;
+  const clients = await clientsFor(options, io, mine?.region);
+  const name = await findJob(clients, { name: options.name?.trim(), configName: mine?.name });
+  return { clients, name, config: mine, cwd };
+}

@@ -1,0 +1,260 @@
+/**
+ * Everything `status` shows, gathered in parallel: the project, the schedule, the alert subscription, the last
+ * runs (one ListBuildsForProject page + one BatchGetBuilds) and, with support-job.json, drift (planJob).
+ */
+import { BatchGetProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
+import { GetPolicyCommand } from "@aws-sdk/client-iam";
+import { callerIdentity, type Clients } from "../aws/clients.js";
+import type { ConfigFile } from "../config.js";
+import { InputError } from "../errors.js";
+import { planJob } from "../plan/plan.js";
+import type { PlanStep } from "../plan/types.js";
+import { isPending, listSubscriptions } from "../resources/topic.js";
+import { describeSchedule, nextRuns } from "../schedule/index.js";
+import { jobArns, jobNames } from "../spec/names.js";
+import type { ResolvedSettings } from "../spec/settings.js";
+import { validateSettings, type RawSettings } from "../spec/validate.js";
+import { successRate } from "../ui/runs.js";
+import { asOperationError, orMissing } from "./aws.js";
+import { jobTag } from "./find-job.js";
+import { recentRuns, runToJson, summariseRun, type RunSummary } from "./runs.js";
+import { readSchedule, type JobSchedule } from "./schedule.js";
+
+export type SubscriptionState = "confirmed" | "pending" | "missing";
+
+export interface ResourceRef {
+  label: string;
+  name: string;
+  arn: string;
+}
+
+export type ScheduleStatus = JobSchedule & {
+  /** In words; undefined when the expression is not one support-job understands. */
+  description: string | undefined;
+  /** Next 3 runs; none while the schedule is disabled. */
+  nextRuns: Date[];
+  /** rate() schedules count from when the rule was created, so their next runs are estimates. */
+  approximate: boolean;
+};
+
+export type DriftStatus = { checked: true; steps: PlanStep[] } | { checked: false; reason: string };
+
+export interface JobStatus {
+  name: string;
+  region: string;
+  account: string;
+  now: Date;
+  /** The project's support-job:job tag (undefined: not created by support-job). */
+  owner: string | undefined;
+  job: {
+    repository: string | undefined;
+    sourceType: string | undefined;
+    branch: string | undefined;
+    buildspec: string | undefined;
+    computeType: string | undefined;
+    image: string | undefined;
+    environmentType: string | undefined;
+    timeoutMinutes: number | undefined;
+  };
+  resources: Record<string, ResourceRef>;
+  schedule: ScheduleStatus | undefined;
+  alerts: {
+    topicArn: string;
+    topicExists: boolean;
+    email: string | undefined;
+    subscription: SubscriptionState;
+    /** Other email subscriptions on the topic (an old address, a second recipient). */
+    others: { email: string; subscription: SubscriptionState }[];
+  };
+  runs: RunSummary[];
+  /** More runs exist than were read. */
+  moreRuns: boolean;
+  drift: DriftStatus;
+}
+
+export interface LoadStatusOptions {
+  /** Runs to show, 1–100. */
+  limit: number;
+  /** The job's settings (from support-job.json, validated): drift is checked against them. */
+  settings?: ResolvedSettings | undefined;
+  /** Why drift is not checked, shown when settings are not given. */
+  noDriftReason?: string | undefined;
+  /** The account saved in support-job.json: lets planJob's reads start with the identity check. */
+  accountHint?: string | undefined;
+  now?: Date | undefined;
+}
+
+/** support-job.json → validated settings for drift, or the reason drift cannot be checked. */
+export function settingsForDrift(config: ConfigFile | undefined, name: string, cwd: string): { settings: ResolvedSettings } | { reason: string } {
+  if (!config) return { reason: "no support-job.json in this directory, so drift was not checked" };
+  if (config.name !== name) return { reason: `support-job.json here is about job ${config.name ?? "(unnamed)"}, so drift was not checked` };
+  const { region: _region, account: _account, ...raw } = config;
+  try {
+    return { settings: validateSettings(raw as RawSettings, cwd) };
+  } catch (error) {
+    return { reason: `support-job.json has problems, so drift was not checked: ${error instanceof Error ? error.message.replace(/\n/g, "; ") : String(error)}` };
+  }
+}
+
+export async function loadStatus(clients: Clients, name: string, options: LoadStatusOptions): Promise<JobStatus> {
+  const now = options.now ?? new Date();
+  const names = jobNames(name);
+  const what = `Reading job ${name} in ${clients.region}`;
+  const guard = <T>(p: Promise<T>): Promise<T> => p.catch((error: unknown) => Promise.reject(asOperationError(error, what)));
+
+  // Everything starts at once; only the topic's subscriptions wait for the account (they need the topic ARN).
+  const identity = guard(callerIdentity(clients));
+  const project = guard(clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })).then((out) => out.projects?.[0]));
+  const schedule = guard(readSchedule(clients, names));
+  // A missing project makes ListBuildsForProject fail too: the project read says so in the user's words.
+  const runs = guard(orMissing(recentRuns(clients, name, options.limit)));
+  const where = identity.then((me) => ({ account: me.account, region: clients.region, partition: me.partition }));
+  const subscriptions = guard(where.then((w) => listSubscriptions(clients.sns, jobArns(names, w).alertTopic)));
+  const jobPolicy = guard(where.then((w) => orMissing(clients.iam.send(new GetPolicyCommand({ PolicyArn: jobArns(names, w).jobPolicy })))));
+  const drift: Promise<DriftStatus> = options.settings
+    ? planJob(options.settings, clients, { adopt: false, accountHint: options.accountHint }).then(
+        (plan): DriftStatus => ({ checked: true, steps: plan.steps.filter((s) => s.action !== "unchanged") }),
+        (error: unknown): DriftStatus => ({ checked: false, reason: `could not compare with AWS: ${error instanceof Error ? error.message : String(error)}` }),
+      )
+    : Promise.resolve({ checked: false, reason: options.noDriftReason ?? "drift was not checked" });
+  // Nothing left dangling if one read fails: wait for all, then report the first failure.
+  const settled = await Promise.allSettled([identity, project, schedule, runs, subscriptions, jobPolicy, drift]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+
+  const me = await identity;
+  const found = await project;
+  if (!found) throw new InputError("--name", `there is no job ${name} in ${clients.region} (no CodeBuild project of that name); see \`support-job list\``, "--name nightly-cleanup");
+  const arns = jobArns(names, { account: me.account, region: clients.region, partition: me.partition });
+  const readSched = await schedule;
+  const { builds, more } = (await runs) ?? { builds: [], more: false };
+  const subs = await subscriptions;
+  const policy = await jobPolicy;
+
+  const resources: Record<string, ResourceRef> = {
+    project: { label: "CodeBuild project", name, arn: found.arn ?? arns.project },
+    serviceRole: { label: "CodeBuild service role", name: roleName(found.serviceRole) ?? names.serviceRole, arn: found.serviceRole ?? arns.serviceRole },
+  };
+  if (policy?.Policy) resources.jobPolicy = { label: "job permissions policy", name: names.jobPolicy, arn: policy.Policy.Arn ?? arns.jobPolicy };
+  if (readSched?.kind === "scheduler") {
+    resources.schedule = { label: "time-zone schedule", name: readSched.name, arn: readSched.arn };
+    resources.scheduleGroup = { label: "schedule group", name: names.scheduleGroup, arn: arns.scheduleGroup };
+    resources.schedulerRole = { label: "scheduler role", name: names.schedulerRole, arn: arns.schedulerRole };
+  } else {
+    resources.schedule = { label: "schedule rule", name: readSched?.name ?? names.scheduleRule, arn: readSched?.arn || arns.scheduleRule };
+    resources.scheduleRole = { label: "schedule role", name: names.scheduleRole, arn: arns.scheduleRole };
+  }
+  resources.alertRule = { label: "alert rule", name: names.alertRule, arn: arns.alertRule };
+  resources.alertTopic = { label: "alert topic", name: names.alertTopic, arn: arns.alertTopic };
+  resources.logGroup = { label: "log group", name: names.logGroup, arn: arns.logGroup };
+
+  return {
+    name,
+    region: clients.region,
+    account: me.account,
+    now,
+    owner: jobTag(found),
+    job: jobSummary(found),
+    resources,
+    schedule: readSched ? scheduleStatus(readSched, now) : undefined,
+    alerts: alertStatus(subs, arns.alertTopic, options.settings?.email),
+    runs: builds.map((b) => summariseRun(b, { names, region: clients.region, now })),
+    moreRuns: more,
+    drift: await drift,
+  };
+}
+
+function roleName(arn: string | undefined): string | undefined {
+  return arn?.split("/").pop() || undefined;
+}
+
+function jobSummary(project: Project): JobStatus["job"] {
+  return {
+    repository: project.source?.location,
+    sourceType: project.source?.type,
+    branch: project.sourceVersion || undefined,
+    buildspec: project.source?.buildspec || "buildspec.yml",
+    computeType: project.environment?.computeType,
+    image: project.environment?.image,
+    environmentType: project.environment?.type,
+    timeoutMinutes: project.timeoutInMinutes,
+  };
+}
+
+export function scheduleStatus(schedule: JobSchedule, now: Date): ScheduleStatus {
+  let description: string | undefined;
+  let upcoming: Date[] = [];
+  try {
+    description = describeSchedule(schedule.expression, schedule.timezone);
+    if (schedule.state === "ENABLED") upcoming = nextRuns(schedule.expression, { from: now, count: 3, timezone: schedule.timezone });
+  } catch {
+    // An expression edited outside support-job that our parser does not take: show it as it is.
+  }
+  return { ...schedule, description, nextRuns: upcoming, approximate: schedule.expression.startsWith("rate(") };
+}
+
+type Subscriptions = Awaited<ReturnType<typeof listSubscriptions>>;
+
+export function alertStatus(subs: Subscriptions, topicArn: string, wantedEmail: string | undefined): JobStatus["alerts"] {
+  const emails = (subs ?? []).filter((s) => s.Protocol === "email" && s.Endpoint);
+  const state = (s: (typeof emails)[number]): SubscriptionState => (isPending(s) ? "pending" : "confirmed");
+  const mine = wantedEmail
+    ? emails.find((s) => s.Endpoint?.toLowerCase() === wantedEmail.toLowerCase())
+    : (emails.find((s) => !isPending(s)) ?? emails[0]);
+  return {
+    topicArn,
+    topicExists: subs !== undefined,
+    email: wantedEmail ?? mine?.Endpoint,
+    subscription: mine ? state(mine) : "missing",
+    others: emails.filter((s) => s !== mine).map((s) => ({ email: s.Endpoint ?? "", subscription: state(s) })),
+  };
+}
+
+/** The status as one JSON document; the shape is documented in docs/status-json.md. */
+export function statusToJson(status: JobStatus): Record<string, unknown> {
+  const rate = successRate(status.runs);
+  return {
+    name: status.name,
+    region: status.region,
+    account: status.account,
+    managedBySupportJob: status.owner === status.name,
+    job: {
+      repository: status.job.repository ?? null,
+      sourceType: status.job.sourceType ?? null,
+      branch: status.job.branch ?? null,
+      buildspec: status.job.buildspec ?? null,
+      computeType: status.job.computeType ?? null,
+      image: status.job.image ?? null,
+      environmentType: status.job.environmentType ?? null,
+      timeoutMinutes: status.job.timeoutMinutes ?? null,
+    },
+    resources: Object.fromEntries(Object.entries(status.resources).map(([key, r]) => [key, { name: r.name, arn: r.arn }])),
+    schedule: status.schedule
+      ? {
+          kind: status.schedule.kind,
+          name: status.schedule.name,
+          expression: status.schedule.expression,
+          timezone: status.schedule.timezone,
+          state: status.schedule.state,
+          description: status.schedule.description ?? null,
+          nextRuns: status.schedule.nextRuns.map((d) => d.toISOString()),
+          nextRunsApproximate: status.schedule.approximate,
+        }
+      : null,
+    alerts: {
+      topicArn: status.alerts.topicArn,
+      email: status.alerts.email ?? null,
+      subscription: status.alerts.subscription,
+      others: status.alerts.others,
+    },
+    runs: status.runs.map(runToJson),
+    runsSummary: { shown: status.runs.length, finished: rate.finished, succeeded: rate.succeeded, successRate: rate.percent ?? null, more: status.moreRuns },
+    drift: status.drift.checked
+      ? {
+          checked: true,
+          changes: status.drift.steps.map((s) => ({ resource: s.key, label: s.label, name: s.name, action: s.action, changes: s.changes, notes: s.notes })),
+        }
+      : { checked: false, reason: status.drift.reason, changes: [] },
+  };
+}
+
