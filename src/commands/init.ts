@@ -1,15 +1,15 @@
 /** `support-job init`: settings (flags, support-job.json, or the wizard) → plan → apply → summary. */
 import { writeConfig, readConfig, type ConfigFile } from "../config.js";
 import { InputError, InterruptedError } from "../errors.js";
-import { applyPlan, ApplyError } from "../plan/apply.js";
+import { applyPlan, ApplyError, type ApplyResult } from "../plan/apply.js";
+import { statusAfterApply } from "../ops/after-init.js";
+import { loadStatus, statusToJson } from "../ops/status.js";
+import { renderStatus } from "./status.js";
 import { planJob } from "../plan/plan.js";
 import { hasChanges, type Plan, type PlanStep } from "../plan/types.js";
-import { describeSchedule } from "../schedule/index.js";
 import { broadGrants, toRaw, validateSettings, type RawSettings } from "../spec/validate.js";
-import type { ResolvedSettings } from "../spec/settings.js";
 import { pastTense, planToJson, presentTense, renderPlan } from "../ui/format.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
-import { paint } from "../ui/style.js";
 import { whileInterrupted } from "../interrupt.js";
 import { clientsFor, isInteractive, type GlobalOptions } from "./common.js";
 
@@ -76,6 +76,8 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   const clients = await clientsFor(options, io, config?.region);
   await io.ready();
   const reading = io.task(`reading the job's resources in ${clients.region}`);
+  // The run history is read alongside the plan (same round trips): init ends by showing the job as status does.
+  const before = loadStatus(clients, settings.name, { limit: 5 }).catch(() => undefined);
   let plan: Plan;
   try {
     plan = await planJob(settings, clients, { adopt: Boolean(options.adopt), accountHint: config?.region === clients.region ? config.account : undefined });
@@ -99,6 +101,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   }
 
   const saved: ConfigFile = { ...toRaw(settings), region: clients.region, account: plan.spec.where.account };
+  let applied: ApplyResult | undefined;
   if (!hasChanges(plan)) {
     writeConfig(cwd, saved);
     io.result(`Nothing to change: job ${settings.name} is up to date.`);
@@ -110,15 +113,17 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
     }
     // Saved before applying: if apply stops half-way, `support-job init --yes` finishes the same job.
     writeConfig(cwd, saved);
-    await applyWithProgress(plan, clients, io);
+    applied = await applyWithProgress(plan, clients, io);
     output.applied = true;
     output.changed = true;
   }
-  printSummary(settings, plan, io);
-  if (io.json) io.printJson(output);
+  const status = statusAfterApply(plan, settings, await before, applied);
+  io.result("");
+  renderStatus(status, io, { hideDrift: true });
+  if (io.json) io.printJson({ ...output, status: statusToJson(status) });
 }
 
-async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPlan>[1], io: Reporter): Promise<void> {
+async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPlan>[1], io: Reporter): Promise<ApplyResult> {
   const tasks = new Map<PlanStep["key"], Progress>();
   const finished: PlanStep[] = [];
   const onSigint = () => {
@@ -131,7 +136,7 @@ async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPla
   };
   const restore = whileInterrupted(onSigint);
   try {
-    await applyPlan(plan, clients, {
+    return await applyPlan(plan, clients, {
       start: (step) => tasks.set(step.key, io.task(presentTense(step))),
       waiting: (step, message) => tasks.get(step.key)?.waiting(message),
       done: (step) => {
@@ -150,15 +155,4 @@ async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPla
   } finally {
     restore();
   }
-}
-
-function printSummary(settings: ResolvedSettings, plan: Plan, io: Reporter): void {
-  io.result("");
-  io.result(`${paint.green("✔")} Job ${paint.bold(settings.name)} runs ${describeSchedule(settings.schedule, settings.timezone)}.`);
-  io.result(`  ${settings.repository}${settings.branch ? `@${settings.branch}` : ""} · ${settings.buildspec} · ${settings.computeType} (${settings.arch}) · ${settings.image}`);
-  io.result(`  Alerts on ${settings.alertOn.join(", ")} go to ${settings.email}.`);
-  const sub = plan.steps.find((s) => s.key === "alertSubscription");
-  if (sub && (sub.action === "create" || sub.action === "update"))
-    io.warn(`Check ${settings.email}'s inbox and click the link in "AWS Notification - Subscription Confirmation": alerts cannot arrive until then (the link expires in 2 days).`);
-  for (const note of sub?.notes ?? []) io.warn(note);
 }

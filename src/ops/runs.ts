@@ -34,9 +34,12 @@ export interface RunSummary {
   consoleUrl: string | undefined;
 }
 
-/** Newest-first ids, at most `limit` (≤ 100), from one ListBuildsForProject page. */
+/**
+ * Newest-first ids, at most `limit` (≤ 100), from one ListBuildsForProject page. No sortOrder: newest first is
+ * the default, and AWS rejects a sort order for a project with more than 100 builds.
+ */
 export async function recentRunIds(clients: Clients, project: string, limit: number): Promise<{ ids: string[]; more: boolean }> {
-  const page = await clients.codebuild.send(new ListBuildsForProjectCommand({ projectName: project, sortOrder: "DESCENDING" }));
+  const page = await clients.codebuild.send(new ListBuildsForProjectCommand({ projectName: project }));
   const all = page.ids ?? [];
   const take = Math.max(0, Math.min(limit, MAX_RUNS));
   return { ids: all.slice(0, take), more: all.length > take || Boolean(page.nextToken) };

@@ -19,6 +19,7 @@ export type StepOutcome = "done" | "failed" | "skipped" | "unchanged";
 
 export interface ApplyResult {
   outcomes: Map<ResourceKey, StepOutcome>;
+  details: Map<ResourceKey, string>;
 }
 
 export class ApplyError extends OperationError {
@@ -60,6 +61,7 @@ export async function applyPlan(
   const exists = new Map<ResourceKey, Deferred>();
   for (const step of plan.steps) exists.set(step.key, deferred());
   const outcomes = new Map<ResourceKey, StepOutcome>();
+  const details = new Map<ResourceKey, string>();
   const waitFor = (key: ResourceKey) => exists.get(key)?.promise ?? Promise.resolve();
   const errors: { step: PlanStep; error: unknown }[] = [];
 
@@ -86,6 +88,7 @@ export async function applyPlan(
             }),
           waiting: (message) => events.waiting(step, message),
           sleep,
+          detail: (value) => details.set(step.key, value),
         };
         await step.apply(ctx);
         own.resolve();
@@ -105,7 +108,7 @@ export async function applyPlan(
       }
     }),
   );
-  const result = { outcomes };
+  const result = { outcomes, details };
   const first = errors[0];
   if (first) {
     const verb = first.step.action === "create" ? "Creating" : first.step.action === "delete" ? "Deleting" : "Updating";

@@ -32,6 +32,8 @@ export interface StepContext {
   /** Tell the user the step is waiting (IAM propagation) rather than hung. */
   waiting(message: string): void;
   sleep(ms: number): Promise<void>;
+  /** What the step learnt that the plan could not know (e.g. whether a new subscription is confirmed). */
+  detail(value: string): void;
 }
 
 export interface PlanStep {

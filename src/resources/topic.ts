@@ -131,6 +131,7 @@ export const alertSubscriptionResource: Resource<SubscriptionState> = {
           const out = await ctx.clients.sns.send(new SubscribeCommand({ TopicArn: spec.arns.alertTopic, Protocol: "email", Endpoint: email }));
           confirmed = Boolean(out.SubscriptionArn?.startsWith("arn:"));
         }
+        ctx.detail(confirmed ? "confirmed" : "pending");
         ctx.exists();
         if (confirmed) await Promise.all(confirmedOthers.map((s) => ctx.clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }))));
       },

@@ -1,12 +1,260 @@
-/** The guided questions of `init`; returns plain answers, never calls AWS. */
-import type { RawSettings } from "../spec/validate.js";
+/**
+ * The guided questions of `init`, in order. Returns plain answers (RawSettings), never calls AWS and writes
+ * nothing: Ctrl-C at any question leaves everything as it was. Each answer starts from `prefilled` (flags over
+ * support-job.json), so re-running init edits the job; a question whose flag was given is not asked.
+ */
+import { localTimeZone } from "../schedule/index.js";
+import { DEFAULT_ALERT_ON, DEFAULTS } from "../spec/settings.js";
+import { checkArch, checkComputeType, checkRepository, checkSchedule, checkTimezone, type RawSettings } from "../spec/validate.js";
+import { paint } from "../ui/style.js";
+import { terminal, type Ask } from "./prompts.js";
+import * as q from "./questions.js";
+import { buildspecWarning, defaultBuildspec, findBuildspecs, readWorkspace, type Workspace } from "./workspace.js";
 
 export interface WizardContext {
   cwd: string;
   /** Answers given as flags: those questions are not asked. */
   given: RawSettings;
+  /** The prompts (default: the terminal); tests pass scripted ones. */
+  ask?: Ask | undefined;
+  /** The folder's git remote, branch and top folder (default: read with git from cwd). */
+  workspace?: Workspace | undefined;
+  /** This computer's time zone and clock, for the schedule preview. */
+  localZone?: string | undefined;
+  now?: (() => Date) | undefined;
 }
 
-export async function runWizard(prefilled: RawSettings, _context: WizardContext): Promise<RawSettings> {
-  return prefilled;
+interface Session {
+  answers: RawSettings;
+  given: RawSettings;
+  ask: Ask;
+  cwd: string;
+  workspace: Workspace;
+  localZone: string;
+  now: () => Date;
+  /** The job already has saved settings: answering is editing. */
+  editing: boolean;
+}
+
+type Question = (s: Session) => Promise<void>;
+
+/** The questions, in the order they are asked. */
+const QUESTIONS: readonly Question[] = [
+  repository,
+  jobName,
+  branch,
+  buildspec,
+  schedule,
+  computeSize,
+  imageAndTimeout,
+  alertEmail,
+  alertStatuses,
+  environment,
+  permissions,
+];
+
+export async function runWizard(prefilled: RawSettings, context: WizardContext): Promise<RawSettings> {
+  const session: Session = {
+    answers: { ...prefilled },
+    given: context.given,
+    ask: context.ask ?? terminal,
+    cwd: context.cwd,
+    workspace: context.workspace ?? readWorkspace(context.cwd),
+    localZone: context.localZone ?? localTimeZone(),
+    now: context.now ?? (() => new Date()),
+    editing: prefilled.name !== undefined && !isGiven(context.given, "name"),
+  };
+  session.ask.say(
+    session.editing
+      ? `Editing job ${paint.bold(prefilled.name ?? "")}: each answer starts from support-job.json.`
+      : "Set up a support job: a script from your repository, run on a schedule in AWS CodeBuild, with email alerts.",
+  );
+  session.ask.say(paint.dim("Enter takes the answer in (brackets). Ctrl-C stops; nothing changes until you confirm the plan.\n"));
+  for (const question of QUESTIONS) await question(session);
+  return session.answers;
+}
+
+function isGiven(given: RawSettings, field: keyof RawSettings): boolean {
+  const value = given[field];
+  return value !== undefined && !(Array.isArray(value) && value.length === 0);
+}
+
+const asked = (s: Session, field: keyof RawSettings) => !isGiven(s.given, field);
+
+/** Running inside a checkout of the job's repository: its files and branch are the job's. */
+const insideRepository = (s: Session) => q.sameRepository(s.workspace.repository, s.answers.repository);
+
+const warn = (s: Session, text: string) => s.ask.say(`${paint.yellow("!")} ${text}`);
+
+// ---------------------------------------------------------------------------------------------------
+
+async function repository(s: Session): Promise<void> {
+  if (!asked(s, "repository")) return;
+  const override = isGiven(s.given, "sourceType") ? s.answers.sourceType : undefined;
+  const before = s.answers.repository;
+  const typed = (await s.ask.text(q.repositoryQuestion(before ?? s.workspace.repository, override))).trim();
+  if (!override) {
+    const host = q.hostOf(typed) ?? "";
+    if (checkRepository(typed).ok) s.answers.sourceType = undefined;
+    // A host support-job cannot place: ask which kind of server it is, unless support-job.json already says.
+    else if (!(s.answers.sourceType && host === q.hostOf(before))) s.answers.sourceType = await s.ask.choose(q.sourceTypeQuestion(host, s.answers.sourceType));
+  }
+  const located = checkRepository(typed, s.answers.sourceType);
+  s.answers.repository = located.ok ? located.value.location : typed;
+}
+
+async function jobName(s: Session): Promise<void> {
+  if (!asked(s, "name")) return;
+  const suggestion = s.answers.name ?? q.nameFromRepository(s.answers.repository);
+  s.answers.name = (await s.ask.text(q.nameQuestion(suggestion, s.editing))).trim();
+}
+
+async function branch(s: Session): Promise<void> {
+  if (!asked(s, "branch")) return;
+  const suggestion = s.answers.branch ?? (insideRepository(s) ? s.workspace.branch : undefined);
+  s.answers.branch = (await s.ask.text(q.branchQuestion(suggestion))).trim() || undefined;
+}
+
+async function buildspec(s: Session): Promise<void> {
+  if (!asked(s, "buildspec")) return;
+  const inside = insideRepository(s);
+  // Outside any checkout the folder may still hold the scripts; a checkout of another repository says nothing.
+  const found = inside || !s.workspace.repository ? findBuildspecs(s.workspace.root) : [];
+  let suggestion = s.answers.buildspec ?? defaultBuildspec(found);
+  for (;;) {
+    const path = (await s.ask.text(q.buildspecQuestion(suggestion, found))).trim().replace(/^\.\//, "") || DEFAULTS.buildspec;
+    const warning = inside ? buildspecWarning(s.workspace.root, path) : undefined;
+    if (warning) warn(s, warning);
+    if (!warning || (await s.ask.yesNo(q.keepBuildspecQuestion(path)))) {
+      s.answers.buildspec = path;
+      return;
+    }
+    suggestion = path;
+  }
+}
+
+async function schedule(s: Session): Promise<void> {
+  if (!asked(s, "schedule")) {
+    const expression = s.answers.schedule ?? "";
+    if (!q.isRate(expression) && asked(s, "timezone")) s.answers.timezone = await timezone(s);
+    const zone = checkTimezone(s.answers.timezone ?? "");
+    // A wrong flag is reported after the wizard, by validation, with the flag's name.
+    if (checkSchedule(expression).ok && zone.ok) for (const line of q.schedulePreview(expression, zone.value, s.localZone, s.now())) s.ask.say(line);
+    return;
+  }
+  for (;;) {
+    const expression = await scheduleExpression(s);
+    // A rate runs every N units whatever the clock says: no zone to ask, and UTC keeps a plain EventBridge rule.
+    const zone = asked(s, "timezone") ? (q.isRate(expression) ? "UTC" : await timezone(s)) : (s.answers.timezone ?? DEFAULTS.timezone);
+    for (const line of q.schedulePreview(expression, zone, s.localZone, s.now())) s.ask.say(line);
+    if (await s.ask.yesNo(q.confirmScheduleQuestion())) {
+      s.answers.schedule = expression;
+      s.answers.timezone = zone;
+      return;
+    }
+  }
+}
+
+async function scheduleExpression(s: Session): Promise<string> {
+  const current = s.answers.schedule ? { schedule: s.answers.schedule, timezone: s.answers.timezone ?? DEFAULTS.timezone } : undefined;
+  const preset = await s.ask.choose(q.scheduleQuestion(current));
+  switch (preset) {
+    case "keep":
+      return s.answers.schedule ?? "";
+    case "minutes":
+    case "hours":
+    case "days":
+      return q.presetExpression(preset, { every: Number(await s.ask.text(q.everyQuestion(preset))) });
+    case "daily":
+    case "weekdays":
+      return q.presetExpression(preset, { time: await s.ask.text(q.timeQuestion()) });
+    case "weekly": {
+      const weekday = await s.ask.choose(q.weekdayQuestion());
+      return q.presetExpression(preset, { weekday, time: await s.ask.text(q.timeQuestion()) });
+    }
+    case "monthly": {
+      const dayOfMonth = Number(await s.ask.text(q.dayOfMonthQuestion()));
+      return q.presetExpression(preset, { dayOfMonth, time: await s.ask.text(q.timeQuestion()) });
+    }
+    case "expression":
+      return q.presetExpression(preset, { expression: await s.ask.text(q.expressionQuestion(s.answers.schedule)) });
+  }
+}
+
+async function timezone(s: Session): Promise<string> {
+  const zone = await s.ask.choose(q.timezoneQuestion(s.answers.timezone, s.localZone));
+  if (zone !== q.OTHER_ZONE) return zone;
+  const typed = checkTimezone(await s.ask.text(q.otherZoneQuestion(s.answers.timezone)));
+  return typed.ok ? typed.value : DEFAULTS.timezone;
+}
+
+async function computeSize(s: Session): Promise<void> {
+  const askType = asked(s, "computeType");
+  const askArch = asked(s, "arch");
+  if (!askType && !askArch) return;
+  const type = checkComputeType(s.answers.computeType ?? "");
+  const arch = checkArch(s.answers.arch ?? "");
+  const current = q.computeKey(type.ok ? type.value : DEFAULTS.computeType, arch.ok ? arch.value : DEFAULTS.arch);
+  const only = { computeType: askType ? undefined : s.answers.computeType?.toUpperCase(), arch: askArch || !arch.ok ? undefined : arch.value };
+  const chosen = q.parseComputeKey(await s.ask.choose(q.computeQuestion(current, only)));
+  s.answers.computeType = chosen.computeType;
+  s.answers.arch = chosen.arch;
+}
+
+async function imageAndTimeout(s: Session): Promise<void> {
+  const arch = checkArch(s.answers.arch ?? "");
+  if (!arch.ok) return;
+  // The image follows the architecture unless the user picked one that still fits it.
+  if (asked(s, "image")) s.answers.image = s.answers.image === undefined ? undefined : q.imageFor(s.answers.image, arch.value);
+  if (!asked(s, "image") && !asked(s, "timeout")) return;
+  const image = s.answers.image ?? q.imageFor(undefined, arch.value);
+  const timeout = s.answers.timeout ?? DEFAULTS.timeoutMinutes;
+  if (!(await s.ask.yesNo(q.advancedQuestion(asked(s, "image") ? image : undefined, asked(s, "timeout") ? timeout : undefined)))) return;
+  if (asked(s, "image")) s.answers.image = (await s.ask.text(q.imageQuestion(image, arch.value))).trim();
+  if (asked(s, "timeout")) s.answers.timeout = Number((await s.ask.text(q.timeoutQuestion(timeout))).trim());
+}
+
+async function alertEmail(s: Session): Promise<void> {
+  if (!asked(s, "email")) return;
+  s.answers.email = (await s.ask.text(q.emailQuestion(s.answers.email))).trim();
+}
+
+async function alertStatuses(s: Session): Promise<void> {
+  if (!asked(s, "alertOn")) return;
+  const current = s.answers.alertOn;
+  const list = current === undefined ? [...DEFAULT_ALERT_ON] : Array.isArray(current) ? current : current.split(",");
+  s.answers.alertOn = await s.ask.pick(q.alertQuestion(list));
+}
+
+async function environment(s: Session): Promise<void> {
+  if (!asked(s, "env")) return;
+  const entries = [...(s.answers.env ?? [])];
+  for (;;) {
+    const action = await s.ask.choose(q.envMenuQuestion(entries));
+    if (action.kind === "done") break;
+    if (action.kind === "remove") entries.splice(entries.indexOf(action.item), 1);
+    if (action.kind === "add") {
+      const name = (await s.ask.text(q.envNameQuestion(entries.map(q.envName)))).trim();
+      const kind = await s.ask.choose(q.envKindQuestion(name));
+      entries.push(q.envEntry(name, kind, await s.ask.text(q.envValueQuestion(name, kind))));
+    }
+  }
+  s.answers.env = entries;
+}
+
+async function permissions(s: Session): Promise<void> {
+  const allow = { arns: asked(s, "policyArns"), file: asked(s, "policyFile") };
+  if (!allow.arns && !allow.file) return;
+  const arns = [...(s.answers.policyArns ?? [])];
+  let file = s.answers.policyFile;
+  for (;;) {
+    const action = await s.ask.choose(q.permissionsMenuQuestion(arns, file, allow));
+    if (action.kind === "done") break;
+    if (action.kind === "add") arns.push((await s.ask.text(q.policyArnQuestion(arns))).trim());
+    if (action.kind === "file") file = (await s.ask.text(q.policyFileQuestion(file, s.cwd))).trim();
+    if (action.kind === "remove" && action.item === file) file = undefined;
+    else if (action.kind === "remove") arns.splice(arns.indexOf(action.item), 1);
+  }
+  s.answers.policyArns = arns;
+  s.answers.policyFile = file;
 }

@@ -460,6 +460,11 @@ export class CodeBuildEmulation {
       .sort((a, b) => a.number - b.number || a.index - b.index)
       .map(({ id }) => id);
     if (request["sortOrder"] !== "ASCENDING") ordered.reverse();
+    // The API reference: "If the project has more than 100 builds, setting the sort order will result in an error."
+    if (request["sortOrder"] !== undefined && all.length > PAGE_SIZE)
+      return errorUpstream(
+        awsError("codebuild", { json: "InvalidInputException", query: "InvalidInput" }, "sortOrder cannot be set for a project with more than 100 builds", { json: 400, query: 400 }),
+      );
 
     let offset = 0;
     const token = stringOf(request["nextToken"]);

@@ -1,0 +1,186 @@
+// `support-job init` as a user meets it: the built CLI in a real terminal (tmux on a private socket), keys typed
+// one question at a time, against moto; then the resources are read back through the SDK.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BatchGetProjectsCommand, ListProjectsCommand } from "@aws-sdk/client-codebuild";
+import { DescribeRuleCommand } from "@aws-sdk/client-eventbridge";
+import { ListSubscriptionsCommand } from "@aws-sdk/client-sns";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startLocalAws, type LocalAws } from "../support/aws-env.js";
+import { CLI } from "../support/cli.js";
+
+const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
+const QUESTION_TIMEOUT_MS = 20_000;
+
+/** One tmux server on a private socket in `home`, one pane running one command; the exit code lands in `home`. */
+class Terminal {
+  private readonly socket: string;
+  private readonly exitFile: string;
+  /** Where in the scrollback the last awaited text was: later waits look after it, so a repeated question is the new one. */
+  private cursor = 0;
+
+  constructor(home: string) {
+    this.socket = join(home, "tmux");
+    this.exitFile = join(home, "exit");
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync("tmux", ["-S", this.socket, "-f", "/dev/null", ...args], { encoding: "utf8" });
+  }
+
+  start(cwd: string, env: Record<string, string>, args: string[]): void {
+    const command = ["env", "-u", "CI", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, ...args].map(shellQuote).join(" ");
+    // The pane stays after the command ends so its last screen can be read.
+    this.tmux("new-session", "-d", "-x", "120", "-y", "40", "-c", cwd, `${command}; echo EXIT=$? > ${shellQuote(this.exitFile)}`, ";", "set-option", "-g", "remain-on-exit", "on");
+  }
+
+  /** Everything the pane showed, scrollback included, wrapped lines joined. */
+  screen(options: { colors?: boolean } = {}): string {
+    return this.tmux("capture-pane", "-p", "-J", "-S", "-", ...(options.colors ? ["-e"] : []));
+  }
+
+  /** Waits for text after the last awaited one; `stay` leaves the place for the next wait where it was. */
+  async waitFor(text: string, { stay = false, timeoutMs = QUESTION_TIMEOUT_MS } = {}): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = this.screen();
+      const at = screen.indexOf(text, this.cursor);
+      if (at >= 0) {
+        if (!stay) this.cursor = at + 1;
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for "${text}"; the terminal shows:\n${screen}`);
+      await sleep(50);
+    }
+  }
+
+  /** Answers the question once it is on screen: typed text (may be empty), then Enter. */
+  async answer(question: string, text = ""): Promise<void> {
+    await this.waitFor(`? ${question}`);
+    if (text) this.tmux("send-keys", "-l", text);
+    this.tmux("send-keys", "Enter");
+  }
+
+  /** Picks the choice `down` rows below the highlighted one. */
+  async choose(question: string, down: number): Promise<void> {
+    await this.waitFor(`? ${question}`);
+    this.keys(...Array<string>(down).fill("Down"), "Enter");
+  }
+
+  keys(...keys: string[]): void {
+    for (const key of keys) this.tmux("send-keys", key);
+  }
+
+  async exitCode(timeoutMs = QUESTION_TIMEOUT_MS): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (!existsSync(this.exitFile) || !readFileSync(this.exitFile, "utf8").includes("\n")) {
+      if (Date.now() > deadline) throw new Error(`the CLI did not exit within ${timeoutMs} ms; the terminal shows:\n${this.screen()}`);
+      await sleep(50);
+    }
+    return Number(/EXIT=(\d+)/.exec(readFileSync(this.exitFile, "utf8"))?.[1]);
+  }
+
+  kill(): void {
+    spawnSync("tmux", ["-S", this.socket, "kill-server"], { stdio: "ignore" });
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+describe.skipIf(!hasTmux)("support-job init in a real terminal", () => {
+  let aws: LocalAws;
+  let dir: string;
+  let home: string;
+  let terminal: Terminal;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+    aws = await startLocalAws();
+  });
+  afterAll(async () => {
+    await aws?.stop();
+  });
+  beforeEach(async () => {
+    await aws.reset();
+    dir = mkdtempSync(join(tmpdir(), "support-job-e2e-"));
+    home = mkdtempSync(join(tmpdir(), "support-job-tmux-"));
+    terminal = new Terminal(home);
+  });
+  afterEach(() => {
+    terminal.kill();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** Only what the CLI needs: the local endpoint, test credentials, a fixed local zone. */
+  const cliEnv = (extra: Record<string, string> = {}) => ({
+    ...Object.fromEntries(Object.entries(aws.env).filter(([k]) => k.startsWith("AWS_"))),
+    TZ: "Europe/Paris",
+    ...extra,
+  });
+
+  it("asks, shows the plan, creates the job, and the resources match the answers", async () => {
+    terminal.start(dir, cliEnv(), ["init"]);
+    await terminal.answer("Repository with the script", "https://github.com/acme/ops-scripts.git");
+    await terminal.waitFor("? Job name", { stay: true });
+    await terminal.waitFor("(ops-scripts)", { stay: true }); // the name suggested by the repository
+    await terminal.answer("Job name");
+    await terminal.answer("Branch to run", "support-jobs");
+    await terminal.answer("Buildspec path in the repository");
+    await terminal.answer("When should the job run?"); // every day at a time
+    await terminal.answer("At what time?", "03:15");
+    await terminal.choose("In which time zone?", 1); // UTC, just below this computer's zone
+    await terminal.waitFor("Runs at 03:15 every day (UTC).", { stay: true });
+    await terminal.waitFor("03:15 UTC   ", { stay: true });
+    await terminal.waitFor("on this computer", { stay: true });
+    await terminal.answer("Use this schedule?");
+    await terminal.answer("Compute size");
+    await terminal.answer("Change the image or the timeout?");
+    await terminal.answer("Alert email", "ops@example.com");
+    await terminal.answer("Send an alert when a run");
+    await terminal.choose("Environment variables", 1); // add a variable
+    await terminal.answer("Variable name", "STAGE");
+    await terminal.answer("Where does STAGE's value come from?");
+    await terminal.answer("Value of STAGE", "prod");
+    await terminal.answer("Environment variables");
+    await terminal.answer("Extra AWS permissions");
+    await terminal.waitFor("Plan for job ops-scripts", { timeoutMs: 60_000 });
+    await terminal.answer("Create these resources?");
+
+    expect(await terminal.exitCode(60_000), terminal.screen()).toBe(0);
+    // The summary after the plan (the schedule preview said it once before).
+    await terminal.waitFor("at 03:15 every day (UTC)", { timeoutMs: 1000 });
+
+    const { projects } = await aws.clients.codebuild.send(new BatchGetProjectsCommand({ names: ["ops-scripts"] }));
+    const project = projects?.[0];
+    expect(project?.source).toMatchObject({ type: "GITHUB", location: "https://github.com/acme/ops-scripts.git", buildspec: "buildspec.yml" });
+    expect(project?.sourceVersion).toBe("support-jobs");
+    expect(project?.environment?.environmentVariables).toEqual([{ name: "STAGE", value: "prod", type: "PLAINTEXT" }]);
+    const rule = await aws.clients.events.send(new DescribeRuleCommand({ Name: "support-job-ops-scripts-schedule" }));
+    expect(rule.ScheduleExpression).toBe("cron(15 3 * * ? *)");
+    const { Subscriptions } = await aws.clients.sns.send(new ListSubscriptionsCommand({}));
+    expect(Subscriptions?.map((s) => [s.Protocol, s.Endpoint, s.TopicArn?.split(":").pop()])).toEqual([["email", "ops@example.com", "support-job-ops-scripts-alerts"]]);
+    expect(JSON.parse(readFileSync(join(dir, "support-job.json"), "utf8"))).toMatchObject({ name: "ops-scripts", schedule: "cron(15 3 * * ? *)", timezone: "UTC" });
+  });
+
+  it("Ctrl-C at a question exits 130, says nothing was changed, and creates nothing", async () => {
+    terminal.start(dir, cliEnv({ NO_COLOR: "1" }), ["init"]);
+    await terminal.answer("Repository with the script", "https://github.com/acme/ops-scripts.git");
+    await terminal.answer("Job name", "cancelled-job");
+    await terminal.answer("Branch to run");
+    await terminal.answer("Buildspec path in the repository");
+    await terminal.waitFor("? When should the job run?");
+    terminal.keys("C-c");
+
+    expect(await terminal.exitCode()).toBe(130);
+    expect(terminal.screen()).toContain("Cancelled, nothing was changed.");
+    // NO_COLOR: the prompts and messages carry no colour (tmux reports attributes as SGR sequences).
+    expect(terminal.screen({ colors: true })).not.toMatch(/\x1b\[[0-9;]*m/);
+    const { projects } = await aws.clients.codebuild.send(new ListProjectsCommand({}));
+    expect(projects ?? []).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
