@@ -1,5 +1,6 @@
 import type { Clients } from "../aws/clients.js";
 import type { JobSpec } from "../spec/job.js";
+import { show } from "./compare.js";
 
 export type ResourceKey =
   | "serviceRole"
@@ -66,6 +67,22 @@ export interface Resource<Current> {
   label: string;
   read(spec: JobSpec, clients: Clients): Promise<Current | undefined>;
   plan(spec: JobSpec, current: Current | undefined, options: { adopt: boolean }): PlanStep;
+}
+
+/** Ownership: ours if tagged for this job; an untagged one only with --adopt; another job's, never. */
+export function isForeign(owner: string | undefined, job: string, adopt: boolean): boolean {
+  return owner !== job && !(adopt && owner === undefined);
+}
+
+/** Field-by-field comparison that keeps only what differs, as "field: old → new" for the plan. */
+export function fieldChanges(): { changes: FieldChange[]; compare(field: string, from: unknown, to: unknown): void } {
+  const changes: FieldChange[] = [];
+  return {
+    changes,
+    compare(field, from, to) {
+      if (show(from) !== show(to)) changes.push({ field, from: show(from), to: show(to) });
+    },
+  };
 }
 
 /** Ownership: a resource with the job's name but without the job's tag is somebody else's. */

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
-import { conflictStep, type Resource } from "../plan/types.js";
+import { conflictStep, isForeign, type Resource } from "../plan/types.js";
 import type { PolicyDocument } from "../spec/settings.js";
 import { TAG_KEY } from "../spec/names.js";
 import { orUndefined } from "./role.js";
@@ -69,12 +69,14 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
             );
           } catch (error) {
             if (!isAlreadyExists(error)) throw error;
-            await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
+            // A retried CreatePolicy whose first attempt did land: version it only if it differs, never twice.
+            const existing = await jobPolicyResource.read(ctx.spec, ctx.clients);
+            if (!samePolicy(existing?.document, want.document)) await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
           }
           ctx.exists();
         },
       };
-    if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep("jobPolicy", LABEL, want.name, current.owner, spec.job);
+    if (isForeign(current.owner, spec.job, adopt)) return conflictStep("jobPolicy", LABEL, want.name, current.owner, spec.job);
     const changes = [];
     if (!samePolicy(current.document, want.document)) changes.push({ field: "policy document", from: "current version", to: policyDiff(current.document, want.document) });
     if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });

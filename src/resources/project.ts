@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-codebuild";
 import { isAlreadyExists, isRolePropagation } from "../aws/errors.js";
 import { show } from "../plan/compare.js";
-import { conflictStep, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
+import { conflictStep, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
 import type { JobSpec, ProjectSpec } from "../spec/job.js";
 import { TAG_KEY } from "../spec/names.js";
 
@@ -32,7 +32,7 @@ export const projectResource: Resource<ProjectState> = {
     const want = spec.project;
     const base = { key: "project" as const, label: LABEL, name: want.name, arn: want.arn, notes: [], after: ["serviceRole" as const] };
     if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createProject(ctx, want) };
-    if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep("project", LABEL, want.name, current.owner, spec.job);
+    if (isForeign(current.owner, spec.job, adopt)) return conflictStep("project", LABEL, want.name, current.owner, spec.job);
     const changes = projectChanges(want, current.project, spec);
     if (changes.length === 0) return { ...base, action: "unchanged", changes };
     return {
@@ -96,10 +96,7 @@ export async function withRolePropagationRetry<T>(ctx: Pick<StepContext, "waitin
 }
 
 function projectChanges(want: ProjectSpec, have: Project, spec: JobSpec): FieldChange[] {
-  const changes: FieldChange[] = [];
-  const cmp = (field: string, from: unknown, to: unknown) => {
-    if (show(from) !== show(to)) changes.push({ field, from: show(from), to: show(to) });
-  };
+  const { changes, compare: cmp } = fieldChanges();
   cmp("repository", have.source?.location, want.source.location);
   cmp("source type", have.source?.type, want.source.type);
   cmp("buildspec", have.source?.buildspec, want.source.buildspec);

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, isNotFound } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "../plan/compare.js";
-import { conflictStep, type FieldChange, type PlanStep, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
+import { conflictStep, isForeign, type FieldChange, type PlanStep, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import type { JobSpec, RoleSpec } from "../spec/job.js";
 import { TAG_KEY, type JobNames } from "../spec/names.js";
 
@@ -78,7 +78,7 @@ export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptio
       }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
       if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createRole(ctx, want) };
-      if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep(key, label, want.name, current.owner, spec.job);
+      if (isForeign(current.owner, spec.job, adopt)) return conflictStep(key, label, want.name, current.owner, spec.job);
 
       const changes: FieldChange[] = [];
       const trust = parsePolicyText(current.role.AssumeRolePolicyDocument);

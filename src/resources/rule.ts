@@ -13,7 +13,7 @@ import {
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, show } from "../plan/compare.js";
-import { conflictStep, type FieldChange, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
+import { conflictStep, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../spec/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../spec/names.js";
 import { orUndefined } from "./role.js";
@@ -83,11 +83,8 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
             await putTarget(ctx, want);
           },
         };
-      if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep(key, label, want.name, current.owner, spec.job);
-      const changes: FieldChange[] = [];
-      const cmp = (field: string, from: unknown, to: unknown) => {
-        if (show(from) !== show(to)) changes.push({ field, from: show(from), to: show(to) });
-      };
+      if (isForeign(current.owner, spec.job, adopt)) return conflictStep(key, label, want.name, current.owner, spec.job);
+      const { changes, compare: cmp } = fieldChanges();
       if (want.scheduleExpression) cmp("schedule", current.rule.ScheduleExpression, want.scheduleExpression);
       if (want.eventPattern) {
         const have = current.rule.EventPattern ? (JSON.parse(current.rule.EventPattern) as unknown) : undefined;

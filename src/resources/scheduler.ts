@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists } from "../aws/errors.js";
 import { canonical, show } from "../plan/compare.js";
-import { conflictStep, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
+import { conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "../plan/types.js";
 import type { SchedulerScheduleSpec } from "../spec/job.js";
 import { TAG_KEY } from "../spec/names.js";
 import { withRolePropagationRetry } from "./project.js";
@@ -62,7 +62,7 @@ export const scheduleGroupResource: Resource<GroupState> = {
           ctx.exists();
         },
       };
-    if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep("scheduleGroup", GROUP, name, current.owner, spec.job);
+    if (isForeign(current.owner, spec.job, adopt)) return conflictStep("scheduleGroup", GROUP, name, current.owner, spec.job);
     if (current.owner === spec.job) return { ...base, action: "unchanged", changes: [] };
     return {
       ...base,
@@ -96,10 +96,7 @@ export const scheduleResource: Resource<ScheduleState> = {
       return { ...base, action: "delete", changes: [], after: ["scheduleRule"], apply: (ctx) => deleteSchedule(ctx.clients.scheduler, name, spec.names.scheduleGroup).then(() => undefined) };
     }
     if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => putSchedule(ctx, want, "ENABLED", true) };
-    const changes: FieldChange[] = [];
-    const cmp = (field: string, from: unknown, to: unknown) => {
-      if (show(from) !== show(to)) changes.push({ field, from: show(from), to: show(to) });
-    };
+    const { changes, compare: cmp } = fieldChanges();
     cmp("schedule", current.ScheduleExpression, want.expression);
     cmp("time zone", current.ScheduleExpressionTimezone ?? "UTC", want.timezone);
     cmp("description", current.Description, want.description);

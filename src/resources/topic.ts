@@ -12,7 +12,7 @@ import {
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
-import { conflictStep, type FieldChange, type Resource } from "../plan/types.js";
+import { conflictStep, isForeign, type FieldChange, type Resource } from "../plan/types.js";
 import { TAG_KEY } from "../spec/names.js";
 import { orUndefined } from "./role.js";
 
@@ -49,7 +49,7 @@ export const alertTopicResource: Resource<TopicState> = {
           ctx.exists();
         },
       };
-    if (current.owner !== spec.job && !(adopt && current.owner === undefined)) return conflictStep("alertTopic", TOPIC, want.name, current.owner, spec.job);
+    if (isForeign(current.owner, spec.job, adopt)) return conflictStep("alertTopic", TOPIC, want.name, current.owner, spec.job);
     const changes: FieldChange[] = [];
     if (!samePolicy(current.policy, want.policy)) changes.push({ field: "access policy", from: "current", to: policyDiff(current.policy, want.policy) });
     if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
