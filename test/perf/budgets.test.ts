@@ -17,7 +17,7 @@ let cwd: string;
 
 beforeAll(async () => {
   // Enough latency that parallel calls overlap even on a slow CI core; depth comes from overlap, not from time.
-  aws = await startLocalAws({ latencyMs: 150 });
+  aws = await startLocalAws({ latencyMs: 400 });
   cwd = mkdtempSync(join(tmpdir(), "support-job-budget-"));
 });
 afterAll(async () => {

@@ -223,12 +223,14 @@ describe("CodeBuild through the proxy", () => {
     let nextToken: string | undefined;
     do {
       const page = await cli.codebuild.send(
-        new ListBuildsForProjectCommand({ projectName: "nightly", sortOrder: "DESCENDING", nextToken }),
+        new ListBuildsForProjectCommand({ projectName: "nightly", nextToken }),
       );
       pages.push(page.ids ?? []);
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
     expect(pages.map((page) => page.length)).toEqual([100, 100, 50]);
+    // As the API reference says: a sort order on a project with more than 100 builds is an error.
+    await expect(cli.codebuild.send(new ListBuildsForProjectCommand({ projectName: "nightly", sortOrder: "DESCENDING" }))).rejects.toThrow(/more than 100 builds/);
     expect(pages.flat()).toEqual([...ids].reverse());
     expect(aws.proxy.builds.ids("nightly")).toEqual(ids);
 
