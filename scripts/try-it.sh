@@ -44,11 +44,9 @@ sj init --yes --name nightly-cleanup --repo https://github.com/acme/ops-scripts.
   --env STAGE=prod --env DB_PASSWORD=ssm:/nightly-cleanup/db-password
 step "init --yes   (again: nothing to change)"
 sj init --yes
-if sj --help | grep -q '^  run-now'; then
-  step run-now --wait
-  sj run-now --wait || true
-  step status
-  sj status
-fi
+step run-now --wait
+sj run-now --wait
+step status
+sj status
 echo
 echo "support-job.json in $work holds the job's settings. The emulator stops now."
