@@ -44,7 +44,7 @@ export function readConfig(cwd: string): ConfigFile | undefined {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new InputError(CONFIG_FILE, `is not valid JSON (${(error as Error).message}); fix it or move it away, support-job will not overwrite it`, '{"name": "nightly-cleanup", ...}');
+    throw new InputError(CONFIG_FILE, `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")}); fix it or move it away, support-job will not overwrite it`, '{"name": "nightly-cleanup", ...}');
   }
   if (typeof data !== "object" || data === null || Array.isArray(data))
     throw new InputError(CONFIG_FILE, "must hold a JSON object; fix it or move it away, support-job will not overwrite it", '{"name": "nightly-cleanup", ...}');

@@ -76,7 +76,7 @@ export function describeAwsError(error: unknown, what: string): string {
   if (name === "InvalidInputException" && /No Access token found|access token|OAuth|source credentials/i.test(message))
     return `${what} failed: CodeBuild has no credentials for this repository. Connect it once in the CodeBuild console (Source → Connect), or run \`aws codebuild import-source-credentials --server-type GITHUB --auth-type PERSONAL_ACCESS_TOKEN --token <token>\`, then run init again.`;
   if (/^5\d\d$/.test(String((error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? "")) || name === "InternalFailure" || name === "ServiceUnavailable" || name === "InternalServerException")
-    return `${what} failed: AWS answered with a server error (${httpStatus(error) ?? name}) after several retries. Run the command again; it picks up where it stopped.`;
+    return `${what} failed: AWS answered with a server error (${[name && name !== "Error" ? name : "", httpStatus(error) ?? ""].filter(Boolean).join(", ") || "no details"}) after several retries. Run the command again; it picks up where it stopped.`;
   const id = requestId(error);
   return `${what} failed: ${name ? `${name}: ` : ""}${message}${id ? ` (request id ${id})` : ""}`;
 }

@@ -104,6 +104,12 @@ export function sshToHttps(url: string): string | undefined {
   return undefined;
 }
 
+export function checkSourceType(raw: string): Check<SourceType> {
+  const t = raw.trim().toUpperCase().replace(/-/g, "_") as SourceType;
+  if (!SOURCE_TYPES.includes(t)) return bad(`unknown source type "${raw}"; one of ${SOURCE_TYPES.join(", ")}`, "GITHUB_ENTERPRISE");
+  return ok(t);
+}
+
 export function checkRepository(raw: string, sourceTypeOverride?: string): Check<Repository> {
   const value = raw.trim();
   const example = "https://github.com/acme/ops-scripts.git";
@@ -127,9 +133,9 @@ export function checkRepository(raw: string, sourceTypeOverride?: string): Check
 
   let override: SourceType | undefined;
   if (sourceTypeOverride !== undefined && sourceTypeOverride !== "") {
-    const t = sourceTypeOverride.trim().toUpperCase().replace(/-/g, "_") as SourceType;
-    if (!SOURCE_TYPES.includes(t)) return bad(`unknown source type "${sourceTypeOverride}"; one of ${SOURCE_TYPES.join(", ")}`, "GITHUB_ENTERPRISE");
-    override = t;
+    const t = checkSourceType(sourceTypeOverride);
+    if (!t.ok) return t;
+    override = t.value;
   }
 
   const codecommit = /^git-codecommit\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host);
@@ -332,7 +338,8 @@ export function checkPolicyFile(path: string, cwd: string): Check<PolicyDocument
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    return bad(`${path} is not valid JSON (${(error as Error).message})`, example);
+    // JSON.parse quotes the text around the error, newlines and all: keep the problem on one line.
+    return bad(`${path} is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`, example);
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return bad(`${path} is not an IAM policy document`, example);
   const record = doc as Record<string, unknown>;
@@ -392,7 +399,9 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
   for (const f of missing) problems.push(new InputError(FIELD_FLAGS[f], "is required", requiredExample(f)));
 
   const name = raw.name?.trim() ? take("name", checkName(raw.name)) : undefined;
-  const repo = raw.repository?.trim() ? take("repository", checkRepository(raw.repository, raw.sourceType)) : undefined;
+  // A bad --source-type is reported under its own flag, not as a problem with --repo.
+  const sourceTypeOk = raw.sourceType?.trim() ? take("sourceType", checkSourceType(raw.sourceType)) !== undefined : true;
+  const repo = raw.repository?.trim() && sourceTypeOk ? take("repository", checkRepository(raw.repository, raw.sourceType)) : undefined;
   const branch = take("branch", checkBranch(raw.branch ?? ""));
   const buildspec = take("buildspec", checkBuildspec(raw.buildspec ?? ""));
   const schedule = raw.schedule?.trim() ? take("schedule", checkSchedule(raw.schedule)) : undefined;
