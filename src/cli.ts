@@ -6,7 +6,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { addOperateCommands } from "./cli-operate.js";
-import { ExitCode, exitCodeFor, InputError, InputErrors, InterruptedError, OperationError } from "./errors.js";
+import { addTrustCommands } from "./cli-trust.js";
+import { ExitCode, exitCodeFor, InputError, InputErrors, InterruptedError, OperationError, PassThroughExit } from "./errors.js";
 import { installInterruptHandler } from "./interrupt.js";
 import type { Reporter } from "./ui/reporter.js";
 import { colorAllowed, paint, setColor } from "./ui/style.js";
@@ -54,7 +55,8 @@ export function buildProgram(): Command {
     .option("--no-color", "no colours (also NO_COLOR=1)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(paint.red(text)) });
+    // One line: commander puts its "(Did you mean --name?)" on a line of its own.
+    .configureOutput({ outputError: (text, write) => write(paint.red(text.replace(/\n(?!$)/g, " "))) });
 
   program.addHelpText(
     "after",
@@ -123,6 +125,7 @@ Settings are saved to support-job.json (no secret values: Parameter Store and Se
     );
 
   addOperateCommands(program, action);
+  addTrustCommands(program, action);
 
   return program;
 }
@@ -131,6 +134,7 @@ function printError(error: unknown, debug: boolean): void {
   const io = activeReporter;
   io?.stopSpinner();
   const line = (text: string) => process.stderr.write(`${paint.red("✘")} ${text}\n`);
+  if (error instanceof PassThroughExit) return;
   if (error instanceof InputErrors) for (const p of error.problems) line(p.message);
   else if (error instanceof InputError || error instanceof InterruptedError) line(error.message);
   else if (error instanceof Error && error.name === "ExitPromptError") line("Cancelled, nothing was changed.");

@@ -43,7 +43,16 @@ export class InputErrors extends Error {
   }
 }
 
-export function exitCodeFor(error: unknown): ExitCode {
+/** A command run on the user's behalf (`permissions try -- CMD`) ended with this status: ours too, nothing printed. */
+export class PassThroughExit extends Error {
+  override readonly name = "PassThroughExit";
+  constructor(readonly code: number) {
+    super(`the command exited with ${code}`);
+  }
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof PassThroughExit) return error.code;
   if (error instanceof InputError || error instanceof InputErrors) return ExitCode.input;
   if (error instanceof InterruptedError) return ExitCode.interrupted;
   if (error instanceof Error && error.name === "ExitPromptError") return ExitCode.interrupted;

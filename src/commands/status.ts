@@ -119,6 +119,9 @@ export function formatStatus(status: JobStatus, options: FormatOptions = {}): { 
   } else lines.push(row("Alerts", `${alerts.email} · ${paint.green("confirmed")}`));
   for (const other of alerts.others) lines.push(more(`${other.email} · ${other.subscription === "confirmed" ? "confirmed" : paint.yellow("pending confirmation")}`));
 
+  const tryRole = status.resources.tryRole;
+  if (tryRole) lines.push(row("Permissions", `try role ${tryRole.name} exists; remove it with \`support-job permissions done\``));
+
   if (!options.hideDrift) {
     const drift = status.drift;
     if (!drift.checked) lines.push(row("Drift", paint.dim(`not checked: ${drift.reason}`)));

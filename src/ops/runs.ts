@@ -10,7 +10,15 @@ import { accountOf } from "./aws.js";
 /** One page of ListBuildsForProject and one BatchGetBuilds: never more than 100 runs. */
 export const MAX_RUNS = 100;
 
-export type Trigger = "schedule" | "manual";
+/** "test-alert": a run `support-job test-alert` started to fail on purpose (labelled by TEST_ALERT_VARIABLE). */
+export type Trigger = "schedule" | "manual" | "test-alert";
+
+/** The environment variable (value "1") that labels a test-alert run; BatchGetBuilds returns it with the run. */
+export const TEST_ALERT_VARIABLE = "SUPPORT_JOB_TEST_ALERT";
+
+export function isTestAlertRun(build: Pick<Build, "environment">): boolean {
+  return (build.environment?.environmentVariables ?? []).some((v) => v.name === TEST_ALERT_VARIABLE && v.value === "1");
+}
 
 export interface RunSummary {
   id: string;
@@ -113,7 +121,7 @@ export function summariseRun(build: Build, context: SummaryContext): RunSummary 
     status,
     complete,
     currentPhase: build.currentPhase,
-    trigger: triggerOf(build.initiator, context.names),
+    trigger: isTestAlertRun(build) ? "test-alert" : triggerOf(build.initiator, context.names),
     initiator: build.initiator,
     startTime,
     endTime,

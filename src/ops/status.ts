@@ -3,7 +3,7 @@
  * runs (one ListBuildsForProject page + one BatchGetBuilds) and, with support-job.json, drift (planJob).
  */
 import { BatchGetProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
-import { GetPolicyCommand } from "@aws-sdk/client-iam";
+import { GetPolicyCommand, GetRoleCommand } from "@aws-sdk/client-iam";
 import { callerIdentity, type Clients } from "../aws/clients.js";
 import type { ConfigFile } from "../config.js";
 import { InputError } from "../errors.js";
@@ -111,6 +111,8 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   const where = identity.then((me) => ({ account: me.account, region: clients.region, partition: me.partition }));
   const subscriptions = guard(where.then((w) => listSubscriptions(clients.sns, jobArns(names, w).alertTopic)));
   const jobPolicy = guard(where.then((w) => orMissing(clients.iam.send(new GetPolicyCommand({ PolicyArn: jobArns(names, w).jobPolicy })))));
+  // The role `support-job permissions try` leaves behind until `permissions done`: shown as a reminder.
+  const tryRole = guard(orMissing(clients.iam.send(new GetRoleCommand({ RoleName: names.tryRole }))));
   const drift: Promise<DriftStatus> = options.settings
     ? planJob(options.settings, clients, { adopt: false, accountHint: options.accountHint }).then(
         (plan): DriftStatus => ({ checked: true, steps: plan.steps.filter((s) => s.action !== "unchanged") }),
@@ -118,7 +120,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
       )
     : Promise.resolve({ checked: false, reason: options.noDriftReason ?? "drift was not checked" });
   // Nothing left dangling if one read fails: wait for all, then report the first failure.
-  const settled = await Promise.allSettled([identity, project, schedule, runs, subscriptions, jobPolicy, drift]);
+  const settled = await Promise.allSettled([identity, project, schedule, runs, subscriptions, jobPolicy, tryRole, drift]);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) throw failed.reason;
 
@@ -130,6 +132,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   const { builds, more } = (await runs) ?? { builds: [], more: false };
   const subs = await subscriptions;
   const policy = await jobPolicy;
+  const tryRoleFound = (await tryRole)?.Role;
 
   const resources: Record<string, ResourceRef> = {
     project: { label: "CodeBuild project", name, arn: found.arn ?? arns.project },
@@ -147,6 +150,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   resources.alertRule = { label: "alert rule", name: names.alertRule, arn: arns.alertRule };
   resources.alertTopic = { label: "alert topic", name: names.alertTopic, arn: arns.alertTopic };
   resources.logGroup = { label: "log group", name: names.logGroup, arn: arns.logGroup };
+  if (tryRoleFound) resources.tryRole = { label: "permissions try role", name: names.tryRole, arn: tryRoleFound.Arn ?? arns.tryRole };
 
   return {
     name,

@@ -1,0 +1,314 @@
+/**
+ * `support-job permissions try -- <command...>` and `support-job permissions done`.
+ *
+ * The seed article's advice for finding a job's minimal IAM permissions: give a command-line identity exactly the
+ * job's policy and iterate on the command line, since iterating through scheduled runs is slow. `try` sets up a
+ * role with the job's own permissions that only the caller may assume, assumes it, and runs the command with those
+ * temporary credentials (in the child's environment only: never written, printed or logged). `done` deletes it.
+ */
+import { spawn } from "node:child_process";
+import { accessSync, constants as fsConstants, statSync } from "node:fs";
+import { constants } from "node:os";
+import { delimiter, join } from "node:path";
+import { BatchGetProjectsCommand, type EnvironmentVariable } from "@aws-sdk/client-codebuild";
+import { ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, type Credentials } from "@aws-sdk/client-sts";
+import { callerIdentity, type Clients } from "../aws/clients.js";
+import { errorName } from "../aws/errors.js";
+import { ExitCode, InputError, OperationError, PassThroughExit } from "../errors.js";
+import { whileInterrupted } from "../interrupt.js";
+import { asOperationError, awsCall, orMissing } from "../ops/aws.js";
+import { openJob, type JobOptions } from "../ops/find-job.js";
+import { applyTryRole, callerPrincipal, conflictMessage, planTryRole, readTryRole, removeTryRole, TRY_SESSION_SECONDS, tryRoleSpec, type TryRoleSpec } from "../ops/try-role.js";
+import { pollInterval, sleep } from "../ops/watch.js";
+import { jobArns, jobNames } from "../spec/names.js";
+import type { Progress, Reporter } from "../ui/reporter.js";
+import { paint } from "../ui/style.js";
+
+export type PermissionsOptions = JobOptions;
+
+/** How long a role written just now may take to become assumable (IAM eventual consistency), and otherwise. */
+export const FRESH_ROLE_WAIT_MS = 60_000;
+export const KNOWN_ROLE_WAIT_MS = 10_000;
+
+/**
+ * Every variable through which the caller's own credentials could reach the child and win over the temporary
+ * ones: profiles, static keys, web identity, container credentials. AWS_ENDPOINT_URL* and config stay.
+ */
+export const CREDENTIAL_VARIABLES = [
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+  "AWS_ROLE_ARN",
+  "AWS_ROLE_SESSION_NAME",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+] as const;
+
+export interface ChildEnvInput {
+  base: NodeJS.ProcessEnv;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date | undefined };
+  region: string;
+  /** The job's variables as the deployed project has them. */
+  jobVariables: readonly EnvironmentVariable[];
+}
+
+export interface ChildEnv {
+  env: Record<string, string>;
+  /** PLAINTEXT variables set from the job. */
+  plain: string[];
+  /** Parameter Store / Secrets Manager variables: CodeBuild resolves them in a run, not here. */
+  unresolved: { name: string; type: string; value: string; fromShell: boolean }[];
+  /** Job variables that would have replaced a credential variable: left out. */
+  skipped: string[];
+}
+
+/** Pure: the child's environment. The caller's credential sources removed, the job's plain variables, then the temporary credentials. */
+export function childEnvironment({ base, credentials, region, jobVariables }: ChildEnvInput): ChildEnv {
+  const blocked = new Set<string>(CREDENTIAL_VARIABLES);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined && !blocked.has(key)) env[key] = value;
+  const plain: string[] = [];
+  const unresolved: ChildEnv["unresolved"] = [];
+  const skipped: string[] = [];
+  for (const v of jobVariables) {
+    if (!v.name) continue;
+    if (blocked.has(v.name) || v.name === "AWS_REGION" || v.name === "AWS_DEFAULT_REGION") {
+      skipped.push(v.name);
+      continue;
+    }
+    if ((v.type ?? "PLAINTEXT") === "PLAINTEXT") {
+      env[v.name] = v.value ?? "";
+      plain.push(v.name);
+    } else unresolved.push({ name: v.name, type: v.type ?? "", value: v.value ?? "", fromShell: env[v.name] !== undefined });
+  }
+  env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+  env.AWS_SESSION_TOKEN = credentials.sessionToken;
+  if (credentials.expiration) env.AWS_CREDENTIAL_EXPIRATION = credentials.expiration.toISOString();
+  env.AWS_REGION = region;
+  env.AWS_DEFAULT_REGION = region;
+  return { env, plain, unresolved, skipped };
+}
+
+/** An AccessDenied from AssumeRole: a fresh role (or a fresh trust policy) is not assumable for a few seconds. */
+export function isAssumeDenied(error: unknown): boolean {
+  return ["AccessDenied", "AccessDeniedException"].includes(errorName(error));
+}
+
+function policyLabel(arn: string, jobPolicyArn: string, policyFile: string | undefined): string {
+  const name = arn.split("/").pop() ?? arn;
+  if (arn === jobPolicyArn) return `${name} (${policyFile ? `from ${policyFile}` : "the job's policy file"})`;
+  return arn.includes(":aws:policy/") ? `${name} (AWS managed)` : name;
+}
+
+export async function runPermissionsTry(options: PermissionsOptions, io: Reporter, command: readonly string[]): Promise<void> {
+  if (io.json) throw new InputError("--json", "permissions try runs your command, whose output is on stdout; run it without --json", "support-job permissions try -- aws s3 ls");
+  const [file, ...args] = command;
+  if (!file) throw new InputError("command", "say which command to run with the job's permissions, after --", "support-job permissions try -- aws s3 ls s3://my-bucket");
+
+  // Before anything is created: a typo in the command should cost nothing.
+  if (!findExecutable(file, process.env))
+    throw new InputError("command", `${file} was not found${file.includes("/") ? "" : " on PATH"} or cannot be run (it runs without a shell: give a program or a path to it)`, "support-job permissions try -- aws s3 ls");
+
+  const job = await openJob(options, io);
+  const { clients, name } = job;
+  const names = jobNames(name);
+  await io.ready();
+
+  const reading = io.task(`reading job ${name}'s permissions`);
+  let want: TryRoleSpec;
+  let jobVariables: EnvironmentVariable[];
+  let current: Awaited<ReturnType<typeof readTryRole>>;
+  let jobPolicyArn: string;
+  try {
+    // Everything at once: who you are, the job's variables, its service role's policies, the try role as it is.
+    const [me, project, attached, tryRole] = await awsCall(
+      `Reading job ${name}`,
+      Promise.all([
+        callerIdentity(clients),
+        clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })).then((out) => out.projects?.[0]),
+        orMissing(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.serviceRole, MaxItems: 100 }))),
+        readTryRole(clients.iam, names.tryRole),
+      ]),
+    );
+    if (!project) throw new InputError("--name", `there is no job ${name} in ${clients.region} (no CodeBuild project of that name); see \`support-job list\``, "--name nightly-cleanup");
+    if (!attached) throw new OperationError(`The job's CodeBuild service role ${names.serviceRole} does not exist, so its permissions are unknown: \`support-job init --yes\` recreates it.`);
+    const caller = callerPrincipal(me.arn);
+    if (caller.display.endsWith(`/${names.tryRole}`)) throw new InputError("command", `you are already running with the try role ${names.tryRole}; run the command directly`, "aws s3 ls");
+    const where = { account: me.account, region: clients.region, partition: me.partition };
+    jobPolicyArn = jobArns(names, where).jobPolicy;
+    want = tryRoleSpec(name, where, caller, (attached.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])));
+    jobVariables = project.environment?.environmentVariables ?? [];
+    current = tryRole;
+    reading.succeed(`read job ${name}'s permissions`);
+  } catch (error) {
+    reading.fail(`could not read job ${name}'s permissions`);
+    throw error;
+  }
+
+  const plan = planTryRole(want, current);
+  if (plan.action === "conflict") throw new OperationError(conflictMessage(want, plan.owner));
+
+  // From the first write on, Ctrl-C must say what is left behind and how to remove it.
+  const restore = whileInterrupted(() => {
+    io.stopSpinner();
+    io.error(`Interrupted. The try role ${want.name} may exist: run \`support-job permissions try\` again to finish, or \`support-job permissions done\` to remove it.`);
+    process.exit(ExitCode.interrupted);
+  });
+  let credentials: Credentials;
+  try {
+    if (plan.action !== "unchanged") {
+      const task = io.task(`${plan.action === "create" ? "creating" : "updating"} the try role ${want.name}`);
+      try {
+        await applyTryRole(clients.iam, want, plan);
+      } catch (error) {
+        task.fail(`could not ${plan.action} the try role ${want.name}`);
+        throw asOperationError(error, `${plan.action === "create" ? "Creating" : "Updating"} IAM role ${want.name}`);
+      }
+      task.succeed(`${plan.action === "create" ? "created" : "updated"} the try role ${want.name}${plan.action === "update" ? `: ${plan.changes.join("; ")}` : ""}`);
+    } else io.info(`${paint.green("✔")} the try role ${want.name} is up to date`);
+
+    if (want.policyArns.length) io.info(`  with the job's own permissions: ${want.policyArns.map((a) => policyLabel(a, jobPolicyArn, job.config?.policyFile)).join(", ")}`);
+    else
+      io.warn(
+        `Job ${name} has no permissions of its own (no policy file, no policy ARNs): the command runs with no AWS permissions at all, and every AWS call it makes is denied. Give the job a policy with \`support-job init --yes --policy-file FILE\`.`,
+      );
+    const fresh = plan.action === "create" || (plan.action === "update" && plan.trust);
+    credentials = await assumeTryRole(clients, want, io, fresh ? FRESH_ROLE_WAIT_MS : KNOWN_ROLE_WAIT_MS);
+  } finally {
+    restore();
+  }
+  if (plan.action === "update" && (plan.attach.length || plan.detach.length))
+    io.info(paint.dim("  The role's policies changed just now: IAM may take a few seconds to apply them everywhere."));
+
+  if (!credentials.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) throw new OperationError(`STS returned no credentials for ${want.name}; run the command again.`);
+  const child = childEnvironment({
+    base: process.env,
+    credentials: { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken, expiration: credentials.Expiration },
+    region: clients.region,
+    jobVariables,
+  });
+  if (child.plain.length) io.info(`  with the job's variables: ${child.plain.join(", ")}`);
+  if (child.unresolved.length) {
+    const list = child.unresolved.map((u) => `${u.name} (${u.type === "PARAMETER_STORE" ? "Parameter Store" : u.type === "SECRETS_MANAGER" ? "Secrets Manager" : u.type} ${u.value}${u.fromShell ? "; your shell's value is used" : ""})`);
+    io.warn(`Not resolved locally (CodeBuild resolves them in a run): ${list.join(", ")}. Set them in your shell if the command needs them.`);
+  }
+  if (child.skipped.length) io.warn(`Left out (they would replace the try role's credentials or region): ${child.skipped.join(", ")}.`);
+  const policyFile = job.config?.policyFile ?? (want.policyArns.includes(jobPolicyArn) ? "the job's policy file" : "a policy file (support-job init --yes --policy-file FILE)");
+  io.info(paint.bold(`An AccessDenied below names the missing permission: add it to ${policyFile} and run \`support-job init --yes\`; then try again.`));
+  io.info(paint.dim(`Running ${[file, ...args].map(shellWord).join(" ")} as ${want.name} (session ends ${credentials.Expiration?.toISOString() ?? "in 1 hour"}).`));
+
+  const code = await runChild(file, args, child.env);
+  io.info(paint.dim(`${file} exited with ${code}. When you are done: \`support-job permissions done\`.`));
+  if (code !== 0) throw new PassThroughExit(code);
+}
+
+/** The program spawn will run, or undefined: a path, or a name looked up on PATH (as spawn does without a shell). */
+export function findExecutable(file: string, env: NodeJS.ProcessEnv): string | undefined {
+  const runnable = (path: string) => {
+    try {
+      accessSync(path, fsConstants.X_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (file.includes("/") || file.includes("\\")) return runnable(file) ? file : undefined;
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    const path = join(dir || ".", file);
+    if (runnable(path)) return path;
+  }
+  return undefined;
+}
+
+/** A word as a shell would need it, for showing the command (it is never run through a shell). */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** AssumeRole as the caller, retrying the AccessDenied of a role IAM has not propagated yet, and saying so. */
+async function assumeTryRole(clients: Clients, want: TryRoleSpec, io: Reporter, waitMs: number): Promise<Credentials> {
+  const started = Date.now();
+  const delay = Math.min(pollInterval(), 5000);
+  const signal = new AbortController().signal;
+  let waiting: Progress | undefined;
+  for (;;) {
+    try {
+      const out = await clients.sts.send(
+        new AssumeRoleCommand({ RoleArn: want.arn, RoleSessionName: `support-job-try-${want.job}`.slice(0, 64), DurationSeconds: TRY_SESSION_SECONDS }),
+      );
+      if (!out.Credentials) throw new OperationError(`STS returned no credentials for ${want.name}; run the command again.`);
+      waiting?.succeed(`IAM lets you assume ${want.name} now`);
+      return out.Credentials;
+    } catch (error) {
+      const elapsed = Date.now() - started;
+      if (!isAssumeDenied(error) || elapsed + delay > waitMs) {
+        waiting?.fail(`could not assume ${want.name}`);
+        if (isAssumeDenied(error))
+          throw new OperationError(
+            `You may not assume ${want.name} (AccessDenied after ${Math.round(elapsed / 1000)}s). Either IAM is still slow (run the command again in a minute), ` +
+              `or your own IAM permissions do not allow sts:AssumeRole on ${want.arn}: ask your administrator for that.`,
+            error,
+          );
+        throw asOperationError(error, `Assuming IAM role ${want.name}`);
+      }
+      const seconds = Math.round(elapsed / 1000);
+      if (!waiting) waiting = io.task(`waiting for IAM to let you assume ${want.name} (a new role takes a few seconds; up to ${Math.round(waitMs / 1000)}s)`);
+      else waiting.waiting(`${seconds}s`);
+      await sleep(delay, signal);
+    }
+  }
+}
+
+/** Runs the command with stdio inherited and no shell; resolves with its exit code (128 + signal number if killed). */
+function runChild(file: string, args: readonly string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: "inherit", env, shell: false });
+    // Ctrl-C reaches the child from the terminal: wait for it to end rather than exit under it.
+    const restore = whileInterrupted(() => undefined);
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const onTerm = forward("SIGTERM");
+    const onHup = forward("SIGHUP");
+    process.on("SIGTERM", onTerm);
+    process.on("SIGHUP", onHup);
+    const done = () => {
+      restore();
+      process.off("SIGTERM", onTerm);
+      process.off("SIGHUP", onHup);
+    };
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      done();
+      if (error.code === "ENOENT") reject(new InputError("command", `${file} was not found (it runs without a shell: give a program on PATH or a path to it)`, "support-job permissions try -- aws s3 ls"));
+      else if (error.code === "EACCES") reject(new InputError("command", `${file} cannot be run (permission denied)`, "chmod +x ./script.sh"));
+      else reject(new OperationError(`Could not run ${file}: ${error.message}`, error));
+    });
+    child.once("exit", (code, signal) => {
+      done();
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+    });
+  });
+}
+
+export async function runPermissionsDone(options: PermissionsOptions, io: Reporter): Promise<void> {
+  const { clients, name } = await openJob(options, io);
+  const role = jobNames(name).tryRole;
+  const result = await awsCall(`Removing the try role ${role}`, removeTryRole(clients.iam, name));
+  if (io.json) io.printJson({ name, role, removed: result.removed, ...(result.removed ? {} : { reason: result.reason }) });
+  if (result.removed) {
+    io.result(`${paint.green("✔")} Removed the try role ${role}. Its policies were detached first, so sessions still open with it lose the job's permissions within seconds; the job's own policy is unchanged.`);
+    return;
+  }
+  if (result.reason === "absent") {
+    io.result(`Nothing to remove: job ${name} has no try role (${role} does not exist).`);
+    return;
+  }
+  throw new OperationError(conflictMessage({ job: name, name: role }, result.owner));
+}

@@ -1,0 +1,298 @@
+/**
+ * `support-job test-alert`: "if a support job fails, people need to know": prove that they will. Checks the alert
+ * chain (rule → topic → subscription), starts a run of the job's project that fails at once on purpose (an inline
+ * buildspec, no source, nothing of the job's script), waits for it to fail, and says where the alert goes.
+ */
+import { randomUUID } from "node:crypto";
+import { BatchGetProjectsCommand, StartBuildCommand, type Build, type StartBuildCommandOutput } from "@aws-sdk/client-codebuild";
+import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { GetTopicAttributesCommand, type Subscription } from "@aws-sdk/client-sns";
+import { callerIdentity } from "../aws/clients.js";
+import { ExitCode, InputError, InterruptedError, OperationError } from "../errors.js";
+import { whileInterrupted } from "../interrupt.js";
+import { accountOf, asOperationError, awsCall, orMissing } from "../ops/aws.js";
+import { openJob, type JobOptions } from "../ops/find-job.js";
+import { runToJson, summariseRun, TEST_ALERT_VARIABLE } from "../ops/runs.js";
+import { pollInterval, watchRun } from "../ops/watch.js";
+import { parsePolicyText } from "../plan/compare.js";
+import { isPending, listSubscriptions } from "../resources/topic.js";
+import { buildConsoleUrl, jobArns, jobNames } from "../spec/names.js";
+import type { Progress, Reporter } from "../ui/reporter.js";
+import { failureText, formatDuration, outcomeWord } from "../ui/runs.js";
+import { paint } from "../ui/style.js";
+
+export type TestAlertOptions = JobOptions;
+
+/** The status a test run ends with; the alert rule must include it for the test to send an alert. */
+export const TEST_RUN_STATUS = "FAILED";
+
+/** An inline buildspec that prints why it fails, then fails. Quoted YAML: the echo holds ": ". */
+export function testAlertBuildspec(job: string): string {
+  return [
+    "version: 0.2",
+    "phases:",
+    "  build:",
+    "    commands:",
+    `      - 'echo "support-job test-alert: this run of job ${job} fails on purpose to test its alerts; nothing of the job ran."'`,
+    "      - 'exit 1'",
+    "",
+  ].join("\n");
+}
+
+/** What test-alert read about the alert chain; "undefined" means missing. */
+export interface AlertChainState {
+  job: string;
+  region: string;
+  ruleName: string;
+  topicArn: string;
+  rule: { state: string | undefined; eventPattern: string | undefined } | undefined;
+  /** ARNs the alert rule sends to (undefined: the rule is missing). */
+  targetArns: string[] | undefined;
+  /** The topic's access policy (undefined: the topic is missing). */
+  topic: { policy: unknown } | undefined;
+  subscriptions: Subscription[] | undefined;
+  /** support-job.json's address, when there is one for this job. */
+  configEmail: string | undefined;
+}
+
+export interface AlertCheck {
+  /** What stops the test from proving anything: the run is not started. */
+  problems: string[];
+  warnings: string[];
+  /** Confirmed email addresses: who gets the alert. */
+  recipients: string[];
+  /** Email addresses still pending confirmation: no alert can reach them. */
+  pending: string[];
+  /** Confirmed subscriptions other than email (chat webhooks, queues...): they get it too. */
+  otherEndpoints: string[];
+  /** The statuses the rule alerts on; undefined when it alerts on any status. */
+  statuses: string[] | undefined;
+}
+
+/** Pure: the alert chain as read → what is broken, what to warn about, and who gets the alert. */
+export function checkAlertChain(state: AlertChainState): AlertCheck {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const initFix = "`support-job init --yes` recreates it";
+  let statuses: string[] | undefined;
+
+  if (!state.rule) problems.push(`the alert rule ${state.ruleName} is missing: ${initFix}.`);
+  else {
+    if (state.rule.state === "DISABLED")
+      problems.push(`the alert rule ${state.ruleName} is disabled, so no alert is sent; turn it on with \`aws events enable-rule --name ${state.ruleName} --region ${state.region}\`.`);
+    const pattern = parsePolicyText(state.rule.eventPattern);
+    const detail = isRecord(pattern) && isRecord(pattern.detail) ? pattern.detail : undefined;
+    const buildStatus = detail?.["build-status"];
+    if (Array.isArray(buildStatus)) {
+      statuses = buildStatus.filter((s): s is string => typeof s === "string");
+      const filtersOnly = statuses.length < buildStatus.length;
+      if (!statuses.includes(TEST_RUN_STATUS) && !filtersOnly) {
+        const others = statuses.filter((s) => s !== TEST_RUN_STATUS);
+        problems.push(
+          `no alert will be sent for this test: the alert rule emails only when a run ends ${orList(statuses) || "(no status)"}, and a test run ends ${TEST_RUN_STATUS}. ` +
+            `To test alerts, include it: \`support-job init --yes --alert-on ${[TEST_RUN_STATUS, ...others].join(",")}\`.`,
+        );
+      }
+    }
+    const projects = detail?.["project-name"];
+    if (Array.isArray(projects) && projects.every((p) => typeof p === "string") && !projects.includes(state.job))
+      problems.push(`the alert rule ${state.ruleName} does not match runs of job ${state.job}: ${initFix}.`);
+    if (!(state.targetArns ?? []).includes(state.topicArn)) problems.push(`the alert rule ${state.ruleName} does not send to the alert topic: ${initFix}.`);
+  }
+
+  if (!state.topic) problems.push(`the alert topic ${state.topicArn} is missing: ${initFix}.`);
+  else if (!eventBridgeMayPublish(state.topic.policy))
+    problems.push(`the alert topic's access policy does not let EventBridge publish to it, so alerts are dropped: \`support-job init --yes\` fixes it.`);
+
+  const subs = state.subscriptions ?? [];
+  const emails = subs.filter((s) => s.Protocol === "email" && s.Endpoint);
+  const recipients = emails.filter((s) => !isPending(s)).map((s) => s.Endpoint ?? "");
+  const pending = emails.filter(isPending).map((s) => s.Endpoint ?? "");
+  const otherEndpoints = subs.filter((s) => s.Protocol !== "email" && !isPending(s)).map((s) => `${s.Protocol ?? "?"} ${s.Endpoint ?? ""}`.trim());
+  if (state.topic && recipients.length + pending.length + otherEndpoints.length === 0)
+    problems.push(`no one is subscribed to the alert topic: \`support-job init --yes\` subscribes ${state.configEmail ?? "the job's address"} again.`);
+
+  for (const email of pending)
+    warnings.push(
+      `${email} has not confirmed the alert subscription: the alert email cannot arrive until the link in "AWS Notification - Subscription Confirmation" (from no-reply@sns.amazonaws.com) is clicked. ` +
+        `The link expires after 2 days; to get a new one: aws sns subscribe --topic-arn ${state.topicArn} --protocol email --notification-endpoint ${email} --region ${state.region}`,
+    );
+  const wanted = state.configEmail?.toLowerCase();
+  if (state.topic && wanted && !emails.some((s) => s.Endpoint?.toLowerCase() === wanted))
+    warnings.push(`${state.configEmail} (support-job.json's address) is not subscribed to the alert topic: \`support-job init --yes\` subscribes it.`);
+  return { problems, warnings, recipients, pending, otherEndpoints, statuses };
+}
+
+/** EventBridge publishes with the topic's policy: some Allow statement must let events.amazonaws.com call sns:Publish. */
+export function eventBridgeMayPublish(policy: unknown): boolean {
+  const statements = isRecord(policy) ? policy.Statement : undefined;
+  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  return list.some((s) => {
+    if (!isRecord(s) || s.Effect !== "Allow") return false;
+    const principal = s.Principal;
+    const services = isRecord(principal) ? asList(principal.Service) : [];
+    const anyone = principal === "*" || (isRecord(principal) && asList(principal.AWS).includes("*"));
+    const actions = asList(s.Action).map((a) => a.toLowerCase());
+    return (anyone || services.includes("events.amazonaws.com")) && actions.some((a) => a === "sns:publish" || a === "sns:*" || a === "*");
+  });
+}
+
+/** "A", "A or B", "A, B or C". */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1] ?? ""}`;
+}
+
+function asList(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Where the alert goes, in one sentence, once the test run has failed. */
+export function expectationText(check: Pick<AlertCheck, "recipients" | "pending" | "otherEndpoints">): string {
+  if (check.recipients.length === 0 && check.otherEndpoints.length === 0)
+    return `No alert email can arrive: ${check.pending.join(", ")} ${check.pending.length === 1 ? "has" : "have"} not confirmed the subscription (see above). Confirm it, then run \`support-job test-alert\` again.`;
+  const to = [...check.recipients, ...check.otherEndpoints];
+  const also = check.pending.length ? ` ${check.pending.join(", ")} will not get it (not confirmed).` : "";
+  return `Expect the alert email at ${to.join(", ")} within a minute or two (subject "AWS Notification Message", from no-reply@sns.amazonaws.com); if none arrives, look in the spam folder.${also}`;
+}
+
+export async function runTestAlert(options: TestAlertOptions, io: Reporter): Promise<void> {
+  const job = await openJob(options, io);
+  const { clients, name } = job;
+  const names = jobNames(name);
+  await io.ready();
+
+  const reading = io.task(`checking the alerts of job ${name}`);
+  let state: AlertChainState;
+  let account: string;
+  try {
+    const what = `Reading the alerts of job ${name}`;
+    const identity = callerIdentity(clients);
+    const where = identity.then((me) => ({ account: me.account, region: clients.region, partition: me.partition }));
+    const topicArn = where.then((w) => jobArns(names, w).alertTopic);
+    // All at once; only the topic's reads wait for the account (they need its ARN).
+    const reads = await awsCall(
+      what,
+      Promise.all([
+        identity,
+        clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })).then((out) => out.projects?.[0]),
+        orMissing(clients.events.send(new DescribeRuleCommand({ Name: names.alertRule }))),
+        orMissing(clients.events.send(new ListTargetsByRuleCommand({ Rule: names.alertRule }))),
+        topicArn.then((TopicArn) => orMissing(clients.sns.send(new GetTopicAttributesCommand({ TopicArn })))),
+        topicArn.then((arn) => listSubscriptions(clients.sns, arn)),
+        topicArn,
+      ]),
+    );
+    const [me, project, rule, targets, topic, subscriptions, arn] = reads;
+    if (!project) throw new InputError("--name", `there is no job ${name} in ${clients.region} (no CodeBuild project of that name); see \`support-job list\``, "--name nightly-cleanup");
+    account = me.account;
+    state = {
+      job: name,
+      region: clients.region,
+      ruleName: names.alertRule,
+      topicArn: arn,
+      rule: rule ? { state: rule.State, eventPattern: rule.EventPattern } : undefined,
+      targetArns: targets ? (targets.Targets ?? []).flatMap((t) => (t.Arn ? [t.Arn] : [])) : undefined,
+      topic: topic ? { policy: parsePolicyText(topic.Attributes?.Policy) } : undefined,
+      subscriptions,
+      configEmail: job.config?.email,
+    };
+    reading.succeed(`read the alerts of job ${name}`);
+  } catch (error) {
+    reading.fail(`could not read the alerts of job ${name}`);
+    throw error;
+  }
+
+  const check = checkAlertChain(state);
+  for (const w of check.warnings) io.warn(w);
+  if (check.problems.length) {
+    if (io.json) io.printJson({ name, started: false, problems: check.problems, alert: alertJson(state, check) });
+    const list = check.problems.map((p) => `  - ${p}`).join("\n");
+    throw new OperationError(`The alerts of job ${name} cannot be tested, so no test run was started:\n${list}`);
+  }
+
+  // Once StartBuild is sent, "nothing was changed" is no longer true.
+  const restoreStarting = whileInterrupted(() => {
+    io.stopSpinner();
+    io.error(`Interrupted while starting the test run of job ${name}: it may have started (it fails by itself); see \`support-job status\`.`);
+    process.exit(ExitCode.interrupted);
+  });
+  let started: StartBuildCommandOutput;
+  try {
+    started = await awsCall(
+      `Starting the test run of job ${name}`,
+      clients.codebuild.send(
+        new StartBuildCommand({
+          projectName: name,
+          // A retried StartBuild (lost answer, throttling) must not start a second run.
+          idempotencyToken: randomUUID(),
+          buildspecOverride: testAlertBuildspec(name),
+          sourceTypeOverride: "NO_SOURCE",
+          timeoutInMinutesOverride: 5,
+          environmentVariablesOverride: [{ name: TEST_ALERT_VARIABLE, value: "1", type: "PLAINTEXT" }],
+        }),
+      ),
+    );
+  } finally {
+    restoreStarting();
+  }
+  const build = started.build;
+  if (!build?.id) throw new OperationError(`CodeBuild did not return the test run of job ${name}; see \`support-job status\`.`);
+  const id = build.id;
+  const consoleUrl = buildConsoleUrl(clients.region, accountOf(build.arn) ?? account, id);
+  const label = `test run #${build.buildNumber ?? "?"} of ${name}`;
+  io.info(`Started ${label} (it fails on purpose; nothing of the job's script runs): ${id}`);
+
+  // Ctrl-C stops waiting, never the run: it fails by itself and the alert goes out all the same.
+  const controller = new AbortController();
+  const restore = whileInterrupted(() =>
+    controller.abort(new InterruptedError(`Stopped waiting for ${label}; it fails by itself within a few minutes, and the alert is sent then. See \`support-job status\`.`)),
+  );
+  let ended: Build;
+  const task: Progress = io.task(`waiting for ${label} to fail`);
+  try {
+    ended = await watchRun(clients, build, { pollMs: pollInterval(), signal: controller.signal, onPhase: (phase) => task.waiting(phase) });
+  } catch (error) {
+    io.stopSpinner();
+    throw asOperationError(error, `Watching ${label}`);
+  } finally {
+    restore();
+  }
+
+  const run = summariseRun(ended, { names, region: clients.region, now: new Date() });
+  const after = run.durationSeconds === undefined ? "" : ` after ${formatDuration(run.durationSeconds)}`;
+  if (io.json) io.printJson({ name, started: true, failedAsIntended: run.status === TEST_RUN_STATUS, run: { ...runToJson(run), consoleUrl }, alert: alertJson(state, check) });
+  if (run.status === TEST_RUN_STATUS) {
+    task.succeed(`${capitalise(label)} failed as intended${after}.`);
+    io.result(expectationText(check));
+    io.result(`  ${paint.dim("run:")} ${consoleUrl}`);
+    return;
+  }
+  task.fail(`${capitalise(label)} ${outcomeWord(run.status)}${after} instead of failing`);
+  const failure = failureText(run);
+  const alerted = run.status !== "SUCCEEDED" && (check.statuses === undefined || check.statuses.includes(run.status));
+  throw new OperationError(
+    `The test run of job ${name} ended ${run.status}, not ${TEST_RUN_STATUS}${failure ? ` (${failure})` : ""}, so the alert test is inconclusive` +
+      `${alerted ? ` (the rule alerts on ${run.status} too, so an email may still arrive)` : ""}. Its log: support-job logs ${id}\n  ${consoleUrl}`,
+  );
+}
+
+function alertJson(state: AlertChainState, check: AlertCheck): Record<string, unknown> {
+  return {
+    rule: state.ruleName,
+    topicArn: state.topicArn,
+    alertOn: check.statuses ?? null,
+    recipients: check.recipients,
+    pendingConfirmation: check.pending,
+    otherSubscriptions: check.otherEndpoints,
+    emailCanArrive: check.recipients.length > 0,
+  };
+}
+
+function capitalise(text: string): string {
+  return `${text[0]?.toUpperCase() ?? ""}${text.slice(1)}`;
+}
