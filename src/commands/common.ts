@@ -1,5 +1,5 @@
 /** What every AWS-touching command shares: options, the reporter, the clients. */
-import { createClients, type Clients } from "../aws/clients.js";
+import type { Clients } from "../aws/clients.js";
 import type { Reporter } from "../ui/reporter.js";
 
 export interface GlobalOptions {
@@ -9,7 +9,9 @@ export interface GlobalOptions {
   json?: boolean | undefined;
 }
 
+/** The SDK is loaded here, on first use, so that a command fails on bad input before paying for it. */
 export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegion?: string): Promise<Clients> {
+  const { createClients } = await import("../aws/clients.js");
   return createClients({
     region: options.region ?? savedRegion,
     profile: options.profile,
