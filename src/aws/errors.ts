@@ -16,6 +16,14 @@ export function isNotFound(error: unknown): boolean {
   return NOT_FOUND.has(errorName(error));
 }
 
+/** "Not found" is a value: undefined. Anything else still throws. */
+export function orMissing<T>(call: Promise<T>): Promise<T | undefined> {
+  return call.catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+}
+
 export function isAlreadyExists(error: unknown): boolean {
   return ["EntityAlreadyExistsException", "ResourceAlreadyExistsException", "ConflictException"].includes(errorName(error));
 }

@@ -1,5 +1,5 @@
 /** Small helpers the operate commands share around AWS calls. */
-import { describeAwsError, isNotFound } from "../aws/errors.js";
+import { describeAwsError } from "../aws/errors.js";
 import { InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
 
 /** Our own errors pass through; an AWS or network error becomes one sentence with the fix. */
@@ -16,13 +16,7 @@ export async function awsCall<T>(what: string, call: Promise<T>): Promise<T> {
   }
 }
 
-/** "Not found" is a value: undefined. */
-export function orMissing<T>(call: Promise<T>): Promise<T | undefined> {
-  return call.catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
-}
+export { orMissing } from "../aws/errors.js";
 
 /** The account in an ARN (`arn:aws:codebuild:us-east-1:123456789012:build/...`). */
 export function accountOf(arn: string | undefined): string | undefined {

@@ -10,38 +10,30 @@
  */
 import { BatchGetProjectsCommand, DeleteProjectCommand } from "@aws-sdk/client-codebuild";
 import {
-  DeleteRuleCommand,
   DescribeRuleCommand,
   ListTagsForResourceCommand as ListRuleTagsCommand,
   ListTargetsByRuleCommand,
-  RemoveTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import {
-  DeletePolicyCommand,
-  DeletePolicyVersionCommand,
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachGroupPolicyCommand,
-  DetachRolePolicyCommand,
-  DetachUserPolicyCommand,
   GetPolicyCommand,
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
   ListEntitiesForPolicyCommand,
   ListPolicyTagsCommand,
-  ListPolicyVersionsCommand,
   ListRolePoliciesCommand,
   type ListEntitiesForPolicyCommandOutput,
 } from "@aws-sdk/client-iam";
 import {
-  DeleteScheduleCommand,
-  DeleteScheduleGroupCommand,
   GetScheduleCommand,
   GetScheduleGroupCommand,
   ListTagsForResourceCommand as ListSchedulerTagsCommand,
 } from "@aws-sdk/client-scheduler";
 import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTagsCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
 import type { Clients } from "../aws/clients.js";
+import { deleteJobPolicy } from "../resources/job-policy.js";
+import { deleteRole } from "../resources/role.js";
+import { deleteRule } from "../resources/rule.js";
+import { deleteSchedule, deleteScheduleGroup } from "../resources/scheduler.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
 import { jobArns, jobNames, TAG_KEY, type JobNames, type Where } from "../spec/names.js";
 import { orMissing } from "./aws.js";
@@ -159,15 +151,7 @@ async function ruleStep(clients: Clients, job: string, key: DestroyKey, label: s
     details: count ? [plural(count, "target")] : [],
     stage: 1,
     run: async ({ events: eb }) => {
-      // A rule with targets cannot be deleted: remove them first (listed again, in case they changed).
-      const current = await orMissing(eb.send(new ListTargetsByRuleCommand({ Rule: name })));
-      const ids = (current?.Targets ?? []).map((t) => t.Id ?? "").filter(Boolean);
-      if (ids.length) {
-        const removed = await orMissing(eb.send(new RemoveTargetsCommand({ Rule: name, Ids: ids })));
-        const failed = removed?.FailedEntries?.[0];
-        if (removed?.FailedEntryCount && failed) throw new Error(`EventBridge kept target ${failed.TargetId ?? ""} of ${name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
-      }
-      await orMissing(eb.send(new DeleteRuleCommand({ Name: name })));
+      await deleteRule(eb, name);
     },
   };
 }
@@ -193,7 +177,7 @@ function schedulerSteps(clients: Clients, job: string, names: JobNames, groupArn
             details: [],
             stage: 1 as const,
             run: async ({ scheduler: client }) => {
-              await orMissing(client.send(new DeleteScheduleCommand({ Name: names.schedule, GroupName: names.scheduleGroup })));
+              await deleteSchedule(client, names.schedule, names.scheduleGroup);
             },
           }
         : undefined,
@@ -208,7 +192,7 @@ function schedulerSteps(clients: Clients, job: string, names: JobNames, groupArn
             details: [],
             stage: 2 as const,
             run: async ({ scheduler: client }) => {
-              await orMissing(client.send(new DeleteScheduleGroupCommand({ Name: names.scheduleGroup })));
+              await deleteScheduleGroup(client, names.scheduleGroup);
             },
           }
         : undefined,
@@ -277,16 +261,7 @@ async function roleStep(clients: Clients, job: string, key: DestroyKey, label: s
     details,
     stage: 3,
     run: async ({ iam: client }) => {
-      // Listed again at delete time: a re-run after a partial failure sees what is really left.
-      const [names, policies] = await Promise.all([
-        orMissing(client.send(new ListRolePoliciesCommand({ RoleName }))),
-        orMissing(client.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
-      ]);
-      await Promise.all([
-        ...(names?.PolicyNames ?? []).map((PolicyName) => orMissing(client.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })))),
-        ...(policies?.AttachedPolicies ?? []).map((p) => orMissing(client.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: p.PolicyArn })))),
-      ]);
-      await orMissing(client.send(new DeleteRoleCommand({ RoleName })));
+      await deleteRole(client, RoleName);
     },
   };
 }
@@ -318,17 +293,7 @@ async function policyStep(clients: Clients, job: string, names: JobNames, Policy
     details: others.length ? [`also attached to ${others.join(", ")}: detached from them too`] : [],
     stage: 4,
     run: async ({ iam: client }) => {
-      const held = await orMissing(client.send(new ListEntitiesForPolicyCommand({ PolicyArn })));
-      await Promise.all([
-        ...(held?.PolicyRoles ?? []).map((r) => orMissing(client.send(new DetachRolePolicyCommand({ RoleName: r.RoleName, PolicyArn })))),
-        ...(held?.PolicyUsers ?? []).map((u) => orMissing(client.send(new DetachUserPolicyCommand({ UserName: u.UserName, PolicyArn })))),
-        ...(held?.PolicyGroups ?? []).map((g) => orMissing(client.send(new DetachGroupPolicyCommand({ GroupName: g.GroupName, PolicyArn })))),
-      ]);
-      const versions = await orMissing(client.send(new ListPolicyVersionsCommand({ PolicyArn })));
-      await Promise.all(
-        (versions?.Versions ?? []).filter((v) => !v.IsDefaultVersion).map((v) => orMissing(client.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: v.VersionId })))),
-      );
-      await orMissing(client.send(new DeletePolicyCommand({ PolicyArn })));
+      await deleteJobPolicy(client, PolicyArn);
     },
   };
 }

@@ -18,10 +18,10 @@ import {
   type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
-import { isAlreadyExists } from "../aws/errors.js";
+import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
 import { parsePolicyText, samePolicy } from "../plan/compare.js";
-import { deleteRole, orUndefined } from "../resources/role.js";
+import { deleteRole } from "../resources/role.js";
 import type { Tag } from "../spec/job.js";
 import { jobArns, jobNames, TAG_KEY, type Where } from "../spec/names.js";
 import type { PolicyDocument } from "../spec/settings.js";
@@ -117,9 +117,9 @@ export interface TryRoleState {
 /** The try role as it is; undefined when it does not exist. Three calls, in parallel. */
 export async function readTryRole(iam: IAMClient, RoleName: string): Promise<TryRoleState | undefined> {
   const [role, attached, inline] = await Promise.all([
-    orUndefined(iam.send(new GetRoleCommand({ RoleName }))),
-    orUndefined(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
-    orUndefined(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+    orMissing(iam.send(new GetRoleCommand({ RoleName }))),
+    orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+    orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
   ]);
   if (!role?.Role) return undefined;
   return {

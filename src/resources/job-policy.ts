@@ -4,20 +4,23 @@ import {
   CreatePolicyVersionCommand,
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
+  DetachGroupPolicyCommand,
+  DetachRolePolicyCommand,
+  DetachUserPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  ListEntitiesForPolicyCommand,
   ListPolicyTagsCommand,
   ListPolicyVersionsCommand,
   TagPolicyCommand,
   type IAMClient,
   type Policy,
 } from "@aws-sdk/client-iam";
-import { isAlreadyExists } from "../aws/errors.js";
+import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
 import { conflictStep, isForeign, type Resource } from "../plan/types.js";
 import type { PolicyDocument } from "../spec/settings.js";
 import { TAG_KEY } from "../spec/names.js";
-import { orUndefined } from "./role.js";
 
 export interface JobPolicyState {
   policy: Policy;
@@ -33,11 +36,11 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
   async read(spec, { iam }) {
     const arn = spec.arns.jobPolicy;
     const [got, tags] = await Promise.all([
-      orUndefined(iam.send(new GetPolicyCommand({ PolicyArn: arn }))),
-      orUndefined(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
+      orMissing(iam.send(new GetPolicyCommand({ PolicyArn: arn }))),
+      orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
     ]);
     if (!got?.Policy) return undefined;
-    const version = await orUndefined(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.Policy.DefaultVersionId })));
+    const version = await orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.Policy.DefaultVersionId })));
     return {
       policy: got.Policy,
       owner: (tags?.Tags ?? got.Policy.Tags ?? []).find((t) => t.Key === TAG_KEY)?.Value,
@@ -50,7 +53,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
     if (!want) {
       // The policy file was dropped from the settings: detach (the role step does) and delete our policy.
       if (!current || current.owner !== spec.job) return { ...base, name: "", action: "unchanged", changes: [] };
-      return { ...base, action: "delete", changes: [], after: ["serviceRole"], apply: (ctx) => deleteJobPolicy(ctx.clients.iam, spec.arns.jobPolicy) };
+      return { ...base, action: "delete", changes: [], after: ["serviceRole"], apply: async (ctx) => void (await deleteJobPolicy(ctx.clients.iam, spec.arns.jobPolicy)) };
     }
     if (!current)
       return {
@@ -111,9 +114,21 @@ function versionNumber(id: string | undefined): number {
   return Number(/\d+/.exec(id ?? "")?.[0] ?? 0);
 }
 
-export async function deleteJobPolicy(iam: IAMClient, PolicyArn: string): Promise<void> {
-  const listed = await orUndefined(iam.send(new ListPolicyVersionsCommand({ PolicyArn })));
-  if (!listed) return;
-  await Promise.all((listed.Versions ?? []).filter((v) => !v.IsDefaultVersion).map((v) => iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: v.VersionId }))));
-  await orUndefined(iam.send(new DeletePolicyCommand({ PolicyArn })));
+/**
+ * Detached from everyone who holds it (our roles, and a CLI user or role it was attached to while finding the
+ * job's permissions), non-default versions first: IAM refuses to delete a policy that has either.
+ */
+export async function deleteJobPolicy(iam: IAMClient, PolicyArn: string): Promise<boolean> {
+  const held = await orMissing(iam.send(new ListEntitiesForPolicyCommand({ PolicyArn })));
+  if (!held) return false;
+  await Promise.all([
+    ...(held.PolicyRoles ?? []).map((r) => orMissing(iam.send(new DetachRolePolicyCommand({ RoleName: r.RoleName, PolicyArn })))),
+    ...(held.PolicyUsers ?? []).map((u) => orMissing(iam.send(new DetachUserPolicyCommand({ UserName: u.UserName, PolicyArn })))),
+    ...(held.PolicyGroups ?? []).map((g) => orMissing(iam.send(new DetachGroupPolicyCommand({ GroupName: g.GroupName, PolicyArn })))),
+  ]);
+  const versions = await orMissing(iam.send(new ListPolicyVersionsCommand({ PolicyArn })));
+  await Promise.all(
+    (versions?.Versions ?? []).filter((v) => !v.IsDefaultVersion).map((v) => orMissing(iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: v.VersionId })))),
+  );
+  return (await orMissing(iam.send(new DeletePolicyCommand({ PolicyArn })))) !== undefined;
 }

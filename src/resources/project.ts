@@ -7,7 +7,6 @@ import {
   type Project,
 } from "@aws-sdk/client-codebuild";
 import { isAlreadyExists, isRolePropagation } from "../aws/errors.js";
-import { show } from "../plan/compare.js";
 import { conflictStep, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
 import type { JobSpec, ProjectSpec } from "../spec/job.js";
 import { TAG_KEY } from "../spec/names.js";

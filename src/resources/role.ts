@@ -16,9 +16,9 @@ import {
   type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
-import { isAlreadyExists, isNotFound } from "../aws/errors.js";
+import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "../plan/compare.js";
-import { conflictStep, isForeign, type FieldChange, type PlanStep, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
+import { conflictStep, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import type { JobSpec, RoleSpec } from "../spec/job.js";
 import { TAG_KEY, type JobNames } from "../spec/names.js";
 
@@ -30,11 +30,6 @@ export interface RoleState {
   attached: string[];
 }
 
-export const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> =>
-  p.catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
 
 export interface RoleOptions {
   key: ResourceKey;
@@ -55,10 +50,10 @@ export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptio
       const RoleName = nameOf(spec.names);
       // All four in parallel: each says "no such role" on its own when the role is missing.
       const [role, inline, names, attached] = await Promise.all([
-        orUndefined(iam.send(new GetRoleCommand({ RoleName }))),
-        want ? orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName }))) : undefined,
-        orUndefined(iam.send(new ListRolePoliciesCommand({ RoleName }))),
-        orUndefined(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+        orMissing(iam.send(new GetRoleCommand({ RoleName }))),
+        want ? orMissing(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName }))) : undefined,
+        orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+        orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
       ]);
       if (!role?.Role) return undefined;
       return {
@@ -154,13 +149,13 @@ async function attachWhenReady(ctx: StepContext, RoleName: string, PolicyArn: st
 /** Inline policies deleted and managed ones detached first: IAM refuses to delete a role that has any. */
 export async function deleteRole(iam: IAMClient, RoleName: string): Promise<boolean> {
   const [inline, attached] = await Promise.all([
-    orUndefined(iam.send(new ListRolePoliciesCommand({ RoleName }))),
-    orUndefined(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+    orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+    orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
   ]);
   if (!inline && !attached) return false;
   await Promise.all([
-    ...(inline?.PolicyNames ?? []).map((PolicyName) => orUndefined(iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })))),
-    ...(attached?.AttachedPolicies ?? []).map((p) => orUndefined(iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: p.PolicyArn })))),
+    ...(inline?.PolicyNames ?? []).map((PolicyName) => orMissing(iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })))),
+    ...(attached?.AttachedPolicies ?? []).map((p) => orMissing(iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: p.PolicyArn })))),
   ]);
-  return (await orUndefined(iam.send(new DeleteRoleCommand({ RoleName })))) !== undefined;
+  return (await orMissing(iam.send(new DeleteRoleCommand({ RoleName })))) !== undefined;
 }

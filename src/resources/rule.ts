@@ -16,7 +16,7 @@ import { canonical, show } from "../plan/compare.js";
 import { conflictStep, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../spec/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../spec/names.js";
-import { orUndefined } from "./role.js";
+import { orMissing } from "../aws/errors.js";
 
 export interface RuleState {
   rule: DescribeRuleCommandOutput;
@@ -53,9 +53,9 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
     async read(spec, { events }) {
       const Name = nameOf(spec.names);
       const [rule, targets, tags] = await Promise.all([
-        orUndefined(events.send(new DescribeRuleCommand({ Name }))),
-        orUndefined(events.send(new ListTargetsByRuleCommand({ Rule: Name }))),
-        orUndefined(events.send(new ListTagsForResourceCommand({ ResourceARN: arnOf(spec.arns) }))),
+        orMissing(events.send(new DescribeRuleCommand({ Name }))),
+        orMissing(events.send(new ListTargetsByRuleCommand({ Rule: Name }))),
+        orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arnOf(spec.arns) }))),
       ]);
       if (!rule) return undefined;
       return {
@@ -178,11 +178,15 @@ export const alertRuleResource = ruleResource({
   }),
 });
 
-/** Targets first: EventBridge refuses to delete a rule that still has any. */
+/** Targets first (listed at delete time): EventBridge refuses to delete a rule that still has any. */
 export async function deleteRule(events: EventBridgeClient, Name: string): Promise<boolean> {
-  const targets = await orUndefined(events.send(new ListTargetsByRuleCommand({ Rule: Name })));
+  const targets = await orMissing(events.send(new ListTargetsByRuleCommand({ Rule: Name })));
   if (!targets) return false;
   const Ids = (targets.Targets ?? []).map((t) => t.Id ?? "").filter(Boolean);
-  if (Ids.length) await orUndefined(events.send(new RemoveTargetsCommand({ Rule: Name, Ids, Force: false })));
-  return (await orUndefined(events.send(new DeleteRuleCommand({ Name })))) !== undefined;
+  if (Ids.length) {
+    const removed = await orMissing(events.send(new RemoveTargetsCommand({ Rule: Name, Ids })));
+    const failed = removed?.FailedEntries?.[0];
+    if (removed?.FailedEntryCount && failed) throw new Error(`EventBridge kept target ${failed.TargetId ?? ""} of ${Name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
+  }
+  return (await orMissing(events.send(new DeleteRuleCommand({ Name })))) !== undefined;
 }

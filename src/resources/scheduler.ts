@@ -15,13 +15,12 @@ import {
   type GetScheduleCommandOutput,
   type SchedulerClient,
 } from "@aws-sdk/client-scheduler";
-import { isAlreadyExists } from "../aws/errors.js";
+import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { canonical, show } from "../plan/compare.js";
 import { conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "../plan/types.js";
 import type { SchedulerScheduleSpec } from "../spec/job.js";
 import { TAG_KEY } from "../spec/names.js";
 import { withRolePropagationRetry } from "./project.js";
-import { orUndefined } from "./role.js";
 
 export interface GroupState {
   owner: string | undefined;
@@ -34,8 +33,8 @@ export const scheduleGroupResource: Resource<GroupState> = {
   label: GROUP,
   async read(spec, { scheduler }) {
     const [group, tags] = await Promise.all([
-      orUndefined(scheduler.send(new GetScheduleGroupCommand({ Name: spec.names.scheduleGroup }))),
-      orUndefined(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: spec.arns.scheduleGroup }))),
+      orMissing(scheduler.send(new GetScheduleGroupCommand({ Name: spec.names.scheduleGroup }))),
+      orMissing(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: spec.arns.scheduleGroup }))),
     ]);
     if (!group) return undefined;
     return { owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
@@ -84,7 +83,7 @@ export const scheduleResource: Resource<ScheduleState> = {
   key: "schedule",
   label: SCHEDULE,
   async read(spec, { scheduler }) {
-    return orUndefined(scheduler.send(new GetScheduleCommand({ Name: spec.names.schedule, GroupName: spec.names.scheduleGroup })));
+    return orMissing(scheduler.send(new GetScheduleCommand({ Name: spec.names.schedule, GroupName: spec.names.scheduleGroup })));
   },
   plan(spec, current) {
     const want = spec.schedule;
@@ -135,9 +134,9 @@ async function putSchedule(ctx: StepContext, want: SchedulerScheduleSpec, State:
 }
 
 export async function deleteSchedule(scheduler: SchedulerClient, Name: string, GroupName: string): Promise<boolean> {
-  return (await orUndefined(scheduler.send(new DeleteScheduleCommand({ Name, GroupName })))) !== undefined;
+  return (await orMissing(scheduler.send(new DeleteScheduleCommand({ Name, GroupName })))) !== undefined;
 }
 
 export async function deleteScheduleGroup(scheduler: SchedulerClient, Name: string): Promise<boolean> {
-  return (await orUndefined(scheduler.send(new DeleteScheduleGroupCommand({ Name })))) !== undefined;
+  return (await orMissing(scheduler.send(new DeleteScheduleGroupCommand({ Name })))) !== undefined;
 }

@@ -14,7 +14,7 @@ import {
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
 import { conflictStep, isForeign, type FieldChange, type Resource } from "../plan/types.js";
 import { TAG_KEY } from "../spec/names.js";
-import { orUndefined } from "./role.js";
+import { orMissing } from "../aws/errors.js";
 
 export interface TopicState {
   policy: unknown;
@@ -29,8 +29,8 @@ export const alertTopicResource: Resource<TopicState> = {
   async read(spec, { sns }) {
     const arn = spec.arns.alertTopic;
     const [attrs, tags] = await Promise.all([
-      orUndefined(sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))),
-      orUndefined(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }))),
+      orMissing(sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))),
+      orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }))),
     ]);
     if (!attrs) return undefined;
     return { policy: parsePolicyText(attrs.Attributes?.Policy), owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
@@ -81,7 +81,7 @@ export async function listSubscriptions(sns: SNSClient, TopicArn: string): Promi
   const all: Subscription[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await orUndefined(sns.send(new ListSubscriptionsByTopicCommand({ TopicArn, NextToken })));
+    const page = await orMissing(sns.send(new ListSubscriptionsByTopicCommand({ TopicArn, NextToken })));
     if (!page) return undefined;
     all.push(...(page.Subscriptions ?? []));
     NextToken = page.NextToken;

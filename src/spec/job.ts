@@ -116,7 +116,7 @@ export const ALERT_TARGET_ID = "support-job-alert-topic";
 export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec {
   const names = jobNames(settings.name);
   const arns = jobArns(names, where);
-  const { account, region, partition } = where;
+  const { account, partition } = where;
   const tags: Tag[] = [{ Key: TAG_KEY, Value: settings.name }];
 
   const baseStatements: PolicyStatement[] = [

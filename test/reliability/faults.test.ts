@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsEnv, startLocalAws, type LocalAws } from "../support/aws-env.js";
 import type { CliResult } from "../support/cli.js";
-import { startProxy, type AwsProxy, type FaultRule } from "../support/proxy.js";
+import { startProxy, type FaultRule } from "../support/proxy.js";
 import { cli, createTeamPolicy, describeRun, FULL_FLAGS, JOB, reasonLine, stackLines, workdir, ZONED_FLAGS } from "./helpers.js";
 import { Results } from "./results.js";
 import { snapshotAccount, countResources, type AccountSnapshot } from "./snapshot.js";
