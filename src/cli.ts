@@ -166,6 +166,13 @@ export async function main(argv: string[]): Promise<number> {
 // Node 20, so for users the warning is noise (kept with --debug).
 if (!process.argv.includes("--debug")) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+// `support-job status | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+
 // Prompts handle their own Ctrl-C (ExitPromptError); anywhere else, before anything was changed, say so.
 installInterruptHandler(() => {
   activeReporter?.stopSpinner();
