@@ -33,15 +33,24 @@ export async function watchRun(clients: Clients, started: Build, options: WatchO
   let phase = current.currentPhase;
   if (phase) options.onPhase?.(phase, current);
   let cursor: LogCursor | undefined;
+  const drain = async () => {
+    const onLine = options.onLogLine;
+    if (!onLine) return;
+    if (!cursor && current.logs?.groupName && current.logs.streamName) cursor = { groupName: current.logs.groupName, streamName: current.logs.streamName };
+    if (cursor) await abortable(drainLog(clients, cursor, (e) => onLine(logLine(e.message))), options.signal);
+  };
   for (;;) {
     const complete = isComplete(current);
-    if (options.onLogLine) {
-      if (!cursor && current.logs?.groupName && current.logs.streamName) cursor = { groupName: current.logs.groupName, streamName: current.logs.streamName };
-      const onLine = options.onLogLine;
-      // Read after seeing the run complete, so every line written before the end is printed.
-      if (cursor) await abortable(drainLog(clients, cursor, (e) => onLine(logLine(e.message))), options.signal);
+    // Read after seeing the run complete, so every line written before the end is printed.
+    await drain();
+    if (complete) {
+      // CloudWatch Logs may take in the last lines a moment after CodeBuild reports the end: one more read.
+      if (cursor) {
+        await sleep(Math.min(options.pollMs, 2000), options.signal);
+        await drain();
+      }
+      return current;
     }
-    if (complete) return current;
     await sleep(options.pollMs, options.signal);
     const [latest] = await abortable(getBuilds(clients, [id]), options.signal);
     if (latest) current = latest;

@@ -12,6 +12,7 @@ import { formatStatus, parseLimit } from "../../src/commands/status.js";
 import { parseRunId } from "../../src/commands/logs.js";
 import { InputError, InputErrors } from "../../src/errors.js";
 import { drainLog } from "../../src/ops/logs.js";
+import { watchRun } from "../../src/ops/watch.js";
 import { failureOf, summariseRun, triggerOf } from "../../src/ops/runs.js";
 import { updateInput } from "../../src/ops/schedule.js";
 import { alertStatus, scheduleStatus, statusToJson, type JobStatus } from "../../src/ops/status.js";
@@ -257,5 +258,18 @@ describe("reading a log over several pages", () => {
     logs.reset();
     logs.on(GetLogEventsCommand).rejects(Object.assign(new Error("The specified log stream does not exist."), { name: "ResourceNotFoundException" }));
     expect(await drainLog(clients, { groupName: "g", streamName: "s" }, () => undefined)).toEqual({ exists: false, events: 0 });
+  });
+
+  it("--follow reads the log once more after the run ends, for lines CloudWatch takes in late", async () => {
+    logs
+      .on(GetLogEventsCommand)
+      .resolvesOnce({ events: [{ message: "working\n" }], nextForwardToken: "f/1" })
+      .resolvesOnce({ events: [], nextForwardToken: "f/1" })
+      .resolvesOnce({ events: [{ message: "last line\n" }], nextForwardToken: "f/2" })
+      .resolves({ events: [], nextForwardToken: "f/2" });
+    const ended: Build = { id: "nightly-cleanup:abc", buildStatus: "FAILED", buildComplete: true, logs: { groupName: "/aws/codebuild/nightly-cleanup", streamName: "abc" } };
+    const lines: string[] = [];
+    await watchRun(clients, ended, { pollMs: 1, signal: new AbortController().signal, onLogLine: (line) => lines.push(line) });
+    expect(lines.map((l) => l.trim())).toEqual(["working", "last line"]);
   });
 });
