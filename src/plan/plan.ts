@@ -35,7 +35,9 @@ export async function readAll(spec: JobSpec, clients: Clients): Promise<unknown[
   return Promise.all(
     RESOURCES.map((r) =>
       r.read(spec, clients).catch((error: unknown) => {
-        throw new OperationError(describeAwsError(error, `Reading the ${r.label}`), error);
+        // The plan of a resource that does not exist yet names it, without another call.
+        const name = r.plan(spec, undefined, { adopt: false }).name;
+        throw new OperationError(describeAwsError(error, `Reading the ${r.label}${name ? ` ${name}` : ""}`), error);
       }),
     ),
   );

@@ -175,7 +175,7 @@ const AWS_CASES: Case[] = [
     what: "access denied on reading (the identity can create but not read)",
     faults: [{ service: "iam", action: "GetRole", fault: "accessDenied" }],
     exit: 1,
-    reason: /Reading the (CodeBuild service|schedule) role failed: access denied \(iam:GetRole\)/,
+    reason: /Reading the (CodeBuild service role support-job-[\w-]+-build|schedule role support-job-[\w-]+-start) failed: access denied \(iam:GetRole\)/,
   },
 ];
 
