@@ -85,6 +85,22 @@ export function fieldChanges(): { changes: FieldChange[]; compare(field: string,
   };
 }
 
+export type StepBase = Omit<PlanStep, "action" | "changes" | "apply">;
+
+/** "unchanged" when nothing differs; otherwise an update whose apply first says the resource exists. */
+export function updateOrUnchanged(base: StepBase, changes: FieldChange[], apply: (ctx: StepContext) => Promise<unknown>): PlanStep {
+  if (changes.length === 0) return { ...base, action: "unchanged", changes };
+  return {
+    ...base,
+    action: "update",
+    changes,
+    apply: async (ctx) => {
+      ctx.exists();
+      await apply(ctx);
+    },
+  };
+}
+
 /** Ownership: a resource with the job's name but without the job's tag is somebody else's. */
 export function conflictStep(key: ResourceKey, label: string, name: string, owner: string | undefined, job: string): PlanStep {
   return {

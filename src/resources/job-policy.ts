@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
-import { conflictStep, isForeign, type Resource } from "../plan/types.js";
+import { conflictStep, updateOrUnchanged, isForeign, type Resource } from "../plan/types.js";
 import type { PolicyDocument } from "../spec/settings.js";
 import { TAG_KEY } from "../spec/names.js";
 
@@ -83,17 +83,10 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
     const changes = [];
     if (!samePolicy(current.document, want.document)) changes.push({ field: "policy document", from: "current version", to: policyDiff(current.document, want.document) });
     if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
-    if (changes.length === 0) return { ...base, action: "unchanged", changes };
-    return {
-      ...base,
-      action: "update",
-      changes,
-      apply: async (ctx) => {
-        ctx.exists();
-        if (current.owner === undefined) await ctx.clients.iam.send(new TagPolicyCommand({ PolicyArn: want.arn, Tags: spec.tags }));
-        if (!samePolicy(current.document, want.document)) await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
-      },
-    };
+    return updateOrUnchanged(base, changes, async (ctx) => {
+      if (current.owner === undefined) await ctx.clients.iam.send(new TagPolicyCommand({ PolicyArn: want.arn, Tags: spec.tags }));
+      if (!samePolicy(current.document, want.document)) await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
+    });
   },
 };
 

@@ -7,7 +7,7 @@ import {
   type Project,
 } from "@aws-sdk/client-codebuild";
 import { isAlreadyExists, isRolePropagation } from "../aws/errors.js";
-import { conflictStep, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
+import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
 import type { JobSpec, ProjectSpec } from "../spec/job.js";
 import { TAG_KEY } from "../spec/names.js";
 
@@ -32,17 +32,9 @@ export const projectResource: Resource<ProjectState> = {
     const base = { key: "project" as const, label: LABEL, name: want.name, arn: want.arn, notes: [], after: ["serviceRole" as const] };
     if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createProject(ctx, want) };
     if (isForeign(current.owner, spec.job, adopt)) return conflictStep("project", LABEL, want.name, current.owner, spec.job);
-    const changes = projectChanges(want, current.project, spec);
-    if (changes.length === 0) return { ...base, action: "unchanged", changes };
-    return {
-      ...base,
-      action: "update",
-      changes,
-      apply: async (ctx) => {
-        ctx.exists();
-        await withRolePropagationRetry(ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(projectInput(want, spec))));
-      },
-    };
+    return updateOrUnchanged(base, projectChanges(want, current.project, spec), (ctx) =>
+      withRolePropagationRetry(ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(projectInput(want, spec)))),
+    );
   },
 };
 

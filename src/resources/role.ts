@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "../plan/compare.js";
-import { conflictStep, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
+import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import type { JobSpec, RoleSpec } from "../spec/job.js";
 import { TAG_KEY, type JobNames } from "../spec/names.js";
 
@@ -92,28 +92,20 @@ export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptio
       const detach = current.attached.filter((a) => !want.managedPolicyArns.includes(a));
       for (const a of attach) changes.push({ field: "attached policy", from: "(none)", to: a });
       for (const a of detach) changes.push({ field: "attached policy", from: a, to: "(detached)" });
-      if (changes.length === 0) return { ...base, action: "unchanged", changes };
-      return {
-        ...base,
-        action: "update",
-        changes,
-        apply: async (ctx) => {
-          ctx.exists();
-          const { iam } = ctx.clients;
-          const RoleName = want.name;
-          const calls: Promise<unknown>[] = [];
-          if (changes.some((c) => c.field === "trust policy"))
-            calls.push(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(want.trustPolicy) })));
-          if (changes.some((c) => c.field === "description")) calls.push(iam.send(new UpdateRoleCommand({ RoleName, Description: want.description })));
-          if (current.owner === undefined) calls.push(iam.send(new TagRoleCommand({ RoleName, Tags: spec.tags })));
-          if (!samePolicy(current.inlinePolicy, want.inlinePolicy))
-            calls.push(iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName, PolicyDocument: JSON.stringify(want.inlinePolicy) })));
-          for (const n of extraInline) calls.push(iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: n })));
-          for (const a of attach) calls.push(attachWhenReady(ctx, RoleName, a));
-          for (const a of detach) calls.push(iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: a })));
-          await Promise.all(calls);
-        },
-      };
+      return updateOrUnchanged(base, changes, (ctx) => {
+        const { iam } = ctx.clients;
+        const RoleName = want.name;
+        return Promise.all([
+          changes.some((c) => c.field === "trust policy") && iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(want.trustPolicy) })),
+          changes.some((c) => c.field === "description") && iam.send(new UpdateRoleCommand({ RoleName, Description: want.description })),
+          current.owner === undefined && iam.send(new TagRoleCommand({ RoleName, Tags: spec.tags })),
+          !samePolicy(current.inlinePolicy, want.inlinePolicy) &&
+            iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName, PolicyDocument: JSON.stringify(want.inlinePolicy) })),
+          ...extraInline.map((PolicyName) => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }))),
+          ...attach.map((arn) => attachWhenReady(ctx, RoleName, arn)),
+          ...detach.map((PolicyArn) => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }))),
+        ]);
+      });
     },
   };
 }

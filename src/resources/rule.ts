@@ -13,7 +13,7 @@ import {
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, show } from "../plan/compare.js";
-import { conflictStep, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
+import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../spec/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../spec/names.js";
 import { orMissing } from "../aws/errors.js";
@@ -95,21 +95,14 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
       if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
       const targetChanged = !current.target || canonical(targetShape(current.target)) !== canonical(targetShape(want.target));
       if (targetChanged) changes.push({ field: "target", from: current.target ? show(targetShape(current.target)) : "(none)", to: show(targetShape(want.target)) });
-      if (changes.length === 0) return { ...base, action: "unchanged", changes };
-      return {
-        ...base,
-        action: "update",
-        changes,
-        apply: async (ctx) => {
-          ctx.exists();
-          const calls: Promise<unknown>[] = [];
+      return updateOrUnchanged(base, changes, (ctx) =>
+        Promise.all([
           // PutRule replaces the whole rule: keep its state, so a paused job stays paused.
-          if (ruleChanged) calls.push(putRule(ctx, want, current.rule.State === "DISABLED" ? "DISABLED" : "ENABLED", false));
-          if (current.owner === undefined) calls.push(ctx.clients.events.send(new TagResourceCommand({ ResourceARN: want.arn, Tags: spec.tags })));
-          if (targetChanged) calls.push(putTarget(ctx, want));
-          await Promise.all(calls);
-        },
-      };
+          ruleChanged && putRule(ctx, want, current.rule.State === "DISABLED" ? "DISABLED" : "ENABLED", false),
+          current.owner === undefined && ctx.clients.events.send(new TagResourceCommand({ ResourceARN: want.arn, Tags: spec.tags })),
+          targetChanged && putTarget(ctx, want),
+        ]),
+      );
     },
   };
 }

@@ -12,7 +12,7 @@ import {
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
-import { conflictStep, isForeign, type FieldChange, type Resource } from "../plan/types.js";
+import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource } from "../plan/types.js";
 import { TAG_KEY } from "../spec/names.js";
 import { orMissing } from "../aws/errors.js";
 
@@ -53,20 +53,13 @@ export const alertTopicResource: Resource<TopicState> = {
     const changes: FieldChange[] = [];
     if (!samePolicy(current.policy, want.policy)) changes.push({ field: "access policy", from: "current", to: policyDiff(current.policy, want.policy) });
     if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
-    if (changes.length === 0) return { ...base, action: "unchanged", changes };
-    return {
-      ...base,
-      action: "update",
-      changes,
-      apply: async (ctx) => {
-        ctx.exists();
-        const calls: Promise<unknown>[] = [];
-        if (!samePolicy(current.policy, want.policy))
-          calls.push(ctx.clients.sns.send(new SetTopicAttributesCommand({ TopicArn: want.arn, AttributeName: "Policy", AttributeValue: JSON.stringify(want.policy) })));
-        if (current.owner === undefined) calls.push(ctx.clients.sns.send(new TagResourceCommand({ ResourceArn: want.arn, Tags: spec.tags })));
-        await Promise.all(calls);
-      },
-    };
+    return updateOrUnchanged(base, changes, (ctx) =>
+      Promise.all([
+        !samePolicy(current.policy, want.policy) &&
+          ctx.clients.sns.send(new SetTopicAttributesCommand({ TopicArn: want.arn, AttributeName: "Policy", AttributeValue: JSON.stringify(want.policy) })),
+        current.owner === undefined && ctx.clients.sns.send(new TagResourceCommand({ ResourceArn: want.arn, Tags: spec.tags })),
+      ]),
+    );
   },
 };
 
