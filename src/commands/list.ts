@@ -69,6 +69,12 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
   io.result(renderJobList(jobs, { now, timeZone: localTimeZone(), region: clients.region }));
 }
 
+/** A run time in the schedule's zone, then UTC and the viewer's zone where they differ. */
+function inZones(date: Date, scheduleZone: string, viewerZone: string): string {
+  const zones = [...new Set([scheduleZone, "UTC", viewerZone])];
+  return zones.map((zone) => formatInZone(date, zone)).join(" · ");
+}
+
 /** Pure: the jobs as a table. */
 export function renderJobList(jobs: readonly JobListing[], options: { now: Date; timeZone: string; region: string }): string {
   const rows = jobs.map((j) => {
@@ -82,7 +88,7 @@ export function renderJobList(jobs: readonly JobListing[], options: { now: Date;
       // Plain text decides the width; colour is added after padding.
       lastPlain: j.lastRun ? `✔ ${outcomeWord(j.lastRun.status)}${ago}` : "no runs yet",
       last: j.lastRun ? (pad: string) => `${outcomeLabel(j.lastRun?.status ?? "")}${ago}${pad}` : (pad: string) => paint.dim(`no runs yet${pad}`),
-      next: next ? `${formatInZone(next, options.timeZone)} (${timeAgo(next, options.now)})` : paint.dim(state === "DISABLED" ? "paused" : "-"),
+      next: next ? `${inZones(next, j.schedule?.timezone ?? "UTC", options.timeZone)} (${timeAgo(next, options.now)})` : paint.dim(state === "DISABLED" ? "paused" : "-"),
     };
   });
   const width = {

@@ -273,3 +273,16 @@ describe("reading a log over several pages", () => {
     expect(lines.map((l) => l.trim())).toEqual(["working", "last line"]);
   });
 });
+
+describe("support-job list (pure)", () => {
+  it("shows the next run in the schedule's zone, then UTC and the viewer's zone", async () => {
+    const { renderJobList } = await import("../../src/commands/list.js");
+    const now = new Date("2026-11-26T12:00:00Z");
+    const schedule = scheduleStatus(
+      { kind: "rule", name: "r", arn: "a", expression: "cron(30 7 ? * MON-FRI *)", timezone: "Europe/Paris", state: "ENABLED" },
+      now,
+    );
+    const text = renderJobList([{ name: "report", schedule, lastRun: undefined }], { now, timeZone: "America/New_York", region: "us-east-1" });
+    expect(text).toContain("2026-11-27 07:30 CET · 2026-11-27 06:30 UTC · 2026-11-27 01:30 EST");
+  });
+});
