@@ -215,6 +215,20 @@ describe("re-running init", () => {
     expect(doc).toEqual(policy("exports"));
   });
 
+  it("without the policy file any more, detaches and deletes the job's managed policy", async () => {
+    writeFileSync(join(cwd, "policy.json"), JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }));
+    expect((await init(["--policy-file", "policy.json"])).code).toBe(0);
+    aws.proxy.resetCalls();
+    const run = await init(["--policy-file", ""]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/- delete\s+job permissions policy/);
+    const writes = aws.proxy.writes().map((c) => c.action);
+    expect(writes.indexOf("DetachRolePolicy")).toBeLessThan(writes.indexOf("DeletePolicy"));
+    const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `support-job-${JOB}-build` }))).AttachedPolicies!;
+    expect(attached).toEqual([]);
+    await expect(aws.clients.iam.send(new ListPolicyVersionsCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-permissions` }))).rejects.toThrow();
+  });
+
   it("--dry-run shows the change and makes no write", async () => {
     const run = await init(["--dry-run", "--timeout", "120"]);
     expect(run.code).toBe(0);
