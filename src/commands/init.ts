@@ -50,6 +50,16 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   const config = readConfig(cwd);
   const interactive = isInteractive(options);
   let raw = mergeSettings(config, pickSettingFlags(options));
+  if (interactive && !config && options.name) {
+    // No support-job.json here: an existing job's settings, read from AWS, are the wizard's defaults.
+    const { clientsFor } = await import("./common.js");
+    const { deployedSettings } = await import("../ops/deployed-settings.js");
+    const deployed = await deployedSettings(await clientsFor(options, io), options.name).catch(() => undefined);
+    if (deployed) {
+      io.info(`Job ${options.name} exists in AWS: its settings are the defaults below.`);
+      raw = mergeSettings(deployed, pickSettingFlags(options));
+    }
+  }
   if (interactive) {
     const { runWizard } = await import("../wizard/wizard.js");
     raw = await runWizard(raw, { cwd, given: pickSettingFlags(options) });
