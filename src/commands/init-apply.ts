@@ -3,7 +3,8 @@ import { writeConfig, type ConfigFile } from "../config.js";
 import { InputError, InterruptedError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { statusAfterApply } from "../ops/after-init.js";
-import { loadStatus, statusToJson } from "../ops/status.js";
+import { recentRuns } from "../ops/runs.js";
+import { statusToJson } from "../ops/status.js";
 import { applyPlan, ApplyError, type ApplyResult } from "../plan/apply.js";
 import { planJob } from "../plan/plan.js";
 import { hasChanges, type Plan, type PlanStep } from "../plan/types.js";
@@ -25,7 +26,7 @@ export async function deployJob(
   await io.ready();
   const reading = io.task(`reading the job's resources in ${clients.region}`);
   // The run history is read alongside the plan (same round trips): init ends by showing the job as status does.
-  const before = loadStatus(clients, settings.name, { limit: 5 }).catch(() => undefined);
+  const recent = recentRuns(clients, settings.name, 5).catch(() => undefined);
   let plan: Plan;
   try {
     plan = await planJob(settings, clients, { adopt: Boolean(options.adopt), accountHint: config?.region === clients.region ? config.account : undefined });
@@ -65,7 +66,7 @@ export async function deployJob(
     output.applied = true;
     output.changed = true;
   }
-  const status = statusAfterApply(plan, settings, await before, applied);
+  const status = statusAfterApply(plan, settings, await recent, applied);
   io.result("");
   renderStatus(status, io, { hideDrift: true });
   if (io.json) io.printJson({ ...output, status: statusToJson(status) });

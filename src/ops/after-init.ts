@@ -1,17 +1,32 @@
 /**
- * What `init` prints when it is done: the job as `status` shows it. Built from the plan just applied and the
- * status read alongside the plan, so init makes no extra round trip after applying.
+ * What `init` prints when it is done: the job as `status` shows it. Built from the plan's own reads, the plan
+ * just applied and the recent runs read alongside the plan: no AWS read twice, no round trip after applying.
  */
+import type { Build } from "@aws-sdk/client-codebuild";
+import type { Subscription } from "@aws-sdk/client-sns";
 import type { ApplyResult } from "../plan/apply.js";
 import type { Plan } from "../plan/types.js";
+import type { RuleState } from "../resources/rule.js";
+import type { ScheduleState } from "../resources/scheduler.js";
+import { isPending, type SubscriptionState as Subscriptions } from "../resources/topic.js";
 import type { ResolvedSettings } from "../spec/settings.js";
+import { summariseRun } from "./runs.js";
 import type { JobSchedule } from "./schedule.js";
 import { scheduleStatus, type JobStatus, type SubscriptionState } from "./status.js";
 
-export function statusAfterApply(plan: Plan, settings: ResolvedSettings, before: JobStatus | undefined, applied: ApplyResult | undefined, now = new Date()): JobStatus {
+export interface RecentRuns {
+  builds: Build[];
+  more: boolean;
+}
+
+export function statusAfterApply(plan: Plan, settings: ResolvedSettings, recent: RecentRuns | undefined, applied: ApplyResult | undefined, now = new Date()): JobStatus {
   const { spec } = plan;
-  // A paused schedule stays paused (init keeps its state); a schedule of a new kind starts enabled.
-  const keptState = (kind: JobSchedule["kind"]) => (before?.schedule?.kind === kind ? before.schedule.state : "ENABLED");
+  // What the plan's reads found, by the types those resources read (see src/resources).
+  const rule = plan.current.get("scheduleRule") as RuleState | undefined;
+  const scheduled = plan.current.get("schedule") as ScheduleState | undefined;
+  const emails = (plan.current.get("alertSubscription") as Subscriptions | undefined) ?? [];
+
+  // init keeps a paused schedule paused; a schedule of a new kind starts enabled.
   const schedule: JobSchedule = spec.schedule
     ? {
         kind: "scheduler",
@@ -20,14 +35,27 @@ export function statusAfterApply(plan: Plan, settings: ResolvedSettings, before:
         group: spec.schedule.group,
         expression: spec.schedule.expression,
         timezone: spec.schedule.timezone,
-        state: keptState("scheduler"),
+        state: scheduled?.State === "DISABLED" ? "DISABLED" : "ENABLED",
         definition: { $metadata: {} },
       }
-    : { kind: "rule", name: spec.names.scheduleRule, arn: spec.arns.scheduleRule, expression: settings.schedule, timezone: "UTC", state: keptState("rule") };
+    : {
+        kind: "rule",
+        name: spec.names.scheduleRule,
+        arn: spec.arns.scheduleRule,
+        expression: settings.schedule,
+        timezone: "UTC",
+        state: rule?.rule.State === "DISABLED" ? "DISABLED" : "ENABLED",
+      };
 
+  const stateOf = (s: Subscription): SubscriptionState => (isPending(s) ? "pending" : "confirmed");
+  const isMine = (s: Subscription) => s.Endpoint?.toLowerCase() === settings.email.toLowerCase();
+  const mine = emails.find(isMine);
   const subscribed = applied?.details.get("alertSubscription") as SubscriptionState | undefined;
-  const subscription: SubscriptionState = subscribed ?? (before?.alerts.email?.toLowerCase() === settings.email.toLowerCase() ? before.alerts.subscription : "pending");
-  const others = (before?.alerts.others ?? []).filter((o) => o.email.toLowerCase() !== settings.email.toLowerCase() && !(subscribed === "confirmed" && o.subscription === "confirmed"));
+  const subscription: SubscriptionState = subscribed ?? (mine ? stateOf(mine) : "pending");
+  // Confirmed old addresses were unsubscribed once the new one was confirmed; pending ones linger.
+  const others = emails
+    .filter((s) => !isMine(s) && !(subscription === "confirmed" && !isPending(s)))
+    .map((s) => ({ email: s.Endpoint ?? "", subscription: stateOf(s) }));
 
   const ref = (label: string, name: string, arn: string) => ({ label, name, arn });
   const resources: JobStatus["resources"] = {
@@ -68,8 +96,8 @@ export function statusAfterApply(plan: Plan, settings: ResolvedSettings, before:
     resources,
     schedule: scheduleStatus(schedule, now),
     alerts: { topicArn: spec.arns.alertTopic, topicExists: true, email: settings.email, subscription, others },
-    runs: before?.runs ?? [],
-    moreRuns: before?.moreRuns ?? false,
+    runs: (recent?.builds ?? []).map((b) => summariseRun(b, { names: spec.names, region: spec.where.region, now })),
+    moreRuns: recent?.more ?? false,
     drift: { checked: true, steps: [] },
   };
 }

@@ -52,7 +52,7 @@ function deferred(): Deferred {
 }
 
 export async function applyPlan(
-  plan: Plan,
+  plan: Pick<Plan, "spec" | "steps">,
   clients: Clients,
   events: ApplyEvents,
   options: { sleep?: (ms: number) => Promise<void> } = {},

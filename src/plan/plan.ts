@@ -28,7 +28,11 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
   if (speculative && hinted?.account === me.account) states = unwrap(await speculative);
   else states = await readAll(spec, clients);
   const adopt = options.adopt;
-  return { spec, steps: RESOURCES.map((r, i) => r.plan(spec, states[i], { adopt })) };
+  return {
+    spec,
+    steps: RESOURCES.map((r, i) => r.plan(spec, states[i], { adopt })),
+    current: new Map(RESOURCES.map((r, i) => [r.key, states[i]])),
+  };
 }
 
 export async function readAll(spec: JobSpec, clients: Clients): Promise<unknown[]> {

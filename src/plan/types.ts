@@ -56,6 +56,8 @@ export interface PlanStep {
 export interface Plan {
   spec: JobSpec;
   steps: PlanStep[];
+  /** What each resource's read found (undefined: missing), keyed like the steps. */
+  current: ReadonlyMap<ResourceKey, unknown>;
 }
 
 export function hasChanges(plan: Plan): boolean {

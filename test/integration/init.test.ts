@@ -148,10 +148,14 @@ describe("re-running init", () => {
     aws.proxy.resetCalls();
   });
 
-  it("with the same settings makes no write calls and says nothing changed", async () => {
+  it("with the same settings makes no write calls, says nothing changed, and shows the job's runs", async () => {
+    await aws.proxy.builds.createHistory(JOB, [{ status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 2" } }]);
     const run = await init();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Nothing to change");
+    expect(run.stdout).toMatch(/Alerts\s+ops@example\.com · confirmed/);
+    expect(run.stdout).toMatch(/Last 1 run/);
+    expect(run.stdout).toContain("exit status 2");
     expect(aws.proxy.writes().map((c) => c.action)).toEqual([]);
     expect(aws.proxy.reads().length).toBeGreaterThan(0);
   });
@@ -168,7 +172,9 @@ describe("re-running init", () => {
   it("keeps a paused schedule paused when the schedule changes", async () => {
     await aws.clients.events.send(new PutRuleCommand({ Name: `support-job-${JOB}-schedule`, ScheduleExpression: "cron(0 3 * * ? *)", State: "DISABLED", Description: `support-job ${JOB}: starts the job on its schedule` }));
     aws.proxy.resetCalls();
-    expect((await init(["--schedule", "rate(2 days)"])).code).toBe(0);
+    const run = await init(["--schedule", "rate(2 days)"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/rate\(2 days\): every 2 days · DISABLED \(paused/);
     const rule = await aws.clients.events.send(new DescribeRuleCommand({ Name: `support-job-${JOB}-schedule` }));
     expect(rule).toMatchObject({ ScheduleExpression: "rate(2 days)", State: "DISABLED" });
   });
