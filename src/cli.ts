@@ -3,7 +3,7 @@
  * argv → one command. Commands are imported only when they run, so --help and --version load no AWS SDK.
  * The only place that sets the exit code.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { readFileSync } from "node:fs";
 import { addOperateCommands } from "./cli-operate.js";
 import { addTrustCommands } from "./cli-trust.js";
@@ -75,7 +75,7 @@ Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage 
     .description("create or update every AWS resource of the job (asks on a terminal; flags or support-job.json otherwise)")
     .option("--name <name>", "job name (the CodeBuild project name; letters, digits, - and _, at most 40)")
     .option("--repo <url>", "HTTPS clone URL of the repository holding the buildspec")
-    .addOption(new Option("--source-type <type>", "for a self-hosted server: GITHUB_ENTERPRISE or GITLAB_SELF_MANAGED").hideHelp(false))
+    .option("--source-type <type>", "for a self-hosted server: GITHUB_ENTERPRISE or GITLAB_SELF_MANAGED")
     .option("--branch <branch>", "branch, tag or commit to run (default: the repository's default branch)")
     .option("--buildspec <path>", "path of the buildspec in the repository (default: buildspec.yml)")
     .option("--schedule <expression>", 'when to run: "rate(1 day)" or "cron(0 7 ? * MON-FRI *)" (UTC unless --timezone)')

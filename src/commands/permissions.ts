@@ -14,10 +14,10 @@ import { BatchGetProjectsCommand, type EnvironmentVariable } from "@aws-sdk/clie
 import { ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, type Credentials } from "@aws-sdk/client-sts";
 import { callerIdentity, type Clients } from "../aws/clients.js";
-import { errorName } from "../aws/errors.js";
+import { errorName, orMissing } from "../aws/errors.js";
 import { ExitCode, InputError, OperationError, PassThroughExit } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
-import { asOperationError, awsCall, orMissing } from "../ops/aws.js";
+import { asOperationError, awsCall } from "../ops/aws.js";
 import { openJob, type JobOptions } from "../ops/find-job.js";
 import { applyTryRole, callerPrincipal, conflictMessage, planTryRole, readTryRole, removeTryRole, TRY_SESSION_SECONDS, tryRoleSpec, type TryRoleSpec } from "../ops/try-role.js";
 import { pollInterval, sleep } from "../ops/watch.js";

@@ -10,7 +10,8 @@ import { GetTopicAttributesCommand, type Subscription } from "@aws-sdk/client-sn
 import { callerIdentity } from "../aws/clients.js";
 import { ExitCode, InputError, InterruptedError, OperationError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
-import { accountOf, asOperationError, awsCall, orMissing } from "../ops/aws.js";
+import { orMissing } from "../aws/errors.js";
+import { accountOf, asOperationError, awsCall } from "../ops/aws.js";
 import { openJob, type JobOptions } from "../ops/find-job.js";
 import { runToJson, summariseRun, TEST_ALERT_VARIABLE } from "../ops/runs.js";
 import { pollInterval, watchRun } from "../ops/watch.js";

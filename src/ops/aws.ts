@@ -16,7 +16,6 @@ export async function awsCall<T>(what: string, call: Promise<T>): Promise<T> {
   }
 }
 
-export { orMissing } from "../aws/errors.js";
 
 /** The account in an ARN (`arn:aws:codebuild:us-east-1:123456789012:build/...`). */
 export function accountOf(arn: string | undefined): string | undefined {

@@ -36,7 +36,7 @@ import { deleteRule } from "../resources/rule.js";
 import { deleteSchedule, deleteScheduleGroup } from "../resources/scheduler.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
 import { jobArns, jobNames, TAG_KEY, type JobNames, type Where } from "../spec/names.js";
-import { orMissing } from "./aws.js";
+import { orMissing } from "../aws/errors.js";
 
 export type DestroyKey =
   | "scheduleRule"

@@ -16,7 +16,7 @@ import {
 import type { Clients } from "../aws/clients.js";
 import { partitionOf } from "../plan/plan.js";
 import { TAG_KEY, type JobNames } from "../spec/names.js";
-import { orMissing } from "./aws.js";
+import { orMissing } from "../aws/errors.js";
 
 export type ScheduleState = "ENABLED" | "DISABLED";
 
