@@ -17,7 +17,7 @@ import { callerIdentity, type Clients } from "../aws/clients.js";
 import { errorName, orMissing } from "../aws/errors.js";
 import { ExitCode, InputError, OperationError, PassThroughExit } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
-import { asOperationError, awsCall } from "../ops/aws.js";
+import { asOperationError, awsCall, noSuchJob } from "../ops/aws.js";
 import { openJob, type JobOptions } from "../ops/find-job.js";
 import { applyTryRole, callerPrincipal, conflictMessage, planTryRole, readTryRole, removeTryRole, TRY_SESSION_SECONDS, tryRoleSpec, type TryRoleSpec } from "../ops/try-role.js";
 import { pollInterval, sleep } from "../ops/watch.js";
@@ -139,7 +139,7 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
         readTryRole(clients.iam, names.tryRole),
       ]),
     );
-    if (!project) throw new InputError("--name", `there is no job ${name} in ${clients.region} (no CodeBuild project of that name); see \`support-job list\``, "--name nightly-cleanup");
+    if (!project) throw noSuchJob(name, clients.region);
     if (!attached) throw new OperationError(`The job's CodeBuild service role ${names.serviceRole} does not exist, so its permissions are unknown: \`support-job init --yes\` recreates it.`);
     const caller = callerPrincipal(me.arn);
     if (caller.display.endsWith(`/${names.tryRole}`)) throw new InputError("command", `you are already running with the try role ${names.tryRole}; run the command directly`, "aws s3 ls");

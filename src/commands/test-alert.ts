@@ -8,10 +8,10 @@ import { BatchGetProjectsCommand, StartBuildCommand, type Build, type StartBuild
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetTopicAttributesCommand, type Subscription } from "@aws-sdk/client-sns";
 import { callerIdentity } from "../aws/clients.js";
-import { ExitCode, InputError, InterruptedError, OperationError } from "../errors.js";
+import { ExitCode, InterruptedError, OperationError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { orMissing } from "../aws/errors.js";
-import { accountOf, asOperationError, awsCall } from "../ops/aws.js";
+import { accountOf, asOperationError, awsCall, noSuchJob } from "../ops/aws.js";
 import { openJob, type JobOptions } from "../ops/find-job.js";
 import { runToJson, summariseRun, TEST_ALERT_VARIABLE } from "../ops/runs.js";
 import { pollInterval, watchRun } from "../ops/watch.js";
@@ -189,7 +189,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
       ]),
     );
     const [me, project, rule, targets, topic, subscriptions, arn] = reads;
-    if (!project) throw new InputError("--name", `there is no job ${name} in ${clients.region} (no CodeBuild project of that name); see \`support-job list\``, "--name nightly-cleanup");
+    if (!project) throw noSuchJob(name, clients.region);
     account = me.account;
     state = {
       job: name,

@@ -6,7 +6,6 @@ import { BatchGetProjectsCommand, type Project } from "@aws-sdk/client-codebuild
 import { GetPolicyCommand, GetRoleCommand } from "@aws-sdk/client-iam";
 import { callerIdentity, type Clients } from "../aws/clients.js";
 import type { ConfigFile } from "../config.js";
-import { InputError } from "../errors.js";
 import { planJob } from "../plan/plan.js";
 import type { PlanStep } from "../plan/types.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
@@ -16,7 +15,7 @@ import type { ResolvedSettings } from "../spec/settings.js";
 import { validateSettings, type RawSettings } from "../spec/validate.js";
 import { successRate } from "../ui/runs.js";
 import { orMissing } from "../aws/errors.js";
-import { asOperationError } from "./aws.js";
+import { asOperationError, noSuchJob } from "./aws.js";
 import { jobTag } from "./find-job.js";
 import { recentRuns, runToJson, summariseRun, type RunSummary } from "./runs.js";
 import { readSchedule, type JobSchedule } from "./schedule.js";
@@ -127,7 +126,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
 
   const me = await identity;
   const found = await project;
-  if (!found) throw new InputError("--name", `there is no job ${name} in ${clients.region} (no CodeBuild project of that name); see \`support-job list\``, "--name nightly-cleanup");
+  if (!found) throw noSuchJob(name, clients.region);
   const arns = jobArns(names, { account: me.account, region: clients.region, partition: me.partition });
   const readSched = await schedule;
   const { builds, more } = (await runs) ?? { builds: [], more: false };

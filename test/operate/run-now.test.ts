@@ -160,3 +160,12 @@ describe("support-job logs", () => {
     expect(run.stderr).toContain("there is no run nightly-cleanup:00000000-0000-0000-0000-000000000000");
   });
 });
+
+describe("a job name that does not exist", () => {
+  it.each([["run-now"], ["logs"]])("`%s --name ghost` is an input error that says so (exit 2), not an AWS error", async (command) => {
+    const run = await job.cli([command, "--name", "ghost"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--name: there is no job ghost in us-east-1 \(no CodeBuild project of that name\); see `support-job list`/);
+    expect(run.stderr).not.toMatch(/ResourceNotFoundException|request id/);
+  });
+});
