@@ -2,8 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    reporters: ["default", "./test/support/summary-reporter.ts"],
+    include: ["test/**/*.test.ts", "tools/**/*.test.ts"],
+    reporters: ["default", "./test/helpers/summary-reporter.ts"],
     // Each integration file starts its own moto_server; two cores on CI, so keep parallelism modest.
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -17,8 +17,8 @@ import { GetRoleCommand } from "@aws-sdk/client-iam";
 import { GetScheduleGroupCommand } from "@aws-sdk/client-scheduler";
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startLocalAws, type AwsClients } from "../test/support/aws-env.js";
-import { runCli, type CliResult } from "../test/support/cli.js";
+import { startLocalAws, type AwsClients } from "../tools/local-aws/env.js";
+import { runCli, type CliResult } from "../test/helpers/cli.js";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

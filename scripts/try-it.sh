@@ -14,7 +14,7 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/support-job-try-XXXXXX")
 endpoint_file="$work/.endpoint"
-node --import tsx "$root/scripts/local-aws.ts" >"$endpoint_file" 2>"$work/.local-aws.log" &
+node --import tsx "$root/tools/local-aws/serve.ts" >"$endpoint_file" 2>"$work/.local-aws.log" &
 emulator=$!
 cleanup() {
   kill "$emulator" 2>/dev/null || true

@@ -1,15 +1,15 @@
 /** The engine half of `init`: read → plan → confirm → apply → show the job. Loaded after validation. */
-import { writeConfig, type ConfigFile } from "../config.js";
+import { writeConfig, type ConfigFile } from "../settings/file.js";
 import { InputError, InterruptedError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
-import { statusAfterApply } from "../ops/after-init.js";
-import { recentRuns } from "../ops/runs.js";
-import { statusToJson } from "../ops/status.js";
+import { statusAfterApply } from "../deployed/after-init.js";
+import { recentRuns } from "../runs/history.js";
+import { statusToJson } from "../deployed/status.js";
 import { applyPlan, ApplyError, type ApplyResult } from "../plan/apply.js";
 import { planJob } from "../plan/plan.js";
 import { hasChanges, type Plan, type PlanStep } from "../plan/types.js";
-import type { ResolvedSettings } from "../spec/settings.js";
-import { toRaw } from "../spec/validate.js";
+import type { ResolvedSettings } from "../settings/types.js";
+import { toRaw } from "../settings/validate.js";
 import { pastTense, planToJson, presentTense, renderPlan } from "../ui/format.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { clientsFor } from "./common.js";

@@ -1,7 +1,7 @@
 /** `support-job init`: settings (flags, support-job.json, or the wizard) → plan → apply → summary. */
-import { readConfig, type ConfigFile } from "../config.js";
+import { readConfig, type ConfigFile } from "../settings/file.js";
 import { InputError, InterruptedError } from "../errors.js";
-import { broadGrants, validateSettings, type RawSettings } from "../spec/validate.js";
+import { broadGrants, validateSettings, type RawSettings } from "../settings/validate.js";
 import type { Reporter } from "../ui/reporter.js";
 import { isInteractive, type GlobalOptions } from "./common.js";
 
@@ -53,7 +53,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   if (interactive && !config && options.name) {
     // No support-job.json here: an existing job's settings, read from AWS, are the wizard's defaults.
     const { clientsFor } = await import("./common.js");
-    const { deployedSettings } = await import("../ops/deployed-settings.js");
+    const { deployedSettings } = await import("../deployed/settings.js");
     const deployed = await deployedSettings(await clientsFor(options, io), options.name).catch(() => undefined);
     if (deployed) {
       io.info(`Job ${options.name} exists in AWS: its settings are the defaults below.`);

@@ -1,13 +1,13 @@
 /** `support-job list`: every job in the region (projects tagged support-job:job), with schedule, state, last run and next run. */
 import type { Build } from "@aws-sdk/client-codebuild";
 import { clientsFor, type GlobalOptions } from "./common.js";
-import { awsCall } from "../ops/aws.js";
-import { listJobs } from "../ops/find-job.js";
-import { getBuilds, recentRunIds, runToJson, summariseRun, type RunSummary } from "../ops/runs.js";
-import { readSchedule } from "../ops/schedule.js";
-import { scheduleStatus, type ScheduleStatus } from "../ops/status.js";
+import { awsCall } from "../aws/call.js";
+import { listJobs } from "../deployed/find-job.js";
+import { getBuilds, recentRunIds, runToJson, summariseRun, type RunSummary } from "../runs/history.js";
+import { readSchedule } from "../deployed/schedule.js";
+import { scheduleStatus, type ScheduleStatus } from "../deployed/status.js";
 import { formatInZone, localTimeZone } from "../schedule/index.js";
-import { jobNames } from "../spec/names.js";
+import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { outcomeLabel, outcomeWord, timeAgo } from "../ui/runs.js";
 import { paint } from "../ui/style.js";

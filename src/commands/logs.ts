@@ -1,10 +1,10 @@
 /** `support-job logs [RUN_ID | --last]`: print a run's whole log (every page of its CloudWatch Logs stream). */
 import { InputError } from "../errors.js";
-import { awsCall } from "../ops/aws.js";
-import { openJob, type JobOptions } from "../ops/find-job.js";
-import { drainLog, logLine, type LogEvent } from "../ops/logs.js";
-import { getBuilds, recentRunIds, summariseRun } from "../ops/runs.js";
-import { jobNames } from "../spec/names.js";
+import { awsCall } from "../aws/call.js";
+import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { drainLog, logLine, type LogEvent } from "../runs/logs.js";
+import { getBuilds, recentRunIds, summariseRun } from "../runs/history.js";
+import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { outcomeLabel } from "../ui/runs.js";
 

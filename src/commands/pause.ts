@@ -1,11 +1,11 @@
 /** `support-job pause` / `resume`: turn the job's schedule off or on. Runs started with run-now still work while paused. */
 import { OperationError } from "../errors.js";
-import { awsCall } from "../ops/aws.js";
-import { openJob, type JobOptions } from "../ops/find-job.js";
-import { readSchedule, setScheduleEnabled } from "../ops/schedule.js";
-import { scheduleStatus } from "../ops/status.js";
+import { awsCall } from "../aws/call.js";
+import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { readSchedule, setScheduleEnabled } from "../deployed/schedule.js";
+import { scheduleStatus } from "../deployed/status.js";
 import { formatInZone, localTimeZone } from "../schedule/index.js";
-import { jobNames } from "../spec/names.js";
+import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { paint } from "../ui/style.js";
 

@@ -17,11 +17,11 @@ import { callerIdentity, type Clients } from "../aws/clients.js";
 import { errorName, orMissing } from "../aws/errors.js";
 import { ExitCode, InputError, OperationError, PassThroughExit } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
-import { asOperationError, awsCall, noSuchJob } from "../ops/aws.js";
-import { openJob, type JobOptions } from "../ops/find-job.js";
-import { applyTryRole, callerPrincipal, conflictMessage, planTryRole, readTryRole, removeTryRole, TRY_SESSION_SECONDS, tryRoleSpec, type TryRoleSpec } from "../ops/try-role.js";
-import { pollInterval, sleep } from "../ops/watch.js";
-import { jobArns, jobNames } from "../spec/names.js";
+import { asOperationError, awsCall, noSuchJob } from "../aws/call.js";
+import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { applyTryRole, callerPrincipal, conflictMessage, planTryRole, readTryRole, removeTryRole, TRY_SESSION_SECONDS, tryRoleSpec, type TryRoleSpec } from "../resources/try-role.js";
+import { pollInterval, sleep } from "../runs/watch.js";
+import { jobArns, jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { paint } from "../ui/style.js";
 

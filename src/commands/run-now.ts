@@ -4,12 +4,12 @@ import { StartBuildCommand, type Build, type EnvironmentVariable, type StartBuil
 import { callerIdentity } from "../aws/clients.js";
 import { ExitCode, InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
-import { accountOf, asOperationError, awsCall } from "../ops/aws.js";
-import { openJob, type JobOptions } from "../ops/find-job.js";
-import { runToJson, summariseRun, type RunSummary } from "../ops/runs.js";
-import { pollInterval, watchRun } from "../ops/watch.js";
-import { buildConsoleUrl, jobNames } from "../spec/names.js";
-import { checkEnv } from "../spec/validate.js";
+import { accountOf, asOperationError, awsCall } from "../aws/call.js";
+import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { runToJson, summariseRun, type RunSummary } from "../runs/history.js";
+import { pollInterval, watchRun } from "../runs/watch.js";
+import { buildConsoleUrl, jobNames } from "../desired/names.js";
+import { checkEnv } from "../settings/validate.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { failureText, formatDuration, outcomeMark, outcomeWord } from "../ui/runs.js";
 import { paint } from "../ui/style.js";

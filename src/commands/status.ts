@@ -1,8 +1,8 @@
 /** `support-job status`: the job, its schedule, alerts, drift from support-job.json, and its last runs. */
 import { InputError } from "../errors.js";
-import { openJob, type JobOptions } from "../ops/find-job.js";
-import { loadStatus, settingsForDrift, statusToJson, type JobStatus, type LoadStatusOptions } from "../ops/status.js";
-import { MAX_RUNS } from "../ops/runs.js";
+import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { loadStatus, settingsForDrift, statusToJson, type JobStatus, type LoadStatusOptions } from "../deployed/status.js";
+import { MAX_RUNS } from "../runs/history.js";
 import { formatInZone, localTimeZone } from "../schedule/index.js";
 import type { Reporter } from "../ui/reporter.js";
 import { renderOutcomeSummary, renderRunTable, timeAgo } from "../ui/runs.js";

@@ -3,9 +3,9 @@ import { callerIdentity, type Clients } from "../aws/clients.js";
 import { describeAwsError } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
 import { RESOURCES } from "../resources/index.js";
-import { buildJobSpec, type JobSpec } from "../spec/job.js";
-import type { Where } from "../spec/names.js";
-import type { ResolvedSettings } from "../spec/settings.js";
+import { buildJobSpec, type JobSpec } from "../desired/job.js";
+import type { Where } from "../desired/names.js";
+import type { ResolvedSettings } from "../settings/types.js";
 import type { Plan } from "./types.js";
 
 export interface PlanOptions {

@@ -1,5 +1,5 @@
 import type { Clients } from "../aws/clients.js";
-import type { JobSpec } from "../spec/job.js";
+import type { JobSpec } from "../desired/job.js";
 import { show } from "./compare.js";
 
 export type ResourceKey =

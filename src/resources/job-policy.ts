@@ -19,8 +19,8 @@ import {
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
 import { conflictStep, updateOrUnchanged, isForeign, type Resource } from "../plan/types.js";
-import type { PolicyDocument } from "../spec/settings.js";
-import { TAG_KEY } from "../spec/names.js";
+import type { PolicyDocument } from "../settings/types.js";
+import { TAG_KEY } from "../desired/names.js";
 
 export interface JobPolicyState {
   policy: Policy;

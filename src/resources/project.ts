@@ -8,8 +8,8 @@ import {
 } from "@aws-sdk/client-codebuild";
 import { isAlreadyExists, isRolePropagation } from "../aws/errors.js";
 import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
-import type { JobSpec, ProjectSpec } from "../spec/job.js";
-import { TAG_KEY } from "../spec/names.js";
+import type { JobSpec, ProjectSpec } from "../desired/job.js";
+import { TAG_KEY } from "../desired/names.js";
 
 export interface ProjectState {
   project: Project;

@@ -19,8 +19,8 @@ import {
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "../plan/compare.js";
 import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
-import type { JobSpec, RoleSpec } from "../spec/job.js";
-import { TAG_KEY, type JobNames } from "../spec/names.js";
+import type { JobSpec, RoleSpec } from "../desired/job.js";
+import { TAG_KEY, type JobNames } from "../desired/names.js";
 
 export interface RoleState {
   role: Role;

@@ -14,8 +14,8 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { canonical, show } from "../plan/compare.js";
 import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
-import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../spec/job.js";
-import { TAG_KEY, type JobArns, type JobNames } from "../spec/names.js";
+import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../desired/job.js";
+import { TAG_KEY, type JobArns, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
 
 export interface RuleState {

@@ -18,8 +18,8 @@ import {
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { canonical, show } from "../plan/compare.js";
 import { conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "../plan/types.js";
-import type { SchedulerScheduleSpec } from "../spec/job.js";
-import { TAG_KEY } from "../spec/names.js";
+import type { SchedulerScheduleSpec } from "../desired/job.js";
+import { TAG_KEY } from "../desired/names.js";
 import { withRolePropagationRetry } from "./project.js";
 
 export interface GroupState {

@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
 import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource } from "../plan/types.js";
-import { TAG_KEY } from "../spec/names.js";
+import { TAG_KEY } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
 
 export interface TopicState {

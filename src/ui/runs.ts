@@ -1,5 +1,5 @@
 /** Pure renderers for runs: outcome marks, durations, "3h ago", the outcome line and the run table. */
-import type { RunSummary } from "../ops/runs.js";
+import type { RunSummary } from "../runs/history.js";
 import { formatInZone } from "../schedule/index.js";
 import { paint } from "./style.js";
 

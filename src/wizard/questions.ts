@@ -1,6 +1,6 @@
 /**
  * What the wizard asks, without a terminal: each question's text, help, default, validation (the checks of
- * spec/validate.ts) and choices, plus the pure helpers behind the defaults and the schedule preview.
+ * settings/validate.ts) and choices, plus the pure helpers behind the defaults and the schedule preview.
  */
 import {
   describeSchedule,
@@ -17,7 +17,7 @@ import {
   weeklyAt,
   type Weekday,
 } from "../schedule/index.js";
-import { ALERT_STATUSES, COMPUTE_TYPES, DEFAULT_ALERT_ON, DEFAULT_IMAGES, MAX_JOB_NAME, type AlertStatus, type Arch } from "../spec/settings.js";
+import { ALERT_STATUSES, COMPUTE_TYPES, DEFAULT_ALERT_ON, DEFAULT_IMAGES, MAX_JOB_NAME, type AlertStatus, type Arch } from "../settings/types.js";
 import {
   checkBranch,
   checkBuildspec,
@@ -33,7 +33,7 @@ import {
   checkTimezone,
   sshToHttps,
   type Check,
-} from "../spec/validate.js";
+} from "../settings/validate.js";
 import { paint } from "../ui/style.js";
 import type { Choice, ChoiceQuestion, Heading, PickQuestion, TextQuestion, YesNoQuestion } from "./prompts.js";
 

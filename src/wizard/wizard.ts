@@ -4,8 +4,8 @@
  * support-job.json), so re-running init edits the job; a question whose flag was given is not asked.
  */
 import { localTimeZone } from "../schedule/index.js";
-import { DEFAULT_ALERT_ON, DEFAULTS } from "../spec/settings.js";
-import { checkArch, checkComputeType, checkRepository, checkSchedule, checkTimezone, type RawSettings } from "../spec/validate.js";
+import { DEFAULT_ALERT_ON, DEFAULTS } from "../settings/types.js";
+import { checkArch, checkComputeType, checkRepository, checkSchedule, checkTimezone, type RawSettings } from "../settings/validate.js";
 import { paint } from "../ui/style.js";
 import { terminal, type Ask } from "./prompts.js";
 import * as q from "./questions.js";

@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { DEFAULTS } from "../spec/settings.js";
+import { DEFAULTS } from "../settings/types.js";
 import { branchFromGit, buildspecProblem, repositoryFromRemote } from "./questions.js";
 
 export interface Workspace {

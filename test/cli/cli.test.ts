@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CLI, runCli } from "../support/cli.js";
+import { CLI, runCli } from "../helpers/cli.js";
 
 const COMMANDS = ["init", "status", "run-now", "logs", "list", "pause", "resume", "destroy", "test-alert", "permissions", "permissions try", "permissions done"];
 

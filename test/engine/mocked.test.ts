@@ -8,9 +8,9 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClients, type Clients } from "../../src/aws/clients.js";
 import { applyPlan, type ApplyEvents } from "../../src/plan/apply.js";
 import { projectResource } from "../../src/resources/project.js";
-import { buildJobSpec } from "../../src/spec/job.js";
-import { TAG_KEY } from "../../src/spec/names.js";
-import { settings, WHERE } from "../spec/fixtures.js";
+import { buildJobSpec } from "../../src/desired/job.js";
+import { TAG_KEY } from "../../src/desired/names.js";
+import { settings, WHERE } from "../desired/fixtures.js";
 
 const codebuild = mockClient(CodeBuildClient);
 let clients: Clients;

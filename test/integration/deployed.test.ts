@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createClients } from "../../src/aws/clients.js";
-import { deployedSettings } from "../../src/ops/deployed-settings.js";
-import { validateSettings } from "../../src/spec/validate.js";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
-import { runCli } from "../support/cli.js";
+import { deployedSettings } from "../../src/deployed/settings.js";
+import { validateSettings } from "../../src/settings/validate.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { runCli } from "../helpers/cli.js";
 
 let aws: LocalAws;
 beforeAll(async () => {

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
+import { runCli } from "../helpers/cli.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
 
 const JOB = "nightly-cleanup";
 const FLAGS = [

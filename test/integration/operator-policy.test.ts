@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
-import { runCli } from "../support/cli.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { runCli } from "../helpers/cli.js";
 
 interface Statement {
   Action: string | string[];

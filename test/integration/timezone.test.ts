@@ -6,8 +6,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
-import { runCli } from "../support/cli.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { runCli } from "../helpers/cli.js";
 
 const JOB = "weekday-report";
 const ACCOUNT = "123456789012";

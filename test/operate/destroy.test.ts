@@ -8,7 +8,7 @@ import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, writeBuildLog, type LocalAws } from "../support/aws-env.js";
+import { startLocalAws, writeBuildLog, type LocalAws } from "../../tools/local-aws/env.js";
 import { json, setUpJob, type TestJob } from "./job.js";
 
 const JOB = "nightly-cleanup";

@@ -2,8 +2,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LocalAws } from "../support/aws-env.js";
-import { runCli, type CliResult } from "../support/cli.js";
+import type { LocalAws } from "../../tools/local-aws/env.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
 
 export const ACCOUNT = "123456789012";
 

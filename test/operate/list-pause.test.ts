@@ -2,7 +2,7 @@
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
 import { cliIn, json, setUpJob, tempDir, type StatusDoc } from "./job.js";
 
 let aws: LocalAws;

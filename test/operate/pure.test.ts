@@ -11,12 +11,12 @@ import { envOverrides } from "../../src/commands/run-now.js";
 import { formatStatus, parseLimit } from "../../src/commands/status.js";
 import { parseRunId } from "../../src/commands/logs.js";
 import { InputError, InputErrors } from "../../src/errors.js";
-import { drainLog } from "../../src/ops/logs.js";
-import { watchRun } from "../../src/ops/watch.js";
-import { failureOf, summariseRun, triggerOf } from "../../src/ops/runs.js";
-import { updateInput } from "../../src/ops/schedule.js";
-import { alertStatus, scheduleStatus, statusToJson, type JobStatus } from "../../src/ops/status.js";
-import { jobNames } from "../../src/spec/names.js";
+import { drainLog } from "../../src/runs/logs.js";
+import { watchRun } from "../../src/runs/watch.js";
+import { failureOf, summariseRun, triggerOf } from "../../src/runs/history.js";
+import { updateInput } from "../../src/deployed/schedule.js";
+import { alertStatus, scheduleStatus, statusToJson, type JobStatus } from "../../src/deployed/status.js";
+import { jobNames } from "../../src/desired/names.js";
 import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, successRate, timeAgo } from "../../src/ui/runs.js";
 import { setColor } from "../../src/ui/style.js";
 

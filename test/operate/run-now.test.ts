@@ -1,7 +1,7 @@
 /** `support-job run-now` (plain, --wait, --follow) and `support-job logs`, against moto through the test proxy. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, writeBuildLog, type LocalAws } from "../support/aws-env.js";
-import type { BuildStep, CallRecord } from "../support/proxy.js";
+import { startLocalAws, writeBuildLog, type LocalAws } from "../../tools/local-aws/env.js";
+import type { BuildStep, CallRecord } from "../../tools/local-aws/proxy.js";
 import { ACCOUNT, json, setUpJob, type TestJob } from "./job.js";
 
 const JOB = "nightly-cleanup";

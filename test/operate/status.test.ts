@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
-import type { BuildSettings } from "../support/proxy.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import type { BuildSettings } from "../../tools/local-aws/proxy.js";
 import { ACCOUNT, cliIn, json, setUpJob, tempDir, type StatusDoc, type TestJob } from "./job.js";
 
 const JOB = "nightly-cleanup";

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
-import { runCli } from "../support/cli.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { runCli } from "../helpers/cli.js";
 
 const FLAGS = ["--name", "budget-job", "--repo", "https://github.com/acme/ops-scripts", "--schedule", "rate(1 day)", "--email", "ops@example.com"];
 

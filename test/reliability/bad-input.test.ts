@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsEnv, startLocalAws, type LocalAws } from "../support/aws-env.js";
-import type { CliResult } from "../support/cli.js";
-import { startProxy, type AwsProxy, type FaultRule } from "../support/proxy.js";
+import { awsEnv, startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import type { CliResult } from "../helpers/cli.js";
+import { startProxy, type AwsProxy, type FaultRule } from "../../tools/local-aws/proxy.js";
 import { cli, closedPort, createTeamPolicy, describeRun, JOB, lines, reasonLine, stackLines } from "./helpers.js";
 import { Results } from "./results.js";
 

@@ -2,8 +2,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
-import type { CallRecord } from "../support/proxy.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import type { CallRecord } from "../../tools/local-aws/proxy.js";
 import { cli, createTeamPolicy, describeRun, envFor, FULL_FLAGS, JOB, TEAM_POLICY_ARN, workdir } from "./helpers.js";
 import { Results } from "./results.js";
 import { seedJob } from "./seed.js";

@@ -1,9 +1,9 @@
 // A fresh `init --yes` through a proxy that throttles, fails and drops a share of the calls still ends with
 // exactly the account a clean run leaves; a fault that persists stops it with one line, and a re-run finishes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsEnv, startLocalAws, type LocalAws } from "../support/aws-env.js";
-import type { CliResult } from "../support/cli.js";
-import { startProxy, type FaultRule } from "../support/proxy.js";
+import { awsEnv, startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import type { CliResult } from "../helpers/cli.js";
+import { startProxy, type FaultRule } from "../../tools/local-aws/proxy.js";
 import { cli, createTeamPolicy, describeRun, FULL_FLAGS, JOB, reasonLine, stackLines, workdir, ZONED_FLAGS } from "./helpers.js";
 import { Results } from "./results.js";
 import { snapshotAccount, countResources, type AccountSnapshot } from "./snapshot.js";

@@ -5,8 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreatePolicyCommand } from "@aws-sdk/client-iam";
-import { awsEnv, type AwsClients } from "../support/aws-env.js";
-import { runCli, type CliOptions, type CliResult } from "../support/cli.js";
+import { awsEnv, type AwsClients } from "../../tools/local-aws/env.js";
+import { runCli, type CliOptions, type CliResult } from "../helpers/cli.js";
 
 export const JOB = "nightly-cleanup";
 export const ACCOUNT = "123456789012";

@@ -1,8 +1,8 @@
 // init killed after each of its writes, or stopped with Ctrl-C in the middle of applying, then run again:
 // every time the account ends exactly as after an uninterrupted run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
-import type { CallRecord } from "../support/proxy.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import type { CallRecord } from "../../tools/local-aws/proxy.js";
 import { cli, createTeamPolicy, describeRun, envFor, FULL_FLAGS, JOB, lines, stackLines, workdir } from "./helpers.js";
 import { Results } from "./results.js";
 import { snapshotAccount, type AccountSnapshot } from "./snapshot.js";

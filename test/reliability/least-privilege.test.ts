@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsEnv, startLocalAws, type LocalAws } from "../support/aws-env.js";
+import { awsEnv, startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
 import { cli, createTeamPolicy, describeRun, JOB, JOB_POLICY_DOCUMENT, lines, TEAM_POLICY_ARN, workdir, ACCOUNT, REGION } from "./helpers.js";
 import { Results } from "./results.js";
 import { snapshotAccount, type AccountSnapshot, type Json } from "./snapshot.js";

@@ -3,8 +3,8 @@
 import type { Clients } from "../../src/aws/clients.js";
 import { applyPlan } from "../../src/plan/apply.js";
 import { planJob } from "../../src/plan/plan.js";
-import { validateSettings } from "../../src/spec/validate.js";
-import type { AwsClients } from "../support/aws-env.js";
+import { validateSettings } from "../../src/settings/validate.js";
+import type { AwsClients } from "../../tools/local-aws/env.js";
 import { REGION } from "./helpers.js";
 
 export function engineClients(aws: AwsClients): Clients {

@@ -27,7 +27,7 @@ import {
   ListTagsForResourceCommand as ListTopicTagsCommand,
   ListTopicsCommand,
 } from "@aws-sdk/client-sns";
-import type { AwsClients } from "../support/aws-env.js";
+import type { AwsClients } from "../../tools/local-aws/env.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

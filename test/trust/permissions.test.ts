@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
 import { ACCOUNT, json, setUpJob, tempDir, type StatusDoc, type TestJob } from "../operate/job.js";
 
 const JOB = "nightly-cleanup";

@@ -3,10 +3,10 @@ import type { Subscription } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
 import { checkAlertChain, eventBridgeMayPublish, expectationText, testAlertBuildspec, type AlertChainState } from "../../src/commands/test-alert.js";
 import { childEnvironment, CREDENTIAL_VARIABLES, shellWord } from "../../src/commands/permissions.js";
-import { isTestAlertRun, summariseRun } from "../../src/ops/runs.js";
-import { callerPrincipal, planTryRole, tryRoleSpec, type TryRoleState } from "../../src/ops/try-role.js";
-import { alertEventPattern, buildJobSpec } from "../../src/spec/job.js";
-import { jobNames } from "../../src/spec/names.js";
+import { isTestAlertRun, summariseRun } from "../../src/runs/history.js";
+import { callerPrincipal, planTryRole, tryRoleSpec, type TryRoleState } from "../../src/resources/try-role.js";
+import { alertEventPattern, buildJobSpec } from "../../src/desired/job.js";
+import { jobNames } from "../../src/desired/names.js";
 import { renderOutcomeSummary, successRate } from "../../src/ui/runs.js";
 
 const JOB = "nightly-cleanup";

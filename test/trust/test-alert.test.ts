@@ -1,7 +1,7 @@
 /** `support-job test-alert` against moto through the test proxy: the failing run, the report, and how status shows it. */
 import { DeleteRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
 import { json, setUpJob, type StatusDoc, type TestJob } from "../operate/job.js";
 
 const JOB = "nightly-cleanup";

@@ -8,8 +8,8 @@ import { BatchGetProjectsCommand, ListProjectsCommand } from "@aws-sdk/client-co
 import { DescribeRuleCommand } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsCommand } from "@aws-sdk/client-sns";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../support/aws-env.js";
-import { CLI } from "../support/cli.js";
+import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { CLI } from "../helpers/cli.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 const QUESTION_TIMEOUT_MS = 20_000;

@@ -1,8 +1,8 @@
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ScheduleError } from "../../src/schedule/index.js";
-import { DEFAULT_IMAGES } from "../../src/spec/settings.js";
-import { checkEnv, checkSchedule } from "../../src/spec/validate.js";
+import { DEFAULT_IMAGES } from "../../src/settings/types.js";
+import { checkEnv, checkSchedule } from "../../src/settings/validate.js";
 import type { Choice, Heading } from "../../src/wizard/prompts.js";
 import {
   advancedQuestion,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { validateSettings, type RawSettings } from "../../src/spec/validate.js";
+import { validateSettings, type RawSettings } from "../../src/settings/validate.js";
 import type { Ask, Choice, Heading } from "../../src/wizard/prompts.js";
 import { runWizard, type WizardContext } from "../../src/wizard/wizard.js";
 import type { Workspace } from "../../src/wizard/workspace.js";

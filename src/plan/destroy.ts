@@ -35,7 +35,7 @@ import { deleteRole } from "../resources/role.js";
 import { deleteRule } from "../resources/rule.js";
 import { deleteSchedule, deleteScheduleGroup } from "../resources/scheduler.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
-import { jobArns, jobNames, TAG_KEY, type JobNames, type Where } from "../spec/names.js";
+import { jobArns, jobNames, TAG_KEY, type JobNames, type Where } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
 
 export type DestroyKey =

@@ -1,16 +1,16 @@
 // Local AWS (moto + the test proxy) for the README's "try it" demo and the benchmark.
 //
-//   npx tsx scripts/local-aws.ts [--latency MS]
+//   npx tsx tools/local-aws/serve.ts [--latency MS]
 //
 // Prints exactly one line on stdout when ready, `AWS_ENDPOINT_URL=http://127.0.0.1:PORT`, then runs until
 // SIGTERM/SIGINT, until stdin closes when stdin is a pipe, or until a launcher process above it exits.
 // Diagnostics go to stderr. Builds complete SUCCEEDED on their first BatchGetBuilds, with a few log lines.
 //
-// `npx` (npm exec) does not pass SIGTERM on to tsx: `kill $!` after `npx tsx scripts/local-aws.ts &` kills only npm.
-// Hence the launcher watch below; `node --import tsx scripts/local-aws.ts` avoids the wrappers altogether.
+// `npx` (npm exec) does not pass SIGTERM on to tsx: `kill $!` after `npx tsx tools/local-aws/serve.ts &` kills only npm.
+// Hence the launcher watch below; `node --import tsx tools/local-aws/serve.ts` avoids the wrappers altogether.
 import { fstatSync, readFileSync } from "node:fs";
-import { startMoto } from "../test/support/moto.js";
-import { startProxy } from "../test/support/proxy.js";
+import { startMoto } from "./moto.js";
+import { startProxy } from "./proxy.js";
 
 function parseLatency(argv: string[]): number {
   const index = argv.findIndex((arg) => arg === "--latency" || arg.startsWith("--latency="));

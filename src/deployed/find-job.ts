@@ -5,12 +5,12 @@
 import { BatchGetProjectsCommand, ListProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
 import type { Clients } from "../aws/clients.js";
 import { clientsFor, type GlobalOptions } from "../commands/common.js";
-import { readConfig, type ConfigFile } from "../config.js";
+import { readConfig, type ConfigFile } from "../settings/file.js";
 import { InputError } from "../errors.js";
-import { TAG_KEY } from "../spec/names.js";
-import { checkName } from "../spec/validate.js";
+import { TAG_KEY } from "../desired/names.js";
+import { checkName } from "../settings/validate.js";
 import type { Reporter } from "../ui/reporter.js";
-import { awsCall } from "./aws.js";
+import { awsCall } from "../aws/call.js";
 
 export interface JobOptions extends GlobalOptions {
   name?: string | undefined;

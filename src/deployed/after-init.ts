@@ -9,8 +9,8 @@ import type { Plan } from "../plan/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { ScheduleState } from "../resources/scheduler.js";
 import { isPending, type SubscriptionState as Subscriptions } from "../resources/topic.js";
-import type { ResolvedSettings } from "../spec/settings.js";
-import { summariseRun } from "./runs.js";
+import type { ResolvedSettings } from "../settings/types.js";
+import { summariseRun } from "../runs/history.js";
 import type { JobSchedule } from "./schedule.js";
 import { scheduleStatus, type JobStatus, type SubscriptionState } from "./status.js";
 

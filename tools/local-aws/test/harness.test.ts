@@ -20,7 +20,7 @@ import { CreateScheduleCommand, GetScheduleCommand, ListSchedulesCommand } from 
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { awsEnv, clients, startLocalAws, writeBuildLog, type AwsClients, type LocalAws } from "./aws-env.js";
+import { awsEnv, clients, startLocalAws, writeBuildLog, type AwsClients, type LocalAws } from "../env.js";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/support-job-nightly-codebuild";
 

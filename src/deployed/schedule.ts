@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import type { Clients } from "../aws/clients.js";
 import { partitionOf } from "../plan/plan.js";
-import { TAG_KEY, type JobNames } from "../spec/names.js";
+import { TAG_KEY, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
 
 export type ScheduleState = "ENABLED" | "DISABLED";

@@ -1,8 +1,8 @@
 /** support-job.json: the job's settings in the working directory, so `init --yes` re-applies the same job. */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "./errors.js";
-import type { RawSettings } from "./spec/validate.js";
+import { InputError } from "../errors.js";
+import type { RawSettings } from "./validate.js";
 
 export const CONFIG_FILE = "support-job.json";
 

@@ -1,5 +1,5 @@
-import { validateSettings, type RawSettings } from "../../src/spec/validate.js";
-import type { ResolvedSettings } from "../../src/spec/settings.js";
+import { validateSettings, type RawSettings } from "../../src/settings/validate.js";
+import type { ResolvedSettings } from "../../src/settings/types.js";
 
 export const WHERE = { account: "123456789012", region: "us-east-1", partition: "aws" };
 

@@ -21,7 +21,7 @@ import {
   type PolicyStatement,
   type ResolvedSettings,
   type SourceType,
-} from "./settings.js";
+} from "./types.js";
 
 export type Check<T> = { ok: true; value: T } | { ok: false; problem: string; example: string };
 

@@ -3,9 +3,9 @@
  * documents. No AWS calls here, so the whole of it is unit-tested with plain objects.
  */
 import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectSource } from "@aws-sdk/client-codebuild";
-import { ECR_IMAGE } from "./validate.js";
+import { ECR_IMAGE } from "../settings/validate.js";
 import { jobArns, jobNames, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
-import { environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "./settings.js";
+import { environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
 
 export interface Tag {
   Key: string;

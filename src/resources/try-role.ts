@@ -21,10 +21,10 @@ import {
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
 import { parsePolicyText, samePolicy } from "../plan/compare.js";
-import { deleteRole } from "../resources/role.js";
-import type { Tag } from "../spec/job.js";
-import { jobArns, jobNames, TAG_KEY, type Where } from "../spec/names.js";
-import type { PolicyDocument } from "../spec/settings.js";
+import { deleteRole } from "./role.js";
+import type { Tag } from "../desired/job.js";
+import { jobArns, jobNames, TAG_KEY, type Where } from "../desired/names.js";
+import type { PolicyDocument } from "../settings/types.js";
 
 /** The longest session AssumeRole may ask for; also the most a chained role session (SSO → this role) may last. */
 export const TRY_SESSION_SECONDS = 3600;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildJobSpec, secretArn } from "../../src/spec/job.js";
-import { jobNames } from "../../src/spec/names.js";
+import { buildJobSpec, secretArn } from "../../src/desired/job.js";
+import { jobNames } from "../../src/desired/names.js";
 import { settings, WHERE } from "./fixtures.js";
 
 describe("the desired state of a job", () => {

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CreateTopicCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, describe, expect, it } from "vitest";
-import { startMoto } from "./moto.js";
+import { startMoto } from "../moto.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "support-job-moto-test-"));
@@ -71,14 +71,14 @@ describe("startMoto", () => {
       const script = join(scratch, `holder-${signal}.mts`);
       writeFileSync(
         script,
-        `import { startMoto } from ${JSON.stringify(pathToFileURL(join(here, "moto.ts")).href)};\n` +
+        `import { startMoto } from ${JSON.stringify(pathToFileURL(join(here, "..", "moto.ts")).href)};\n` +
           "const moto = await startMoto();\n" +
           "console.log(String(moto.pid));\n" +
           "setInterval(() => {}, 1000);\n",
       );
       // No tsx wrapper process in between: the signal must reach the process that owns the server.
       const holder = spawn(process.execPath, ["--import", "tsx", script], {
-        cwd: join(here, "..", ".."),
+        cwd: join(here, "..", "..", ".."),
         stdio: ["ignore", "pipe", "inherit"],
       });
       const lines = createInterface({ input: holder.stdout });

@@ -1,5 +1,5 @@
 /** Small helpers the operate commands share around AWS calls. */
-import { describeAwsError, isNotFound } from "../aws/errors.js";
+import { describeAwsError, isNotFound } from "./errors.js";
 import { InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
 
 /** A job that is not there is the user's input to fix (exit 2), wherever it is noticed. */

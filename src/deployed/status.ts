@@ -5,19 +5,19 @@
 import { BatchGetProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
 import { GetPolicyCommand, GetRoleCommand } from "@aws-sdk/client-iam";
 import { callerIdentity, type Clients } from "../aws/clients.js";
-import type { ConfigFile } from "../config.js";
+import type { ConfigFile } from "../settings/file.js";
 import { planJob } from "../plan/plan.js";
 import type { PlanStep } from "../plan/types.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
 import { describeSchedule, nextRuns } from "../schedule/index.js";
-import { jobArns, jobNames } from "../spec/names.js";
-import type { ResolvedSettings } from "../spec/settings.js";
-import { validateSettings, type RawSettings } from "../spec/validate.js";
+import { jobArns, jobNames } from "../desired/names.js";
+import type { ResolvedSettings } from "../settings/types.js";
+import { validateSettings, type RawSettings } from "../settings/validate.js";
 import { successRate } from "../ui/runs.js";
 import { orMissing } from "../aws/errors.js";
-import { asOperationError, noSuchJob } from "./aws.js";
+import { asOperationError, noSuchJob } from "../aws/call.js";
 import { jobTag } from "./find-job.js";
-import { recentRuns, runToJson, summariseRun, type RunSummary } from "./runs.js";
+import { recentRuns, runToJson, summariseRun, type RunSummary } from "../runs/history.js";
 import { readSchedule, type JobSchedule } from "./schedule.js";
 
 export type SubscriptionState = "confirmed" | "pending" | "missing";

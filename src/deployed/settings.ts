@@ -8,10 +8,10 @@ import { ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import type { Clients } from "../aws/clients.js";
 import { orMissing } from "../aws/errors.js";
 import { listSubscriptions } from "../resources/topic.js";
-import { jobArns, jobNames, TAG_KEY } from "../spec/names.js";
-import { envToString, type RawSettings } from "../spec/validate.js";
-import type { EnvVarType } from "../spec/settings.js";
-import { accountOf } from "./aws.js";
+import { jobArns, jobNames, TAG_KEY } from "../desired/names.js";
+import { envToString, type RawSettings } from "../settings/validate.js";
+import type { EnvVarType } from "../settings/types.js";
+import { accountOf } from "../aws/call.js";
 import { readSchedule } from "./schedule.js";
 
 /** undefined when there is no such job (or it is not support-job's): the wizard then starts from scratch. */

@@ -1,4 +1,4 @@
-// scripts/local-aws.ts as the demo and the benchmark use it: one stdout line, real builds, a clean stop.
+// tools/local-aws/serve.ts as the demo and the benchmark use it: one stdout line, real builds, a clean stop.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -6,9 +6,9 @@ import { fileURLToPath } from "node:url";
 import { BatchGetBuildsCommand, CreateProjectCommand, StartBuildCommand } from "@aws-sdk/client-codebuild";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { describe, expect, it } from "vitest";
-import { clients } from "./aws-env.js";
+import { clients } from "../env.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
@@ -19,7 +19,7 @@ interface Running {
 }
 
 async function startScript(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/local-aws.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", "tools/local-aws/serve.ts", ...args], {
     cwd: root,
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -50,7 +50,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-describe("scripts/local-aws.ts", () => {
+describe("tools/local-aws/serve.ts", () => {
   it("prints the endpoint, completes builds SUCCEEDED with sane times and logs, and stops when stdin closes", async () => {
     const running = await startScript(["--latency", "5"]);
     const aws = clients(running.endpoint);

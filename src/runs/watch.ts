@@ -2,7 +2,7 @@
 import type { Build } from "@aws-sdk/client-codebuild";
 import type { Clients } from "../aws/clients.js";
 import { drainLog, logLine, type LogCursor } from "./logs.js";
-import { getBuilds } from "./runs.js";
+import { getBuilds } from "./history.js";
 
 export const DEFAULT_POLL_MS = 3000;
 

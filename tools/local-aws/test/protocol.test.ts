@@ -1,8 +1,8 @@
 // The proxy's pure parts: naming calls, classifying them, fault answers and build phases.
 import { describe, expect, it } from "vitest";
-import { identifyCall, isWrite, schedulerAction } from "./aws-protocol.js";
-import { phasesFor } from "./codebuild-builds.js";
-import { FaultRules, faultOutcome, seededRandom } from "./faults.js";
+import { identifyCall, isWrite, schedulerAction } from "../aws-protocol.js";
+import { phasesFor } from "../codebuild-builds.js";
+import { FaultRules, faultOutcome, seededRandom } from "../faults.js";
 
 const auth = (service: string): string =>
   `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=abc`;

@@ -4,8 +4,8 @@
  */
 import { BatchGetBuildsCommand, ListBuildsForProjectCommand, type Build } from "@aws-sdk/client-codebuild";
 import type { Clients } from "../aws/clients.js";
-import { buildConsoleUrl, type JobNames } from "../spec/names.js";
-import { accountOf } from "./aws.js";
+import { buildConsoleUrl, type JobNames } from "../desired/names.js";
+import { accountOf } from "../aws/call.js";
 
 /** One page of ListBuildsForProject and one BatchGetBuilds: never more than 100 runs. */
 export const MAX_RUNS = 100;
