@@ -1,6 +1,7 @@
 // A moto_server child process on a free loopback port, one per test file (servers share no state).
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
+import { ensureMotoServer, localAwsDir, MOTO_SERVER_VARIABLE } from "./provision.js";
 
 export interface Moto {
   url: string;
@@ -22,15 +23,17 @@ let cleanupInstalled = false;
 
 export async function startMoto(): Promise<Moto> {
   installCleanup();
+  // The pinned moto from the PATH, or the project's own copy, installed on first use.
+  const { motoServer } = await ensureMotoServer();
   // No shell: the pid we hold is the server's, so stop() and the exit handler kill the server itself.
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", "0"], {
+  const child = spawn(motoServer, ["-H", "127.0.0.1", "-p", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
   });
   live.add(child);
   child.once("exit", () => live.delete(child));
 
-  const port = await waitForPort(child);
+  const port = await waitForPort(child, motoServer);
   const pid = child.pid;
   if (pid === undefined) throw new Error("moto_server started without a pid");
   const url = `http://127.0.0.1:${port}`;
@@ -55,7 +58,7 @@ export async function startMoto(): Promise<Moto> {
 }
 
 /** Resolves with the port once moto prints its address; keeps draining output so moto never blocks on a full pipe. */
-function waitForPort(child: ChildProcess): Promise<number> {
+function waitForPort(child: ChildProcess, motoServer: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const tail: string[] = [];
     let settled = false;
@@ -87,7 +90,7 @@ function waitForPort(child: ChildProcess): Promise<number> {
     child.once("error", (error: NodeJS.ErrnoException) => {
       fail(
         error.code === "ENOENT"
-          ? new Error("moto_server not found on PATH: install it with `pip install 'moto[server]'` (moto 5.2.1)")
+          ? new Error(`${motoServer} not found: unset ${MOTO_SERVER_VARIABLE}, or remove ${localAwsDir()} to install the emulator again`)
           : error,
       );
     });
