@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "tools/**/*.test.ts"],
+    // The local AWS emulator is installed (first run) or found once, before any test file starts.
+    globalSetup: ["./tools/local-aws/vitest-setup.ts"],
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
     // Each integration file starts its own moto_server; two cores on CI, so keep parallelism modest.
     maxWorkers: 2,

@@ -19,6 +19,8 @@ const FIRST_RUN_SECONDS = 90;
 /** Overrides: the moto_server to use as is, and where the virtual environment lives (default <repo>/.local-aws). */
 export const MOTO_SERVER_VARIABLE = "SUPPORT_JOB_MOTO_SERVER";
 export const LOCAL_AWS_DIR_VARIABLE = "SUPPORT_JOB_LOCAL_AWS_DIR";
+/** Set by the test run's global setup when provisioning failed: its answer, so no worker tries again. */
+export const PROVISION_FAILED_VARIABLE = "SUPPORT_JOB_LOCAL_AWS_FAILED";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -66,6 +68,8 @@ export async function provisionMoto(options: ProvisionOptions = {}): Promise<Pro
   const env = options.env ?? process.env;
   const say = options.say ?? ((line: string) => process.stderr.write(`${line}\n`));
 
+  const failed = env[PROVISION_FAILED_VARIABLE];
+  if (failed !== undefined && failed !== "") throw new ProvisionError(failed);
   const override = env[MOTO_SERVER_VARIABLE];
   if (override !== undefined && override !== "") return { motoServer: override, from: "override" };
 

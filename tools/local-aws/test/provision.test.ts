@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startMoto } from "../moto.js";
-import { LOCAL_AWS_DIR_VARIABLE, MOTO_REQUIREMENT } from "../provision.js";
+import { LOCAL_AWS_DIR_VARIABLE, MOTO_REQUIREMENT, MOTO_SERVER_VARIABLE, PROVISION_FAILED_VARIABLE, provisionMoto } from "../provision.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const scratch = mkdtempSync(join(tmpdir(), "support-job-provision-test-"));
@@ -112,6 +112,9 @@ const pipCalls = (calls: string[]) => calls.filter((call) => call.startsWith("pi
 /** Runs body with these variables in process.env (what startMoto reads), then puts the environment back. */
 async function withEnv(env: Record<string, string>, body: () => Promise<void>): Promise<void> {
   const saved = { ...process.env };
+  // The test run's global setup hands its answer to workers in these: this machine is another one.
+  delete process.env[MOTO_SERVER_VARIABLE];
+  delete process.env[PROVISION_FAILED_VARIABLE];
   Object.assign(process.env, env);
   try {
     await body();
@@ -153,7 +156,8 @@ describe("provisioning the local AWS emulator", () => {
 
   it("uses the pinned moto_server already on the PATH and installs nothing", async () => {
     const localAws = join(scratch, "untouched");
-    const result = await provision({ ...process.env, [LOCAL_AWS_DIR_VARIABLE]: localAws } as Record<string, string>);
+    const { [MOTO_SERVER_VARIABLE]: _given, [PROVISION_FAILED_VARIABLE]: _failed, ...env } = process.env;
+    const result = await provision({ ...env, [LOCAL_AWS_DIR_VARIABLE]: localAws } as Record<string, string>);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout).toMatch(/\/moto_server\n$/);
@@ -223,6 +227,12 @@ describe("when the emulator cannot be installed", () => {
     const retried = await provision(m.env);
     expect(retried.code).toBe(0);
     expect(venvCalls(m.calls())).toHaveLength(2);
+  });
+
+  it("after the test run's setup failed, every later attempt gives its answer at once without installing", async () => {
+    const answer = "The local AWS emulator needs Python 3.10 or later, and python3 is not on the PATH.";
+    await expect(provisionMoto({ env: { ...m.env, [PROVISION_FAILED_VARIABLE]: answer } })).rejects.toThrow(answer);
+    expect(m.calls()).toEqual([]);
   });
 
   it("startMoto rejects with the same answer", async () => {
