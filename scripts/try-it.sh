@@ -5,11 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-if ! command -v moto_server >/dev/null 2>&1; then
-  echo "try-it needs moto's AWS emulator: pip install 'moto[server]'  (then run this again)" >&2
-  exit 1
-fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# The pinned moto_server from the PATH, else the project's own copy in .local-aws/ (installed on the first run);
+# on failure it has said why in a line or two.
+SUPPORT_JOB_MOTO_SERVER=$(node --import tsx tools/local-aws/provision.ts) || exit 1
+export SUPPORT_JOB_MOTO_SERVER
 [ -f dist/cli.js ] || npm run build --silent
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/support-job-try-XXXXXX")
