@@ -40,12 +40,46 @@ export function samePolicy(a: unknown, b: unknown): boolean {
   return canonical(typeof a === "string" ? parsePolicyText(a) : a) === canonical(typeof b === "string" ? parsePolicyText(b) : b);
 }
 
-/** A short, readable form of a value for "old → new" in the plan. */
+/** A readable form of a value for "old → new" in the plan: whole, never cut (cut JSON reads as a corrupt value). */
 export function show(value: unknown): string {
   if (value === undefined || value === null || value === "") return "(none)";
   if (typeof value === "string") return value;
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return JSON.stringify(value);
+}
+
+/**
+ * How an environment variable's value shows in a plan, drift, JSON or error: a reference by its name, a plaintext
+ * value never (it may be a secret someone set by hand), only that there is one. Whether it changed is the line itself.
+ */
+export function showEnvValue(type: string | undefined, value: string | undefined): string {
+  if (type === "PARAMETER_STORE") return `ssm:${value ?? ""}`;
+  if (type === "SECRETS_MANAGER") return `secretsmanager:${value ?? ""}`;
+  return value === undefined || value === "" ? "(empty)" : "plaintext value (hidden)";
+}
+
+/**
+ * Two objects as one line per differing leaf ("target Input.projectName: a → b") instead of two long JSON blobs;
+ * a string that holds JSON (a target's Input) is compared inside.
+ */
+export function objectChanges(field: string, from: unknown, to: unknown): { field: string; from: string; to: string }[] {
+  const out: { field: string; from: string; to: string }[] = [];
+  const walk = (path: string, a: unknown, b: unknown): void => {
+    if (canonical(a) === canonical(b)) return;
+    const aa = asJsonObject(a);
+    const bb = asJsonObject(b);
+    if (aa && bb) {
+      for (const key of [...new Set([...Object.keys(aa), ...Object.keys(bb)])].sort()) walk(path ? `${path}.${key}` : key, aa[key], bb[key]);
+      return;
+    }
+    out.push({ field: path ? `${field} ${path}` : field, from: show(a), to: show(b) });
+  };
+  walk("", from, to);
+  return out;
+}
+
+function asJsonObject(value: unknown): Record<string, unknown> | undefined {
+  const parsed = typeof value === "string" && value.startsWith("{") ? parsePolicyText(value) : value;
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
 }
 
 interface StatementLike {

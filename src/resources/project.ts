@@ -6,6 +6,7 @@ import {
   type CreateProjectCommandInput,
   type Project,
 } from "@aws-sdk/client-codebuild";
+import { showEnvValue } from "../plan/compare.js";
 import { isAlreadyExists, isRolePropagation } from "../aws/errors.js";
 import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
 import type { JobSpec, ProjectSpec } from "../desired/job.js";
@@ -102,7 +103,13 @@ function projectChanges(want: ProjectSpec, have: Project, spec: JobSpec): FieldC
     (vars ?? []).map((v) => `${v.name}=${v.type ?? "PLAINTEXT"}:${v.value}`).sort();
   const haveEnv = envKey(have.environment?.environmentVariables);
   const wantEnv = envKey(want.environment.environmentVariables);
-  for (const v of wantEnv) if (!haveEnv.includes(v)) changes.push({ field: `env ${v.split("=")[0]}`, from: describeEnv(haveEnv, v), to: describeVar(v) });
+  for (const v of wantEnv) {
+    if (haveEnv.includes(v)) continue;
+    const from = describeEnv(haveEnv, v);
+    const to = describeVar(v);
+    // Two hidden plaintext values read the same: say that the value is what differs.
+    changes.push({ field: `env ${v.split("=")[0]}`, from, to: to === from ? "a different plaintext value (hidden)" : to });
+  }
   for (const v of haveEnv) {
     const name = v.split("=")[0] ?? "";
     if (!wantEnv.some((w) => w.startsWith(`${name}=`))) changes.push({ field: `env ${name}`, from: describeVar(v), to: "(removed)" });
@@ -116,14 +123,11 @@ function projectChanges(want: ProjectSpec, have: Project, spec: JobSpec): FieldC
   return changes;
 }
 
-/** Plan lines show env changes without printing values that might matter: plain values only. */
+/** A plan, drift or JSON line never shows a plaintext value (it may be a secret set by hand): only references. */
 function describeVar(key: string): string {
   const rest = key.slice(key.indexOf("=") + 1);
   const type = rest.slice(0, rest.indexOf(":"));
-  const value = rest.slice(rest.indexOf(":") + 1);
-  if (type === "PARAMETER_STORE") return `ssm:${value}`;
-  if (type === "SECRETS_MANAGER") return `secretsmanager:${value}`;
-  return value;
+  return showEnvValue(type, rest.slice(rest.indexOf(":") + 1));
 }
 
 function describeEnv(have: string[], wanted: string): string {

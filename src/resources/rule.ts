@@ -12,7 +12,7 @@ import {
   type EventBridgeClient,
   type Target,
 } from "@aws-sdk/client-eventbridge";
-import { canonical, show } from "../plan/compare.js";
+import { canonical, objectChanges, show } from "../plan/compare.js";
 import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../desired/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../desired/names.js";
@@ -94,7 +94,7 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
       const ruleChanged = changes.length > 0;
       if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
       const targetChanged = !current.target || canonical(targetShape(current.target)) !== canonical(targetShape(want.target));
-      if (targetChanged) changes.push({ field: "target", from: current.target ? show(targetShape(current.target)) : "(none)", to: show(targetShape(want.target)) });
+      if (targetChanged) changes.push(...(current.target ? objectChanges("target", targetShape(current.target), targetShape(want.target)) : [{ field: "target", from: "(none)", to: show(targetShape(want.target)) }]));
       return updateOrUnchanged(base, changes, (ctx) =>
         Promise.all([
           // PutRule replaces the whole rule: keep its state, so a paused job stays paused.

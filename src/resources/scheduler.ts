@@ -16,7 +16,7 @@ import {
   type SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
-import { canonical, show } from "../plan/compare.js";
+import { canonical, objectChanges } from "../plan/compare.js";
 import { conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "../plan/types.js";
 import type { SchedulerScheduleSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
@@ -101,7 +101,7 @@ export const scheduleResource: Resource<ScheduleState> = {
     cmp("description", current.Description, want.description);
     cmp("flexible window", current.FlexibleTimeWindow?.Mode, "OFF");
     const haveTarget = { Arn: current.Target?.Arn, RoleArn: current.Target?.RoleArn, Input: current.Target?.Input, RetryPolicy: current.Target?.RetryPolicy };
-    if (canonical(haveTarget) !== canonical(want.target)) changes.push({ field: "target", from: show(haveTarget), to: show(want.target) });
+    if (canonical(haveTarget) !== canonical(want.target)) changes.push(...objectChanges("target", haveTarget, want.target));
     if (changes.length === 0) return { ...base, action: "unchanged", changes };
     // UpdateSchedule replaces the whole schedule: keep its state, so a paused job stays paused.
     return { ...base, action: "update", changes, apply: (ctx) => putSchedule(ctx, want, current.State === "DISABLED" ? "DISABLED" : "ENABLED", false) };

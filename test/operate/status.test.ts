@@ -1,6 +1,7 @@
 /** `support-job status` against moto through the test proxy: the job, its schedule, alerts, drift and run history. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BatchGetProjectsCommand, UpdateProjectCommand } from "@aws-sdk/client-codebuild";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
 import type { BuildSettings } from "../../tools/local-aws/proxy.js";
@@ -157,6 +158,37 @@ describe("support-job status", () => {
         },
       ],
     });
+  });
+
+  it("never prints an env var's value in drift or in init --dry-run, only that it changed", async () => {
+    await aws.reset();
+    job = await setUpJob(aws, JOB, ["--env", "STAGE=prod"]);
+    // Someone edits the project by hand: a password in plaintext, and a new value for STAGE.
+    const [project] = (await aws.clients.codebuild.send(new BatchGetProjectsCommand({ names: [JOB] }))).projects ?? [];
+    const environment = project!.environment!;
+    await aws.clients.codebuild.send(
+      new UpdateProjectCommand({
+        name: JOB,
+        environment: {
+          ...environment,
+          environmentVariables: [
+            { name: "STAGE", value: "hunter2-stage-by-hand", type: "PLAINTEXT" },
+            { name: "DB_PASSWORD", value: "hunter2-password-by-hand", type: "PLAINTEXT" },
+          ],
+        },
+      }),
+    );
+    const runs = [await job.cli(["status"]), await job.cli(["status", "--json"]), await job.cli(["init", "--dry-run"]), await job.cli(["init", "--dry-run", "--json"]), await job.cli(["status", "--debug"])];
+    for (const run of runs) expect(`${run.stdout}${run.stderr}`).not.toContain("hunter2");
+    const [status, statusJson, dryRun] = runs;
+    expect(status!.stdout).toMatch(/env STAGE: plaintext value \(hidden\) → a different plaintext value \(hidden\)/);
+    expect(status!.stdout).toMatch(/env DB_PASSWORD: plaintext value \(hidden\) → \(removed\)/);
+    expect(dryRun!.stdout).toMatch(/env STAGE: plaintext value \(hidden\) → a different plaintext value \(hidden\)/);
+    const drift = json<StatusDoc>(statusJson!.stdout).drift as { changes: { changes: { field: string; from: string; to: string }[] }[] };
+    expect(drift.changes.flatMap((c) => c.changes).filter((c) => c.field.startsWith("env "))).toEqual([
+      { field: "env STAGE", from: "plaintext value (hidden)", to: "a different plaintext value (hidden)" },
+      { field: "env DB_PASSWORD", from: "plaintext value (hidden)", to: "(removed)" },
+    ]);
   });
 
   it("without support-job.json finds the only job in the region and says drift was not checked", async () => {
