@@ -12,6 +12,7 @@ export {
   type RateUnit,
 } from "./parse.js";
 export { describeSchedule } from "./describe.js";
+export { neverFiresProblem } from "./fires.js";
 export { nextRuns, type NextRunsOptions } from "./next-runs.js";
 export {
   formatInZone,

@@ -42,7 +42,8 @@ export function readConfig(cwd: string): ConfigFile | undefined {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    data = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     throw new InputError(CONFIG_FILE, `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")}); fix it or move it away, support-job will not overwrite it`, '{"name": "nightly-cleanup", ...}');
   }

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError, InputErrors } from "../errors.js";
-import { isValidTimeZone, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
+import { looksLikeSecret, secretReason } from "./secrets.js";
+import { isValidTimeZone, neverFiresProblem, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
 import {
   ALERT_STATUSES,
   COMPUTE_TYPES,
@@ -110,10 +111,20 @@ export function checkSourceType(raw: string): Check<SourceType> {
   return ok(t);
 }
 
+/** A URL as it may be shown: user, password or token before the host are dropped, whatever the scheme. */
+export function withoutCredentials(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, "$1").replace(/^[^@\s/:]+:[^@\s/]*@(?=[\w.-]+[:/])/, "");
+}
+
 export function checkRepository(raw: string, sourceTypeOverride?: string): Check<Repository> {
-  const value = raw.trim();
+  const typed = raw.trim();
+  // Every message below quotes this form: a token in the URL must never reach a terminal or a CI log.
+  const value = withoutCredentials(typed);
   const example = "https://github.com/acme/ops-scripts.git";
   if (!value) return bad("the repository URL is empty", example);
+  const afterScheme = typed.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  if (value !== typed && (/^https?:/i.test(typed) || /^[^@\s/]*:[^@\s/]*@/.test(afterScheme)))
+    return bad(`${value} holds a user name, password or token; CodeBuild uses stored source credentials or a connection instead, never one in the URL`, httpsForm(value) ?? example);
   const https = sshToHttps(value);
   if (https) return bad(`"${value}" is an SSH URL; CodeBuild clones over HTTPS`, https.endsWith(".git") ? https : `${https}.git`);
   let url: URL;
@@ -124,8 +135,6 @@ export function checkRepository(raw: string, sourceTypeOverride?: string): Check
   }
   if (url.protocol === "http:") return bad(`"${value}" uses http://; CodeBuild needs an https:// clone URL`, value.replace(/^http:/, "https:"));
   if (url.protocol !== "https:") return bad(`"${value}" is not an https:// clone URL`, example);
-  if (url.username || url.password)
-    return bad("the URL holds credentials; CodeBuild uses stored source credentials or a connection instead, never a URL token", example);
   if (url.search || url.hash) return bad(`"${value}" has a query or fragment; give the plain clone URL`, example);
   const host = url.hostname.toLowerCase();
   const path = url.pathname.replace(/^\/+|\/+$/g, "");
@@ -157,8 +166,31 @@ export function checkRepository(raw: string, sourceTypeOverride?: string): Check
       example,
     );
   if (segments.length < 2) return bad(`"${value}" has no owner/repository path`, `https://${host}/acme/ops-scripts.git`);
+  const web = webPage(sourceType, segments);
+  if (web) return bad(`"${value}" is the address of a web page, not a clone URL${web.branch ? `; give the branch with --branch ${web.branch}` : ""}`, `https://${url.host}/${web.repository}.git`);
   const location = `https://${url.host}/${segments.join("/")}${path.endsWith(".git") ? "" : ".git"}`;
   return ok({ location, sourceType });
+}
+
+/** The https form of an ssh or http URL already stripped of credentials, for the example. */
+function httpsForm(value: string): string | undefined {
+  const ssh = sshToHttps(value);
+  if (ssh) return ssh.endsWith(".git") ? ssh : `${ssh}.git`;
+  return /^https?:\/\//i.test(value) ? value.replace(/^http:/i, "https:") : undefined;
+}
+
+/**
+ * A repository's web page (…/tree/main, …/blob/…, GitLab's …/-/tree/…, Bitbucket's …/src/…) pasted instead of its
+ * clone URL: the repository part and, when the page names one, the branch.
+ */
+function webPage(sourceType: SourceType, segments: string[]): { repository: string; branch?: string | undefined } | undefined {
+  const gitlab = sourceType === "GITLAB" || sourceType === "GITLAB_SELF_MANAGED";
+  const marker = gitlab ? segments.indexOf("-") : 2;
+  if (marker < 0 || (!gitlab && segments.length <= 2)) return undefined;
+  const repository = segments.slice(0, marker).join("/").replace(/\.git$/, "");
+  const page = segments[marker + (gitlab ? 1 : 0)];
+  const branch = page === "tree" || page === "src" || page === "blob" ? segments[marker + (gitlab ? 2 : 1)] : undefined;
+  return { repository, branch };
 }
 
 export function checkBranch(raw: string): Check<string | undefined> {
@@ -275,21 +307,25 @@ export function checkAlertOn(raw: string | string[]): Check<AlertStatus[]> {
   return ok(ALERT_STATUSES.filter((s) => parts.includes(s)));
 }
 
-const SECRET_NAME = /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i;
-const SECRET_VALUE = /^(AKIA|ASIA)[A-Z0-9]{16}$|-----BEGIN [A-Z ]*PRIVATE KEY|^gh[pousr]_[A-Za-z0-9]{30,}|^github_pat_|^xox[abpr]-|^sk_live_/;
+/** A Parameter Store reference: a name (/a/b or a_b) or, for a parameter shared from another account, its ARN. */
+const PARAMETER_NAME = /^\/?[A-Za-z0-9_.\-/]{1,2048}$/;
+const PARAMETER_ARN = /^arn:aws(?:-cn|-us-gov)?:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]{1,2048}$/;
 
 export function checkEnv(raw: string): Check<EnvVar> {
   const eq = raw.indexOf("=");
   const example = "STAGE=prod, DB_PASSWORD=ssm:/cleanup/db-password or API_TOKEN=secretsmanager:cleanup/api-token";
-  if (eq <= 0) return bad(`"${raw}" is not KEY=VALUE`, example);
+  // Without "=" the whole entry may be a pasted value: never quote it.
+  if (eq <= 0) return bad(`an entry is not KEY=VALUE${eq < 0 ? " (it has no =)" : " (it starts with =)"}`, example);
   const name = raw.slice(0, eq).trim();
   const value = raw.slice(eq + 1);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return bad(`"${name}" is not a valid variable name (letters, digits, _; not starting with a digit)`, example);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return bad(`${quotedName(name)} is not a valid variable name (letters, digits, _; not starting with a digit)`, example);
   if (/^CODEBUILD_/i.test(name)) return bad(`${name}: names starting with CODEBUILD_ are reserved by CodeBuild`, example);
   if (value.startsWith("ssm:")) {
     const param = value.slice(4);
-    if (!/^\/?[A-Za-z0-9_.\-/]{1,2048}$/.test(param) || param.includes("//") || param.endsWith("/"))
-      return bad(`${name}: "${param}" is not a Parameter Store name`, `${name}=ssm:/cleanup/db-password`);
+    const isArn = param.startsWith("arn:");
+    const path = isArn ? param.slice(param.indexOf(":parameter") + ":parameter".length) : param;
+    if (!(isArn ? PARAMETER_ARN.test(param) : PARAMETER_NAME.test(param)) || path.includes("//") || path.endsWith("/"))
+      return bad(`${name}: "${param}" is not a Parameter Store name or ARN`, `${name}=ssm:/cleanup/db-password`);
     return ok({ name, value: param, type: "PARAMETER_STORE" });
   }
   if (value.startsWith("secretsmanager:")) {
@@ -300,19 +336,25 @@ export function checkEnv(raw: string): Check<EnvVar> {
     return ok({ name, value: ref, type: "SECRETS_MANAGER" });
   }
   const plain = value.startsWith("plain:") ? value.slice(6) : value;
-  if (!value.startsWith("plain:") && (SECRET_NAME.test(name) || SECRET_VALUE.test(value)))
+  const reason = value.startsWith("plain:") ? undefined : secretReason(name, value);
+  if (reason)
     return bad(
-      `${name} looks like a secret; a plaintext value is visible to anyone who can read the project, so reference Parameter Store or Secrets Manager instead (or write plain:VALUE if it is not a secret)`,
+      `${name} looks like a secret; ${reason}, and a plaintext value is visible to anyone who can read the project: reference Parameter Store or Secrets Manager instead (or write plain:VALUE if it is not a secret)`,
       `${name}=ssm:/cleanup/${name.toLowerCase().replace(/_/g, "-")}`,
     );
   if (plain.length > 4096) return bad(`${name}: the value is longer than 4096 characters`, example);
   return ok({ name, value: plain, type: "PLAINTEXT" });
 }
 
+/** A bad name may be a pasted value (a URL, a token): quoted only when it reads like a name with a typo. */
+function quotedName(name: string): string {
+  return /^[\w.-]{1,40}$/.test(name) && !looksLikeSecret("", name) ? `"${name}"` : "the name before =";
+}
+
 export function envToString(v: EnvVar): string {
   if (v.type === "PARAMETER_STORE") return `${v.name}=ssm:${v.value}`;
   if (v.type === "SECRETS_MANAGER") return `${v.name}=secretsmanager:${v.value}`;
-  return SECRET_NAME.test(v.name) || SECRET_VALUE.test(v.value) || /^(ssm|secretsmanager|plain):/.test(v.value) ? `${v.name}=plain:${v.value}` : `${v.name}=${v.value}`;
+  return looksLikeSecret(v.name, v.value) || /^(ssm|secretsmanager|plain):/.test(v.value) ? `${v.name}=plain:${v.value}` : `${v.name}=${v.value}`;
 }
 
 export function checkPolicyArn(raw: string): Check<string> {
@@ -322,7 +364,8 @@ export function checkPolicyArn(raw: string): Check<string> {
   return ok(value);
 }
 
-const ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
+// IAM compares service prefixes case-insensitively: S3:GetObject is s3:GetObject.
+const ACTION = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 
 /** Reads and checks a policy document: JSON, IAM's shape, identity-policy rules, size. */
 export function checkPolicyFile(path: string, cwd: string): Check<PolicyDocument> {
@@ -336,7 +379,8 @@ export function checkPolicyFile(path: string, cwd: string): Check<PolicyDocument
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    doc = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     // JSON.parse quotes the text around the error, newlines and all: keep the problem on one line.
     return bad(`${path} is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`, example);
@@ -406,6 +450,9 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
   const buildspec = take("buildspec", checkBuildspec(raw.buildspec ?? ""));
   const schedule = raw.schedule?.trim() ? take("schedule", checkSchedule(raw.schedule)) : undefined;
   const timezone = take("timezone", checkTimezone(raw.timezone ?? ""));
+  // Only the two together tell whether it ever fires (a DST gap depends on the zone, a past year on today).
+  const never = schedule && timezone ? neverFiresProblem(schedule, timezone, new Date()) : undefined;
+  if (never) problems.push(new InputError("--schedule", never, ""));
   const computeType = take("computeType", checkComputeType(raw.computeType ?? ""));
   const arch = take("arch", checkArch(raw.arch ?? ""));
   const image = arch ? take("image", checkImage(raw.image ?? "", arch)) : undefined;

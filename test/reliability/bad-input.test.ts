@@ -36,6 +36,8 @@ interface Case {
   faults?: FaultRule[];
   /** The request never gets as far as the proxy (no credentials, nothing listening). */
   noCalls?: boolean;
+  /** Text of the input that must appear nowhere in the output (a token, a password). */
+  never?: string[];
 }
 
 const long = (n: number) => "a".repeat(n);
@@ -53,7 +55,12 @@ const INPUT_CASES: Case[] = [
   { what: "unknown host", flags: { "--repo": "https://git.example.com/acme/ops.git" }, exit: 2, reason: /--repo: cannot tell which kind of repository git\.example\.com hosts; .*--source-type/ },
   { what: "no owner/repository path", flags: { "--repo": "https://github.com/acme" }, exit: 2, reason: /--repo: .* has no owner\/repository path \(example: https:\/\/github\.com\/acme\/ops-scripts\.git\)/ },
   { what: "http:// URL", flags: { "--repo": "http://github.com/acme/ops.git" }, exit: 2, reason: /--repo: .* uses http:\/\/; CodeBuild needs an https:\/\/ clone URL \(example: https:\/\/github\.com\/acme\/ops\.git\)/ },
-  { what: "token in the URL", flags: { "--repo": "https://x-token:ghp_abc@github.com/acme/ops.git" }, exit: 2, reason: /--repo: the URL holds credentials/ },
+  { what: "token in the URL", flags: { "--repo": "https://x-token:ghp_abc@github.com/acme/ops.git" }, exit: 2, reason: /--repo: https:\/\/github\.com\/acme\/ops\.git holds a user name, password or token; CodeBuild uses stored source credentials/, never: ["ghp_abc", "x-token"] },
+  { what: "token in an http:// URL", flags: { "--repo": "http://deploy:tok3n-value@github.com/acme/ops.git" }, exit: 2, reason: /--repo: http:\/\/github\.com\/acme\/ops\.git holds a user name, password or token.*\(example: https:\/\/github\.com\/acme\/ops\.git\)/, never: ["tok3n-value"] },
+  { what: "password in an ssh:// URL", flags: { "--repo": "ssh://deploy:pa55word-value@github.com/acme/ops.git" }, exit: 2, reason: /--repo: ssh:\/\/github\.com\/acme\/ops\.git holds a user name, password or token.*\(example: https:\/\/github\.com\/acme\/ops\.git\)/, never: ["pa55word-value"] },
+  { what: "a token as the URL's user name", flags: { "--repo": "https://glpat-0123456789abcdefghij@gitlab.com/acme/ops.git" }, exit: 2, reason: /--repo: https:\/\/gitlab\.com\/acme\/ops\.git holds a user name, password or token/, never: ["glpat-0123456789abcdefghij"] },
+  { what: "GitHub web page URL", flags: { "--repo": "https://github.com/acme/ops-scripts/tree/main" }, exit: 2, reason: /--repo: .* is the address of a web page, not a clone URL; give the branch with --branch main \(example: https:\/\/github\.com\/acme\/ops-scripts\.git\)/ },
+  { what: "GitLab web page URL", flags: { "--repo": "https://gitlab.com/acme/tools/ops/-/tree/support-jobs" }, exit: 2, reason: /--repo: .* web page.*--branch support-jobs \(example: https:\/\/gitlab\.com\/acme\/tools\/ops\.git\)/ },
   { what: "not a URL", flags: { "--repo": "ops-scripts" }, exit: 2, reason: /--repo: "ops-scripts" is not a URL/ },
   { what: "bad CodeCommit URL", flags: { "--repo": "https://git-codecommit.us-east-1.amazonaws.com/ops" }, exit: 2, reason: /--repo: .* is not a CodeCommit clone URL \(example: https:\/\/git-codecommit\.us-east-1\.amazonaws\.com\/v1\/repos\/ops-scripts\)/ },
   { what: "unknown source type", flags: { "--source-type": "SVN" }, exit: 2, reason: /--source-type: unknown source type "SVN"; one of GITHUB, / },
@@ -74,6 +81,9 @@ const INPUT_CASES: Case[] = [
   { what: "cron hour 25", flags: { "--schedule": "cron(0 25 * * ? *)" }, exit: 2, reason: /--schedule: .*hour.*0.23|--schedule: .*25/ },
   { what: "cron month 13", flags: { "--schedule": "cron(0 3 1 13 ? *)" }, exit: 2, reason: /--schedule: .*month|--schedule: .*13/ },
   { what: "cron year 2300", flags: { "--schedule": "cron(0 3 * * ? 2300)" }, exit: 2, reason: /--schedule: .*year|--schedule: .*2300/ },
+  { what: "30 February", flags: { "--schedule": "cron(0 7 30 2 ? *)" }, exit: 2, reason: /--schedule: cron\(0 7 30 2 \? \*\) never fires: no FEB has the day it names/ },
+  { what: "a year in the past", flags: { "--schedule": "cron(0 7 1 1 ? 2020)" }, exit: 2, reason: /--schedule: .* never fires: its year 2020 is in the past/ },
+  { what: "a time inside the DST gap every year", flags: { "--schedule": "cron(30 2 ? 3 1L *)", "--timezone": "Europe/Paris" }, exit: 2, reason: /--schedule: .* never fires in Europe\/Paris: every time it names falls in the hour that daylight saving skips/ },
   { what: "cron(bogus)", flags: { "--schedule": "cron(bogus)" }, exit: 2, reason: /--schedule: / },
   { what: "schedule in words", flags: { "--schedule": "every day at 3" }, exit: 2, reason: /--schedule: .*(rate\(|cron\()/ },
   { what: "unknown time zone", flags: { "--timezone": "Europe/Pariss" }, exit: 2, reason: /--timezone: "Europe\/Pariss" is not an IANA time zone; did you mean Europe\/Paris/ },
@@ -94,11 +104,14 @@ const INPUT_CASES: Case[] = [
   { what: "unknown alert status", flags: { "--alert-on": "FAILED,BROKEN" }, exit: 2, reason: /--alert-on: unknown build status BROKEN; choose from FAILED/ },
   // Environment variables
   { what: "env var name starting with a digit", extra: ["--env", "1STAGE=prod"], exit: 2, reason: /--env: "1STAGE" is not a valid variable name/ },
-  { what: "env var without =", extra: ["--env", "STAGE"], exit: 2, reason: /--env: "STAGE" is not KEY=VALUE/ },
+  { what: "env var without =", extra: ["--env", "STAGE"], exit: 2, reason: /--env: an entry is not KEY=VALUE \(it has no =\)/ },
+  { what: "a pasted value without a name", extra: ["--env", "hunter2-pasted-alone"], exit: 2, reason: /--env: an entry is not KEY=VALUE/, never: ["hunter2"] },
+  { what: "a connection string with a password", extra: ["--env", "DATABASE_URL=postgres://app:hunter2-conn@db:5432/app"], exit: 2, reason: /--env: DATABASE_URL looks like a secret; its value looks like a URL with a password.*ssm:/, never: ["hunter2"] },
+  { what: "a JWT under a neutral name", extra: ["--env", "SESSION=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"], exit: 2, reason: /--env: SESSION looks like a secret; its value looks like a JSON Web Token/, never: ["dozjgNryP4J3jVmNHl0w5N"] },
   { what: "reserved CODEBUILD_ name", extra: ["--env", "CODEBUILD_X=1"], exit: 2, reason: /--env: CODEBUILD_X: names starting with CODEBUILD_ are reserved/ },
   { what: "plaintext password", extra: ["--env", "DB_PASSWORD=hunter2-plaintext"], exit: 2, reason: /--env: DB_PASSWORD looks like a secret; .*Parameter Store or Secrets Manager .*\(example: DB_PASSWORD=ssm:\/cleanup\/db-password\)/ },
   { what: "an access key id as a value", extra: ["--env", "UPLOADER=AKIAIOSFODNN7EXAMPLE"], exit: 2, reason: /--env: UPLOADER looks like a secret.*ssm:/ },
-  { what: "empty Parameter Store name", extra: ["--env", "DB=ssm:"], exit: 2, reason: /--env: DB: "" is not a Parameter Store name \(example: DB=ssm:\/cleanup\/db-password\)/ },
+  { what: "empty Parameter Store name", extra: ["--env", "DB=ssm:"], exit: 2, reason: /--env: DB: "" is not a Parameter Store name or ARN \(example: DB=ssm:\/cleanup\/db-password\)/ },
   // Policies
   { what: "not a managed policy ARN", extra: ["--policy-arn", "arn:aws:s3:::acme-reports"], exit: 2, reason: /--policy-arn: "arn:aws:s3:::acme-reports" is not an IAM managed policy ARN \(example: arn:aws:iam::aws:policy\/AmazonS3ReadOnlyAccess\)/ },
   { what: "missing policy file", extra: ["--policy-file", "nope.json"], exit: 2, reason: /--policy-file: nope\.json does not exist/ },
@@ -118,6 +131,7 @@ const INPUT_CASES: Case[] = [
   { what: "region typo", extra: ["--region", "us-est-1"], exit: 2, reason: /--region: "us-est-1" is not an AWS region name \(example: us-east-1\)/ },
   { what: "unknown region", extra: ["--region", "mars-central-1"], exit: 2, reason: /--region: "mars-central-1" is not an AWS region name/ },
   { what: "corrupt support-job.json", argv: ["init", "--yes"], files: { "support-job.json": '{\n  "name": "nightly-cleanup",\n  "schedule": \n' }, exit: 2, reason: /support-job\.json: is not valid JSON .*support-job will not overwrite it/ },
+  { what: "support-job.json with a UTF-8 BOM and a bad value", argv: ["init", "--yes"], files: { "support-job.json": '\uFEFF{"name": "nightly-cleanup", "repository": "https://github.com/acme/ops.git", "schedule": "rate(1 hours)", "email": "ops@example.com"}' }, exit: 2, reason: /--schedule: / },
   { what: "support-job.json with a wrong type", argv: ["init", "--yes"], files: { "support-job.json": '{"name": "nightly-cleanup", "env": "STAGE=prod"}' }, exit: 2, reason: /support-job\.json: env: must be a list of strings/ },
   { what: "support-job.json with a bad value", argv: ["init", "--yes"], files: { "support-job.json": '{"name": "nightly-cleanup", "repository": "https://github.com/acme/ops.git", "schedule": "rate(1 hours)", "email": "ops@example.com"}' }, exit: 2, reason: /--schedule: / },
   { what: "unknown flag", extra: ["--nmae", "x"], exit: 2, reason: /unknown option '--nmae' \(Did you mean --name\?\)/ },
@@ -221,6 +235,7 @@ function problems(c: Case, { run, calls, before, after }: Outcome): string[] {
     if (calls !== 0) out.push(`${calls} AWS calls for an input error`);
   } else if (c.noCalls && calls !== 0) out.push(`${calls} calls reached the proxy`);
   for (const [name, text] of Object.entries(before)) if (after[name] !== text) out.push(`${name} was changed`);
+  for (const secret of c.never ?? []) if (`${run.stdout}${run.stderr}`.includes(secret)) out.push(`printed ${secret}`);
   return out;
 }
 
