@@ -6,7 +6,8 @@ import { listJobs } from "../deployed/find-job.js";
 import { getBuilds, recentRunIds, runToJson, summariseRun, type RunSummary } from "../runs/history.js";
 import { readSchedule } from "../deployed/schedule.js";
 import { scheduleStatus, type ScheduleStatus } from "../deployed/status.js";
-import { formatInZone, localTimeZone } from "../schedule/index.js";
+import { localTimeZone } from "../schedule/index.js";
+import { timeInZones } from "../ui/format.js";
 import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { outcomeLabel, outcomeWord, timeAgo } from "../ui/runs.js";
@@ -71,8 +72,7 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
 
 /** A run time in the schedule's zone, then UTC and the viewer's zone where they differ. */
 function inZones(date: Date, scheduleZone: string, viewerZone: string): string {
-  const zones = [...new Set([scheduleZone, "UTC", viewerZone])];
-  return zones.map((zone) => formatInZone(date, zone)).join(" · ");
+  return timeInZones(date, [scheduleZone, "UTC", viewerZone]).join(" · ");
 }
 
 /** Pure: the jobs as a table. */

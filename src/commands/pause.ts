@@ -4,7 +4,8 @@ import { awsCall } from "../aws/call.js";
 import { openJob, type JobOptions } from "../deployed/find-job.js";
 import { readSchedule, setScheduleEnabled } from "../deployed/schedule.js";
 import { scheduleStatus } from "../deployed/status.js";
-import { formatInZone, localTimeZone } from "../schedule/index.js";
+import { localTimeZone } from "../schedule/index.js";
+import { timeInZones } from "../ui/format.js";
 import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { paint } from "../ui/style.js";
@@ -31,9 +32,8 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   if (enabled) {
     io.result(`${changed ? `${paint.green("✔")} Resumed` : "Already running"}: job ${name} runs ${after.description ?? after.expression} again.`);
     if (next) {
-      const zones = [...new Set([after.timezone, localTimeZone()])].filter((z) => z !== "UTC");
-      const also = zones.map((z) => formatInZone(next, z));
-      io.result(`  Next run: ${formatInZone(next, "UTC")}${also.length ? ` (${also.join(", ")})` : ""}${after.approximate ? ", approximately" : ""}.`);
+      const [utc, ...also] = timeInZones(next, ["UTC", after.timezone, localTimeZone()]);
+      io.result(`  Next run: ${utc ?? ""}${also.length ? ` (${also.join(", ")})` : ""}${after.approximate ? ", approximately" : ""}.`);
     }
   } else {
     io.result(`${changed ? `${paint.green("✔")} Paused` : "Already paused"}: the schedule of job ${name} (${after.expression}) starts no runs until \`support-job resume\`.`);

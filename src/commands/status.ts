@@ -3,7 +3,8 @@ import { InputError } from "../errors.js";
 import { openJob, type JobOptions } from "../deployed/find-job.js";
 import { loadStatus, settingsForDrift, statusToJson, type JobStatus, type LoadStatusOptions } from "../deployed/status.js";
 import { MAX_RUNS } from "../runs/history.js";
-import { formatInZone, localTimeZone } from "../schedule/index.js";
+import { localTimeZone } from "../schedule/index.js";
+import { timeInZones } from "../ui/format.js";
 import type { Reporter } from "../ui/reporter.js";
 import { renderOutcomeSummary, renderRunTable, timeAgo } from "../ui/runs.js";
 import { paint } from "../ui/style.js";
@@ -94,12 +95,12 @@ export function formatStatus(status: JobStatus, options: FormatOptions = {}): { 
     const words = `${schedule.description ? `: ${schedule.description}` : ""}${zoneNamed ? "" : ` · time zone ${schedule.timezone}`}`;
     lines.push(row("Schedule", `${schedule.expression}${words} · ${state}`));
     schedule.nextRuns.forEach((run, i) => {
-      const local = zone !== "UTC" && zone !== schedule.timezone ? ` · ${formatInZone(run, zone)}` : "";
-      const zoned = schedule.timezone !== "UTC" ? ` · ${formatInZone(run, schedule.timezone)}` : "";
-      const text = `${formatInZone(run, "UTC")}${zoned}${local} ${paint.dim(`(${timeAgo(run, status.now)})`)}`;
+      const text = `${timeInZones(run, ["UTC", schedule.timezone, zone]).join(" · ")} ${paint.dim(`(${timeAgo(run, status.now)})`)}`;
       lines.push(i === 0 ? row("Next runs", text) : more(text));
     });
     if (schedule.state === "DISABLED") lines.push(row("Next runs", paint.dim("none while paused")));
+    // A schedule edited by hand (or saved before support-job refused it) may never fire: say so, never drop the row.
+    else if (schedule.nextRuns.length === 0 && schedule.description) lines.push(row("Next runs", paint.yellow(`none: ${schedule.neverFires ?? "this schedule never fires again"}`)));
     if (schedule.nextRuns.length > 0 && schedule.approximate) lines.push(more(paint.dim("approximate: a rate schedule counts from when its rule was created")));
   }
 

@@ -9,7 +9,7 @@ import type { ConfigFile } from "../settings/file.js";
 import { planJob } from "../plan/plan.js";
 import type { PlanStep } from "../plan/types.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
-import { describeSchedule, nextRuns } from "../schedule/index.js";
+import { describeSchedule, neverFiresProblem, nextRuns } from "../schedule/index.js";
 import { jobArns, jobNames } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import { validateSettings, type RawSettings } from "../settings/validate.js";
@@ -33,6 +33,8 @@ export type ScheduleStatus = JobSchedule & {
   description: string | undefined;
   /** Next 3 runs; none while the schedule is disabled. */
   nextRuns: Date[];
+  /** Why an enabled schedule has no next run (30 February, a past year, a time daylight saving skips). */
+  neverFires?: string | undefined;
   /** rate() schedules count from when the rule was created, so their next runs are estimates. */
   approximate: boolean;
 };
@@ -188,13 +190,15 @@ function jobSummary(project: Project): JobStatus["job"] {
 export function scheduleStatus(schedule: JobSchedule, now: Date): ScheduleStatus {
   let description: string | undefined;
   let upcoming: Date[] = [];
+  let neverFires: string | undefined;
   try {
     description = describeSchedule(schedule.expression, schedule.timezone);
     if (schedule.state === "ENABLED") upcoming = nextRuns(schedule.expression, { from: now, count: 3, timezone: schedule.timezone });
+    if (upcoming.length === 0) neverFires = neverFiresProblem(schedule.expression, schedule.timezone, now);
   } catch {
     // An expression edited outside support-job that our parser does not take: show it as it is.
   }
-  return { ...schedule, description, nextRuns: upcoming, approximate: schedule.expression.startsWith("rate(") };
+  return { ...schedule, description, nextRuns: upcoming, approximate: schedule.expression.startsWith("rate("), ...(neverFires ? { neverFires } : {}) };
 }
 
 type Subscriptions = Awaited<ReturnType<typeof listSubscriptions>>;

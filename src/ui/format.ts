@@ -1,5 +1,6 @@
 /** Pure renderers: text in, text out, so tests compare strings. */
 import type { Plan, PlanStep } from "../plan/types.js";
+import { formatInZone } from "../schedule/index.js";
 import { paint } from "./style.js";
 
 const MARK: Record<PlanStep["action"], () => string> = {
@@ -68,4 +69,12 @@ export function presentTense(step: PlanStep): string {
     default:
       return `updating ${step.label} ${step.name}`;
   }
+}
+
+/**
+ * One instant in each zone, in order, each distinct reading once: Etc/UTC, UCT or a CI machine's TZ=UTC read the
+ * same as UTC, and "07:00 UTC · 07:00 UTC" says nothing twice.
+ */
+export function timeInZones(date: Date, zones: readonly string[]): string[] {
+  return [...new Set(zones.map((zone) => formatInZone(date, zone)))];
 }

@@ -18,6 +18,7 @@ import { updateInput } from "../../src/deployed/schedule.js";
 import { alertStatus, scheduleStatus, statusToJson, type JobStatus } from "../../src/deployed/status.js";
 import { jobNames } from "../../src/desired/names.js";
 import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, successRate, timeAgo } from "../../src/ui/runs.js";
+import { timeInZones } from "../../src/ui/format.js";
 import { setColor } from "../../src/ui/style.js";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
@@ -184,6 +185,24 @@ describe("the status summary", () => {
     const paused = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "rate(1 day)", timezone: "UTC", state: "DISABLED" }, NOW);
     expect(paused.nextRuns).toEqual([]);
     expect(formatStatus(status({ schedule: paused }), { timeZone: "UTC" }).lines.join("\n")).toMatch(/DISABLED \(paused: `support-job resume`.*\n.*Next runs\s+none while paused/);
+  });
+});
+
+describe("times in several zones", () => {
+  it("shows a time once when the viewer's or the schedule's zone reads the same as UTC (Etc/UTC, a CI machine)", () => {
+    const { lines } = formatStatus(status(), { timeZone: "Etc/UTC" });
+    expect(lines.join("\n")).toContain("Next runs   2026-03-11 03:00 UTC (in 15h)");
+    const zoned = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "cron(0 3 * * ? *)", timezone: "Etc/UTC", state: "ENABLED" }, NOW);
+    expect(formatStatus(status({ schedule: zoned }), { timeZone: "UTC" }).lines.join("\n")).not.toMatch(/UTC · \S+ \S+ UTC/);
+    expect(timeInZones(NOW, ["UTC", "Etc/UTC", "UCT", "Europe/Paris"])).toEqual(["2026-03-10 12:00 UTC", "2026-03-10 13:00 CET"]);
+  });
+});
+
+describe("a schedule that never fires again (edited by hand, or saved before init refused it)", () => {
+  it("keeps the Next runs row and says why there is none", () => {
+    const never = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "cron(0 7 30 2 ? *)", timezone: "UTC", state: "ENABLED" }, NOW);
+    expect(never.nextRuns).toEqual([]);
+    expect(formatStatus(status({ schedule: never }), { timeZone: "UTC" }).lines.join("\n")).toMatch(/Next runs\s+none: cron\(0 7 30 2 \? \*\) never fires: no FEB has the day it names/);
   });
 });
 
