@@ -63,13 +63,29 @@ describe("the desired state of a job", () => {
     });
   });
 
-  it("writes a readable alert: one quoted line each for job, status, time, phase and log link", () => {
-    const lines = spec.alertRule.inputTemplate.split("\n");
-    expect(lines.every((l) => l.startsWith('"') && l.endsWith('"'))).toBe(true);
-    expect(spec.alertRule.inputTemplate).toContain("<status>");
-    expect(spec.alertRule.inputTemplate).toContain("<logs>");
-    for (const placeholder of spec.alertRule.inputTemplate.match(/<(\w+)>/g) ?? [])
-      expect(Object.keys(spec.alertRule.inputPathsMap)).toContain(placeholder.slice(1, -1));
+  it("writes a readable alert: a failed run's event renders to job, status, time, phase, log link and the command to look further", () => {
+    const event = {
+      time: "2026-11-26T03:04:05Z",
+      detail: {
+        "build-status": "FAILED",
+        "project-name": "nightly-cleanup",
+        "build-id": "arn:aws:codebuild:eu-west-1:123456789012:build/nightly-cleanup:6f1c",
+        "current-phase": "BUILD",
+        "current-phase-context": '[ClientError: "./cleanup.sh" exit status 3]',
+        "additional-information": { logs: { "deep-link": "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logEvent:group=/aws/codebuild/nightly-cleanup;stream=6f1c" } },
+      },
+    };
+    const rendered = renderInputTransformer(spec.alertRule, event);
+    // Each line is a JSON string, as EventBridge requires of a template that is not an object: the email shows them.
+    const text = rendered.split("\n").map((line) => JSON.parse(line) as string);
+    expect(text).toEqual([
+      "Support job nightly-cleanup: the run ended FAILED at 2026-11-26T03:04:05Z (UTC).",
+      'Phase: BUILD [ClientError: "./cleanup.sh" exit status 3]',
+      "Logs: https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logEvent:group=/aws/codebuild/nightly-cleanup;stream=6f1c",
+      "Run: arn:aws:codebuild:eu-west-1:123456789012:build/nightly-cleanup:6f1c",
+      "See every run with: support-job status --name nightly-cleanup",
+    ]);
+    expect(rendered).not.toMatch(/<\w+>/);
   });
 
   it("uses a current image, no artifacts, clone depth 1 and the chosen timeout", () => {
@@ -127,3 +143,17 @@ describe("the desired state of a job", () => {
     expect(s.jobPolicy).toBeUndefined();
   });
 });
+
+/**
+ * EventBridge's input transformer as documented: each <name> becomes the value at InputPathsMap[name]; inside a
+ * quoted string the value is inserted JSON-escaped.
+ */
+function renderInputTransformer(rule: { inputPathsMap: Record<string, string>; inputTemplate: string }, event: unknown): string {
+  return rule.inputTemplate.replace(/<([\w-]+)>/g, (placeholder, key: string) => {
+    const path = rule.inputPathsMap[key];
+    if (!path) return placeholder;
+    let value: unknown = event;
+    for (const part of path.replace(/^\$\./, "").split(".")) value = (value as Record<string, unknown> | undefined)?.[part];
+    return JSON.stringify(typeof value === "string" ? value : JSON.stringify(value ?? null)).slice(1, -1);
+  });
+}
