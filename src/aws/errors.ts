@@ -34,7 +34,8 @@ export function isRolePropagation(error: unknown): boolean {
   const message = error instanceof Error ? error.message : "";
   if (name === "InvalidInputException" && /ot authorized to perform/.test(message)) return true;
   // EventBridge and Scheduler say the same thing in their own words.
-  if (name === "ValidationException" && /cannot be assumed by principal|role .* (cannot|could not) be assumed|not authorized to assume/i.test(message)) return true;
+  // Scheduler's wording is Terraform's retry condition for aws_scheduler_schedule (IAM propagation, up to 2 minutes).
+  if (name === "ValidationException" && /cannot be assumed by principal|role .* (cannot|could not) be assumed|not authorized to assume|must allow AWS EventBridge Scheduler to assume the role/i.test(message)) return true;
   return false;
 }
 

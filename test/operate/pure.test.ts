@@ -19,6 +19,8 @@ import { alertStatus, scheduleStatus, statusToJson, type JobStatus } from "../..
 import { jobNames } from "../../src/desired/names.js";
 import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, successRate, timeAgo } from "../../src/ui/runs.js";
 import { timeInZones } from "../../src/ui/format.js";
+import { isForeign } from "../../src/plan/types.js";
+import { isRolePropagation } from "../../src/aws/errors.js";
 import { setColor } from "../../src/ui/style.js";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
@@ -203,6 +205,27 @@ describe("a schedule that never fires again (edited by hand, or saved before ini
     const never = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "cron(0 7 30 2 ? *)", timezone: "UTC", state: "ENABLED" }, NOW);
     expect(never.nextRuns).toEqual([]);
     expect(formatStatus(status({ schedule: never }), { timeZone: "UTC" }).lines.join("\n")).toMatch(/Next runs\s+none: cron\(0 7 30 2 \? \*\) never fires: no FEB has the day it names/);
+  });
+});
+
+describe("guards, each held by more than one test", () => {
+  it("ownership: another job's resource is never ours, an untagged one only with --adopt", () => {
+    expect(isForeign("nightly-cleanup", "nightly-cleanup", false)).toBe(false);
+    expect(isForeign("weekly-report", "nightly-cleanup", false)).toBe(true);
+    expect(isForeign("weekly-report", "nightly-cleanup", true)).toBe(true);
+    expect(isForeign(undefined, "nightly-cleanup", false)).toBe(true);
+    expect(isForeign(undefined, "nightly-cleanup", true)).toBe(false);
+  });
+
+  it("the IAM-propagation wait retries only the role-not-assumable-yet errors, nothing else", () => {
+    const error = (name: string, message: string) => Object.assign(new Error(message), { name });
+    expect(isRolePropagation(error("InvalidInputException", "CodeBuild is not authorized to perform: sts:AssumeRole on arn:aws:iam::123456789012:role/x"))).toBe(true);
+    expect(isRolePropagation(error("ValidationException", "The execution role you provide must allow AWS EventBridge Scheduler to assume the role."))).toBe(true);
+    expect(isRolePropagation(error("ValidationException", "Role arn:aws:iam::1:role/x cannot be assumed by principal scheduler.amazonaws.com."))).toBe(true);
+    expect(isRolePropagation(error("InvalidInputException", "Invalid buildspec"))).toBe(false);
+    expect(isRolePropagation(error("AccessDeniedException", "User is not authorized to perform: codebuild:CreateProject"))).toBe(false);
+    expect(isRolePropagation(error("ValidationException", "Parameter ScheduleExpression is not valid."))).toBe(false);
+    expect(isRolePropagation("not an error")).toBe(false);
   });
 });
 

@@ -293,11 +293,14 @@ describe("bad input", () => {
     results.add("AWS-side error cases (exit 1, one line with the fix, no stack)");
   }, 60_000);
 
-  it("--debug shows the cause's stack for an AWS error, and only then", async () => {
+  it("--debug shows the cause's stack for an AWS error, and only then, and never the credentials", async () => {
     const c = AWS_CASES.find((x) => x.what.startsWith("access denied on one"))!;
-    const debug = await runCase({ ...c, extra: ["--debug"] }, aws.proxy);
+    // Distinctive credentials: the error path prints a stack under --debug, and must still print none of them.
+    const secrets = { AWS_ACCESS_KEY_ID: "AKIADEBUGERRORPATH01", AWS_SECRET_ACCESS_KEY: "debug-error-path-secret-key-0123456789ab", AWS_SESSION_TOKEN: "debug-error-path-session-token" };
+    const debug = await runCase({ ...c, extra: ["--debug"], env: async (endpoint) => ({ ...awsEnv(endpoint), ...secrets }) }, aws.proxy);
     aws.proxy.clearFaults();
     expect(debug.run.code).toBe(1);
+    for (const value of Object.values(secrets)) expect(`${debug.run.stdout}${debug.run.stderr}`).not.toContain(value);
     expect(stackLines(debug.run.stderr).length).toBeGreaterThan(0);
     expect(debug.run.stderr).toMatch(/\[debug\] events\.PutRule 40\d AccessDenied/);
   }, 60_000);
