@@ -10,6 +10,7 @@ import {
   everyMinutes,
   formatInZone,
   monthlyAt,
+  neverFiresProblem,
   nextRuns,
   ScheduleError,
   timeOfDayProblem,
@@ -351,10 +352,15 @@ function describeOrRaw(expression: string, timezone: string): string | undefined
 export function schedulePreview(expression: string, timezone: string, localZone: string, from: Date, count = 5): string[] {
   const lines = [`  Runs ${paint.bold(describeSchedule(expression, timezone))}.`];
   lines.push(isRate(expression) ? `  Next ${count} runs if it started now (a rate counts from when the job is created):` : `  Next ${count} runs:`);
-  for (const run of nextRuns(expression, { from, count, timezone })) {
+  const runs = nextRuns(expression, { from, count, timezone });
+  for (const run of runs) {
     const there = formatInZone(run, timezone);
-    lines.push(localZone === timezone ? `    ${there}` : `    ${there}   ${paint.dim(`${formatInZone(run, localZone)} on this computer`)}`);
+    const here = formatInZone(run, localZone);
+    // Compared as text: Etc/UTC on this computer reads the same as a UTC schedule, and is not repeated.
+    lines.push(here === there ? `    ${there}` : `    ${there}   ${paint.dim(`${here} on this computer`)}`);
   }
+  // An empty list would read as a display glitch: say that it never fires, and why (init refuses it anyway).
+  if (runs.length === 0) lines.push(`    ${paint.yellow(neverFiresProblem(expression, timezone, from) ?? "it never fires")}; answer No to pick another.`);
   return lines;
 }
 

@@ -190,6 +190,16 @@ describe("schedule preview", () => {
     expect(lines.slice(2)).toEqual(["    2026-03-28 03:00 UTC", "    2026-03-29 03:00 UTC"]);
   });
 
+  it("does not repeat a time that reads the same on this computer (Etc/UTC, as on most CI machines)", () => {
+    const lines = plain(schedulePreview("cron(0 3 * * ? *)", "UTC", "Etc/UTC", from, 1));
+    expect(lines.slice(2)).toEqual(["    2026-03-28 03:00 UTC"]);
+  });
+
+  it("says that a schedule never fires, and why, instead of an empty list", () => {
+    const lines = plain(schedulePreview("cron(30 2 ? 3 1L *)", "Europe/Paris", "Europe/Paris", from));
+    expect(lines.slice(2)).toEqual([expect.stringMatching(/^    cron\(30 2 \? 3 1L \*\) never fires in Europe\/Paris: .*daylight saving.*; answer No to pick another\.$/)]);
+  });
+
   it("says a rate counts from when the job is created", () => {
     const lines = plain(schedulePreview("rate(6 hours)", "UTC", "UTC", from, 1));
     expect(lines).toEqual(["  Runs every 6 hours.", "  Next 1 runs if it started now (a rate counts from when the job is created):", "    2026-03-27 18:00 UTC"]);
