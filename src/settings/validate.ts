@@ -7,6 +7,8 @@ import { resolve } from "node:path";
 import { InputError, InputErrors } from "../errors.js";
 import { looksLikeSecret, secretReason } from "./secrets.js";
 import { isValidTimeZone, neverFiresProblem, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
+import { buildJobSpec } from "../desired/job.js";
+import { checkPolicyDocument, dangerousGrants, policySize, ROLE_INLINE_POLICIES_MAX } from "./policy.js";
 import {
   ALERT_STATUSES,
   COMPUTE_TYPES,
@@ -19,7 +21,6 @@ import {
   type EnvVar,
   type JobSettings,
   type PolicyDocument,
-  type PolicyStatement,
   type ResolvedSettings,
   type SourceType,
 } from "./types.js";
@@ -364,10 +365,7 @@ export function checkPolicyArn(raw: string): Check<string> {
   return ok(value);
 }
 
-// IAM compares service prefixes case-insensitively: S3:GetObject is s3:GetObject.
-const ACTION = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
-
-/** Reads and checks a policy document: JSON, IAM's shape, identity-policy rules, size. */
+/** Reads a policy document and checks it in full (policy.ts): IAM's grammar, identity-policy rules, size. */
 export function checkPolicyFile(path: string, cwd: string): Check<PolicyDocument> {
   const example = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-bucket/*"}]}';
   let text: string;
@@ -385,45 +383,14 @@ export function checkPolicyFile(path: string, cwd: string): Check<PolicyDocument
     // JSON.parse quotes the text around the error, newlines and all: keep the problem on one line.
     return bad(`${path} is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")})`, example);
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return bad(`${path} is not an IAM policy document`, example);
-  const record = doc as Record<string, unknown>;
-  if (record.Version !== "2012-10-17") return bad(`${path}: "Version" must be "2012-10-17"`, example);
-  const statements = Array.isArray(record.Statement) ? record.Statement : record.Statement ? [record.Statement] : [];
-  if (statements.length === 0) return bad(`${path} has no "Statement"`, example);
-  const out: PolicyStatement[] = [];
-  for (const [i, s] of statements.entries()) {
-    const where = `${path}: statement ${i + 1}`;
-    if (typeof s !== "object" || s === null) return bad(`${where} is not an object`, example);
-    const st = s as Record<string, unknown>;
-    if (st.Effect !== "Allow" && st.Effect !== "Deny") return bad(`${where}: "Effect" must be "Allow" or "Deny"`, example);
-    if ("Principal" in st || "NotPrincipal" in st) return bad(`${where} has a Principal: this is a resource policy, the job needs an identity policy`, example);
-    const actions = st.Action ?? st.NotAction;
-    const resources = st.Resource ?? st.NotResource;
-    if (actions === undefined) return bad(`${where} has no "Action"`, example);
-    if (resources === undefined) return bad(`${where} has no "Resource"`, example);
-    const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
-    for (const a of list(actions)) if (typeof a !== "string" || !ACTION.test(a)) return bad(`${where}: "${String(a)}" is not an action like s3:GetObject`, example);
-    for (const r of list(resources)) if (typeof r !== "string" || !(r === "*" || r.startsWith("arn:"))) return bad(`${where}: "${String(r)}" is not a resource ARN`, example);
-    out.push(st as unknown as PolicyStatement);
-  }
-  if (text.replace(/\s/g, "").length > 6144) return bad(`${path} is larger than IAM's 6,144 characters for a managed policy`, "split it, or attach AWS managed policies with --policy-arn");
-  return ok({ Version: "2012-10-17", Statement: out });
+  const checked = checkPolicyDocument(doc, path);
+  if (!checked.ok) return bad(checked.problem, checked.problem.includes("characters") ? "split it, or attach AWS managed policies with --policy-arn" : example);
+  return ok(checked.value);
 }
 
-/** Statements that allow every action on every resource: accepted only after an explicit confirmation. */
+/** Grants that need a warning and an explicit yes: `*` on `*`, privilege escalation, near-admin managed policies. */
 export function broadGrants(settings: Pick<ResolvedSettings, "policyDocument" | "policyArns">): string[] {
-  const found: string[] = [];
-  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  for (const st of settings.policyDocument?.Statement ?? []) {
-    if (st.Effect !== "Allow") continue;
-    const allActions = list(st.Action).includes("*") || (st.NotAction !== undefined && list(st.NotAction).length > 0);
-    const allResources = list(st.Resource).includes("*") || st.NotResource !== undefined;
-    if (allActions && allResources) found.push(`a statement in the policy file allows every action on every resource`);
-  }
-  for (const arn of settings.policyArns) {
-    if (/:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(arn)) found.push(`${arn} grants near-administrator access`);
-  }
-  return found;
+  return dangerousGrants(settings.policyDocument, settings.policyArns).map((g) => (g.where.startsWith("arn:") ? `${g.where} ${g.why}` : `${g.where} of the policy file ${g.why}`));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -495,7 +462,25 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
     policyArns,
     policyFile,
   };
-  return { ...settings, policyDocument };
+  const resolved = { ...settings, policyDocument };
+  const inline = serviceRoleInlineProblem(resolved);
+  if (inline) throw inline;
+  return resolved;
+}
+
+/** The longest ARNs the job's references can have (the longest region name): the size check holds in every region. */
+const LONGEST_WHERE = { account: "123456789012", region: "ap-southeast-5", partition: "aws" };
+
+/** Each Parameter Store / Secrets Manager reference adds its ARN to the service role's inline policy, which IAM caps. */
+function serviceRoleInlineProblem(settings: ResolvedSettings): InputError | undefined {
+  const size = policySize(buildJobSpec(settings, LONGEST_WHERE).serviceRole.inlinePolicy);
+  if (size <= ROLE_INLINE_POLICIES_MAX) return undefined;
+  const references = settings.env.filter((e) => e.type !== "PLAINTEXT").length;
+  return new InputError(
+    "--env",
+    `the ${references} Parameter Store and Secrets Manager references make the CodeBuild role's policy up to ${size.toLocaleString("en-US")} characters; IAM allows ${ROLE_INLINE_POLICIES_MAX.toLocaleString("en-US")} for a role's inline policies`,
+    "keep several values in one JSON secret and reference its keys: DB_USER=secretsmanager:cleanup/db:user DB_PASSWORD=secretsmanager:cleanup/db:password",
+  );
 }
 
 function requiredExample(field: (typeof REQUIRED_FIELDS)[number]): string {
