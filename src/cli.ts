@@ -89,6 +89,7 @@ Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage 
     .option("--env <KEY=VALUE>", "environment variable, repeatable; KEY=ssm:/param/name (Parameter Store), KEY=secretsmanager:secret-id[:json-key] (Secrets Manager), KEY=plain:VALUE (force plain)", collect)
     .option("--policy-arn <arn>", "managed policy the job needs, repeatable (e.g. arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess)", collect)
     .option("--policy-file <path>", "JSON policy document with the job's own permissions (becomes one managed policy)")
+    .option("--permissions-boundary <arn>", "managed policy set as the permissions boundary of every role support-job creates (required by docs/operator-policy-bounded.json)")
     .option("-y, --yes", "do not ask anything: take flags and support-job.json, apply without confirming")
     .option("--dry-run", "show the plan and change nothing")
     .option("--adopt", "take over resources with the job's names that support-job did not create")
@@ -118,6 +119,7 @@ Settings are saved to support-job.json (no secret values: Parameter Store and Se
             sourceType: o.sourceType as string | undefined,
             alertOn: o.alertOn as string | undefined,
             policyFile: o.policyFile as string | undefined,
+            permissionsBoundary: o.permissionsBoundary as string | undefined,
           },
           io,
         );

@@ -42,6 +42,7 @@ export function pickSettingFlags(options: InitOptions): RawSettings {
     env: options.env,
     policyArns: options.policyArns,
     policyFile: options.policyFile,
+    permissionsBoundary: options.permissionsBoundary,
   };
 }
 

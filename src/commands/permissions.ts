@@ -11,7 +11,7 @@ import { accessSync, constants as fsConstants, statSync } from "node:fs";
 import { constants } from "node:os";
 import { delimiter, join } from "node:path";
 import { BatchGetProjectsCommand, type EnvironmentVariable } from "@aws-sdk/client-codebuild";
-import { ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { GetRoleCommand, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, type Credentials } from "@aws-sdk/client-sts";
 import { callerIdentity, type Clients } from "../aws/clients.js";
 import { errorName, orMissing } from "../aws/errors.js";
@@ -130,13 +130,14 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
   let jobPolicyArn: string;
   try {
     // Everything at once: who you are, the job's variables, its service role's policies, the try role as it is.
-    const [me, project, attached, tryRole] = await awsCall(
+    const [me, project, attached, tryRole, serviceRole] = await awsCall(
       `Reading job ${name}`,
       Promise.all([
         callerIdentity(clients),
         clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })).then((out) => out.projects?.[0]),
         orMissing(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.serviceRole, MaxItems: 100 }))),
         readTryRole(clients.iam, names.tryRole),
+        orMissing(clients.iam.send(new GetRoleCommand({ RoleName: names.serviceRole }))),
       ]),
     );
     if (!project) throw noSuchJob(name, clients.region);
@@ -145,7 +146,8 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
     if (caller.display.endsWith(`/${names.tryRole}`)) throw new InputError("command", `you are already running with the try role ${names.tryRole}; run the command directly`, "aws s3 ls");
     const where = { account: me.account, region: clients.region, partition: me.partition };
     jobPolicyArn = jobArns(names, where).jobPolicy;
-    want = tryRoleSpec(name, where, caller, (attached.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])));
+    const boundary = serviceRole?.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
+    want = tryRoleSpec(name, where, caller, (attached.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])), boundary);
     jobVariables = project.environment?.environmentVariables ?? [];
     current = tryRole;
     reading.succeed(`read job ${name}'s permissions`);

@@ -20,6 +20,8 @@ export interface RoleSpec {
   inlinePolicyName: string;
   inlinePolicy: PolicyDocument;
   managedPolicyArns: string[];
+  /** The most any of the role's policies can grant (--permissions-boundary); undefined: none. */
+  permissionsBoundary: string | undefined;
 }
 
 export interface ProjectSpec {
@@ -183,6 +185,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     inlinePolicyName: SERVICE_ROLE_POLICY,
     inlinePolicy: { Version: VERSION, Statement: baseStatements },
     managedPolicyArns: [...(jobPolicy ? [jobPolicy.arn] : []), ...settings.policyArns],
+    permissionsBoundary: settings.permissionsBoundary,
   };
 
   const project: ProjectSpec = {
@@ -231,6 +234,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
         inlinePolicyName: SCHEDULE_ROLE_POLICY,
         inlinePolicy: startOnly,
         managedPolicyArns: [],
+        permissionsBoundary: settings.permissionsBoundary,
       }
     : undefined;
 
@@ -267,6 +271,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
         inlinePolicyName: SCHEDULE_ROLE_POLICY,
         inlinePolicy: startOnly,
         managedPolicyArns: [],
+        permissionsBoundary: settings.permissionsBoundary,
       };
 
   const scheduleGroup = utc ? undefined : { name: names.scheduleGroup, arn: arns.scheduleGroup };

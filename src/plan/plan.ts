@@ -1,7 +1,8 @@
 /** Read every resource in parallel, compare with the desired state, and return the plan. Changes nothing. */
 import { callerIdentity, type Clients } from "../aws/clients.js";
-import { describeAwsError } from "../aws/errors.js";
-import { OperationError } from "../errors.js";
+import { GetPolicyCommand } from "@aws-sdk/client-iam";
+import { describeAwsError, isNotFound } from "../aws/errors.js";
+import { InputError, OperationError } from "../errors.js";
 import { RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
 import type { Where } from "../desired/names.js";
@@ -15,6 +16,8 @@ export interface PlanOptions {
 }
 
 export async function planJob(settings: ResolvedSettings, clients: Clients, options: PlanOptions): Promise<Plan> {
+  // Started first, awaited with the reads: a policy that does not exist stops init before anything is written.
+  const policies = settle(checkPoliciesExist(settings, clients));
   const identity = callerIdentity(clients).catch((error: unknown) => {
     throw new OperationError(describeAwsError(error, "Checking your AWS identity"), error);
   });
@@ -27,6 +30,7 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
   const spec = buildJobSpec(settings, where);
   if (speculative && hinted?.account === me.account) states = unwrap(await speculative);
   else states = await readAll(spec, clients);
+  unwrap(await policies);
   const adopt = options.adopt;
   return {
     spec,
@@ -45,6 +49,27 @@ export async function readAll(spec: JobSpec, clients: Clients): Promise<unknown[
       }),
     ),
   );
+}
+
+/** Every --policy-arn and the --permissions-boundary must exist: IAM would refuse them only after other resources exist. */
+export async function checkPoliciesExist(settings: Pick<ResolvedSettings, "policyArns" | "permissionsBoundary">, clients: Clients): Promise<void> {
+  const wanted: [string, string][] = [
+    ...settings.policyArns.map((arn): [string, string] => ["--policy-arn", arn]),
+    ...(settings.permissionsBoundary ? [["--permissions-boundary", settings.permissionsBoundary] as [string, string]] : []),
+  ];
+  const missing = await Promise.all(
+    wanted.map(([flag, PolicyArn]) =>
+      clients.iam.send(new GetPolicyCommand({ PolicyArn })).then(
+        () => undefined,
+        (error: unknown) => {
+          if (isNotFound(error)) return new InputError(flag, `${PolicyArn} does not exist (IAM has no managed policy with that ARN in this account or among AWS's)`, "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess");
+          throw new OperationError(describeAwsError(error, `Checking the managed policy ${PolicyArn}`), error);
+        },
+      ),
+    ),
+  );
+  const first = missing.find((m) => m !== undefined);
+  if (first) throw first;
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -3,12 +3,14 @@ import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
+  DeleteRolePermissionsBoundaryCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
@@ -80,6 +82,8 @@ export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptio
       if (!samePolicy(trust, want.trustPolicy)) changes.push({ field: "trust policy", from: "current", to: policyDiff(trust, want.trustPolicy) });
       if ((current.role.Description ?? "") !== want.description) changes.push({ field: "description", from: show(current.role.Description), to: want.description });
       if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
+      const boundary = current.role.PermissionsBoundary?.PermissionsBoundaryArn;
+      if (boundary !== want.permissionsBoundary) changes.push({ field: "permissions boundary", from: show(boundary), to: show(want.permissionsBoundary) });
       if (!samePolicy(current.inlinePolicy, want.inlinePolicy))
         changes.push({
           field: `inline policy ${want.inlinePolicyName}`,
@@ -92,9 +96,14 @@ export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptio
       const detach = current.attached.filter((a) => !want.managedPolicyArns.includes(a));
       for (const a of attach) changes.push({ field: "attached policy", from: "(none)", to: a });
       for (const a of detach) changes.push({ field: "attached policy", from: a, to: "(detached)" });
-      return updateOrUnchanged(base, changes, (ctx) => {
+      return updateOrUnchanged(base, changes, async (ctx) => {
         const { iam } = ctx.clients;
         const RoleName = want.name;
+        // The boundary first: an operator policy that requires it refuses policy changes on a role without it.
+        if (boundary !== want.permissionsBoundary)
+          await (want.permissionsBoundary
+            ? iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: want.permissionsBoundary }))
+            : iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName })));
         return Promise.all([
           changes.some((c) => c.field === "trust policy") && iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(want.trustPolicy) })),
           changes.some((c) => c.field === "description") && iam.send(new UpdateRoleCommand({ RoleName, Description: want.description })),
@@ -119,6 +128,8 @@ async function createRole(ctx: StepContext, want: RoleSpec): Promise<void> {
         AssumeRolePolicyDocument: JSON.stringify(want.trustPolicy),
         Description: want.description,
         Tags: ctx.spec.tags,
+        // Set at creation: an operator policy that requires a boundary refuses a CreateRole without it.
+        ...(want.permissionsBoundary ? { PermissionsBoundary: want.permissionsBoundary } : {}),
       }),
     );
   } catch (error) {

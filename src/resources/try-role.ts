@@ -8,11 +8,13 @@
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
+  DeleteRolePermissionsBoundaryCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
+  PutRolePermissionsBoundaryCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
   type IAMClient,
@@ -78,9 +80,11 @@ export interface TryRoleSpec {
   tags: Tag[];
   /** The job's own permissions: the managed policies attached to its service role. */
   policyArns: string[];
+  /** The job's service role's permissions boundary, so the try role can do no more than a run. */
+  permissionsBoundary: string | undefined;
 }
 
-export function tryRoleSpec(job: string, where: Where, caller: CallerPrincipal, policyArns: readonly string[]): TryRoleSpec {
+export function tryRoleSpec(job: string, where: Where, caller: CallerPrincipal, policyArns: readonly string[], permissionsBoundary?: string): TryRoleSpec {
   const names = jobNames(job);
   return {
     job,
@@ -104,6 +108,7 @@ export function tryRoleSpec(job: string, where: Where, caller: CallerPrincipal, 
     maxSessionDuration: TRY_SESSION_SECONDS,
     tags: [{ Key: TAG_KEY, Value: job }],
     policyArns: [...new Set(policyArns)].sort(),
+    permissionsBoundary,
   };
 }
 
@@ -143,6 +148,7 @@ export type TryRolePlan =
       changes: string[];
       trust: boolean;
       settings: boolean;
+      boundary: boolean;
       attach: string[];
       detach: string[];
       deleteInline: string[];
@@ -158,6 +164,8 @@ export function planTryRole(want: TryRoleSpec, current: TryRoleState | undefined
   if (trust) changes.push("trust policy: only you may assume it");
   const settings = (current.role.Description ?? "") !== want.description || (current.role.MaxSessionDuration ?? TRY_SESSION_SECONDS) !== want.maxSessionDuration;
   if (settings) changes.push("description and session length");
+  const boundary = current.role.PermissionsBoundary?.PermissionsBoundaryArn !== want.permissionsBoundary;
+  if (boundary) changes.push(want.permissionsBoundary ? `permissions boundary ${want.permissionsBoundary}` : "remove the permissions boundary (the job's role has none)");
   const attach = want.policyArns.filter((a) => !current.attached.includes(a));
   const detach = current.attached.filter((a) => !want.policyArns.includes(a));
   for (const a of attach) changes.push(`attach ${a}`);
@@ -165,7 +173,7 @@ export function planTryRole(want: TryRoleSpec, current: TryRoleState | undefined
   const deleteInline = current.inlinePolicyNames;
   for (const n of deleteInline) changes.push(`delete inline policy ${n} (not one of the job's policies)`);
   if (changes.length === 0) return { action: "unchanged", changes: [] };
-  return { action: "update", changes, trust, settings, attach, detach, deleteInline };
+  return { action: "update", changes, trust, settings, boundary, attach, detach, deleteInline };
 }
 
 /** Applies a create or update plan; the caller has refused a conflict. */
@@ -180,6 +188,7 @@ export async function applyTryRole(iam: IAMClient, want: TryRoleSpec, plan: TryR
           Description: want.description,
           MaxSessionDuration: want.maxSessionDuration,
           Tags: want.tags,
+          ...(want.permissionsBoundary ? { PermissionsBoundary: want.permissionsBoundary } : {}),
         }),
       );
     } catch (error) {
@@ -194,6 +203,11 @@ export async function applyTryRole(iam: IAMClient, want: TryRoleSpec, plan: TryR
     return;
   }
   if (plan.action !== "update") return;
+  // The boundary first: an operator policy that requires it refuses policy changes on a role without it.
+  if (plan.boundary)
+    await (want.permissionsBoundary
+      ? iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: want.permissionsBoundary }))
+      : iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName })));
   const calls: Promise<unknown>[] = [];
   if (plan.trust) calls.push(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(want.trustPolicy) })));
   if (plan.settings) calls.push(iam.send(new UpdateRoleCommand({ RoleName, Description: want.description, MaxSessionDuration: want.maxSessionDuration })));

@@ -25,6 +25,7 @@ const STRING_FIELDS = [
   "image",
   "email",
   "policyFile",
+  "permissionsBoundary",
   "region",
   "account",
 ] as const;

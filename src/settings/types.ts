@@ -35,6 +35,8 @@ export interface JobSettings {
   policyArns: string[];
   /** Path of a JSON policy document with the job's own permissions, relative to the working directory. */
   policyFile: string | undefined;
+  /** Managed policy ARN set as the permissions boundary of every role support-job creates (delegated role creation). */
+  permissionsBoundary?: string | undefined;
 }
 
 /** What the engine needs besides the settings: the policy document read from policyFile. */

@@ -49,6 +49,7 @@ export interface RawSettings {
   env?: string[] | undefined;
   policyArns?: string[] | undefined;
   policyFile?: string | undefined;
+  permissionsBoundary?: string | undefined;
 }
 
 /** The flag each field is set with; problems name it so the user knows what to change. */
@@ -69,6 +70,7 @@ export const FIELD_FLAGS: Record<keyof RawSettings, string> = {
   env: "--env",
   policyArns: "--policy-arn",
   policyFile: "--policy-file",
+  permissionsBoundary: "--permissions-boundary",
 };
 
 /** Fields without a default: without a TTY, a missing one is an error that lists the flags to pass. */
@@ -441,6 +443,7 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
   if (policyArns.length > 9) problems.push(new InputError("--policy-arn", `${policyArns.length} policies; IAM attaches at most 10 to a role, one of them ours`, "merge them into --policy-file"));
   const policyFile = raw.policyFile?.trim() || undefined;
   const policyDocument = policyFile ? take("policyFile", checkPolicyFile(policyFile, cwd)) : undefined;
+  const permissionsBoundary = raw.permissionsBoundary?.trim() ? take("permissionsBoundary", checkPolicyArn(raw.permissionsBoundary)) : undefined;
 
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new InputErrors(problems);
@@ -461,6 +464,7 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
     env,
     policyArns,
     policyFile,
+    permissionsBoundary,
   };
   const resolved = { ...settings, policyDocument };
   const inline = serviceRoleInlineProblem(resolved);
@@ -515,5 +519,6 @@ export function toRaw(settings: JobSettings): RawSettings {
     env: settings.env.map(envToString),
     policyArns: settings.policyArns,
     ...(settings.policyFile ? { policyFile: settings.policyFile } : {}),
+    ...(settings.permissionsBoundary ? { permissionsBoundary: settings.permissionsBoundary } : {}),
   };
 }
