@@ -299,7 +299,8 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     policy: {
       Version: VERSION,
       Statement: [
-        // EventBridge publishes with the topic's policy, not a role; no Condition (not supported for EventBridge → SNS).
+        // No Condition: the EventBridge user guide ("Using resource-based policies", Amazon SNS permissions) says
+        // "You can't use Condition blocks in Amazon SNS topic policies for EventBridge"; one would stop every alert.
         { Sid: "AllowEventBridgeToPublishAlerts", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: arns.alertTopic } as PolicyStatement,
       ],
     },

@@ -13,6 +13,17 @@ describe("the desired state of a job", () => {
     expect(spec.arns.project).toBe("arn:aws:codebuild:us-east-1:123456789012:project/nightly-cleanup");
   });
 
+  it("puts the permissions boundary on every role, UTC or time-zone schedule, and none when not asked", () => {
+    const boundary = "arn:aws:iam::123456789012:policy/support-job-boundary";
+    for (const timezone of ["UTC", "Europe/Paris"]) {
+      const bounded = buildJobSpec(settings({ permissionsBoundary: boundary, timezone }), WHERE);
+      const roles = [bounded.serviceRole, bounded.scheduleRole, bounded.schedulerRole].filter((r) => r !== undefined);
+      expect(roles.length).toBe(2);
+      for (const role of roles) expect(role.permissionsBoundary, role.name).toBe(boundary);
+    }
+    expect(spec.serviceRole.permissionsBoundary).toBeUndefined();
+  });
+
   it("lets only CodeBuild, for this project in this account, assume the service role", () => {
     expect(spec.serviceRole.trustPolicy.Statement).toEqual([
       {
