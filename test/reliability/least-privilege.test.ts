@@ -184,20 +184,26 @@ describe("every policy document init writes", () => {
   });
 });
 
-describe("a policy file that grants everything", () => {
+describe("a policy file that grants everything, or lets the job raise its own privileges", () => {
   const ADMIN = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
   const flags = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--policy-file", "admin.json"];
+  const DANGEROUS: [string, unknown, RegExp][] = [
+    ["* on *", ADMIN, /statement 1 of the policy file allows every action on every resource/],
+    ["iam:PassRole on *", { Version: "2012-10-17", Statement: [{ Sid: "Launch", Effect: "Allow", Action: ["ec2:RunInstances", "iam:PassRole"], Resource: "*" }] }, /statement 1 \("Launch"\) of the policy file allows iam:PassRole on every role, which lets the job hand any role .* to a service it starts/],
+    ["iam:*", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::a/*" }, { Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::123456789012:role/support-job-*" }] }, /statement 2 of the policy file allows iam:\*, which lets the job give itself any permission/],
+    ["iam:CreatePolicyVersion", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:CreatePolicyVersion", Resource: "arn:aws:iam::123456789012:policy/*" }] }, /statement 1 of the policy file allows iam:CreatePolicyVersion, which lets the job grant itself/],
+  ];
 
-  it("is refused without a terminal and without --yes (exit 2, nothing called)", async () => {
+  it.each(DANGEROUS)("%s is refused without a terminal and without --yes (exit 2, the statement and why named, nothing called)", async (_what, policy, why) => {
     await aws.reset();
     const cwd = workdir();
-    writeFileSync(join(cwd, "admin.json"), JSON.stringify(ADMIN));
+    writeFileSync(join(cwd, "admin.json"), JSON.stringify(policy));
     const run = await cli(["init", ...flags], { env: awsEnv(aws.endpoint), cwd });
     expect(run.code, describeRun(run)).toBe(2);
-    expect(run.stderr).toMatch(/! a statement in the policy file allows every action on every resource: the job could do anything in this account\./);
-    expect(lines(run.stderr).at(-1)).toMatch(/--policy-file: grants every action on every resource; narrow it, or pass --yes to accept/);
+    expect(run.stderr).toMatch(new RegExp(`! ${why.source}.*: the job could do anything in this account\\.`));
+    expect(lines(run.stderr).at(-1)).toMatch(new RegExp(`--policy-file: ${why.source}.*; narrow it, or pass --yes to accept`));
     expect(aws.proxy.calls).toEqual([]);
-    results.add("grant-everything policy refused without --yes (exit 2, zero AWS calls)");
+    results.add("dangerous policies refused without --yes (exit 2, zero AWS calls)");
   }, 30_000);
 
   it("is accepted with --yes, after the warning on stderr", async () => {
@@ -206,7 +212,7 @@ describe("a policy file that grants everything", () => {
     writeFileSync(join(cwd, "admin.json"), JSON.stringify(ADMIN));
     const run = await cli(["init", "--yes", ...flags], { env: awsEnv(aws.endpoint), cwd });
     expect(run.code, describeRun(run)).toBe(0);
-    expect(run.stderr).toMatch(/! a statement in the policy file allows every action on every resource: the job could do anything in this account\./);
+    expect(run.stderr).toMatch(/! statement 1 of the policy file allows every action on every resource: the job could do anything in this account\./);
     results.add("grant-everything policy accepted with --yes after a warning");
   }, 30_000);
 });
