@@ -208,6 +208,15 @@ describe("permissions try: the plan for the role", () => {
     expect(plan).toMatchObject({ action: "update", trust: true, settings: false, attach: [], detach: ["arn:aws:iam::aws:policy/AdministratorAccess"], deleteInline: [] });
   });
 
+  it("gives the try role the job's permissions boundary, and repairs one that lacks or has another", () => {
+    const boundary = `arn:aws:iam::${ACCOUNT}:policy/support-job-boundary`;
+    const bounded = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/alice`), spec.policyArns, boundary);
+    expect(planTryRole(bounded, state())).toMatchObject({ action: "update", boundary: true, changes: [`permissions boundary ${boundary}`] });
+    const withIt = state({ role: { ...state().role, PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: boundary } } });
+    expect(planTryRole(bounded, withIt)).toEqual({ action: "unchanged", changes: [] });
+    expect(planTryRole(spec, withIt)).toMatchObject({ action: "update", boundary: true });
+  });
+
   it("never touches a role with the name that is not tagged for the job", () => {
     expect(planTryRole(spec, state({ owner: undefined }))).toEqual({ action: "conflict", owner: undefined, changes: [] });
   });
