@@ -212,7 +212,7 @@ describe("permissions try: the plan for the role", () => {
     const boundary = `arn:aws:iam::${ACCOUNT}:policy/support-job-boundary`;
     const bounded = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/alice`), spec.policyArns, boundary);
     expect(planTryRole(bounded, state())).toMatchObject({ action: "update", boundary: true, changes: [`permissions boundary ${boundary}`] });
-    const withIt = state({ role: { ...state().role, PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: boundary } } });
+    const withIt = state({ role: { ...state().role, PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: boundary } } });
     expect(planTryRole(bounded, withIt)).toEqual({ action: "unchanged", changes: [] });
     expect(planTryRole(spec, withIt)).toMatchObject({ action: "update", boundary: true });
   });
