@@ -229,6 +229,21 @@ describe("when the emulator cannot be installed", () => {
     expect(venvCalls(m.calls())).toHaveLength(2);
   });
 
+  it("npm run try-it on a machine without python3 stops with the same answer before starting anything", async () => {
+    const bare = machine({ python: false });
+    symlinkSync("/usr/bin/dirname", join(bare.bin, "dirname"));
+    const tryIt = await new Promise<Ran>((resolve, reject) => {
+      const child = spawn("/bin/bash", ["scripts/try-it.sh"], { cwd: root, env: bare.env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    expectShortAnswer(tryIt, /python3 is not on the PATH/, /apt-get install python3 python3-venv/);
+  });
+
   it("after the test run's setup failed, every later attempt gives its answer at once without installing", async () => {
     const answer = "The local AWS emulator needs Python 3.10 or later, and python3 is not on the PATH.";
     await expect(provisionMoto({ env: { ...m.env, [PROVISION_FAILED_VARIABLE]: answer } })).rejects.toThrow(answer);
