@@ -1,0 +1,410 @@
+/**
+ * The missed-run alarm (a dead man's switch), as pure data: from the schedule and the user's options to the
+ * CloudWatch alarm that fires when no run of the job succeeded for longer than the schedule allows.
+ *
+ * Design, and why:
+ * - One metric alarm on AWS/CodeBuild SucceededBuilds (Sum, dimension ProjectName) with a single period as long
+ *   as the window: the schedule's longest gap between two runs plus the grace time, rounded up to a whole minute.
+ *   TreatMissingData breaching turns "no success in the window" into ALARM; the next success turns it back to OK,
+ *   so every stop is announced once and every recovery too. A sliding window that long catches a job that stopped
+ *   at most window − shortest gap after the first run that did not happen (grace after it for a regular schedule).
+ * - Irregular schedules (Monday–Friday: 24 h gaps, one 72 h weekend gap): a sliding-window alarm is the same rule
+ *   at every hour of the week, so any window shorter than 72 h + grace fires every weekend. The alternatives were
+ *   weighed and rejected: M-of-N over day-long periods (N = 7, M = empty days + 1) does see a lone missed Tuesday,
+ *   but a period boundary falling inside a run's grace time moves a success into its neighbour's period, so it
+ *   either fires while a run is still building or must raise M until lone misses go unseen; and it would stay in
+ *   ALARM for a week after one miss, hiding the next ones. A 7-day Sum < runs-a-week alarm has the same edge
+ *   problem (a week-old success leaves the window before today's arrives) and cannot be padded by the grace time
+ *   without passing AWS's 7-day limit. So the window stays longest gap + grace, and `status` says plainly how late
+ *   a miss can be noticed (up to 2 days 1 hour for the weekday example) and that a lone missed run between two
+ *   successes in short gaps is not seen by this alarm.
+ * - What notices those soonest is a second, cheap alarm on the trigger itself, which needs no window at all: the
+ *   EventBridge rule's FailedInvocations (or the Scheduler group's InvocationDroppedCount) ≥ 1 fires within
+ *   minutes of a StartBuild that AWS refused (concurrency limit reached, a new account's build quota of 0, a role
+ *   that no longer works): the most common causes of a run that never happened. See startRefusedAlarmInput.
+ * - Schedules whose window cannot fit AWS's limit (period × evaluation periods ≤ 7 days) are not watched, and the
+ *   design says why; `--expect-every` lets the user watch a looser window (at least the longest gap).
+ * - Arming: a new alarm in breaching mode looks back over the whole window, before the job existed, and would fire
+ *   at once. It is created only once the job has succeeded once or its first run is overdue (first due + grace);
+ *   until then the plan says when it will be armed. See armingDecision.
+ */
+import { InputError } from "../errors.js";
+import { firstDueTime, scheduleGaps, weekdayAndTime } from "../schedule/gaps.js";
+
+export const MINUTE_SECONDS = 60;
+export const HOUR_SECONDS = 3600;
+export const DAY_SECONDS = 86_400;
+/** PutMetricAlarm: Period × EvaluationPeriods ≤ 7 days, and ≤ 1 day when Period < 1 hour. */
+export const MAX_EVALUATION_SECONDS = 7 * DAY_SECONDS;
+export const MAX_SHORT_PERIOD_EVALUATION_SECONDS = DAY_SECONDS;
+export const MIN_GRACE_SECONDS = 15 * MINUTE_SECONDS;
+/** botocore's cloudwatch model: AlarmDescription max 1024, AlarmName 1–255. */
+export const MAX_ALARM_DESCRIPTION = 1024;
+export const MAX_ALARM_NAME = 255;
+
+/** Valid PutMetricAlarm Period values: 10, 20, 30 or any multiple of 60 (botocore's documentation of Period). */
+export function isValidPeriod(seconds: number): boolean {
+  if (!Number.isInteger(seconds) || seconds <= 0) return false;
+  return seconds === 10 || seconds === 20 || seconds === 30 || seconds % 60 === 0;
+}
+
+/** AWS's limit on the evaluation range: Period × EvaluationPeriods. */
+export function evaluationFits(period: number, evaluationPeriods: number): boolean {
+  const total = period * evaluationPeriods;
+  return period < HOUR_SECONDS ? total <= MAX_SHORT_PERIOD_EVALUATION_SECONDS : total <= MAX_EVALUATION_SECONDS;
+}
+
+/** 10% of the gap, at least 15 minutes, in whole minutes. */
+export function defaultGraceSeconds(gapSeconds: number): number {
+  return Math.max(MIN_GRACE_SECONDS, Math.ceil((gapSeconds * 0.1) / MINUTE_SECONDS) * MINUTE_SECONDS);
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  s: 1,
+  m: MINUTE_SECONDS,
+  min: MINUTE_SECONDS,
+  minute: MINUTE_SECONDS,
+  minutes: MINUTE_SECONDS,
+  h: HOUR_SECONDS,
+  hour: HOUR_SECONDS,
+  hours: HOUR_SECONDS,
+  d: DAY_SECONDS,
+  day: DAY_SECONDS,
+  days: DAY_SECONDS,
+};
+
+/** "30m", "2h", "1d", "90 minutes" → seconds, in whole minutes; anything else is an InputError naming the flag. */
+export function parseDuration(field: string, text: string, example = "30m"): number {
+  const match = /^(\d+)\s*([a-z]+)$/.exec(text.trim().toLowerCase());
+  const unit = match ? DURATION_UNITS[match[2] ?? ""] : undefined;
+  if (!match || unit === undefined) {
+    throw new InputError(field, `${JSON.stringify(text)} is not a duration; write a number and m, h or d`, example);
+  }
+  const seconds = Number(match[1]) * unit;
+  if (seconds < MINUTE_SECONDS || seconds % MINUTE_SECONDS !== 0) {
+    throw new InputError(field, `must be a whole number of minutes, at least 1m`, example);
+  }
+  return seconds;
+}
+
+/** "2 days 1 hour", "15 minutes": the largest two units, for sentences in the plan and in status. */
+export function durationInWords(seconds: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(seconds / MINUTE_SECONDS) * MINUTE_SECONDS;
+  for (const [unit, size] of [
+    ["day", DAY_SECONDS],
+    ["hour", HOUR_SECONDS],
+    ["minute", MINUTE_SECONDS],
+  ] as const) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count > 0) parts.push(`${count} ${unit}${count === 1 ? "" : "s"}`);
+  }
+  return parts.length === 0 ? "under a minute" : parts.slice(0, 2).join(" ");
+}
+
+export interface MissedRunOptions {
+  /** The job's schedule expression, rate(...) or cron(...). */
+  readonly expression: string;
+  /** The zone the cron fields are read in; UTC for EventBridge rules. */
+  readonly timezone?: string;
+  /** `--grace`, in seconds; default 10% of the gap, at least 15 minutes. */
+  readonly graceSeconds?: number;
+  /** `--expect-every`, in seconds: watch this window instead of the schedule's longest gap. */
+  readonly expectEverySeconds?: number;
+  /** False with `--no-missed-run-alarm`. */
+  readonly enabled?: boolean;
+  /** When the plan is made; the gaps are measured over the year after it. */
+  readonly now: Date;
+}
+
+/** How the alarm evaluates: one period as long as the window (see the header for why not M-of-N). */
+export interface AlarmEvaluation {
+  readonly period: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+}
+
+export interface WatchedMissedRuns extends AlarmEvaluation {
+  readonly watched: true;
+  /** The window in which at least one run must succeed: longest gap (or --expect-every) + grace, whole minutes. */
+  readonly windowSeconds: number;
+  readonly graceSeconds: number;
+  readonly longestGapSeconds: number;
+  readonly shortestGapSeconds: number;
+  readonly basis: "schedule" | "expect-every";
+  /** At most this long after a run was due, a job that stopped running is noticed. */
+  readonly noticedWithinSeconds: number;
+  /** True when a lone missed run is noticed even if the next one succeeds (every gap is the longest one). */
+  readonly loneMissNoticed: boolean;
+  /** One sentence for the plan and status. */
+  readonly summary: string;
+}
+
+export interface UnwatchedMissedRuns {
+  readonly watched: false;
+  readonly reason: string;
+  /** What the user can do about it, when anything. */
+  readonly hint?: string;
+}
+
+export type MissedRunWatch = WatchedMissedRuns | UnwatchedMissedRuns;
+
+export function missedRunWatch(options: MissedRunOptions): MissedRunWatch {
+  if (options.enabled === false) {
+    return { watched: false, reason: "the missed-run alarm is turned off (--no-missed-run-alarm)" };
+  }
+  const timezone = options.timezone ?? "UTC";
+  const gaps = scheduleGaps(options.expression, { from: options.now, timezone });
+  const { longestGapSeconds: longest, shortestGapSeconds: shortest } = gaps;
+  if (longest === undefined || shortest === undefined) {
+    return {
+      watched: false,
+      reason: `${options.expression} runs fewer than twice in the coming year, so there is no gap to watch`,
+    };
+  }
+  const expectEvery = options.expectEverySeconds;
+  if (expectEvery !== undefined && expectEvery < longest) {
+    throw new InputError(
+      "--expect-every",
+      `${durationInWords(expectEvery)} is shorter than the schedule's longest gap (${durationInWords(longest)}), ` +
+        `so the alarm would fire between on-time runs`,
+      `--expect-every ${Math.ceil(longest / HOUR_SECONDS)}h`,
+    );
+  }
+  const basisGap = expectEvery ?? longest;
+  const grace = options.graceSeconds ?? defaultGraceSeconds(basisGap);
+  if (!Number.isInteger(grace) || grace < MINUTE_SECONDS || grace % MINUTE_SECONDS !== 0) {
+    throw new InputError("--grace", "must be a whole number of minutes, at least 1m", "--grace 30m");
+  }
+  const windowSeconds = Math.ceil((basisGap + grace) / MINUTE_SECONDS) * MINUTE_SECONDS;
+  const evaluation = alarmEvaluation(windowSeconds);
+  if (evaluation === undefined) {
+    const gapWords = durationInWords(basisGap);
+    if (expectEvery !== undefined) {
+      throw new InputError(
+        "--expect-every",
+        `${gapWords} plus ${durationInWords(grace)} of grace is over CloudWatch's 7-day limit for an alarm window`,
+        `--expect-every ${Math.floor((MAX_EVALUATION_SECONDS - grace) / HOUR_SECONDS)}h`,
+      );
+    }
+    const canLoosen = grace > MIN_GRACE_SECONDS && longest + MIN_GRACE_SECONDS <= MAX_EVALUATION_SECONDS;
+    return {
+      watched: false,
+      reason:
+        `runs can be ${gapWords} apart; with ${durationInWords(grace)} of grace that is over the 7 days a ` +
+        `CloudWatch alarm can look back, so missed runs of this job are not watched`,
+      hint: canLoosen
+        ? `a shorter --grace (at most ${durationInWords(MAX_EVALUATION_SECONDS - longest)}) would fit`
+        : "failed runs still alert; run it more often than weekly to have missed runs watched",
+    };
+  }
+
+  const noticedWithinSeconds = windowSeconds - shortest;
+  const loneMissNoticed = gaps.regular && expectEvery === undefined;
+  const longestAt = gaps.longestGapEndsAt ? ` (before ${weekdayAndTime(gaps.longestGapEndsAt, timezone)})` : "";
+  const summary = loneMissNoticed
+    ? `alarm if no run succeeds within ${durationInWords(windowSeconds)}: a missed run is noticed ` +
+      `${durationInWords(noticedWithinSeconds)} after it was due`
+    : `alarm if no run succeeds within ${durationInWords(windowSeconds)} ` +
+      `(${expectEvery === undefined ? `the longest gap${longestAt}` : "--expect-every"} + ${durationInWords(grace)} grace): ` +
+      `a job that stops is noticed at most ${durationInWords(noticedWithinSeconds)} after a missed run; ` +
+      `a single missed run between two on-time ones may go unnoticed`;
+  return {
+    watched: true,
+    windowSeconds,
+    graceSeconds: grace,
+    longestGapSeconds: longest,
+    shortestGapSeconds: shortest,
+    basis: expectEvery === undefined ? "schedule" : "expect-every",
+    noticedWithinSeconds,
+    loneMissNoticed,
+    summary,
+    ...evaluation,
+  };
+}
+
+/**
+ * Period and evaluation periods for a window: one period covering it (N = M = 1), which AWS accepts up to 7 days.
+ * Splitting it into N periods with M = N would be the same rule with more data points, and M < N is unsafe (see the
+ * header). Undefined when the window cannot be evaluated at all.
+ */
+export function alarmEvaluation(windowSeconds: number): AlarmEvaluation | undefined {
+  const period = Math.ceil(windowSeconds / MINUTE_SECONDS) * MINUTE_SECONDS;
+  if (!isValidPeriod(period) || !evaluationFits(period, 1)) return undefined;
+  return { period, evaluationPeriods: 1, datapointsToAlarm: 1 };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arming
+
+export interface ArmingFacts {
+  /** The first scheduled run after the schedule was created or last changed (firstDueTime). */
+  readonly firstDue: Date | undefined;
+  readonly graceSeconds: number;
+  /** The job's last successful run, when one is known. */
+  readonly lastSuccess: Date | undefined;
+  /** The alarm exists already: keep it, whatever the rest says. */
+  readonly alarmExists: boolean;
+  readonly now: Date;
+}
+
+export type Arming =
+  | { readonly arm: true; readonly reason: string }
+  | { readonly arm: false; readonly armAt: Date | undefined; readonly reason: string };
+
+/** When the alarm may be created: never before it could only be wrong (see the header). */
+export function armingDecision(facts: ArmingFacts): Arming {
+  if (facts.alarmExists) return { arm: true, reason: "the alarm is armed already" };
+  if (facts.lastSuccess !== undefined) return { arm: true, reason: "the job has succeeded once" };
+  if (facts.firstDue === undefined) {
+    return { arm: false, armAt: undefined, reason: "no run is due, so there is nothing to miss yet" };
+  }
+  const armAt = new Date(facts.firstDue.getTime() + facts.graceSeconds * 1000);
+  if (facts.now.getTime() >= armAt.getTime()) {
+    return { arm: true, reason: "the first run is overdue" };
+  }
+  return {
+    arm: false,
+    armAt,
+    reason:
+      `armed after the first successful run, or from ${armAt.toISOString()} (first run due + grace) ` +
+      `by the next init, so it cannot fire before the job had a chance to run`,
+  };
+}
+
+/** The first run due after `since` in the job's zone (re-exported for the plan, which knows when it set the schedule). */
+export function firstDue(expression: string, since: Date, timezone = "UTC"): Date | undefined {
+  return firstDueTime(expression, since, timezone);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PutMetricAlarm
+
+/** The PutMetricAlarm request fields support-job sends (names and types as in @aws-sdk/client-cloudwatch). */
+export interface MetricAlarmInput {
+  readonly AlarmName: string;
+  readonly AlarmDescription: string;
+  readonly ActionsEnabled: boolean;
+  readonly AlarmActions: readonly string[];
+  readonly OKActions: readonly string[];
+  readonly Namespace: string;
+  readonly MetricName: string;
+  readonly Dimensions: readonly { readonly Name: string; readonly Value: string }[];
+  readonly Statistic: "Sum";
+  readonly Period: number;
+  readonly EvaluationPeriods: number;
+  readonly DatapointsToAlarm: number;
+  readonly Threshold: number;
+  readonly ComparisonOperator: "LessThanThreshold" | "GreaterThanOrEqualToThreshold";
+  readonly TreatMissingData: "breaching" | "notBreaching";
+  readonly Tags: readonly { readonly Key: string; readonly Value: string }[];
+}
+
+export function missedRunAlarmName(job: string): string {
+  return `support-job-${job}-missed-run`;
+}
+
+export function startRefusedAlarmName(job: string): string {
+  return `support-job-${job}-start-refused`;
+}
+
+export interface MissedRunAlarmFacts {
+  readonly job: string;
+  /** The CodeBuild project name (the ProjectName dimension). */
+  readonly project: string;
+  /** The job's alert topic: the alarm and OK actions. */
+  readonly topicArn: string;
+  readonly watch: WatchedMissedRuns;
+  readonly tags: readonly { readonly Key: string; readonly Value: string }[];
+}
+
+export function missedRunAlarmInput(facts: MissedRunAlarmFacts): MetricAlarmInput {
+  const { job, watch } = facts;
+  const description =
+    `support-job ${job}: no run of the job succeeded in the last ${durationInWords(watch.windowSeconds)} ` +
+    `(its schedule allows ${durationInWords(watch.windowSeconds - watch.graceSeconds)} between runs, plus ` +
+    `${durationInWords(watch.graceSeconds)} of grace). A run was missed, refused by AWS or failed. ` +
+    `See why: support-job status --name ${job}`;
+  return {
+    AlarmName: checkedName(missedRunAlarmName(job)),
+    AlarmDescription: fitDescription(description, job),
+    ActionsEnabled: true,
+    AlarmActions: [facts.topicArn],
+    OKActions: [facts.topicArn],
+    Namespace: "AWS/CodeBuild",
+    MetricName: "SucceededBuilds",
+    Dimensions: [{ Name: "ProjectName", Value: facts.project }],
+    Statistic: "Sum",
+    Period: watch.period,
+    EvaluationPeriods: watch.evaluationPeriods,
+    DatapointsToAlarm: watch.datapointsToAlarm,
+    Threshold: 1,
+    ComparisonOperator: "LessThanThreshold",
+    TreatMissingData: "breaching",
+    Tags: facts.tags,
+  };
+}
+
+export type StartTrigger =
+  | { readonly kind: "rule"; readonly ruleName: string }
+  | { readonly kind: "scheduler"; readonly scheduleGroup: string };
+
+export interface StartRefusedAlarmFacts {
+  readonly job: string;
+  readonly trigger: StartTrigger;
+  readonly topicArn: string;
+  readonly tags: readonly { readonly Key: string; readonly Value: string }[];
+}
+
+/**
+ * The fast companion alarm: the trigger's own failure count ≥ 1 in 5 minutes. A rule's FailedInvocations counts
+ * targets that failed for good (AWS/Events, dimension RuleName, emitted only when non-zero); Scheduler's
+ * InvocationDroppedCount counts runs it gave up on after its retry policy (AWS/Scheduler, dimension ScheduleGroup,
+ * as AWS CDK's schedule group metrics use; not confirmed against AWS here). No data means nothing failed.
+ */
+export function startRefusedAlarmInput(facts: StartRefusedAlarmFacts): MetricAlarmInput {
+  const { job, trigger } = facts;
+  const metric =
+    trigger.kind === "rule"
+      ? { Namespace: "AWS/Events", MetricName: "FailedInvocations", Name: "RuleName", Value: trigger.ruleName }
+      : {
+          Namespace: "AWS/Scheduler",
+          MetricName: "InvocationDroppedCount",
+          Name: "ScheduleGroup",
+          Value: trigger.scheduleGroup,
+        };
+  const description =
+    `support-job ${job}: AWS refused to start a scheduled run (the previous run still going, the account's ` +
+    `CodeBuild build quota, or a role that no longer works). See why: support-job status --name ${job}`;
+  return {
+    AlarmName: checkedName(startRefusedAlarmName(job)),
+    AlarmDescription: fitDescription(description, job),
+    ActionsEnabled: true,
+    AlarmActions: [facts.topicArn],
+    OKActions: [facts.topicArn],
+    Namespace: metric.Namespace,
+    MetricName: metric.MetricName,
+    Dimensions: [{ Name: metric.Name, Value: metric.Value }],
+    Statistic: "Sum",
+    Period: 5 * MINUTE_SECONDS,
+    EvaluationPeriods: 1,
+    DatapointsToAlarm: 1,
+    Threshold: 1,
+    ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    TreatMissingData: "notBreaching",
+    Tags: facts.tags,
+  };
+}
+
+function checkedName(name: string): string {
+  if (name.length > MAX_ALARM_NAME) throw new RangeError(`alarm name over ${MAX_ALARM_NAME} characters: ${name}`);
+  return name;
+}
+
+/** Keep the description within AWS's 1024 characters, always ending with the command to run. */
+function fitDescription(description: string, job: string): string {
+  if (description.length <= MAX_ALARM_DESCRIPTION) return description;
+  const tail = ` See why: support-job status --name ${job}`;
+  return `${description.slice(0, MAX_ALARM_DESCRIPTION - tail.length - 1)}…${tail}`.slice(0, MAX_ALARM_DESCRIPTION);
+}
