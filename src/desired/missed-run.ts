@@ -249,9 +249,7 @@ export interface ArmingFacts {
   readonly now: Date;
 }
 
-export type Arming =
-  | { readonly arm: true; readonly reason: string }
-  | { readonly arm: false; readonly armAt: Date | undefined; readonly reason: string };
+export type Arming = { readonly arm: true; readonly reason: string } | { readonly arm: false; readonly armAt: Date | undefined; readonly reason: string };
 
 /** When the alarm may be created: never before it could only be wrong (see the header). */
 export function armingDecision(facts: ArmingFacts): Arming {
@@ -346,9 +344,7 @@ export function missedRunAlarmInput(facts: MissedRunAlarmFacts): MetricAlarmInpu
   };
 }
 
-export type StartTrigger =
-  | { readonly kind: "rule"; readonly ruleName: string }
-  | { readonly kind: "scheduler"; readonly scheduleGroup: string };
+export type StartTrigger = { readonly kind: "rule"; readonly ruleName: string } | { readonly kind: "scheduler"; readonly scheduleGroup: string };
 
 export interface StartRefusedAlarmFacts {
   readonly job: string;

@@ -28,8 +28,7 @@ const NOW = new Date("2026-11-30T06:00:00Z");
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:support-job-nightly-cleanup-alerts";
 const TAGS = [{ Key: "support-job:job", Value: "nightly-cleanup" }];
 
-const watch = (expression: string, extra: Partial<MissedRunOptions> = {}): MissedRunWatch =>
-  missedRunWatch({ expression, now: NOW, ...extra });
+const watch = (expression: string, extra: Partial<MissedRunOptions> = {}): MissedRunWatch => missedRunWatch({ expression, now: NOW, ...extra });
 
 function watched(expression: string, extra: Partial<MissedRunOptions> = {}): WatchedMissedRuns {
   const result = watch(expression, extra);
@@ -276,7 +275,12 @@ describe("the PutMetricAlarm request", () => {
   });
 
   it("has a fast companion on the trigger's failures, for the rule and for Scheduler", () => {
-    const rule = startRefusedAlarmInput({ job: "nightly-cleanup", trigger: { kind: "rule", ruleName: "support-job-nightly-cleanup-schedule" }, topicArn: TOPIC, tags: TAGS });
+    const rule = startRefusedAlarmInput({
+      job: "nightly-cleanup",
+      trigger: { kind: "rule", ruleName: "support-job-nightly-cleanup-schedule" },
+      topicArn: TOPIC,
+      tags: TAGS,
+    });
     expect(rule).toMatchObject({
       Namespace: "AWS/Events",
       MetricName: "FailedInvocations",
@@ -286,8 +290,17 @@ describe("the PutMetricAlarm request", () => {
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       TreatMissingData: "notBreaching",
     });
-    const scheduler = startRefusedAlarmInput({ job: "nightly-cleanup", trigger: { kind: "scheduler", scheduleGroup: "support-job-nightly-cleanup" }, topicArn: TOPIC, tags: TAGS });
-    expect(scheduler).toMatchObject({ Namespace: "AWS/Scheduler", MetricName: "InvocationDroppedCount", Dimensions: [{ Name: "ScheduleGroup", Value: "support-job-nightly-cleanup" }] });
+    const scheduler = startRefusedAlarmInput({
+      job: "nightly-cleanup",
+      trigger: { kind: "scheduler", scheduleGroup: "support-job-nightly-cleanup" },
+      topicArn: TOPIC,
+      tags: TAGS,
+    });
+    expect(scheduler).toMatchObject({
+      Namespace: "AWS/Scheduler",
+      MetricName: "InvocationDroppedCount",
+      Dimensions: [{ Name: "ScheduleGroup", Value: "support-job-nightly-cleanup" }],
+    });
   });
 
   it("matches botocore's CloudWatch model: known fields, required ones, enums and lengths", () => {
