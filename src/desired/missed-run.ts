@@ -31,16 +31,16 @@
 import { InputError } from "../errors.js";
 import { firstDueTime, scheduleGaps, weekdayAndTime } from "../schedule/gaps.js";
 
-export const MINUTE_SECONDS = 60;
-export const HOUR_SECONDS = 3600;
-export const DAY_SECONDS = 86_400;
+const MINUTE_SECONDS = 60;
+const HOUR_SECONDS = 3600;
+const DAY_SECONDS = 86_400;
 /** PutMetricAlarm: Period × EvaluationPeriods ≤ 7 days, and ≤ 1 day when Period < 1 hour. */
-export const MAX_EVALUATION_SECONDS = 7 * DAY_SECONDS;
-export const MAX_SHORT_PERIOD_EVALUATION_SECONDS = DAY_SECONDS;
-export const MIN_GRACE_SECONDS = 15 * MINUTE_SECONDS;
+const MAX_EVALUATION_SECONDS = 7 * DAY_SECONDS;
+const MAX_SHORT_PERIOD_EVALUATION_SECONDS = DAY_SECONDS;
+const MIN_GRACE_SECONDS = 15 * MINUTE_SECONDS;
 /** botocore's cloudwatch model: AlarmDescription max 1024, AlarmName 1–255. */
-export const MAX_ALARM_DESCRIPTION = 1024;
-export const MAX_ALARM_NAME = 255;
+const MAX_ALARM_DESCRIPTION = 1024;
+const MAX_ALARM_NAME = 255;
 
 /** Valid PutMetricAlarm Period values: 10, 20, 30 or any multiple of 60 (botocore's documentation of Period). */
 export function isValidPeriod(seconds: number): boolean {
@@ -133,7 +133,10 @@ export interface WatchedMissedRuns extends AlarmEvaluation {
   readonly longestGapSeconds: number;
   readonly shortestGapSeconds: number;
   readonly basis: "schedule" | "expect-every";
-  /** At most this long after a run was due, a job that stopped running is noticed. */
+  /**
+   * A job that stopped is noticed at most this long after its first missed run was due, plus the duration of the
+   * run before it (the window counts from that run's success).
+   */
   readonly noticedWithinSeconds: number;
   /** True when a lone missed run is noticed even if the next one succeeds (every gap is the longest one). */
   readonly loneMissNoticed: boolean;

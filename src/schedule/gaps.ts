@@ -41,7 +41,7 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 const UNIT_MS: Readonly<Record<RateUnit, number>> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
-export const DEFAULT_GAP_HORIZON_DAYS = 366;
+const DEFAULT_GAP_HORIZON_DAYS = 366;
 
 export function scheduleGaps(expression: string, options: ScheduleGapsOptions): ScheduleGaps {
   const fromMs = options.from.getTime();

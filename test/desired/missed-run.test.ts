@@ -12,14 +12,19 @@ import {
   firstDue,
   isValidPeriod,
   missedRunAlarmInput,
+  missedRunAlarmName,
   missedRunWatch,
   parseDuration,
   startRefusedAlarmInput,
+  startRefusedAlarmName,
   type MissedRunOptions,
   type MissedRunWatch,
+  type StartTrigger,
+  type UnwatchedMissedRuns,
   type WatchedMissedRuns,
 } from "../../src/desired/missed-run.js";
 import { InputError } from "../../src/errors.js";
+import { nextRuns } from "../../src/schedule/index.js";
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -346,3 +351,74 @@ function cloudWatchModel(): { shapes: Record<string, Shape> } {
   }
   return JSON.parse(text) as { shapes: Record<string, Shape> };
 }
+
+/**
+ * A sliding-window metric alarm, evaluated every minute as CloudWatch does by default: data point i sums the
+ * successes in [t − (i+1)·period, t − i·period); it is breaching when that sum is < 1; ALARM when at least M of
+ * the last N are breaching.
+ */
+function alarmFiresAt(successes: readonly number[], t: number, period: number, evaluationPeriods: number, datapointsToAlarm: number): boolean {
+  let breaching = 0;
+  for (let i = 0; i < evaluationPeriods; i++) {
+    const from = t - (i + 1) * period * 1000;
+    const to = t - i * period * 1000;
+    if (!successes.some((s) => s >= from && s < to)) breaching++;
+  }
+  return breaching >= datapointsToAlarm;
+}
+
+describe("the chosen design, simulated minute by minute over DST weeks", () => {
+  const expression = "cron(0 7 ? * MON-FRI *)";
+  const timezone = "Europe/Paris";
+  const w = watched(expression, { timezone });
+  // Five weeks around the 2027 fall-back weekend, then five around spring-forward.
+  const periods = [new Date("2027-10-11T00:00:00Z"), new Date("2027-03-15T00:00:00Z")];
+  // Runs last between 1 minute and the whole grace time, varying from day to day.
+  const durationMs = (k: number): number => ((k * 37) % Math.floor(w.graceSeconds / MINUTE - 1)) * 60_000 + 60_000;
+
+  it.each(periods)("never fires while every run succeeds within its grace time (from %s)", (from) => {
+    const runs = nextRuns(expression, { from, count: 25, timezone }).map((run) => run.getTime());
+    const successes = runs.map((run, k) => run + durationMs(k));
+    const firstRun = runs[0]!;
+    const lastSuccess = successes.at(-1)!;
+    for (let t = firstRun + w.windowSeconds * 1000; t <= lastSuccess; t += 60_000) {
+      expect(alarmFiresAt(successes, t, w.period, w.evaluationPeriods, w.datapointsToAlarm), new Date(t).toISOString()).toBe(false);
+    }
+  });
+
+  it.each(periods)("notices a job that stops within the stated time after its first missed run (from %s)", (from) => {
+    const runs = nextRuns(expression, { from, count: 25, timezone }).map((run) => run.getTime());
+    for (let stop = 5; stop < runs.length; stop++) {
+      const successes = runs.slice(0, stop).map((run, k) => run + durationMs(k));
+      const missed = runs[stop]!;
+      const bound = missed + (w.noticedWithinSeconds * 1000 + durationMs(stop - 1));
+      let firedAt: number | undefined;
+      for (let t = missed; t <= bound + 60_000 && firedAt === undefined; t += 60_000) {
+        if (alarmFiresAt(successes, t, w.period, w.evaluationPeriods, w.datapointsToAlarm)) firedAt = t;
+      }
+      expect(firedAt, `stopped before ${new Date(missed).toISOString()}`).toBeDefined();
+      expect(firedAt!).toBeLessThanOrEqual(bound + 60_000);
+    }
+  });
+
+  it("the rejected M-of-N design (seven day-long periods, alarm on 3 empty) fires while a run is still within its grace", () => {
+    const runs = nextRuns(expression, { from: periods[0]!, count: 25, timezone }).map((run) => run.getTime());
+    const successes = runs.map((run, k) => run + durationMs(k));
+    let falseAlarms = 0;
+    for (let t = runs[0]! + 7 * DAY * 1000; t <= successes.at(-1)!; t += 60_000) {
+      if (alarmFiresAt(successes, t, DAY, 7, 3)) falseAlarms++;
+    }
+    expect(falseAlarms).toBeGreaterThan(0);
+  });
+});
+
+describe("names the integration needs", () => {
+  it("names the alarms after the job", () => {
+    expect(missedRunAlarmName("nightly-cleanup")).toBe("support-job-nightly-cleanup-missed-run");
+    expect(startRefusedAlarmName("nightly-cleanup")).toBe("support-job-nightly-cleanup-start-refused");
+    const trigger: StartTrigger = { kind: "rule", ruleName: "r" };
+    expect(startRefusedAlarmInput({ job: "j", trigger, topicArn: TOPIC, tags: [] }).AlarmName).toBe("support-job-j-start-refused");
+    const off: UnwatchedMissedRuns = { watched: false, reason: "the missed-run alarm is turned off (--no-missed-run-alarm)" };
+    expect(watch("rate(1 day)", { enabled: false })).toEqual(off);
+  });
+});
