@@ -30,6 +30,7 @@
  */
 import { InputError } from "../errors.js";
 import { firstDueTime, scheduleGaps, weekdayAndTime } from "../schedule/gaps.js";
+import { formatInZone, nextRuns, parseSchedule } from "../schedule/index.js";
 
 const MINUTE_SECONDS = 60;
 const HOUR_SECONDS = 3600;
@@ -406,4 +407,79 @@ function fitDescription(description: string, job: string): string {
   if (description.length <= MAX_ALARM_DESCRIPTION) return description;
   const tail = ` See why: support-job status --name ${job}`;
   return `${description.slice(0, MAX_ALARM_DESCRIPTION - tail.length - 1)}…${tail}`.slice(0, MAX_ALARM_DESCRIPTION);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// On time, late, overdue (for status), Healthchecks.io's model: a run is due, then late during its grace, then overdue
+
+export type Timeliness = "waiting for the first run" | "on time" | "late" | "overdue";
+
+export interface TimelinessFacts {
+  readonly expression: string;
+  readonly timezone?: string;
+  /** When the schedule was created or last changed: a rate schedule's runs count from it, and nothing is due before. */
+  readonly since: Date;
+  readonly lastSuccess: Date | undefined;
+  readonly graceSeconds: number;
+  readonly now: Date;
+}
+
+export interface RunTimeliness {
+  readonly state: Timeliness;
+  /** The latest run due at or before now (after since). */
+  readonly lastDue: Date | undefined;
+  readonly nextDue: Date | undefined;
+  /** "last success 1 day 2 hours ago, next due 2026-12-01 03:00 UTC, on time". */
+  readonly sentence: string;
+}
+
+const LOOKBACKS_SECONDS = [2 * HOUR_SECONDS, 2 * DAY_SECONDS, 8 * DAY_SECONDS, 35 * DAY_SECONDS, 370 * DAY_SECONDS];
+
+export function runTimeliness(facts: TimelinessFacts): RunTimeliness {
+  const timezone = facts.timezone ?? "UTC";
+  const now = facts.now.getTime();
+  const { lastDue, nextDue } = dueTimes(facts.expression, timezone, facts.since, now);
+  let state: Timeliness;
+  if (lastDue === undefined) state = facts.lastSuccess === undefined ? "waiting for the first run" : "on time";
+  else if (facts.lastSuccess !== undefined && facts.lastSuccess.getTime() >= lastDue.getTime()) state = "on time";
+  else state = now < lastDue.getTime() + facts.graceSeconds * 1000 ? "late" : "overdue";
+  const parts = [
+    facts.lastSuccess === undefined ? "no success yet" : `last success ${durationInWords((now - facts.lastSuccess.getTime()) / 1000)} ago`,
+    nextDue === undefined ? "no run due" : `next due ${formatInZone(nextDue, timezone)}`,
+    state,
+  ];
+  return { state, lastDue, nextDue, sentence: parts.join(", ") };
+}
+
+function dueTimes(expression: string, timezone: string, since: Date, now: number): { lastDue: Date | undefined; nextDue: Date | undefined } {
+  const schedule = parseSchedule(expression);
+  if (schedule.kind === "rate") {
+    // A rate schedule's phase is set when it is created: runs at since + k × interval.
+    const interval = schedule.value * { minute: MINUTE_SECONDS, hour: HOUR_SECONDS, day: DAY_SECONDS }[schedule.unit] * 1000;
+    const k = Math.max(0, Math.floor((now - since.getTime()) / interval));
+    return {
+      lastDue: k >= 1 ? new Date(since.getTime() + k * interval) : undefined,
+      nextDue: new Date(since.getTime() + (k + 1) * interval),
+    };
+  }
+  const from = new Date(Math.max(now, since.getTime()));
+  return { lastDue: latestCronDue(expression, timezone, since, now), nextDue: nextRuns(expression, { from, count: 1, timezone })[0] };
+}
+
+function latestCronDue(expression: string, timezone: string, since: Date, now: number): Date | undefined {
+  const sinceMs = since.getTime();
+  for (const lookback of LOOKBACKS_SECONDS) {
+    const start = Math.max(sinceMs, now - lookback * 1000);
+    let from = start;
+    let latest: Date | undefined;
+    for (;;) {
+      const page = nextRuns(expression, { from: new Date(from), count: 256, timezone });
+      for (const run of page) if (run.getTime() <= now) latest = run;
+      const last = page.at(-1);
+      if (last === undefined || last.getTime() > now || page.length < 256) break;
+      from = last.getTime();
+    }
+    if (latest !== undefined || start === sinceMs) return latest;
+  }
+  return undefined;
 }

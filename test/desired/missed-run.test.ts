@@ -15,6 +15,7 @@ import {
   missedRunAlarmName,
   missedRunWatch,
   parseDuration,
+  runTimeliness,
   startRefusedAlarmInput,
   startRefusedAlarmName,
   type MissedRunOptions,
@@ -420,5 +421,76 @@ describe("names the integration needs", () => {
     expect(startRefusedAlarmInput({ job: "j", trigger, topicArn: TOPIC, tags: [] }).AlarmName).toBe("support-job-j-start-refused");
     const off: UnwatchedMissedRuns = { watched: false, reason: "the missed-run alarm is turned off (--no-missed-run-alarm)" };
     expect(watch("rate(1 day)", { enabled: false })).toEqual(off);
+  });
+});
+
+describe("status: on time, late or overdue", () => {
+  const daily = { expression: "cron(0 3 * * ? *)", since: new Date("2026-11-01T00:00:00Z"), graceSeconds: 144 * MINUTE };
+
+  it("is on time when the last due run succeeded", () => {
+    const fine = runTimeliness({ ...daily, lastSuccess: new Date("2026-11-30T03:05:00Z"), now: new Date("2026-12-01T01:05:00Z") });
+    expect(fine).toMatchObject({ state: "on time", lastDue: new Date("2026-11-30T03:00:00Z"), nextDue: new Date("2026-12-01T03:00:00Z") });
+    expect(fine.sentence).toBe("last success 22 hours ago, next due 2026-12-01 03:00 UTC, on time");
+  });
+
+  it("is late during the grace after a due run without success, then overdue", () => {
+    const last = new Date("2026-11-29T03:05:00Z");
+    expect(runTimeliness({ ...daily, lastSuccess: last, now: new Date("2026-11-30T05:23:00Z") }).state).toBe("late");
+    expect(runTimeliness({ ...daily, lastSuccess: last, now: new Date("2026-11-30T05:24:00Z") }).state).toBe("overdue");
+    expect(runTimeliness({ ...daily, lastSuccess: last, now: new Date("2026-11-30T05:24:00Z") }).sentence).toBe(
+      "last success 1 day 2 hours ago, next due 2026-12-01 03:00 UTC, overdue",
+    );
+  });
+
+  it("waits for the first run of a new job, and counts a rate schedule from its creation", () => {
+    const since = new Date("2026-11-30T10:17:00Z");
+    const fresh = runTimeliness({
+      expression: "rate(1 day)",
+      since,
+      lastSuccess: undefined,
+      graceSeconds: 144 * MINUTE,
+      now: new Date("2026-11-30T12:00:00Z"),
+    });
+    expect(fresh).toMatchObject({ state: "waiting for the first run", lastDue: undefined, nextDue: new Date("2026-12-01T10:17:00Z") });
+    const missedFirst = runTimeliness({
+      expression: "rate(1 day)",
+      since,
+      lastSuccess: undefined,
+      graceSeconds: 144 * MINUTE,
+      now: new Date("2026-12-01T13:00:00Z"),
+    });
+    expect(missedFirst).toMatchObject({ state: "overdue", lastDue: new Date("2026-12-01T10:17:00Z") });
+  });
+
+  it("finds the last due run of a monthly job and of a minutely one", () => {
+    const monthly = runTimeliness({
+      expression: "cron(0 3 1 * ? *)",
+      since: new Date("2026-01-01T00:00:00Z"),
+      lastSuccess: undefined,
+      graceSeconds: DAY,
+      now: new Date("2026-11-30T00:00:00Z"),
+    });
+    expect(monthly).toMatchObject({ state: "overdue", lastDue: new Date("2026-11-01T03:00:00Z") });
+    const minutely = runTimeliness({
+      expression: "cron(* * * * ? *)",
+      since: new Date("2026-01-01T00:00:00Z"),
+      lastSuccess: new Date("2026-11-30T11:59:30Z"),
+      graceSeconds: 900,
+      now: new Date("2026-11-30T12:00:10Z"),
+    });
+    expect(minutely).toMatchObject({ state: "late", lastDue: new Date("2026-11-30T12:00:00Z") });
+  });
+
+  it("reads cron times in the job's zone", () => {
+    const result = runTimeliness({
+      expression: "cron(0 7 ? * MON-FRI *)",
+      timezone: "Europe/Paris",
+      since: new Date("2026-11-01T00:00:00Z"),
+      lastSuccess: new Date("2026-11-27T06:03:00Z"),
+      graceSeconds: 438 * MINUTE,
+      now: new Date("2026-11-29T12:00:00Z"),
+    });
+    expect(result).toMatchObject({ state: "on time", lastDue: new Date("2026-11-27T06:00:00Z"), nextDue: new Date("2026-11-30T06:00:00Z") });
+    expect(result.sentence).toBe("last success 2 days 5 hours ago, next due 2026-11-30 07:00 CET, on time");
   });
 });
