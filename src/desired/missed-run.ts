@@ -139,7 +139,7 @@ export interface WatchedMissedRuns extends AlarmEvaluation {
    * run before it (the window counts from that run's success).
    */
   readonly noticedWithinSeconds: number;
-  /** True when a lone missed run is noticed even if the next one succeeds (every gap is the longest one). */
+  /** True when every lone missed run is noticed even if the next one succeeds (regular gaps well over the grace). */
   readonly loneMissNoticed: boolean;
   /** One sentence for the plan and status. */
   readonly summary: string;
@@ -205,14 +205,16 @@ export function missedRunWatch(options: MissedRunOptions): MissedRunWatch {
   }
 
   const noticedWithinSeconds = windowSeconds - shortest;
-  const loneMissNoticed = gaps.regular && expectEvery === undefined;
+  // A lone miss leaves at least 2 × gap − grace between two successes; noticed for sure when that exceeds the window.
+  const loneMissNoticed = 2 * shortest - grace > windowSeconds;
   const longestAt = gaps.longestGapEndsAt ? ` (before ${weekdayAndTime(gaps.longestGapEndsAt, timezone)})` : "";
   const summary = loneMissNoticed
     ? `alarm if no run succeeds within ${durationInWords(windowSeconds)}: a missed run is noticed ` +
-      `${durationInWords(noticedWithinSeconds)} after it was due`
+      `at most ${durationInWords(noticedWithinSeconds)} after it was due (plus the previous run's duration)`
     : `alarm if no run succeeds within ${durationInWords(windowSeconds)} ` +
       `(${expectEvery === undefined ? `the longest gap${longestAt}` : "--expect-every"} + ${durationInWords(grace)} grace): ` +
-      `a job that stops is noticed at most ${durationInWords(noticedWithinSeconds)} after a missed run; ` +
+      `a job that stops is noticed at most ${durationInWords(noticedWithinSeconds)} after a missed run ` +
+      `(plus the previous run's duration); ` +
       `a single missed run between two on-time ones may go unnoticed`;
   return {
     watched: true,

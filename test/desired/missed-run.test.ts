@@ -62,7 +62,9 @@ describe("the missed-run alarm's window", () => {
   it("rate(1 day): 1 day + 2 h 24 min (10% of the gap)", () => {
     const w = watched("rate(1 day)");
     expect(w).toMatchObject({ graceSeconds: 144 * MINUTE, windowSeconds: DAY + 144 * MINUTE, period: DAY + 144 * MINUTE });
-    expect(w.summary).toBe("alarm if no run succeeds within 1 day 2 hours: a missed run is noticed 2 hours 24 minutes after it was due");
+    expect(w.summary).toBe(
+      "alarm if no run succeeds within 1 day 2 hours: a missed run is noticed at most 2 hours 24 minutes after it was due (plus the previous run's duration)",
+    );
     withinAwsLimits(w);
   });
 
@@ -87,7 +89,7 @@ describe("the missed-run alarm's window", () => {
     expect(w.loneMissNoticed).toBe(false);
     expect(w.noticedWithinSeconds).toBe(w.windowSeconds - 24 * HOUR);
     expect(w.summary).toContain("(the longest gap (before Monday 07:00) + 7 hours 18 minutes grace)");
-    expect(w.summary).toContain("a job that stops is noticed at most 2 days 8 hours after a missed run");
+    expect(w.summary).toContain("a job that stops is noticed at most 2 days 8 hours after a missed run (plus the previous run's duration)");
     expect(w.summary).toContain("a single missed run between two on-time ones may go unnoticed");
     withinAwsLimits(w);
   });
@@ -130,6 +132,8 @@ describe("the missed-run alarm's window", () => {
   it("rate(1 minute): a 16-minute window, under an hour so within the one-day limit", () => {
     const w = watched("rate(1 minute)");
     expect(w).toMatchObject({ windowSeconds: 16 * MINUTE, period: 960, evaluationPeriods: 1 });
+    // Runs a minute apart with 15 minutes of grace: only a stop is seen, not one skipped run.
+    expect(w.loneMissNoticed).toBe(false);
     withinAwsLimits(w);
   });
 
@@ -399,6 +403,21 @@ describe("the chosen design, simulated minute by minute over DST weeks", () => {
       }
       expect(firedAt, `stopped before ${new Date(missed).toISOString()}`).toBeDefined();
       expect(firedAt!).toBeLessThanOrEqual(bound + 60_000);
+    }
+  });
+
+  it("on a regular schedule, notices one skipped run even when the next one succeeds", () => {
+    const daily = watched("cron(0 3 * * ? *)");
+    expect(daily.loneMissNoticed).toBe(true);
+    const runs = nextRuns("cron(0 3 * * ? *)", { from: new Date("2027-01-04T00:00:00Z"), count: 10 }).map((run) => run.getTime());
+    const duration = (k: number): number => ((k * 53) % 143) * 60_000 + 60_000;
+    for (let skipped = 1; skipped < runs.length - 1; skipped++) {
+      const successes = runs.filter((_, k) => k !== skipped).map((run) => run + duration(runs.indexOf(run)));
+      const due = runs[skipped]!;
+      const bound = due + daily.noticedWithinSeconds * 1000 + duration(skipped - 1) + 60_000;
+      let fired = false;
+      for (let t = due; t <= bound && !fired; t += 60_000) fired = alarmFiresAt(successes, t, daily.period, 1, 1);
+      expect(fired, `skipped ${new Date(due).toISOString()}`).toBe(true);
     }
   });
 
