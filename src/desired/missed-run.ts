@@ -7,7 +7,9 @@
  *   as the window: the schedule's longest gap between two runs plus the grace time, rounded up to a whole minute.
  *   TreatMissingData breaching turns "no success in the window" into ALARM; the next success turns it back to OK,
  *   so every stop is announced once and every recovery too. A sliding window that long catches a job that stopped
- *   at most window − shortest gap after the first run that did not happen (grace after it for a regular schedule).
+ *   at most window − shortest gap after the first run that did not happen, plus the previous run's duration (the
+ *   grace, for a regular schedule). Sliding is CloudWatch's default evaluation window; its newer WallClockWindow
+ *   (calendar-aligned periods in a zone) is not in the botocore model or SDK used here, so it is not relied on.
  * - Irregular schedules (Monday–Friday: 24 h gaps, one 72 h weekend gap): a sliding-window alarm is the same rule
  *   at every hour of the week, so any window shorter than 72 h + grace fires every weekend. The alternatives were
  *   weighed and rejected: M-of-N over day-long periods (N = 7, M = empty days + 1) does see a lone missed Tuesday,
@@ -16,9 +18,10 @@
  *   ALARM for a week after one miss, hiding the next ones. A 7-day Sum < runs-a-week alarm has the same edge
  *   problem (a week-old success leaves the window before today's arrives) and cannot be padded by the grace time
  *   without passing AWS's 7-day limit. So the window stays longest gap + grace, and `status` says plainly how late
- *   a miss can be noticed (up to 2 days 1 hour for the weekday example) and that a lone missed run between two
- *   successes in short gaps is not seen by this alarm.
- * - What notices those soonest is a second, cheap alarm on the trigger itself, which needs no window at all: the
+ *   a miss can be noticed (2 days 1 hour for the weekday example with --grace 30m, 2 days 8 hours with the
+ *   default grace) and that a lone missed run between two successes in short gaps is not seen by this alarm.
+ *   test/desired/missed-run.test.ts simulates both designs minute by minute to back this.
+ * - What notices those soonest is a second, cheap alarm ($0.10 a month) on the trigger itself, needing no window: the
  *   EventBridge rule's FailedInvocations (or the Scheduler group's InvocationDroppedCount) ≥ 1 fires within
  *   minutes of a StartBuild that AWS refused (concurrency limit reached, a new account's build quota of 0, a role
  *   that no longer works): the most common causes of a run that never happened. See startRefusedAlarmInput.
