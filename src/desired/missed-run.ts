@@ -9,7 +9,7 @@
  *   so every stop is announced once and every recovery too. A sliding window that long catches a job that stopped
  *   at most window − shortest gap after the first run that did not happen, plus the previous run's duration (the
  *   grace, for a regular schedule). Sliding is CloudWatch's default evaluation window; its newer WallClockWindow
- *   (calendar-aligned periods in a zone) is not in the botocore model or SDK used here, so it is not relied on.
+ *   (calendar-aligned periods in a zone) is not in the botocore model installed here, so it is not relied on.
  * - Irregular schedules (Monday–Friday: 24 h gaps, one 72 h weekend gap): a sliding-window alarm is the same rule
  *   at every hour of the week, so any window shorter than 72 h + grace fires every weekend. The alternatives were
  *   weighed and rejected: M-of-N over day-long periods (N = 7, M = empty days + 1) does see a lone missed Tuesday,
