@@ -417,7 +417,7 @@ function fitDescription(description: string, job: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // On time, late, overdue (for status), Healthchecks.io's model: a run is due, then late during its grace, then overdue
 
-export type Timeliness = "waiting for the first run" | "on time" | "late" | "overdue";
+type Timeliness = "waiting for the first run" | "on time" | "late" | "overdue";
 
 export interface TimelinessFacts {
   readonly expression: string;
