@@ -14,7 +14,8 @@ import { colorAllowed, paint, setColor } from "./ui/style.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+// After --no-env, a later --env starts a new list.
+const collect = (value: string, previous: string[] | boolean = []) => [...(Array.isArray(previous) ? previous : []), value];
 
 interface Globals {
   region?: string;
@@ -90,6 +91,10 @@ Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage 
     .option("--policy-arn <arn>", "managed policy the job needs, repeatable (e.g. arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess)", collect)
     .option("--policy-file <path>", "JSON policy document with the job's own permissions (becomes one managed policy)")
     .option("--permissions-boundary <arn>", "managed policy set as the permissions boundary of every role support-job creates (required by docs/operator-policy-bounded.json)")
+    .option("--no-env", "remove every environment variable (clears the saved --env list)")
+    .option("--no-policy-arn", "detach every --policy-arn (clears the saved list)")
+    .option("--no-policy-file", "delete the job permissions policy (drops the saved --policy-file)")
+    .option("--account-change", "set the job up in your credentials' account although support-job.json names another")
     .option("-y, --yes", "do not ask anything: take flags and support-job.json, apply without confirming")
     .option("--dry-run", "show the plan and change nothing")
     .option("--adopt", "take over resources with the job's names that support-job did not create")
@@ -110,15 +115,18 @@ Settings are saved to support-job.json (no secret values: Parameter Store and Se
       action<Record<string, unknown>>(async (options, io) => {
         const { runInit } = await import("./commands/init.js");
         const o = options as Record<string, string | string[] | boolean | undefined>;
+        // --no-env / --no-policy-arn / --no-policy-file arrive as false: an empty value that clears the saved one.
+        const list = (v: unknown) => (v === false ? [] : (v as string[] | undefined));
         await runInit(
           {
             ...options,
+            env: list(o.env),
             repository: o.repo as string | undefined,
-            policyArns: o.policyArn as string[] | undefined,
+            policyArns: list(o.policyArn),
             computeType: o.computeType as string | undefined,
             sourceType: o.sourceType as string | undefined,
             alertOn: o.alertOn as string | undefined,
-            policyFile: o.policyFile as string | undefined,
+            policyFile: o.policyFile === false ? "" : (o.policyFile as string | undefined),
             permissionsBoundary: o.permissionsBoundary as string | undefined,
           },
           io,
@@ -149,6 +157,18 @@ function printError(error: unknown, debug: boolean): void {
   }
 }
 
+/** The `code` of a JSON error object: what kind of failure it is, for scripts to branch on. */
+export function errorCode(error: unknown): string {
+  if (error instanceof InputError || error instanceof InputErrors) return "invalid-input";
+  if (error instanceof InterruptedError || (error instanceof Error && error.name === "ExitPromptError")) return "interrupted";
+  if (error instanceof OperationError || (error instanceof Error && error.name === "ApplyError")) return "operation-failed";
+  return "unexpected";
+}
+
+function printJsonError(code: string, message: string, exitCode: number): void {
+  process.stdout.write(`${JSON.stringify({ error: { code, message, exitCode } }, null, 2)}\n`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -157,10 +177,15 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.ok;
+      if (argv.includes("--json")) printJsonError("usage", error.message.replace(/^error: /, ""), ExitCode.input);
       return ExitCode.input;
     }
     printError(error, argv.includes("--debug"));
-    return exitCodeFor(error);
+    const exitCode = exitCodeFor(error);
+    // Scripts parse failures too: one JSON error object, unless the command already printed its document.
+    if (argv.includes("--json") && !activeReporter?.printedJson && !(error instanceof PassThroughExit))
+      printJsonError(errorCode(error), error instanceof Error ? error.message : String(error), exitCode);
+    return exitCode;
   }
 }
 

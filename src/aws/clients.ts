@@ -99,7 +99,21 @@ export async function createClients(options: AwsOptions): Promise<Clients> {
 }
 
 /** The account and partition of the caller: the one STS call every command makes first. */
-export async function callerIdentity(clients: Clients): Promise<{ account: string; arn: string; partition: string }> {
+/** One identity check per set of clients: init starts it early, alongside other reads, and the plan reuses it. */
+const identities = new WeakMap<Clients, Promise<{ account: string; arn: string; partition: string }>>();
+
+export function callerIdentity(clients: Clients): Promise<{ account: string; arn: string; partition: string }> {
+  let pending = identities.get(clients);
+  if (!pending) {
+    pending = askIdentity(clients);
+    identities.set(clients, pending);
+    // A failed check is not remembered: a retry asks again.
+    pending.catch(() => identities.delete(clients));
+  }
+  return pending;
+}
+
+async function askIdentity(clients: Clients): Promise<{ account: string; arn: string; partition: string }> {
   const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
   const out = await clients.sts.send(new GetCallerIdentityCommand({}));
   const arn = out.Arn ?? "";

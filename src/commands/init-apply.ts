@@ -1,5 +1,5 @@
 /** The engine half of `init`: read → plan → confirm → apply → show the job. Loaded after validation. */
-import { writeConfig, type ConfigFile } from "../settings/file.js";
+import { CONFIG_FILE, writeConfig } from "../settings/file.js";
 import { InputError, InterruptedError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { statusAfterApply } from "../deployed/after-init.js";
@@ -13,16 +13,12 @@ import { toRaw } from "../settings/validate.js";
 import { pastTense, planToJson, presentTense, renderPlan } from "../ui/format.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { clientsFor } from "./common.js";
-import type { InitOptions } from "./init.js";
+import type { InitContext, InitOptions } from "./init.js";
 import { renderStatus } from "./status.js";
 
-export async function deployJob(
-  settings: ResolvedSettings,
-  options: InitOptions,
-  io: Reporter,
-  { cwd, config, interactive }: { cwd: string; config: ConfigFile | undefined; interactive: boolean },
-): Promise<void> {
-  const clients = await clientsFor(options, io, config?.region);
+export async function deployJob(settings: ResolvedSettings, options: InitOptions, io: Reporter, context: InitContext): Promise<void> {
+  const { cwd, config, otherJobFile, interactive } = context;
+  const clients = context.clients ?? (await clientsFor(options, io, config?.region));
   await io.ready();
   const reading = io.task(`reading the job's resources in ${clients.region}`);
   // The run history is read alongside the plan (same round trips): init ends by showing the job as status does.
@@ -35,24 +31,38 @@ export async function deployJob(
     reading.fail("could not read the job's resources");
     throw error;
   }
+  const account = plan.spec.where.account;
+  if (config?.account && config.account !== account && !options.accountChange)
+    throw new InputError(
+      "--account-change",
+      `${CONFIG_FILE} says job ${settings.name} lives in account ${config.account}, but your credentials are for account ${account}; use the credentials of account ${config.account} (--profile), or pass --account-change to set the job up in account ${account}`,
+      "support-job init --yes --account-change",
+    );
 
   io.result(renderPlan(plan));
   const conflicts = plan.steps.filter((s) => s.action === "conflict");
-  const output = { job: settings.name, region: clients.region, account: plan.spec.where.account, plan: planToJson(plan), applied: false, changed: false };
-  if (conflicts.length > 0) {
-    if (io.json) io.printJson(output);
-    throw new InputError(conflicts.length === 1 ? conflicts[0]!.label : "resources", conflicts.map((c) => c.notes.join(" ")).join(" "), "--adopt, or another --name");
-  }
+  const output = { job: settings.name, region: clients.region, account, plan: planToJson(plan), applied: false, changed: false };
+  if (conflicts.length > 0) throw new InputError(conflicts.length === 1 ? conflicts[0]!.label : "resources", conflicts.map((c) => c.notes.join(" ")).join(" "), "--adopt, or another --name");
+  const losses = unaskedLosses(plan, context.sources);
+  for (const loss of losses) io.warn(`${loss.what}: ${loss.keep}, or ${loss.allow} to confirm.`);
   if (options.dryRun) {
     io.info("Dry run: nothing was changed.");
     if (io.json) io.printJson(output);
     return;
   }
+  if (losses.length > 0 && !interactive) {
+    const first = losses[0]!;
+    throw new InputError(first.flag, `${losses.map((l) => l.what).join("; ")}, and nothing asked for it; ${first.keep}, or ${losses.map((l) => l.allow).join(" and ")} to confirm; nothing was changed`, first.allow);
+  }
 
-  const saved: ConfigFile = { ...toRaw(settings), region: clients.region, account: plan.spec.where.account };
+  // support-job.json about another job is left as it is: this job's settings are not saved over it.
+  const save = (): void => {
+    if (otherJobFile) return;
+    writeConfig(cwd, { ...toRaw(settings), region: clients.region, account });
+  };
   let applied: ApplyResult | undefined;
   if (!hasChanges(plan)) {
-    writeConfig(cwd, saved);
+    save();
     io.result(`Nothing to change: job ${settings.name} is up to date.`);
   } else {
     if (interactive) {
@@ -61,32 +71,64 @@ export async function deployJob(
       if (!(await confirmApply(isNew))) throw new InterruptedError("Cancelled, nothing was changed.");
     }
     // Saved before applying: if apply stops half-way, `support-job init --yes` finishes the same job.
-    writeConfig(cwd, saved);
-    applied = await applyWithProgress(plan, clients, io);
+    save();
+    applied = await applyWithProgress(plan, clients, io, settings.name);
     output.applied = true;
     output.changed = true;
   }
+  if (otherJobFile) io.info(`${CONFIG_FILE} here is about job ${otherJobFile} and was not changed; job ${settings.name}'s settings were not saved (\`support-job init --name ${settings.name}\` reads them back from AWS).`);
   const status = statusAfterApply(plan, settings, await recent, applied);
   io.result("");
   renderStatus(status, io, { hideDrift: true });
   if (io.json) io.printJson({ ...output, status: statusToJson(status) });
 }
 
-async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPlan>[1], io: Reporter): Promise<ApplyResult> {
+/** A removal the plan would make that no flag and no support-job.json asked for (read back from AWS, say). */
+export interface UnaskedLoss {
+  what: string;
+  flag: string;
+  keep: string;
+  allow: string;
+}
+
+/** Deleting the job's permissions policy or removing env vars needs the user to have said so. */
+export function unaskedLosses(plan: Pick<Plan, "steps">, sources: InitContext["sources"]): UnaskedLoss[] {
+  const losses: UnaskedLoss[] = [];
+  const policy = plan.steps.find((s) => s.key === "jobPolicy" && s.action === "delete");
+  if (policy && sources.policyFile !== "flag" && sources.policyFile !== "file")
+    losses.push({
+      what: `this plan deletes the job permissions policy ${policy.name}`,
+      flag: "--policy-file",
+      keep: "pass --policy-file PATH to keep the job's permissions",
+      allow: "--no-policy-file",
+    });
+  const removed = (plan.steps.find((s) => s.key === "project")?.changes ?? []).filter((c) => c.field.startsWith("env ") && c.to === "(removed)").map((c) => c.field.slice(4));
+  if (removed.length > 0 && sources.env !== "flag" && sources.env !== "file")
+    losses.push({
+      what: `this plan removes the environment variable${removed.length > 1 ? "s" : ""} ${removed.join(", ")}`,
+      flag: "--env",
+      keep: "pass every --env the job needs",
+      allow: "--no-env",
+    });
+  return losses;
+}
+
+async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPlan>[1], io: Reporter, job: string): Promise<ApplyResult> {
   const tasks = new Map<PlanStep["key"], Progress>();
   const finished: PlanStep[] = [];
+  const started: PlanStep[] = [];
   const onSigint = () => {
     io.stopSpinner();
-    const done = finished.map((s) => `  ${pastTense(s)}`).join("\n");
-    io.error(
-      `Interrupted while applying. ${finished.length ? `Already done:\n${done}\n` : "Nothing was finished yet. "}The job is only partly set up: run \`support-job init --yes\` to finish it.`,
-    );
+    io.error(interruptedMessage(finished, started.filter((s) => !finished.includes(s)), job));
     process.exit(130);
   };
   const restore = whileInterrupted(onSigint);
   try {
     return await applyPlan(plan, clients, {
-      start: (step) => tasks.set(step.key, io.task(presentTense(step))),
+      start: (step) => {
+        started.push(step);
+        tasks.set(step.key, io.task(presentTense(step)));
+      },
       waiting: (step, message) => tasks.get(step.key)?.waiting(message),
       done: (step) => {
         finished.push(step);
@@ -104,4 +146,14 @@ async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPla
   } finally {
     restore();
   }
+}
+
+/** Ctrl-C during apply: what is done, what was under way (it may exist), and both ways out. */
+export function interruptedMessage(finished: readonly PlanStep[], underWay: readonly PlanStep[], job: string): string {
+  const list = (steps: readonly PlanStep[], tense: (s: PlanStep) => string) => steps.map((s) => `\n  ${tense(s)}`).join("");
+  let text = "Interrupted while applying.";
+  if (finished.length) text += ` Already done:${list(finished, pastTense)}`;
+  if (underWay.length) text += `${finished.length ? "\n" : " "}Under way, may already exist:${list(underWay, presentTense)}`;
+  if (!finished.length && !underWay.length) text += " No change had started.";
+  return `${text}\nThe job is only partly set up: run \`support-job init --yes\` to finish it, or \`support-job destroy --name ${job} --yes\` to remove what was created.`;
 }

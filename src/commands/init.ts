@@ -1,22 +1,41 @@
-/** `support-job init`: settings (flags, support-job.json, or the wizard) → plan → apply → summary. */
-import { readConfig, type ConfigFile } from "../settings/file.js";
-import { InputError, InterruptedError } from "../errors.js";
-import { broadGrants, validateSettings, type RawSettings } from "../settings/validate.js";
+/** `support-job init`: settings (flags, support-job.json, the deployed job, or the wizard) → plan → apply → summary. */
+import { CONFIG_FILE, readConfig, type ConfigFile } from "../settings/file.js";
+import { InputError, InputErrors, InterruptedError } from "../errors.js";
+import { broadGrants, FIELD_FLAGS, validateSettings, type RawSettings } from "../settings/validate.js";
+import type { ResolvedSettings } from "../settings/types.js";
+import type { Clients } from "../aws/clients.js";
 import type { Reporter } from "../ui/reporter.js";
-import { isInteractive, type GlobalOptions } from "./common.js";
+import { isInteractive, onTerminal, type GlobalOptions } from "./common.js";
 
 export interface InitOptions extends GlobalOptions, RawSettings {
   yes?: boolean;
   dryRun?: boolean;
   adopt?: boolean;
+  /** Set the job up in the caller's account even though support-job.json names another. */
+  accountChange?: boolean;
 }
 
-/** Flags win over support-job.json; anything neither gives takes its default in validation. */
-export function mergeSettings(config: ConfigFile | undefined, flags: RawSettings): RawSettings {
-  const merged: RawSettings = { ...(config ?? {}) };
+/** Where each setting came from: decides who a bad value is blamed on and which removals were asked for. */
+export type SettingSource = "flag" | "file" | "deployed" | "git";
+
+/** What init knows before it plans: the settings, where they came from, and the support-job.json here. */
+export interface InitContext {
+  cwd: string;
+  /** support-job.json, when it is about this job (its settings, region and account apply). */
+  config: ConfigFile | undefined;
+  /** The job a support-job.json here is about, when it is another job: that file is left as it is. */
+  otherJobFile: string | undefined;
+  interactive: boolean;
+  sources: Partial<Record<keyof RawSettings, SettingSource>>;
+  /** Clients already made to read the deployed job back (same region), reused by the plan. */
+  clients?: Clients | undefined;
+}
+
+/** Flags win over the base (support-job.json or the deployed job); an empty list given on purpose clears it. */
+export function mergeSettings(base: RawSettings | undefined, flags: RawSettings): RawSettings {
+  const merged: RawSettings = { ...(base ?? {}) };
   for (const [key, value] of Object.entries(flags) as [keyof RawSettings, RawSettings[keyof RawSettings]][]) {
     if (value === undefined) continue;
-    if (Array.isArray(value) && value.length === 0) continue;
     (merged as Record<string, unknown>)[key] = value;
   }
   delete (merged as ConfigFile).region;
@@ -46,26 +65,82 @@ export function pickSettingFlags(options: InitOptions): RawSettings {
   };
 }
 
+/** support-job.json applies only to the job it names: a file about another job gives a new job nothing. */
+export function fileForJob(file: ConfigFile | undefined, name: string | undefined): ConfigFile | undefined {
+  if (!file) return undefined;
+  if (name === undefined || file.name === undefined) return file;
+  return file.name === name ? file : undefined;
+}
+
+/** --json chooses the output, never the confirmation: on a terminal it still needs --yes (or --dry-run). */
+export function jsonNeedsYes(options: Pick<InitOptions, "json" | "yes" | "dryRun">, terminal: boolean): boolean {
+  return Boolean(options.json && !options.yes && !options.dryRun && terminal);
+}
+
 export async function runInit(options: InitOptions, io: Reporter): Promise<void> {
   const cwd = process.cwd();
-  const config = readConfig(cwd);
+  if (jsonNeedsYes(options, onTerminal()))
+    throw new InputError("--yes", "--json changes the output, not the confirmation; pass --yes to apply without being asked, or --dry-run to only see the plan", "support-job --json init --yes");
+  const file = readConfig(cwd, (line) => io.warn(line));
+  const flags = pickSettingFlags(options);
   const interactive = isInteractive(options);
-  let raw = mergeSettings(config, pickSettingFlags(options));
-  if (interactive && !config && options.name) {
-    // No support-job.json here: an existing job's settings, read from AWS, are the wizard's defaults.
-    const { clientsFor } = await import("./common.js");
-    const { deployedSettings } = await import("../deployed/settings.js");
-    const deployed = await deployedSettings(await clientsFor(options, io), options.name).catch(() => undefined);
-    if (deployed) {
-      io.info(`Job ${options.name} exists in AWS: its settings are the defaults below.`);
-      raw = mergeSettings(deployed, pickSettingFlags(options));
+  const sources: InitContext["sources"] = {};
+  const given = (raw: RawSettings, source: SettingSource) => {
+    for (const [key, value] of Object.entries(raw) as [keyof RawSettings, unknown][]) if (value !== undefined) sources[key] = source;
+  };
+
+  let flagName = flags.name?.trim() || undefined;
+  let config = fileForJob(file, flagName);
+  const otherJobFile = file && !config ? (file.name ?? "(unnamed)") : undefined;
+  if (otherJobFile) io.info(`${CONFIG_FILE} here is about job ${otherJobFile}: none of its settings are used for job ${flagName}, and it is left as it is.`);
+
+  // Without a terminal, the git checkout gives --repo and --name, as the wizard's defaults do.
+  const fromGit: RawSettings = {};
+  if (!interactive && !config?.repository && !flags.repository) {
+    const { readWorkspace } = await import("../wizard/workspace.js");
+    const repository = readWorkspace(cwd).repository;
+    if (repository) {
+      fromGit.repository = repository;
+      io.info(`--repo not given: using ${repository} (git remote origin).`);
     }
   }
+  if (!interactive && !flagName && !config?.name) {
+    const { nameFromRepository } = await import("../wizard/questions.js");
+    const name = nameFromRepository(flags.repository ?? fromGit.repository);
+    if (name) {
+      fromGit.name = flagName = name;
+      io.info(`--name not given: using ${name} (from the repository's name).`);
+      config = fileForJob(file, flagName);
+    }
+  }
+
+  let base: RawSettings | undefined = config;
+  if (config) given(config, "file");
+  const name = flagName ?? config?.name;
+  // No support-job.json for this job: a deployed job of that name is the starting point, flags override it.
+  let clients: Clients | undefined;
+  if (!config && name && (!interactive || options.name)) {
+    const { clientsFor } = await import("./common.js");
+    const { deployedSettings } = await import("../deployed/settings.js");
+    const { callerIdentity } = await import("../aws/clients.js");
+    clients = await clientsFor(options, io);
+    // The plan's identity check runs alongside this read-back, so it costs no extra round trip.
+    callerIdentity(clients).catch(() => undefined);
+    const deployed = await deployedSettings(clients, name).catch(() => undefined);
+    if (deployed) {
+      io.info(`Job ${name} exists in AWS: its deployed settings are the starting point${interactive ? " (the defaults below)" : "; flags change only what they name"}.`);
+      base = deployed;
+      given(deployed, "deployed");
+    }
+  }
+  given(fromGit, "git");
+  given(flags, "flag");
+  let raw = mergeSettings({ ...fromGit, ...(base ?? {}) }, flags);
   if (interactive) {
     const { runWizard } = await import("../wizard/wizard.js");
-    raw = await runWizard(raw, { cwd, given: pickSettingFlags(options) });
+    raw = await runWizard(raw, { cwd, given: flags });
   }
-  const settings = validateSettings(raw, cwd);
+  const settings = validateNamingSource(raw, cwd, sources);
   const broad = broadGrants(settings);
   if (broad.length > 0) {
     for (const b of broad) io.warn(`${b}: the job could do anything in this account.`);
@@ -77,5 +152,21 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   }
   // The engine (and with it the AWS SDK) loads only once the input is known to be good.
   const { deployJob } = await import("./init-apply.js");
-  await deployJob(settings, options, io, { cwd, config, interactive });
+  await deployJob(settings, options, io, { cwd, config, otherJobFile, interactive, sources, clients });
+}
+
+/** A bad value is blamed on where it came from: a flag by its name, support-job.json by its key. */
+export function validateNamingSource(raw: RawSettings, cwd: string, sources: InitContext["sources"]): ResolvedSettings {
+  try {
+    return validateSettings(raw, cwd);
+  } catch (error) {
+    const rename = (problem: InputError): InputError => {
+      const key = (Object.keys(FIELD_FLAGS) as (keyof RawSettings)[]).find((k) => FIELD_FLAGS[k] === problem.field);
+      if (!key || sources[key] !== "file" || raw[key] === undefined) return problem;
+      return new InputError(`${CONFIG_FILE}: ${key}`, problem.problem, problem.example?.replace(/^--[\w-]+ /, `"${key}": `));
+    };
+    if (error instanceof InputError) throw rename(error);
+    if (error instanceof InputErrors) throw new InputErrors(error.problems.map(rename));
+    throw error;
+  }
 }

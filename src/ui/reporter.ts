@@ -50,7 +50,11 @@ export class Reporter {
     if (!this.json) this.out.write(`${text}\n`);
   }
 
+  /** Whether the command's JSON document is out: a failure after it adds no second document. */
+  printedJson = false;
+
   printJson(value: unknown): void {
+    this.printedJson = true;
     this.out.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
