@@ -10,12 +10,16 @@ import { jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { paint } from "../ui/style.js";
 import { isInteractive } from "./common.js";
+import { readConfig } from "../settings/file.js";
 
 export interface DestroyOptions extends JobOptions {
   yes?: boolean | undefined;
 }
 
 export async function runDestroy(options: DestroyOptions, io: Reporter): Promise<void> {
+  // Destroying is never a guess: the job is named by --name or by support-job.json here, never "the only one".
+  if (options.name === undefined && readConfig(process.cwd())?.name === undefined)
+    throw new InputError("--name", "destroy must be told which job to delete: pass --name (no support-job.json here names a job)", "support-job destroy --name nightly-cleanup");
   // Decided before any AWS call: a script that forgot --yes fails fast and changes nothing.
   const interactive = isInteractive(options);
   if (!options.yes && !interactive)

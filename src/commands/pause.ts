@@ -1,6 +1,8 @@
 /** `support-job pause` / `resume`: turn the job's schedule off or on. Runs started with run-now still work while paused. */
 import { OperationError } from "../errors.js";
-import { awsCall } from "../aws/call.js";
+import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
+import { awsCall, noSuchJob } from "../aws/call.js";
+import type { Clients } from "../aws/clients.js";
 import { openJob, type JobOptions } from "../deployed/find-job.js";
 import { readSchedule, setScheduleEnabled } from "../deployed/schedule.js";
 import { scheduleStatus } from "../deployed/status.js";
@@ -22,6 +24,8 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   const { clients, name } = await openJob(options, io);
   const verb = enabled ? "Resuming" : "Pausing";
   const schedule = await awsCall(`${verb} job ${name}`, readSchedule(clients, jobNames(name), { withOwner: true }));
+  // A job that does not exist is the user's input to fix (exit 2), as in every other command.
+  if (!schedule && !(await projectExists(clients, name))) throw noSuchJob(name, clients.region);
   if (!schedule) throw new OperationError(`Job ${name} has no schedule in ${clients.region} (no rule ${jobNames(name).scheduleRule}); run \`support-job init --yes\` with its support-job.json to recreate it.`);
   if (schedule.owner !== name)
     throw new OperationError(`The schedule ${schedule.name} is not tagged support-job:job=${name}, so support-job leaves it alone; change it in the AWS console.`);
@@ -41,4 +45,9 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   }
   if (io.json)
     io.printJson({ name, region: clients.region, changed, schedule: { name: after.name, expression: after.expression, timezone: after.timezone, state: after.state, nextRuns: after.nextRuns.map((d) => d.toISOString()) } });
+}
+
+async function projectExists(clients: Clients, name: string): Promise<boolean> {
+  const out = await awsCall(`Reading job ${name}`, clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })));
+  return (out.projects ?? []).length > 0;
 }

@@ -28,7 +28,8 @@ export function parseLimit(raw: string | number | undefined): number {
 export async function runStatus(options: StatusOptions, io: Reporter): Promise<void> {
   const limit = parseLimit(options.limit);
   const job = await openJob(options, io);
-  const drift = settingsForDrift(job.config, job.name, job.cwd);
+  // A file that is there but unusable is named as such, not as "no support-job.json".
+  const drift = !job.config && job.configNote ? { reason: `${job.configNote}, so drift was not checked` } : settingsForDrift(job.config, job.name, job.cwd);
   await io.ready();
   const reading = io.task(`reading job ${job.name} in ${job.clients.region}`);
   let status: JobStatus;

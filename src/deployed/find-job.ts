@@ -5,7 +5,7 @@
 import { BatchGetProjectsCommand, ListProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
 import type { Clients } from "../aws/clients.js";
 import { clientsFor, type GlobalOptions } from "../commands/common.js";
-import { readConfig, type ConfigFile } from "../settings/file.js";
+import { CONFIG_FILE, readConfig, type ConfigFile } from "../settings/file.js";
 import { InputError } from "../errors.js";
 import { TAG_KEY } from "../desired/names.js";
 import { checkName } from "../settings/validate.js";
@@ -21,6 +21,8 @@ export interface OpenedJob {
   name: string;
   /** support-job.json, when it describes this job (else undefined). */
   config: ConfigFile | undefined;
+  /** Why a support-job.json here is not used (corrupt, about another job); undefined when there is none or it is used. */
+  configNote?: string | undefined;
   cwd: string;
 }
 
@@ -73,16 +75,18 @@ export async function openJob(options: JobOptions, io: Reporter): Promise<Opened
   }
   // With --name, a support-job.json about another job (or a broken one) is not this command's business.
   let config: ConfigFile | undefined;
+  let configNote: string | undefined;
   if (options.name === undefined) config = readConfig(cwd);
   else {
     try {
       config = readConfig(cwd);
-    } catch {
-      config = undefined;
+    } catch (error) {
+      configNote = `${CONFIG_FILE} here cannot be used (${error instanceof Error ? error.message : String(error)})`;
     }
   }
   const mine = config?.name !== undefined && (options.name === undefined || options.name.trim() === config.name) ? config : undefined;
+  if (config && !mine) configNote = config.name === undefined ? `${CONFIG_FILE} here names no job` : `${CONFIG_FILE} here is about job ${config.name}`;
   const clients = await clientsFor(options, io, mine?.region);
   const name = await findJob(clients, { name: options.name?.trim(), configName: mine?.name });
-  return { clients, name, config: mine, cwd };
+  return { clients, name, config: mine, cwd, configNote };
 }
