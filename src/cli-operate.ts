@@ -148,7 +148,7 @@ Examples:
   program
     .command("destroy")
     .description("delete every AWS resource of the job (asks first; the runs' logs are kept)")
-    .option("--name <name>", NAME_HELP)
+    .option("--name <name>", "the job to delete (default: support-job.json here; never guessed)")
     .option("-y, --yes", "do not ask (needed without a terminal)")
     .addHelpText(
       "after",

@@ -91,7 +91,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
 
   let flagName = flags.name?.trim() || undefined;
   let config = fileForJob(file, flagName);
-  const otherJobFile = file && !config ? (file.name ?? "(unnamed)") : undefined;
+  let otherJobFile = file && !config ? (file.name ?? "(unnamed)") : undefined;
   if (otherJobFile) io.info(`${CONFIG_FILE} here is about job ${otherJobFile}: none of its settings are used for job ${flagName}, and it is left as it is.`);
 
   // Without a terminal, the git checkout gives --repo and --name, as the wizard's defaults do.
@@ -99,27 +99,26 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   if (!interactive && !config?.repository && !flags.repository) {
     const { readWorkspace } = await import("../wizard/workspace.js");
     const repository = readWorkspace(cwd).repository;
-    if (repository) {
-      fromGit.repository = repository;
-      io.info(`--repo not given: using ${repository} (git remote origin).`);
-    }
+    if (repository) fromGit.repository = repository;
   }
   if (!interactive && !flagName && !config?.name) {
     const { nameFromRepository } = await import("../wizard/questions.js");
     const name = nameFromRepository(flags.repository ?? fromGit.repository);
     if (name) {
       fromGit.name = flagName = name;
-      io.info(`--name not given: using ${name} (from the repository's name).`);
       config = fileForJob(file, flagName);
     }
   }
 
+  given(fromGit, "git");
   let base: RawSettings | undefined = config;
   if (config) given(config, "file");
   const name = flagName ?? config?.name;
   // No support-job.json for this job: a deployed job of that name is the starting point, flags override it.
   let clients: Clients | undefined;
   if (!config && name && (!interactive || options.name)) {
+    // Bad input fails before any AWS call: what was given is checked before the deployed job is read.
+    if (!interactive) precheck(mergeSettings(fromGit, flags), cwd, sources);
     const { clientsFor } = await import("./common.js");
     const { deployedSettings } = await import("../deployed/settings.js");
     const { callerIdentity } = await import("../aws/clients.js");
@@ -133,14 +132,21 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
       given(deployed, "deployed");
     }
   }
-  given(fromGit, "git");
   given(flags, "flag");
+  // Said before the plan: which values came from the checkout, not from a flag, the file or the deployed job.
+  if (sources.repository === "git") io.info(`--repo not given: using ${fromGit.repository} (git remote origin).`);
+  if (sources.name === "git") io.info(`--name not given: using ${fromGit.name} (from the repository's name).`);
   let raw = mergeSettings({ ...fromGit, ...(base ?? {}) }, flags);
   if (interactive) {
     const { runWizard } = await import("../wizard/wizard.js");
     raw = await runWizard(raw, { cwd, given: flags });
   }
   const settings = validateNamingSource(raw, cwd, sources);
+  // The wizard may have renamed the job: a file about the old name is then another job's, kept as it is.
+  if (config?.name !== undefined && config.name !== settings.name) {
+    otherJobFile = config.name;
+    config = undefined;
+  }
   const broad = broadGrants(settings);
   if (broad.length > 0) {
     for (const b of broad) io.warn(`${b}: the job could do anything in this account.`);
@@ -169,4 +175,12 @@ export function validateNamingSource(raw: RawSettings, cwd: string, sources: Ini
     if (error instanceof InputErrors) throw new InputErrors(error.problems.map(rename));
     throw error;
   }
+}
+
+/** Checks the values given so far, with stand-ins for required ones still missing (the deployed job may hold them). */
+function precheck(given: RawSettings, cwd: string, sources: InitContext["sources"]): void {
+  const standIns: RawSettings = { name: "stand-in", repository: "https://github.com/acme/stand-in.git", schedule: "rate(1 day)", email: "stand-in@example.com" };
+  const filled = { ...given };
+  for (const [key, value] of Object.entries(standIns) as [keyof RawSettings, string][]) if (filled[key] === undefined || String(filled[key]).trim() === "") (filled as Record<string, unknown>)[key] = value;
+  validateNamingSource(filled, cwd, sources);
 }

@@ -66,6 +66,15 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
     expect(after?.environment?.environmentVariables?.map((v) => v.name).sort()).toEqual(["DB_PASSWORD", "STAGE"]);
   });
 
+  it("checks the flags given before reading the deployed job: bad input makes no AWS call", async () => {
+    aws.proxy.resetCalls();
+    const run = await cli(["init", "--yes", "--name", "keep", "--timeout", "1"], folder(false));
+    expect(run.code, why(run)).toBe(2);
+    expect(run.stderr).toMatch(/--timeout: /);
+    expect(run.stderr).not.toMatch(/is required/);
+    expect(aws.proxy.calls.length).toBe(0);
+  });
+
   it("removes env vars read back from AWS only when --env or --no-env says so", async () => {
     expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
     const empty = folder();
