@@ -89,6 +89,8 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
     for (const [key, value] of Object.entries(raw) as [keyof RawSettings, unknown][]) if (value !== undefined) sources[key] = source;
   };
 
+  // An empty --name is the user's (wrong) answer, never replaced by the repository's name.
+  const nameGiven = flags.name !== undefined;
   let flagName = flags.name?.trim() || undefined;
   let config = fileForJob(file, flagName);
   let otherJobFile = file && !config ? (file.name ?? "(unnamed)") : undefined;
@@ -101,7 +103,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
     const repository = readWorkspace(cwd).repository;
     if (repository) fromGit.repository = repository;
   }
-  if (!interactive && !flagName && !config?.name) {
+  if (!interactive && !nameGiven && !config?.name) {
     const { nameFromRepository } = await import("../wizard/questions.js");
     const name = nameFromRepository(flags.repository ?? fromGit.repository);
     if (name) {
@@ -118,7 +120,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   let clients: Clients | undefined;
   if (!config && name && (!interactive || options.name)) {
     // Bad input fails before any AWS call: what was given is checked before the deployed job is read.
-    if (!interactive) precheck(mergeSettings(fromGit, flags), cwd, sources);
+    if (!interactive) precheck(mergeSettings(fromGit, flags), cwd, sources, Boolean(options.yes), io);
     const { clientsFor } = await import("./common.js");
     const { deployedSettings } = await import("../deployed/settings.js");
     const { callerIdentity } = await import("../aws/clients.js");
@@ -177,10 +179,14 @@ export function validateNamingSource(raw: RawSettings, cwd: string, sources: Ini
   }
 }
 
-/** Checks the values given so far, with stand-ins for required ones still missing (the deployed job may hold them). */
-function precheck(given: RawSettings, cwd: string, sources: InitContext["sources"]): void {
-  const standIns: RawSettings = { name: "stand-in", repository: "https://github.com/acme/stand-in.git", schedule: "rate(1 day)", email: "stand-in@example.com" };
-  const filled = { ...given };
-  for (const [key, value] of Object.entries(standIns) as [keyof RawSettings, string][]) if (filled[key] === undefined || String(filled[key]).trim() === "") (filled as Record<string, unknown>)[key] = value;
-  validateNamingSource(filled, cwd, sources);
+/**
+ * Without a file for the job, the required values still come from flags (or git): they and every other given
+ * value are checked, and a grant of everything refused without --yes, before the deployed job is read.
+ */
+function precheck(given: RawSettings, cwd: string, sources: InitContext["sources"], yes: boolean, io: Reporter): void {
+  const settings = validateNamingSource(given, cwd, sources);
+  const broad = broadGrants(settings);
+  if (broad.length === 0 || yes) return;
+  for (const b of broad) io.warn(`${b}: the job could do anything in this account.`);
+  throw new InputError(broad.some((b) => b.startsWith("arn:")) ? "--policy-arn" : "--policy-file", "grants every action on every resource; narrow it, or pass --yes to accept", "Action s3:GetObject on arn:aws:s3:::my-bucket/*");
 }

@@ -68,17 +68,20 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
 
   it("checks the flags given before reading the deployed job: bad input makes no AWS call", async () => {
     aws.proxy.resetCalls();
-    const run = await cli(["init", "--yes", "--name", "keep", "--timeout", "1"], folder(false));
+    const run = await cli(["init", "--yes", "--name", "keep", "--repo", "https://github.com/acme/ops.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--timeout", "1"], folder(false));
     expect(run.code, why(run)).toBe(2);
     expect(run.stderr).toMatch(/--timeout: /);
-    expect(run.stderr).not.toMatch(/is required/);
+    // The required values still come from flags: a missing one is an input error before any call too.
+    const missing = await cli(["init", "--yes", "--name", "keep", "--timeout", "90"], folder(false));
+    expect(missing.code, why(missing)).toBe(2);
+    expect(missing.stderr).toMatch(/--repo: is required/);
     expect(aws.proxy.calls.length).toBe(0);
   });
 
   it("removes env vars read back from AWS only when --env or --no-env says so", async () => {
     expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
     const empty = folder();
-    const base = ["init", "--yes", "--name", "keep", "--policy-file", "policy.json"];
+    const base = ["init", "--yes", "--name", "keep", "--repo", "https://github.com/acme/ops.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--policy-file", "policy.json"];
     const dropped = await cli([...base, "--env", "STAGE=prod", "--dry-run"], empty);
     expect(dropped.code, why(dropped)).toBe(0);
     expect(dropped.stdout).toMatch(/DB_PASSWORD/);
@@ -130,6 +133,15 @@ describe("the account in support-job.json (item 4)", () => {
     const moved = await cli(["init", "--yes", "--account-change"]);
     expect(moved.code, why(moved)).toBe(0);
     expect(saved().account).toBe("123456789012");
+  });
+});
+
+describe("the account in support-job.json, for the commands that operate a job (item 4)", () => {
+  it("a job missing under other credentials is named as the account mismatch, not as 'no job'", async () => {
+    writeFileSync(join(cwd, "support-job.json"), JSON.stringify({ name: "elsewhere", region: "us-east-1", account: "210987654321" }));
+    const run = await cli(["status"]);
+    expect(run.code, why(run)).toBe(2);
+    expect(run.stderr).toMatch(/job elsewhere lives in account 210987654321, but your credentials are for account 123456789012/);
   });
 });
 
