@@ -1,6 +1,6 @@
 /** `support-job status`: the job, its schedule, alerts, drift from support-job.json, and its last runs. */
 import { InputError } from "../errors.js";
-import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { openJob, wrongAccount, type JobOptions } from "../deployed/find-job.js";
 import { loadStatus, settingsForDrift, statusToJson, type JobStatus, type LoadStatusOptions } from "../deployed/status.js";
 import { MAX_RUNS } from "../runs/history.js";
 import { localTimeZone } from "../schedule/index.js";
@@ -42,7 +42,7 @@ export async function runStatus(options: StatusOptions, io: Reporter): Promise<v
     reading.succeed(`read job ${job.name} in ${job.clients.region}`);
   } catch (error) {
     reading.fail(`could not read job ${job.name}`);
-    throw error;
+    throw await wrongAccount(job, error);
   }
   if (io.json) {
     io.printJson(statusToJson(status));

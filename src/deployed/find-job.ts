@@ -90,3 +90,16 @@ export async function openJob(options: JobOptions, io: Reporter): Promise<Opened
   const name = await findJob(clients, { name: options.name?.trim(), configName: mine?.name });
   return { clients, name, config: mine, cwd, configNote };
 }
+
+/**
+ * A job missing where support-job.json says it lives may just be other credentials: when the caller's account is
+ * not the saved one, say so (naming both) instead of "there is no job". Asked only on that failure path.
+ */
+export async function wrongAccount(job: Pick<OpenedJob, "clients" | "config" | "name">, error: unknown): Promise<unknown> {
+  const saved = job.config?.account;
+  if (!saved || !(error instanceof InputError) || !/there is no job/.test(error.problem)) return error;
+  const { callerIdentity } = await import("../aws/clients.js");
+  const me = await callerIdentity(job.clients).catch(() => undefined);
+  if (!me || me.account === saved) return error;
+  return new InputError("--profile", `${CONFIG_FILE} says job ${job.name} lives in account ${saved}, but your credentials are for account ${me.account}; use the credentials of account ${saved}`, "--profile <a profile of that account>");
+}
