@@ -145,7 +145,7 @@ const INPUT_CASES: Case[] = [
   { what: "corrupt support-job.json", argv: ["init", "--yes"], files: { "support-job.json": '{\n  "name": "nightly-cleanup",\n  "schedule": \n' }, exit: 2, reason: /support-job\.json: is not valid JSON .*support-job will not overwrite it/ },
   { what: "support-job.json with a UTF-8 BOM and a bad value", argv: ["init", "--yes"], files: { "support-job.json": '\uFEFF{"name": "nightly-cleanup", "repository": "https://github.com/acme/ops.git", "schedule": "rate(1 hours)", "email": "ops@example.com"}' }, exit: 2, reason: /--schedule: / },
   { what: "support-job.json with a wrong type", argv: ["init", "--yes"], files: { "support-job.json": '{"name": "nightly-cleanup", "env": "STAGE=prod"}' }, exit: 2, reason: /support-job\.json: env: must be a list of strings/ },
-  { what: "support-job.json with a bad value", argv: ["init", "--yes"], files: { "support-job.json": '{"name": "nightly-cleanup", "repository": "https://github.com/acme/ops.git", "schedule": "rate(1 hours)", "email": "ops@example.com"}' }, exit: 2, reason: /--schedule: / },
+  { what: "support-job.json with a bad value", argv: ["init", "--yes"], files: { "support-job.json": '{"name": "nightly-cleanup", "repository": "https://github.com/acme/ops.git", "schedule": "rate(1 hours)", "email": "ops@example.com"}' }, exit: 2, reason: /^✘ support-job\.json: schedule: rate\(1 hours\)/ },
   { what: "unknown flag", extra: ["--nmae", "x"], exit: 2, reason: /unknown option '--nmae' \(Did you mean --name\?\)/ },
 ];
 
