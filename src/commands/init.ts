@@ -153,7 +153,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   if (broad.length > 0) {
     for (const b of broad) io.warn(`${b}: the job could do anything in this account.`);
     if (!options.yes) {
-      if (!interactive) throw new InputError(broad[0]!.startsWith("arn:") ? "--policy-arn" : "--policy-file", `${broad[0]!}; narrow it, or pass --yes to accept`, "Action s3:GetObject on arn:aws:s3:::my-bucket/*");
+      if (!interactive) throw broadGrantError(broad);
       const { confirmBroadGrant } = await import("../wizard/prompts.js");
       if (!(await confirmBroadGrant())) throw new InterruptedError("Cancelled, nothing was changed.");
     }
@@ -188,5 +188,11 @@ function precheck(given: RawSettings, cwd: string, sources: InitContext["sources
   const broad = broadGrants(settings);
   if (broad.length === 0 || yes) return;
   for (const b of broad) io.warn(`${b}: the job could do anything in this account.`);
-  throw new InputError(broad.some((b) => b.startsWith("arn:")) ? "--policy-arn" : "--policy-file", "grants every action on every resource; narrow it, or pass --yes to accept", "Action s3:GetObject on arn:aws:s3:::my-bucket/*");
+  throw broadGrantError(broad);
+}
+
+/** A grant of everything without --yes and without a terminal to ask on: the first finding, named. */
+function broadGrantError(broad: readonly string[]): InputError {
+  const first = broad[0] ?? "the policy";
+  return new InputError(first.startsWith("arn:") ? "--policy-arn" : "--policy-file", `${first}; narrow it, or pass --yes to accept`, "Action s3:GetObject on arn:aws:s3:::my-bucket/*");
 }
