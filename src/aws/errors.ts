@@ -28,15 +28,20 @@ export function isAlreadyExists(error: unknown): boolean {
   return ["EntityAlreadyExistsException", "ResourceAlreadyExistsException", "ConflictException"].includes(errorName(error));
 }
 
-/** The IAM eventual-consistency error: a freshly created role not yet assumable by CodeBuild. */
+/**
+ * The IAM eventual-consistency error: a freshly created role not yet assumable. Each service words it its own way:
+ * CodeBuild "… is not authorized to perform: sts:AssumeRole on …" (what Terraform retries), EventBridge
+ * "… cannot be assumed by principal 'events.amazonaws.com'", Scheduler "The execution role you provide must allow
+ * AWS EventBridge Scheduler to assume the role." (aws-sdk-js-v3 issue 6494).
+ */
+const ROLE_PROPAGATION: Record<string, RegExp> = {
+  InvalidInputException: /ot authorized to perform/,
+  ValidationException: /cannot be assumed by principal|role .* (cannot|could not) be assumed|not authorized to assume|must allow (AWS )?EventBridge Scheduler to assume the role/i,
+};
+
 export function isRolePropagation(error: unknown): boolean {
-  const name = errorName(error);
   const message = error instanceof Error ? error.message : "";
-  if (name === "InvalidInputException" && /ot authorized to perform/.test(message)) return true;
-  // EventBridge and Scheduler say the same thing in their own words.
-  // Scheduler's wording is Terraform's retry condition for aws_scheduler_schedule (IAM propagation, up to 2 minutes).
-  if (name === "ValidationException" && /cannot be assumed by principal|role .* (cannot|could not) be assumed|not authorized to assume|must allow AWS EventBridge Scheduler to assume the role/i.test(message)) return true;
-  return false;
+  return ROLE_PROPAGATION[errorName(error)]?.test(message) ?? false;
 }
 
 export function isThrottle(error: unknown): boolean {

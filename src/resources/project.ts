@@ -72,7 +72,7 @@ const PROPAGATION_BUDGET_MS = 120_000;
  * A role created seconds ago is not yet assumable by CodeBuild (IAM is eventually consistent). Retry exactly
  * that error, with backoff, for about two minutes, and say that we are waiting (as Terraform and claudia do).
  */
-export async function withRolePropagationRetry<T>(ctx: Pick<StepContext, "waiting" | "sleep">, call: () => Promise<T>): Promise<T> {
+export async function withRolePropagationRetry<T>(ctx: Pick<StepContext, "waiting" | "sleep">, call: () => Promise<T>, service = "CodeBuild"): Promise<T> {
   let waited = 0;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -80,7 +80,7 @@ export async function withRolePropagationRetry<T>(ctx: Pick<StepContext, "waitin
     } catch (error) {
       if (!isRolePropagation(error) || waited >= PROPAGATION_BUDGET_MS) throw error;
       const delay = Math.min(1000 * 2 ** attempt, 10_000);
-      ctx.waiting(`waiting for the new IAM role to reach CodeBuild (${Math.round((waited + delay) / 1000)}s of up to ${PROPAGATION_BUDGET_MS / 1000}s)`);
+      ctx.waiting(`waiting for the new IAM role to reach ${service} (${Math.round((waited + delay) / 1000)}s of up to ${PROPAGATION_BUDGET_MS / 1000}s)`);
       await ctx.sleep(delay);
       waited += delay;
     }

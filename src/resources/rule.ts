@@ -17,6 +17,7 @@ import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../desired/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
+import { withRolePropagationRetry } from "./project.js";
 
 export interface RuleState {
   rule: DescribeRuleCommandOutput;
@@ -123,7 +124,7 @@ async function putRule(ctx: StepContext, want: RuleWant, State: "ENABLED" | "DIS
 
 async function putTarget(ctx: StepContext, want: RuleWant): Promise<void> {
   await ctx.waitFor(want.targetAfter);
-  const out = await ctx.clients.events.send(new PutTargetsCommand({ Rule: want.name, Targets: [want.target] }));
+  const out = await withRolePropagationRetry(ctx, () => ctx.clients.events.send(new PutTargetsCommand({ Rule: want.name, Targets: [want.target] })), "EventBridge");
   const failed = out.FailedEntries?.[0];
   if (out.FailedEntryCount && failed) throw new Error(`EventBridge refused the target of ${want.name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
 }

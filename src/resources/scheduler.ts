@@ -78,6 +78,7 @@ export const scheduleGroupResource: Resource<GroupState> = {
 export type ScheduleState = GetScheduleCommandOutput;
 
 const SCHEDULE = "time-zone schedule";
+const SCHEDULER = "EventBridge Scheduler";
 
 export const scheduleResource: Resource<ScheduleState> = {
   key: "schedule",
@@ -121,14 +122,14 @@ async function putSchedule(ctx: StepContext, want: SchedulerScheduleSpec, State:
   };
   if (!create) {
     ctx.exists();
-    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)));
+    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)), SCHEDULER);
     return;
   }
   try {
-    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new CreateScheduleCommand(input)));
+    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new CreateScheduleCommand(input)), SCHEDULER);
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
-    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)));
+    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)), SCHEDULER);
   }
   ctx.exists();
 }

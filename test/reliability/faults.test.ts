@@ -129,6 +129,22 @@ describe("IAM propagation", () => {
     expect(await snapshotAccount(aws.clients, JOB)).toEqual(clean.get("utc"));
     results.add("IAM-propagation refusals waited out (CreateProject)", 2);
   }, 60_000);
+
+  // Each service words the refusal its own way; each is waited out, none ends the init.
+  const OTHER_SERVICES = [
+    { config: "zoned" as const, service: "scheduler", action: "CreateSchedule", says: /creating time-zone schedule support-job-nightly-cleanup: waiting for the new IAM role to reach EventBridge Scheduler/ },
+    { config: "utc" as const, service: "events", action: "PutTargets", says: /(schedule|alert) rule support-job-nightly-cleanup-(schedule|alerts): waiting for the new IAM role to reach EventBridge/ },
+  ];
+  it.each(OTHER_SERVICES)("$action refusing the new role twice in its own words: init waits, says so, and completes", async ({ config, service, action, says }) => {
+    await freshAccount();
+    aws.proxy.addFault({ service, action, times: 2, fault: "rolePropagation" });
+    const run = await init(config, aws.endpoint);
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(run.stderr).toMatch(says);
+    expect(aws.proxy.count({ action, injected: true })).toBe(2);
+    expect(await snapshotAccount(aws.clients, JOB)).toEqual(clean.get(config));
+    results.add(`IAM-propagation refusals waited out (${action})`, 2);
+  }, 60_000);
 });
 
 describe("a fault that persists", () => {

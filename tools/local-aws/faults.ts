@@ -156,14 +156,7 @@ export function faultOutcome(fault: Fault, call: FaultedCall): FaultOutcome {
         ),
       );
     case "rolePropagation":
-      return respond(
-        awsError(
-          service,
-          { json: "InvalidInputException", query: "InvalidInput" },
-          `CodeBuild is not authorized to perform: sts:AssumeRole on ${serviceRoleOf(call)}`,
-          { json: 400, query: 400 },
-        ),
-      );
+      return respond(rolePropagationError(call));
     case "accessDenied": {
       const permission = `${service}:${action}`;
       return respond(
@@ -186,6 +179,28 @@ export function faultOutcome(fault: Fault, call: FaultedCall): FaultOutcome {
         ),
       );
   }
+}
+
+/** Each service refuses a role IAM has not propagated yet in its own words (the ones reported against AWS). */
+function rolePropagationError(call: FaultedCall): ErrorResponse {
+  const { service } = call;
+  if (service === "scheduler")
+    // aws-sdk-js-v3 issue 6494: CreateSchedule right after the role's creation.
+    return awsError(service, { json: "ValidationException", query: "ValidationException" }, "The execution role you provide must allow AWS EventBridge Scheduler to assume the role.", { json: 400, query: 400 });
+  if (service === "events")
+    // What Terraform's PutRule/PutTargets retry matches.
+    return awsError(
+      service,
+      { json: "ValidationException", query: "ValidationException" },
+      `Provided role '${stringField(parsedBody(call).json, "RoleArn") ?? `arn:aws:iam::${ACCOUNT_ID}:role/support-job-start`}' cannot be assumed by principal 'events.amazonaws.com'.`,
+      { json: 400, query: 400 },
+    );
+  return awsError(
+    service,
+    { json: "InvalidInputException", query: "InvalidInput" },
+    `CodeBuild is not authorized to perform: sts:AssumeRole on ${serviceRoleOf(call)}`,
+    { json: 400, query: 400 },
+  );
 }
 
 function respond(response: ErrorResponse): FaultOutcome {

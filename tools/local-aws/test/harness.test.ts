@@ -556,6 +556,25 @@ describe("faults", () => {
     expect(aws.proxy.count({ action: "CreateProject", injected: true })).toBe(1);
   });
 
+  it("words the IAM-propagation refusal as each service does: Scheduler's ValidationException on CreateSchedule", async () => {
+    aws.proxy.addFault({ service: "scheduler", action: "CreateSchedule", times: 1, fault: "rolePropagation" });
+    const create = () =>
+      cli.scheduler.send(
+        new CreateScheduleCommand({
+          Name: "propagation",
+          ScheduleExpression: "rate(1 day)",
+          FlexibleTimeWindow: { Mode: "OFF" },
+          Target: { Arn: `arn:aws:codebuild:us-east-1:123456789012:project/x`, RoleArn: ROLE_ARN },
+        }),
+      );
+    await expect(create()).rejects.toMatchObject({
+      name: "ValidationException",
+      message: "The execution role you provide must allow AWS EventBridge Scheduler to assume the role.",
+    });
+    await create();
+    expect(aws.proxy.count({ action: "CreateSchedule", injected: true })).toBe(1);
+  });
+
   it("expires tokens, and answers custom faults as given", async () => {
     aws.proxy.addFault({ service: "events", fault: "expiredToken" });
     await expect(cli.events.send(new DescribeRuleCommand({ Name: "x" }))).rejects.toMatchObject({ name: "ExpiredTokenException" });
