@@ -7,7 +7,9 @@ import { RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
 import type { Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
-import type { Plan } from "./types.js";
+import type { Plan, ResourceKey } from "./types.js";
+import type { RuleState } from "../resources/rule.js";
+import type { GroupState, ScheduleState } from "../resources/scheduler.js";
 
 export interface PlanOptions {
   adopt: boolean;
@@ -32,11 +34,21 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
   else states = await readAll(spec, clients);
   unwrap(await policies);
   const adopt = options.adopt;
+  const paused = isPaused(spec, new Map(RESOURCES.map((r, i) => [r.key, states[i]])));
   return {
     spec,
-    steps: RESOURCES.map((r, i) => r.plan(spec, states[i], { adopt })),
+    steps: RESOURCES.map((r, i) => r.plan(spec, states[i], { adopt, paused })),
     current: new Map(RESOURCES.map((r, i) => [r.key, states[i]])),
   };
+}
+
+/** Paused = the job's own schedule, rule or time-zone schedule, is disabled; moving between kinds keeps it so. */
+function isPaused(spec: JobSpec, current: ReadonlyMap<ResourceKey, unknown>): boolean {
+  const rule = current.get("scheduleRule") as RuleState | undefined;
+  const schedule = current.get("schedule") as ScheduleState | undefined;
+  const group = current.get("scheduleGroup") as GroupState | undefined;
+  if (rule && rule.owner === spec.job && rule.rule.State === "DISABLED") return true;
+  return Boolean(schedule && group?.owner === spec.job && schedule.State === "DISABLED");
 }
 
 export async function readAll(spec: JobSpec, clients: Clients): Promise<unknown[]> {

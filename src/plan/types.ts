@@ -68,7 +68,13 @@ export interface Resource<Current> {
   key: ResourceKey;
   label: string;
   read(spec: JobSpec, clients: Clients): Promise<Current | undefined>;
-  plan(spec: JobSpec, current: Current | undefined, options: { adopt: boolean }): PlanStep;
+  plan(spec: JobSpec, current: Current | undefined, options: PlanStepOptions): PlanStep;
+}
+
+export interface PlanStepOptions {
+  adopt: boolean;
+  /** The job's schedule (of either kind) is turned off: a schedule created in its place starts off too. */
+  paused?: boolean | undefined;
 }
 
 /** Ownership: ours if tagged for this job; an untagged one only with --adopt; another job's, never. */

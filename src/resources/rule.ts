@@ -65,7 +65,7 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
         target: targets?.Targets?.find((t) => t.Id === targetId),
       };
     },
-    plan(spec, current, { adopt }) {
+    plan(spec, current, { adopt, paused }) {
       const want = pick(spec);
       if (!want) {
         const name = nameOf(spec.names);
@@ -78,8 +78,10 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
           ...base,
           action: "create",
           changes: [],
+          notes: paused && want.scheduleExpression ? ["created paused, like the schedule it replaces (support-job resume turns it on)"] : [],
           apply: async (ctx) => {
-            await putRule(ctx, want, "ENABLED", true);
+            // A schedule rule replacing a paused time-zone schedule starts paused; the alert rule is never paused.
+            await putRule(ctx, want, paused && want.scheduleExpression ? "DISABLED" : "ENABLED", true);
             ctx.exists();
             await putTarget(ctx, want);
           },

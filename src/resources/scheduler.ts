@@ -86,7 +86,7 @@ export const scheduleResource: Resource<ScheduleState> = {
   async read(spec, { scheduler }) {
     return orMissing(scheduler.send(new GetScheduleCommand({ Name: spec.names.schedule, GroupName: spec.names.scheduleGroup })));
   },
-  plan(spec, current) {
+  plan(spec, current, { paused }) {
     const want = spec.schedule;
     const name = spec.names.schedule;
     const base = { key: "schedule" as const, label: SCHEDULE, name, arn: spec.arns.schedule, notes: [], after: ["scheduleGroup" as const, "schedulerRole" as const] };
@@ -95,7 +95,8 @@ export const scheduleResource: Resource<ScheduleState> = {
       // The new rule starts the job before the old schedule goes, so no run is missed in between.
       return { ...base, action: "delete", changes: [], after: ["scheduleRule"], apply: (ctx) => deleteSchedule(ctx.clients.scheduler, name, spec.names.scheduleGroup).then(() => undefined) };
     }
-    if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => putSchedule(ctx, want, "ENABLED", true) };
+    // A schedule replacing a paused rule starts paused: moving time zones never resumes a job.
+    if (!current) return { ...base, action: "create", changes: [], notes: paused ? ["created paused, like the schedule it replaces (support-job resume turns it on)"] : [], apply: (ctx) => putSchedule(ctx, want, paused ? "DISABLED" : "ENABLED", true) };
     const { changes, compare: cmp } = fieldChanges();
     cmp("schedule", current.ScheduleExpression, want.expression);
     cmp("time zone", current.ScheduleExpressionTimezone ?? "UTC", want.timezone);

@@ -105,3 +105,42 @@ describe("a schedule in a time zone other than UTC", () => {
     expect(aws.proxy.calls).toEqual([]);
   });
 });
+
+describe("a paused job", () => {
+  const ruleState = async () => (await aws.clients.events.send(new DescribeRuleCommand({ Name: `support-job-${JOB}-schedule` }))).State;
+  const scheduleState = async () =>
+    (await aws.clients.scheduler.send(new GetScheduleCommand({ Name: `support-job-${JOB}`, GroupName: `support-job-${JOB}` }))).State;
+
+  it("stays paused through every change of schedule, time zone and kind (UTC rule ↔ time-zone schedule, both ways)", async () => {
+    expect((await init(FLAGS)).code).toBe(0);
+    const pause = await runCli(["pause", "--name", JOB], { env: aws.env, cwd });
+    expect(pause.code, pause.stderr).toBe(0);
+    expect(await ruleState()).toBe("DISABLED");
+
+    const toZone = await init(["--timezone", "Europe/Paris"]);
+    expect(toZone.code, toZone.stderr).toBe(0);
+    expect(toZone.stdout).toMatch(/created paused/);
+    expect(await scheduleState()).toBe("DISABLED");
+
+    expect((await init(["--timezone", "America/New_York", "--schedule", "cron(0 8 ? * MON-FRI *)"])).code).toBe(0);
+    expect(await scheduleState()).toBe("DISABLED");
+
+    const toUtc = await init(["--timezone", "UTC"]);
+    expect(toUtc.code, toUtc.stderr).toBe(0);
+    expect(await ruleState()).toBe("DISABLED");
+
+    expect((await init(["--schedule", "rate(2 hours)"])).code).toBe(0);
+    expect(await ruleState()).toBe("DISABLED");
+    const status = await runCli(["status", "--name", JOB, "--json"], { env: aws.env, cwd });
+    expect(status.stdout).toMatch(/"DISABLED"|paused/i);
+  });
+
+  it("a running job stays running when it moves between kinds", async () => {
+    expect((await init(FLAGS)).code).toBe(0);
+    expect((await init(["--timezone", "Europe/Paris"])).code).toBe(0);
+    expect(await scheduleState()).toBe("ENABLED");
+    expect((await init(["--timezone", "UTC"])).code).toBe(0);
+    expect(await ruleState()).toBe("ENABLED");
+  });
+});
+
