@@ -8,7 +8,7 @@ import type { ApplyResult } from "../plan/apply.js";
 import type { Plan } from "../plan/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { ScheduleState } from "../resources/scheduler.js";
-import { isPending, type SubscriptionState as Subscriptions } from "../resources/topic.js";
+import { isPending, isRecorded, type SubscriptionState as Subscriptions } from "../resources/topic.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import { summariseRun } from "../runs/history.js";
 import type { JobSchedule } from "./schedule.js";
@@ -24,7 +24,9 @@ export function statusAfterApply(plan: Plan, settings: ResolvedSettings, recent:
   // What the plan's reads found, by the types those resources read (see src/resources).
   const rule = plan.current.get("scheduleRule") as RuleState | undefined;
   const scheduled = plan.current.get("schedule") as ScheduleState | undefined;
-  const emails = (plan.current.get("alertSubscription") as Subscriptions | undefined) ?? [];
+  const subscriptions = plan.current.get("alertSubscription") as Subscriptions | undefined;
+  // Only the addresses support-job subscribed: anyone else's subscription is theirs, not the job's.
+  const emails = (subscriptions?.emails ?? []).filter((s) => s.Endpoint?.toLowerCase() === settings.email.toLowerCase() || isRecorded(subscriptions?.recorded, s.Endpoint));
 
   // init keeps a paused schedule paused; a schedule of a new kind starts enabled.
   const schedule: JobSchedule = spec.schedule

@@ -1,6 +1,8 @@
 /** Every name and ARN the job uses, derived from the job name alone, so ARNs are known before resources exist. */
 
 export const TAG_KEY = "support-job:job";
+/** On the alert topic: the email address(es) support-job subscribed, so it never touches anyone else's. */
+export const SUBSCRIBED_TAG_KEY = "support-job:email";
 
 export interface JobNames {
   project: string;

@@ -13,7 +13,8 @@ import {
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
 import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource } from "../plan/types.js";
-import { TAG_KEY } from "../desired/names.js";
+import { createHash } from "node:crypto";
+import { SUBSCRIBED_TAG_KEY, TAG_KEY } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
 
 export interface TopicState {
@@ -63,11 +64,38 @@ export const alertTopicResource: Resource<TopicState> = {
   },
 };
 
-export type SubscriptionState = Subscription[];
+export interface SubscriptionState {
+  /** The topic's email subscriptions, support-job's and anyone else's. */
+  emails: Subscription[];
+  /** The addresses support-job subscribed and has not removed yet (the topic's tag); undefined: never recorded. */
+  recorded: string[] | undefined;
+}
 
 /** A pending email subscription has no ARN yet: SNS reports "PendingConfirmation" in its place. */
 export function isPending(sub: Subscription): boolean {
   return !sub.SubscriptionArn || !sub.SubscriptionArn.startsWith("arn:");
+}
+
+/** SNS tag values allow letters, digits, spaces and `_.:/=+-@`: an address with other characters is kept as its hash. */
+function recordOf(email: string): string {
+  const lower = email.toLowerCase();
+  return /^[\p{L}\p{N}_.:/=+\-@]+$/u.test(lower) ? lower : `sha256:${createHash("sha256").update(lower).digest("hex").slice(0, 32)}`;
+}
+
+export function parseRecord(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(" ").filter(Boolean);
+}
+
+/** Whether support-job subscribed this address (it says so in the topic's tag). */
+export function isRecorded(recorded: readonly string[] | undefined, endpoint: string | undefined): boolean {
+  return Boolean(endpoint && recorded?.includes(recordOf(endpoint)));
+}
+
+/** Tag values are at most 256 characters: the newest addresses first, older ones dropped if they do not fit. */
+function recordValue(entries: string[]): string {
+  let value = "";
+  for (const e of [...new Set(entries)]) if ((value ? value.length + 1 : 0) + e.length <= 256) value = value ? `${value} ${e}` : e;
+  return value;
 }
 
 export async function listSubscriptions(sns: SNSClient, TopicArn: string): Promise<Subscription[] | undefined> {
@@ -84,37 +112,55 @@ export async function listSubscriptions(sns: SNSClient, TopicArn: string): Promi
 
 const SUBSCRIPTION = "alert email subscription";
 
-/** Only email subscriptions are ours to manage; a team's other subscribers (chat, SMS, queues) are left alone. */
+/**
+ * Only the email subscription support-job made is managed; the topic's `support-job:email` tag remembers its
+ * address (and an old one kept until the new one is confirmed). Every other subscriber, email included, is left alone.
+ */
 export const alertSubscriptionResource: Resource<SubscriptionState> = {
   key: "alertSubscription",
   label: SUBSCRIPTION,
   async read(spec, { sns }) {
-    return (await listSubscriptions(sns, spec.arns.alertTopic))?.filter((s) => s.Protocol === "email");
+    const [subs, tags] = await Promise.all([
+      listSubscriptions(sns, spec.arns.alertTopic),
+      orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn: spec.arns.alertTopic }))),
+    ]);
+    if (!subs) return undefined;
+    return { emails: subs.filter((s) => s.Protocol === "email"), recorded: parseRecord(tags?.Tags?.find((t) => t.Key === SUBSCRIBED_TAG_KEY)?.Value) };
   },
   plan(spec, current) {
     const email = spec.alertEmail;
-    const subs = current ?? [];
+    const subs = current?.emails ?? [];
+    const recorded = current?.recorded;
     const base = { key: "alertSubscription" as const, label: SUBSCRIPTION, name: email, after: ["alertTopic" as const] };
     const mine = subs.find((s) => s.Endpoint?.toLowerCase() === email.toLowerCase());
-    const others = subs.filter((s) => s !== mine);
-    const confirmedOthers = others.filter((s) => !isPending(s));
+    // An old address of ours: one support-job subscribed before the email changed. Hand-added ones are not.
+    const old = subs.filter((s) => s !== mine && isRecorded(recorded, s.Endpoint));
+    const confirmedOld = old.filter((s) => !isPending(s));
     const notes: string[] = [];
-    for (const s of others.filter(isPending))
+    for (const s of old.filter(isPending))
       notes.push(`the old subscription for ${s.Endpoint} is still pending confirmation; SNS cannot remove a pending subscription, it expires on its own within 3 days.`);
+    const keepRecord = (confirmed: boolean) => recordValue([recordOf(email), ...old.filter((s) => !confirmed || isPending(s)).map((s) => recordOf(s.Endpoint ?? ""))]);
+    const have = recorded ? recordValue(recorded) : undefined;
+    const changes: FieldChange[] = [];
+    const recordChange = (want: string) => {
+      if (want !== have) changes.push({ field: `tag ${SUBSCRIBED_TAG_KEY}`, from: have ?? "(none)", to: want });
+    };
     // The old address keeps its alerts until the new one is confirmed, so alerts never have nowhere to go.
     if (mine && isPending(mine)) {
       notes.push(`${email} has not confirmed the subscription yet: alerts cannot arrive until the link in AWS's email is clicked.`);
-      for (const s of confirmedOthers) notes.push(`${s.Endpoint} keeps receiving alerts until ${email} confirms; run init again after that to remove it.`);
-      return { ...base, action: "unchanged", changes: [], notes };
+      for (const s of confirmedOld) notes.push(`${s.Endpoint} keeps receiving alerts until ${email} confirms; run init again after that to remove it.`);
+      const want = keepRecord(false);
+      recordChange(want);
+      return updateOrUnchanged({ ...base, notes }, changes, (ctx) => tagRecord(ctx.clients.sns, spec.arns.alertTopic, want));
     }
-    const changes: FieldChange[] = [];
-    if (!mine) changes.push({ field: "email", from: others.map((s) => s.Endpoint).join(", ") || "(none)", to: email });
-    for (const s of confirmedOthers)
+    if (!mine) changes.push({ field: "email", from: old.map((s) => s.Endpoint).join(", ") || "(none)", to: email });
+    for (const s of confirmedOld)
       changes.push({ field: "old subscription", from: s.Endpoint, to: mine ? "(unsubscribed)" : `(unsubscribed once ${email} confirms)` });
+    if (mine) recordChange(keepRecord(true));
     if (changes.length === 0) return { ...base, action: "unchanged", changes, notes };
     return {
       ...base,
-      action: subs.length === 0 ? "create" : "update",
+      action: !mine && subs.length === 0 ? "create" : "update",
       changes,
       notes,
       apply: async (ctx) => {
@@ -126,8 +172,14 @@ export const alertSubscriptionResource: Resource<SubscriptionState> = {
         }
         ctx.detail(confirmed ? "confirmed" : "pending");
         ctx.exists();
-        if (confirmed) await Promise.all(confirmedOthers.map((s) => ctx.clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }))));
+        // Remembered before any unsubscribe: an interrupted run still knows every address it is responsible for.
+        await tagRecord(ctx.clients.sns, spec.arns.alertTopic, keepRecord(confirmed) === have ? undefined : keepRecord(confirmed));
+        if (confirmed) await Promise.all(confirmedOld.map((s) => ctx.clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }))));
       },
     };
   },
 };
+
+async function tagRecord(sns: SNSClient, ResourceArn: string, value: string | undefined): Promise<void> {
+  if (value !== undefined) await sns.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: SUBSCRIBED_TAG_KEY, Value: value }] }));
+}

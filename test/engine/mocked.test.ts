@@ -3,11 +3,13 @@
  * apply code runs; only the SDK's transport is replaced by aws-sdk-client-mock.
  */
 import { BatchGetProjectsCommand, CodeBuildClient, CreateProjectCommand, UpdateProjectCommand, type Project } from "@aws-sdk/client-codebuild";
+import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClients, type Clients } from "../../src/aws/clients.js";
 import { applyPlan, type ApplyEvents } from "../../src/plan/apply.js";
 import { projectResource } from "../../src/resources/project.js";
+import { alertSubscriptionResource } from "../../src/resources/topic.js";
 import { buildJobSpec } from "../../src/desired/job.js";
 import { TAG_KEY } from "../../src/desired/names.js";
 import { settings, WHERE } from "../desired/fixtures.js";
@@ -122,5 +124,54 @@ describe("a role CodeBuild cannot assume yet (IAM propagation)", () => {
     );
     expect(codebuild.commandCalls(CreateProjectCommand)).toHaveLength(1);
     expect(r.sleeps).toEqual([]);
+  });
+});
+
+describe("a new alert email that is still pending confirmation (moto confirms at once; AWS never does)", () => {
+  const sns = mockClient(SNSClient);
+  afterEach(() => sns.reset());
+  const spec = buildJobSpec(settings({ email: "oncall@example.com" }), WHERE);
+  const topic = spec.arns.alertTopic;
+  const confirmed = (email: string) => ({ Protocol: "email", Endpoint: email, TopicArn: topic, SubscriptionArn: `${topic}:${email.split("@")[0]}` });
+  const pending = (email: string) => ({ Protocol: "email", Endpoint: email, TopicArn: topic, SubscriptionArn: "PendingConfirmation" });
+  const account = (subs: ReturnType<typeof confirmed>[], recorded: string) => {
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: subs });
+    sns.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: TAG_KEY, Value: spec.job }, { Key: "support-job:email", Value: recorded }] });
+    sns.on(SubscribeCommand).resolves({ SubscriptionArn: "pending confirmation" });
+    sns.on(TagResourceCommand).resolves({});
+    sns.on(UnsubscribeCommand).resolves({});
+  };
+  const run = async () => {
+    const step = alertSubscriptionResource.plan(spec, await alertSubscriptionResource.read(spec, clients), { adopt: false });
+    const r = recorder();
+    const result = await applyPlan({ spec, steps: [step] }, clients, r.events, { sleep: r.sleep });
+    return { step, result };
+  };
+  const tagged = () => sns.commandCalls(TagResourceCommand).map((c) => c.args[0].input.Tags);
+
+  it("keeps the old address subscribed while the new one is pending, and remembers both", async () => {
+    account([confirmed("ops@example.com"), confirmed("manager@example.com")], "ops@example.com");
+    const { step, result } = await run();
+    expect(step.changes).toContainEqual({ field: "old subscription", from: "ops@example.com", to: "(unsubscribed once oncall@example.com confirms)" });
+    expect(sns.commandCalls(SubscribeCommand)).toHaveLength(1);
+    expect(result.details.get("alertSubscription")).toBe("pending");
+    expect(sns.commandCalls(UnsubscribeCommand)).toEqual([]);
+    expect(tagged()).toEqual([[{ Key: "support-job:email", Value: "oncall@example.com ops@example.com" }]]);
+  });
+
+  it("while it is still pending, a re-run changes nothing and says the old address keeps the alerts", async () => {
+    account([confirmed("ops@example.com"), pending("oncall@example.com"), confirmed("manager@example.com")], "oncall@example.com ops@example.com");
+    const { step } = await run();
+    expect(step.action).toBe("unchanged");
+    expect(step.notes.join("\n")).toMatch(/oncall@example\.com has not confirmed[\s\S]*ops@example\.com keeps receiving alerts until oncall@example\.com confirms/);
+    expect(sns.commandCalls(SubscribeCommand)).toEqual([]);
+    expect(sns.commandCalls(UnsubscribeCommand)).toEqual([]);
+  });
+
+  it("once it is confirmed, unsubscribes the old address it made, never a subscriber added by hand", async () => {
+    account([confirmed("ops@example.com"), confirmed("oncall@example.com"), confirmed("manager@example.com")], "oncall@example.com ops@example.com");
+    await run();
+    expect(sns.commandCalls(UnsubscribeCommand).map((c) => c.args[0].input.SubscriptionArn)).toEqual([`${topic}:ops`]);
+    expect(tagged()).toEqual([[{ Key: "support-job:email", Value: "oncall@example.com" }]]);
   });
 });

@@ -2,7 +2,7 @@
 import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
 import { DescribeRuleCommand, ListTargetsByRuleCommand, PutRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListPolicyVersionsCommand } from "@aws-sdk/client-iam";
-import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTagsForResourceCommand } from "@aws-sdk/client-sns";
+import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateProjectCommand } from "@aws-sdk/client-codebuild";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -199,9 +199,33 @@ describe("re-running init", () => {
   it("with a new email subscribes it, then removes the old confirmed subscription", async () => {
     const run = await init(["--email", "oncall@example.com"]);
     expect(run.code, run.stderr).toBe(0);
-    expect(aws.proxy.writes().map((c) => `${c.service}.${c.action}`)).toEqual(["sns.Subscribe", "sns.Unsubscribe"]);
+    // Subscribe, remember the new address on the topic, then drop the old one.
+    expect(aws.proxy.writes().map((c) => `${c.service}.${c.action}`)).toEqual(["sns.Subscribe", "sns.TagResource", "sns.Unsubscribe"]);
     const subs = (await aws.clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions!;
     expect(subs.map((s) => s.Endpoint)).toEqual(["oncall@example.com"]);
+  });
+
+  it("leaves email subscribers added by hand alone, through a re-run and an email change, and says which one it manages", async () => {
+    const { sns } = aws.clients;
+    await sns.send(new SubscribeCommand({ TopicArn: TOPIC_ARN, Protocol: "email", Endpoint: "manager@example.com" }));
+    await sns.send(new SubscribeCommand({ TopicArn: TOPIC_ARN, Protocol: "email", Endpoint: "o'brien@example.com" }));
+    aws.proxy.resetCalls();
+    const again = await init();
+    expect(again.code, again.stderr).toBe(0);
+    expect(aws.proxy.writes()).toEqual([]);
+
+    const run = await init(["--email", "oncall@example.com"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/manager@example\.com.*unsubscribed|o'brien/);
+    const endpoints = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions!.map((s) => s.Endpoint).sort();
+    expect(endpoints).toEqual(["manager@example.com", "o'brien@example.com", "oncall@example.com"]);
+    const tags = (await sns.send(new ListTagsForResourceCommand({ ResourceArn: TOPIC_ARN }))).Tags!;
+    expect(tags).toContainEqual({ Key: "support-job:email", Value: "oncall@example.com" });
+
+    // Back to ops@: only oncall@, the address support-job subscribed, is removed.
+    expect((await init(["--email", "ops@example.com"])).code).toBe(0);
+    const after = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions!.map((s) => s.Endpoint).sort();
+    expect(after).toEqual(["manager@example.com", "o'brien@example.com", "ops@example.com"]);
   });
 
   it("with a policy file creates one managed policy, attaches it, and versions it when the file changes", async () => {
