@@ -26,7 +26,7 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
     throw new InputError("--yes", "destroy deletes the job's AWS resources and asks first; with no terminal to ask on, pass --yes", `support-job destroy --name ${options.name ?? "nightly-cleanup"} --yes`);
 
   const { clients, name, config } = await openJob(options, io);
-  const names = jobNames(name);
+  const names = jobNames(name, clients.region);
   await io.ready();
   const reading = io.task(`reading what is left of job ${name} in ${clients.region}`);
   let steps: DestroyStep[];
@@ -116,6 +116,6 @@ export function renderDestroyPlan(name: string, region: string, account: string,
     lines.push(`  ${mark}  ${s.label.padEnd(width)}  ${s.name}${details}`);
     if (s.note) lines.push(`      ${paint.yellow("note:")} ${s.note}`);
   }
-  lines.push(paint.dim(`  = keep    log group ${jobNames(name).logGroup} (the runs' logs)`));
+  lines.push(paint.dim(`  = keep    log group ${jobNames(name, region).logGroup} (the runs' logs)`));
   return lines.join("\n");
 }

@@ -27,7 +27,7 @@ export async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>
     names.map((name) =>
       awsCall(
         `Reading job ${name}`,
-        Promise.all([readSchedule(clients, jobNames(name)), recentRunIds(clients, name, 1)]),
+        Promise.all([readSchedule(clients, jobNames(name, clients.region)), recentRunIds(clients, name, 1)]),
       ),
     ),
   );
@@ -40,7 +40,7 @@ export async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>
     return {
       name,
       schedule: schedule ? scheduleStatus(schedule, now) : undefined,
-      lastRun: last ? summariseRun(last, { names: jobNames(name), region: clients.region, now }) : undefined,
+      lastRun: last ? summariseRun(last, { names: jobNames(name, clients.region), region: clients.region, now }) : undefined,
     };
   });
 }

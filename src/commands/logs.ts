@@ -36,7 +36,7 @@ export async function runLogs(runId: string | undefined, options: LogsOptions, i
   }
   const [build] = await awsCall(`Reading run ${id}`, getBuilds(clients, [id]));
   if (!build) throw new InputError("RUN_ID", `there is no run ${id} in ${clients.region}`, "support-job status (lists run ids with --json)");
-  const run = summariseRun(build, { names: jobNames(name), region: clients.region, now: new Date() });
+  const run = summariseRun(build, { names: jobNames(name, clients.region), region: clients.region, now: new Date() });
   io.info(`Run #${run.number ?? "?"} of ${name} (${id}): ${outcomeLabel(run.status)}`);
 
   const events: LogEvent[] = [];

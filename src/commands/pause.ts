@@ -23,10 +23,10 @@ export async function runResume(options: JobOptions, io: Reporter): Promise<void
 async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): Promise<void> {
   const { clients, name } = await openJob(options, io);
   const verb = enabled ? "Resuming" : "Pausing";
-  const schedule = await awsCall(`${verb} job ${name}`, readSchedule(clients, jobNames(name), { withOwner: true }));
+  const schedule = await awsCall(`${verb} job ${name}`, readSchedule(clients, jobNames(name, clients.region), { withOwner: true }));
   // A job that does not exist is the user's input to fix (exit 2), as in every other command.
   if (!schedule && !(await projectExists(clients, name))) throw noSuchJob(name, clients.region);
-  if (!schedule) throw new OperationError(`Job ${name} has no schedule in ${clients.region} (no rule ${jobNames(name).scheduleRule}); run \`support-job init --yes\` with its support-job.json to recreate it.`);
+  if (!schedule) throw new OperationError(`Job ${name} has no schedule in ${clients.region} (no rule ${jobNames(name, clients.region).scheduleRule}); run \`support-job init --yes\` with its support-job.json to recreate it.`);
   if (schedule.owner !== name)
     throw new OperationError(`The schedule ${schedule.name} is not tagged support-job:job=${name}, so support-job leaves it alone; change it in the AWS console.`);
   const changed = await awsCall(`${verb} job ${name}`, setScheduleEnabled(clients, schedule, enabled));

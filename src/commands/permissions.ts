@@ -120,7 +120,7 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
 
   const job = await openJob(options, io);
   const { clients, name } = job;
-  const names = jobNames(name);
+  const names = jobNames(name, clients.region);
   await io.ready();
 
   const reading = io.task(`reading job ${name}'s permissions`);
@@ -301,8 +301,8 @@ function runChild(file: string, args: readonly string[], env: Record<string, str
 
 export async function runPermissionsDone(options: PermissionsOptions, io: Reporter): Promise<void> {
   const { clients, name } = await openJob(options, io);
-  const role = jobNames(name).tryRole;
-  const result = await awsCall(`Removing the try role ${role}`, removeTryRole(clients.iam, name));
+  const role = jobNames(name, clients.region).tryRole;
+  const result = await awsCall(`Removing the try role ${role}`, removeTryRole(clients.iam, name, clients.region));
   if (io.json) io.printJson({ name, role, removed: result.removed, ...(result.removed ? {} : { reason: result.reason }) });
   if (result.removed) {
     io.result(`${paint.green("✔")} Removed the try role ${role}. Its policies were detached first, so sessions still open with it lose the job's permissions within seconds; the job's own policy is unchanged.`);

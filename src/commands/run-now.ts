@@ -72,7 +72,7 @@ export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<v
 
   io.result(`Started ${label}: ${id}`);
   if (consoleUrl) io.result(`  ${paint.dim("console:")} ${consoleUrl}`);
-  const names = jobNames(name);
+  const names = jobNames(name, clients.region);
   const summarise = (b: Build): RunSummary => summariseRun(b, { names, region: clients.region, now: new Date() });
 
   if (!options.wait && !options.follow) {

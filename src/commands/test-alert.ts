@@ -164,7 +164,7 @@ export function expectationText(check: Pick<AlertCheck, "recipients" | "pending"
 export async function runTestAlert(options: TestAlertOptions, io: Reporter): Promise<void> {
   const job = await openJob(options, io);
   const { clients, name } = job;
-  const names = jobNames(name);
+  const names = jobNames(name, clients.region);
   await io.ready();
 
   const reading = io.task(`checking the alerts of job ${name}`);

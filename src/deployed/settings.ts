@@ -16,7 +16,7 @@ import { readSchedule } from "./schedule.js";
 
 /** undefined when there is no such job (or it is not support-job's): the wizard then starts from scratch. */
 export async function deployedSettings(clients: Clients, name: string): Promise<RawSettings | undefined> {
-  const names = jobNames(name);
+  const names = jobNames(name, clients.region);
   const [projects, schedule, alertRule, attached] = await Promise.all([
     orMissing(clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] }))),
     readSchedule(clients, names),

@@ -100,7 +100,7 @@ export function settingsForDrift(config: ConfigFile | undefined, name: string, c
 
 export async function loadStatus(clients: Clients, name: string, options: LoadStatusOptions): Promise<JobStatus> {
   const now = options.now ?? new Date();
-  const names = jobNames(name);
+  const names = jobNames(name, clients.region);
   const what = `Reading job ${name} in ${clients.region}`;
   const guard = <T>(p: Promise<T>): Promise<T> => p.catch((error: unknown) => Promise.reject(asOperationError(error, what)));
 

@@ -4,7 +4,7 @@
  */
 import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectSource } from "@aws-sdk/client-codebuild";
 import { ECR_IMAGE } from "../settings/validate.js";
-import { jobArns, jobNames, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
+import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
 import { environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
 
 export interface Tag {
@@ -93,6 +93,8 @@ export interface JobSpec {
   names: JobNames;
   arns: JobArns;
   tags: Tag[];
+  /** IAM is global: its roles and policy also say which region's job owns them. */
+  iamTags: Tag[];
   serviceRole: RoleSpec;
   jobPolicy: { name: string; arn: string; document: PolicyDocument } | undefined;
   project: ProjectSpec;
@@ -116,7 +118,7 @@ export const SCHEDULE_TARGET_ID = "support-job-codebuild";
 export const ALERT_TARGET_ID = "support-job-alert-topic";
 
 export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec {
-  const names = jobNames(settings.name);
+  const names = jobNames(settings.name, where.region);
   const arns = jobArns(names, where);
   const { account, partition } = where;
   const tags: Tag[] = [{ Key: TAG_KEY, Value: settings.name }];
@@ -322,6 +324,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     names,
     arns,
     tags,
+    iamTags: [...tags, { Key: REGION_TAG_KEY, Value: where.region }],
     serviceRole,
     jobPolicy,
     project,

@@ -1,8 +1,21 @@
+import { createHash } from "node:crypto";
 /** Every name and ARN the job uses, derived from the job name alone, so ARNs are known before resources exist. */
 
 export const TAG_KEY = "support-job:job";
 /** On the alert topic: the email address(es) support-job subscribed, so it never touches anyone else's. */
 export const SUBSCRIBED_TAG_KEY = "support-job:email";
+
+/** On IAM roles and policies (global): the region whose job owns them, so another region's job never touches them. */
+export const REGION_TAG_KEY = "support-job:region";
+
+type Tags = readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined;
+
+/** Who owns an IAM role or policy: the job tag, qualified by region when another region's job holds it. */
+export function iamOwner(tags: Tags, region: string): string | undefined {
+  const job = tags?.find((t) => t.Key === TAG_KEY)?.Value;
+  const owner = tags?.find((t) => t.Key === REGION_TAG_KEY)?.Value;
+  return job !== undefined && owner !== undefined && owner !== region ? `${job} in ${owner}` : job;
+}
 
 export interface JobNames {
   project: string;
@@ -19,15 +32,46 @@ export interface JobNames {
   logGroup: string;
 }
 
-export function jobNames(job: string): JobNames {
+/** IAM role names are at most 64 characters (policy names 128: the same cap keeps them alike). */
+const IAM_NAME_MAX = 64;
+const DIRECTIONS: Record<string, string> = { north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw" };
+
+/** A short, readable, unique code per region: eu-west-1 → euw1, ap-southeast-5 → apse5, us-gov-west-1 → usgovw1. */
+export function regionCode(region: string): string {
+  return region
+    .split("-")
+    .map((part) => DIRECTIONS[part] ?? part)
+    .join("");
+}
+
+/**
+ * IAM names are global to the account, so they carry the region: `support-job-<job>-<region code>-<kind>`. When
+ * that is over 64 characters, the job part is cut and a hash of the whole job name keeps it unique and deterministic.
+ */
+export function iamName(job: string, region: string, kind: string): string {
+  const tail = `-${regionCode(region)}-${kind}`;
+  const full = `support-job-${job}${tail}`;
+  if (full.length <= IAM_NAME_MAX) return full;
+  const hash = createHash("sha256").update(job).digest("hex").slice(0, 8);
+  const room = IAM_NAME_MAX - "support-job-".length - tail.length - hash.length - 1;
+  return `support-job-${job.slice(0, Math.max(room, 1))}-${hash}${tail}`.slice(0, IAM_NAME_MAX);
+}
+
+/** The IAM names of the first releases, without the region: read only to move a job off them (see the README). */
+export function legacyIamNames(job: string): Pick<JobNames, "serviceRole" | "scheduleRole" | "schedulerRole" | "tryRole" | "jobPolicy"> {
+  const p = `support-job-${job}`;
+  return { serviceRole: `${p}-build`, scheduleRole: `${p}-start`, schedulerRole: `${p}-scheduler`, tryRole: `${p}-try`, jobPolicy: `${p}-permissions` };
+}
+
+export function jobNames(job: string, region: string): JobNames {
   const p = `support-job-${job}`;
   return {
     project: job,
-    serviceRole: `${p}-build`,
-    scheduleRole: `${p}-start`,
-    schedulerRole: `${p}-scheduler`,
-    tryRole: `${p}-try`,
-    jobPolicy: `${p}-permissions`,
+    serviceRole: iamName(job, region, "build"),
+    scheduleRole: iamName(job, region, "start"),
+    schedulerRole: iamName(job, region, "scheduler"),
+    tryRole: iamName(job, region, "try"),
+    jobPolicy: iamName(job, region, "permissions"),
     scheduleRule: `${p}-schedule`,
     alertRule: `${p}-alerts`,
     alertTopic: `${p}-alerts`,

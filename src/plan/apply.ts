@@ -65,8 +65,9 @@ export async function applyPlan(
   const waitFor = (key: ResourceKey) => exists.get(key)?.promise ?? Promise.resolve();
   const errors: { step: PlanStep; error: unknown }[] = [];
 
-  await Promise.all(
-    plan.steps.map(async (step) => {
+  const run = (steps: readonly PlanStep[]) =>
+    Promise.all(
+    steps.map(async (step) => {
       const own = exists.get(step.key)!;
       if (!step.apply || step.action === "unchanged") {
         outcomes.set(step.key, "unchanged");
@@ -108,6 +109,11 @@ export async function applyPlan(
       }
     }),
   );
+  await run(plan.steps.filter((s) => !s.last));
+  // What the new resources replace goes only once all of them are in place: a failed apply leaves the old ones working.
+  const last = plan.steps.filter((s) => s.last);
+  if (errors.length === 0) await run(last);
+  else for (const step of last) outcomes.set(step.key, "skipped");
   const result = { outcomes, details };
   const first = errors[0];
   if (first) {

@@ -35,7 +35,8 @@ import { deleteRole } from "../resources/role.js";
 import { deleteRule } from "../resources/rule.js";
 import { deleteSchedule, deleteScheduleGroup } from "../resources/scheduler.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
-import { jobArns, jobNames, TAG_KEY, type JobNames, type Where } from "../desired/names.js";
+import { iamOwner, jobArns, jobNames, legacyIamNames, TAG_KEY, type JobNames, type Where } from "../desired/names.js";
+import { legacyRoleServes } from "../resources/legacy.js";
 import { orMissing } from "../aws/errors.js";
 
 export type DestroyKey =
@@ -49,7 +50,9 @@ export type DestroyKey =
   | "scheduleRole"
   | "schedulerRole"
   | "tryRole"
-  | "jobPolicy";
+  | "jobPolicy"
+  | "legacyRole"
+  | "legacyJobPolicy";
 
 export interface DestroyStep {
   key: DestroyKey;
@@ -82,8 +85,9 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** Reads what is left of the job; only existing resources come back, in the order they will be deleted. */
 export async function planDestroy(clients: Clients, job: string, where: Where): Promise<DestroyStep[]> {
-  const names = jobNames(job);
+  const names = jobNames(job, where.region);
   const arns = jobArns(names, where);
+  const legacy = legacyIamNames(job);
   const found = await Promise.all([
     ruleStep(clients, job, "scheduleRule", "schedule rule", names.scheduleRule),
     ruleStep(clients, job, "alertRule", "alert rule", names.alertRule),
@@ -95,6 +99,11 @@ export async function planDestroy(clients: Clients, job: string, where: Where): 
     roleStep(clients, job, "schedulerRole", "scheduler role", names.schedulerRole),
     roleStep(clients, job, "tryRole", "try-it role", names.tryRole),
     policyStep(clients, job, names, arns.jobPolicy),
+    // Roles named before IAM names carried the region: only the ones that serve this region's job.
+    ...Object.entries(legacy)
+      .filter(([kind]) => kind !== "jobPolicy")
+      .map(([, name]) => roleStep(clients, job, "legacyRole", "old role (no region in its name)", name, where)),
+    legacyPolicyStep(clients, job, legacy, where),
   ]);
   return found.filter((s): s is DestroyStep => s !== undefined).sort((a, b) => a.stage - b.stage);
 }
@@ -242,7 +251,7 @@ async function projectStep(clients: Clients, job: string, name: string): Promise
   };
 }
 
-async function roleStep(clients: Clients, job: string, key: DestroyKey, label: string, RoleName: string): Promise<DestroyStep | undefined> {
+async function roleStep(clients: Clients, job: string, key: DestroyKey, label: string, RoleName: string, legacyOf?: Where): Promise<DestroyStep | undefined> {
   const { iam } = clients;
   const [role, inline, attached] = await Promise.all([
     orMissing(iam.send(new GetRoleCommand({ RoleName }))),
@@ -250,6 +259,8 @@ async function roleStep(clients: Clients, job: string, key: DestroyKey, label: s
     orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
   ]);
   if (!role?.Role) return undefined;
+  // An old role serving another region's job is not this destroy's to see, let alone delete.
+  if (legacyOf && !(ownerOf(role.Role.Tags) === job && (await legacyRoleServes(iam, role.Role, inline?.PolicyNames ?? [], legacyOf, job)))) return undefined;
   const inlineCount = inline?.PolicyNames?.length ?? 0;
   const attachedCount = attached?.AttachedPolicies?.length ?? 0;
   const details = [inlineCount ? plural(inlineCount, "inline policy", "inline policies") : "", attachedCount ? `${plural(attachedCount, "managed policy", "managed policies")} detached` : ""].filter(Boolean);
@@ -257,7 +268,7 @@ async function roleStep(clients: Clients, job: string, key: DestroyKey, label: s
     key,
     label,
     name: RoleName,
-    ...ownership(job, ownerOf(role.Role.Tags)),
+    ...ownership(job, iamOwner(role.Role.Tags, clients.region)),
     details,
     stage: 3,
     run: async ({ iam: client }) => {
@@ -289,7 +300,7 @@ async function policyStep(clients: Clients, job: string, names: JobNames, Policy
     key: "jobPolicy",
     label: "job permissions policy",
     name: names.jobPolicy,
-    ...ownership(job, ownerOf(tags?.Tags ?? policy.Policy.Tags)),
+    ...ownership(job, iamOwner(tags?.Tags ?? policy.Policy.Tags, clients.region)),
     details: others.length ? [`also attached to ${others.join(", ")}: detached from them too`] : [],
     stage: 4,
     run: async ({ iam: client }) => {
@@ -297,3 +308,32 @@ async function policyStep(clients: Clients, job: string, names: JobNames, Policy
     },
   };
 }
+
+/** The job policy named before IAM names carried the region: deleted once no role of any region uses it. */
+async function legacyPolicyStep(clients: Clients, job: string, legacy: ReturnType<typeof legacyIamNames>, where: Where): Promise<DestroyStep | undefined> {
+  const PolicyArn = `arn:${where.partition}:iam::${where.account}:policy/${legacy.jobPolicy}`;
+  const [policy, tags, entities] = await Promise.all([
+    orMissing(clients.iam.send(new GetPolicyCommand({ PolicyArn }))),
+    orMissing(clients.iam.send(new ListPolicyTagsCommand({ PolicyArn }))),
+    orMissing(clients.iam.send(new ListEntitiesForPolicyCommand({ PolicyArn }))),
+  ]);
+  if (!policy?.Policy || ownerOf(tags?.Tags ?? policy.Policy.Tags) !== job) return undefined;
+  const legacyRoles = new Set([legacy.serviceRole, legacy.scheduleRole, legacy.schedulerRole, legacy.tryRole]);
+  const holders = entitiesOf(entities);
+  // Still attached to something else (another region's old role, a person): theirs to keep.
+  if (holders.some((e) => !(e.startsWith("role ") && legacyRoles.has(e.slice(5))))) return undefined;
+  return {
+    key: "legacyJobPolicy",
+    label: "old job permissions policy",
+    name: legacy.jobPolicy,
+    action: "delete",
+    details: [],
+    stage: 4,
+    run: async ({ iam }) => {
+      // Detached from the old roles in stage 3; if another region's old role still holds it, keep it.
+      const again = await orMissing(iam.send(new ListEntitiesForPolicyCommand({ PolicyArn })));
+      if (entitiesOf(again).length === 0) await deleteJobPolicy(iam, PolicyArn);
+    },
+  };
+}
+

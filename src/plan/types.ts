@@ -13,7 +13,8 @@ export type ResourceKey =
   | "schedule"
   | "alertTopic"
   | "alertSubscription"
-  | "alertRule";
+  | "alertRule"
+  | "legacyIam";
 
 export type Action = "create" | "update" | "unchanged" | "delete" | "conflict";
 
@@ -51,6 +52,8 @@ export interface PlanStep {
   /** Steps that must have created their resource before this one starts. */
   after: ResourceKey[];
   apply?: ((ctx: StepContext) => Promise<void>) | undefined;
+  /** Runs only once every other step has succeeded (removing what the new resources replace). */
+  last?: boolean | undefined;
 }
 
 export interface Plan {

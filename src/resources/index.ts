@@ -1,5 +1,6 @@
 import type { Resource } from "../plan/types.js";
 import { jobPolicyResource } from "./job-policy.js";
+import { legacyIamResource } from "./legacy.js";
 import { projectResource } from "./project.js";
 import { roleResource } from "./role.js";
 import { alertRuleResource, scheduleRuleResource } from "./rule.js";
@@ -40,4 +41,5 @@ export const RESOURCES: readonly Resource<unknown>[] = [
   alertTopicResource,
   alertSubscriptionResource,
   alertRuleResource,
+  legacyIamResource,
 ] as Resource<unknown>[];

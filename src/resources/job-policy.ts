@@ -20,7 +20,7 @@ import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
 import { conflictStep, updateOrUnchanged, isForeign, type Resource } from "../plan/types.js";
 import type { PolicyDocument } from "../settings/types.js";
-import { TAG_KEY } from "../desired/names.js";
+import { iamOwner, TAG_KEY } from "../desired/names.js";
 
 export interface JobPolicyState {
   policy: Policy;
@@ -43,7 +43,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
     const version = await orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.Policy.DefaultVersionId })));
     return {
       policy: got.Policy,
-      owner: (tags?.Tags ?? got.Policy.Tags ?? []).find((t) => t.Key === TAG_KEY)?.Value,
+      owner: iamOwner(tags?.Tags ?? got.Policy.Tags ?? [], spec.where.region),
       document: parsePolicyText(version?.PolicyVersion?.Document),
     };
   },
@@ -67,7 +67,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
                 PolicyName: want.name,
                 PolicyDocument: JSON.stringify(want.document),
                 Description: `support-job ${spec.job}: the job's own permissions`,
-                Tags: spec.tags,
+                Tags: spec.iamTags,
               }),
             );
           } catch (error) {
@@ -84,7 +84,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
     if (!samePolicy(current.document, want.document)) changes.push({ field: "policy document", from: "current version", to: policyDiff(current.document, want.document) });
     if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
     return updateOrUnchanged(base, changes, async (ctx) => {
-      if (current.owner === undefined) await ctx.clients.iam.send(new TagPolicyCommand({ PolicyArn: want.arn, Tags: spec.tags }));
+      if (current.owner === undefined) await ctx.clients.iam.send(new TagPolicyCommand({ PolicyArn: want.arn, Tags: spec.iamTags }));
       if (!samePolicy(current.document, want.document)) await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
     });
   },

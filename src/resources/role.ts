@@ -22,7 +22,7 @@ import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "../plan/compare.js";
 import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
 import type { JobSpec, RoleSpec } from "../desired/job.js";
-import { TAG_KEY, type JobNames } from "../desired/names.js";
+import { iamOwner, TAG_KEY, type JobNames } from "../desired/names.js";
 
 export interface RoleState {
   role: Role;
@@ -60,7 +60,7 @@ export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptio
       if (!role?.Role) return undefined;
       return {
         role: role.Role,
-        owner: role.Role.Tags?.find((t) => t.Key === TAG_KEY)?.Value,
+        owner: iamOwner(role.Role.Tags, spec.where.region),
         inlinePolicy: parsePolicyText(inline?.PolicyDocument),
         inlinePolicyNames: names?.PolicyNames ?? [],
         attached: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ""),
@@ -107,7 +107,7 @@ export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptio
         return Promise.all([
           changes.some((c) => c.field === "trust policy") && iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(want.trustPolicy) })),
           changes.some((c) => c.field === "description") && iam.send(new UpdateRoleCommand({ RoleName, Description: want.description })),
-          current.owner === undefined && iam.send(new TagRoleCommand({ RoleName, Tags: spec.tags })),
+          current.owner === undefined && iam.send(new TagRoleCommand({ RoleName, Tags: spec.iamTags })),
           !samePolicy(current.inlinePolicy, want.inlinePolicy) &&
             iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName, PolicyDocument: JSON.stringify(want.inlinePolicy) })),
           ...extraInline.map((PolicyName) => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }))),
@@ -127,7 +127,7 @@ async function createRole(ctx: StepContext, want: RoleSpec): Promise<void> {
         RoleName: want.name,
         AssumeRolePolicyDocument: JSON.stringify(want.trustPolicy),
         Description: want.description,
-        Tags: ctx.spec.tags,
+        Tags: ctx.spec.iamTags,
         // Set at creation: an operator policy that requires a boundary refuses a CreateRole without it.
         ...(want.permissionsBoundary ? { PermissionsBoundary: want.permissionsBoundary } : {}),
       }),

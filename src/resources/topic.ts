@@ -45,8 +45,8 @@ export const alertTopicResource: Resource<TopicState> = {
         action: "create",
         changes: [],
         apply: async (ctx) => {
-          // One call: CreateTopic takes the policy and tags, and is idempotent for the same name and attributes.
-          await ctx.clients.sns.send(new CreateTopicCommand({ Name: want.name, Attributes: { Policy: JSON.stringify(want.policy) }, Tags: spec.tags }));
+          // One call: CreateTopic takes the policy and tags (the address it is about to subscribe included), and is idempotent.
+          await ctx.clients.sns.send(new CreateTopicCommand({ Name: want.name, Attributes: { Policy: JSON.stringify(want.policy) }, Tags: [...spec.tags, { Key: SUBSCRIBED_TAG_KEY, Value: recordOf(spec.alertEmail) }] }));
           ctx.exists();
         },
       };
@@ -173,7 +173,8 @@ export const alertSubscriptionResource: Resource<SubscriptionState> = {
         ctx.detail(confirmed ? "confirmed" : "pending");
         ctx.exists();
         // Remembered before any unsubscribe: an interrupted run still knows every address it is responsible for.
-        await tagRecord(ctx.clients.sns, spec.arns.alertTopic, keepRecord(confirmed) === have ? undefined : keepRecord(confirmed));
+        // A topic created in this run already carries the record (one write less on the critical path).
+        if (current !== undefined) await tagRecord(ctx.clients.sns, spec.arns.alertTopic, keepRecord(confirmed) === have ? undefined : keepRecord(confirmed));
         if (confirmed) await Promise.all(confirmedOld.map((s) => ctx.clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }))));
       },
     };

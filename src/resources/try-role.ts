@@ -25,7 +25,7 @@ import { OperationError } from "../errors.js";
 import { parsePolicyText, samePolicy } from "../plan/compare.js";
 import { deleteRole } from "./role.js";
 import type { Tag } from "../desired/job.js";
-import { jobArns, jobNames, TAG_KEY, type Where } from "../desired/names.js";
+import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type Where } from "../desired/names.js";
 import type { PolicyDocument } from "../settings/types.js";
 
 /** The longest session AssumeRole may ask for; also the most a chained role session (SSO → this role) may last. */
@@ -85,7 +85,7 @@ export interface TryRoleSpec {
 }
 
 export function tryRoleSpec(job: string, where: Where, caller: CallerPrincipal, policyArns: readonly string[], permissionsBoundary?: string): TryRoleSpec {
-  const names = jobNames(job);
+  const names = jobNames(job, where.region);
   return {
     job,
     name: names.tryRole,
@@ -106,7 +106,7 @@ export function tryRoleSpec(job: string, where: Where, caller: CallerPrincipal, 
       ],
     },
     maxSessionDuration: TRY_SESSION_SECONDS,
-    tags: [{ Key: TAG_KEY, Value: job }],
+    tags: [{ Key: TAG_KEY, Value: job }, { Key: REGION_TAG_KEY, Value: where.region }],
     policyArns: [...new Set(policyArns)].sort(),
     permissionsBoundary,
   };
@@ -225,8 +225,8 @@ export function conflictMessage(want: Pick<TryRoleSpec, "job" | "name">, owner: 
 export type RemoveResult = { removed: true; detached: number } | { removed: false; reason: "absent" } | { removed: false; reason: "not-ours"; owner: string | undefined };
 
 /** `permissions done`: deletes the try role, only when it is tagged for this job. */
-export async function removeTryRole(iam: IAMClient, job: string): Promise<RemoveResult> {
-  const RoleName = jobNames(job).tryRole;
+export async function removeTryRole(iam: IAMClient, job: string, region: string): Promise<RemoveResult> {
+  const RoleName = jobNames(job, region).tryRole;
   const current = await readTryRole(iam, RoleName);
   if (!current) return { removed: false, reason: "absent" };
   if (current.owner !== job) return { removed: false, reason: "not-ours", owner: current.owner };

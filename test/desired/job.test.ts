@@ -7,7 +7,7 @@ describe("the desired state of a job", () => {
   const spec = buildJobSpec(settings(), WHERE);
 
   it("derives every name from the job name and keeps each within 64 characters", () => {
-    const names = jobNames("a".repeat(40));
+    const names = jobNames("a".repeat(40), "ap-southeast-5");
     for (const [kind, name] of Object.entries(names)) if (kind !== "logGroup") expect(name.length, kind).toBeLessThanOrEqual(64);
     expect(spec.names.project).toBe("nightly-cleanup");
     expect(spec.arns.project).toBe("arn:aws:codebuild:us-east-1:123456789012:project/nightly-cleanup");

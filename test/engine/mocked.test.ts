@@ -48,7 +48,7 @@ function deployed(spec: ReturnType<typeof buildJobSpec>, over: Partial<Project["
 }
 
 const propagationError = () =>
-  Object.assign(new Error("CodeBuild is not authorized to perform: sts:AssumeRole on arn:aws:iam::123456789012:role/support-job-nightly-cleanup-build"), {
+  Object.assign(new Error("CodeBuild is not authorized to perform: sts:AssumeRole on arn:aws:iam::123456789012:role/support-job-nightly-cleanup-use1-build"), {
     name: "InvalidInputException",
   });
 

@@ -49,7 +49,7 @@ describe("a fresh init", () => {
     const { iam, codebuild, events, sns } = aws.clients;
 
     // The service role: trusted by CodeBuild for this project only; writes only its own logs; reads only its parameter.
-    const role = (await iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-build` }))).Role!;
+    const role = (await iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-build` }))).Role!;
     expect(role.Tags).toContainEqual({ Key: "support-job:job", Value: JOB });
     expect(decode(role.AssumeRolePolicyDocument)).toMatchObject({
       Statement: [
@@ -85,8 +85,8 @@ describe("a fresh init", () => {
     const rule = await events.send(new DescribeRuleCommand({ Name: `support-job-${JOB}-schedule` }));
     expect(rule).toMatchObject({ ScheduleExpression: "cron(0 3 * * ? *)", State: "ENABLED" });
     const [scheduleTarget] = (await events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }))).Targets!;
-    expect(scheduleTarget).toMatchObject({ Arn: project.arn, RoleArn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-start` });
-    const startRole = (await iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-start` }))).Role!;
+    expect(scheduleTarget).toMatchObject({ Arn: project.arn, RoleArn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-start` });
+    const startRole = (await iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-start` }))).Role!;
     expect(decode(startRole.AssumeRolePolicyDocument)).toMatchObject({
       Statement: [{ Principal: { Service: "events.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } }],
     });
@@ -232,8 +232,8 @@ describe("re-running init", () => {
     const policy = (bucket: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/*` }] });
     writeFileSync(join(cwd, "policy.json"), JSON.stringify(policy("reports")));
     expect((await init(["--policy-file", "policy.json"])).code).toBe(0);
-    const arn = `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-permissions`;
-    const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `support-job-${JOB}-build` }))).AttachedPolicies!;
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`;
+    const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `support-job-${JOB}-use1-build` }))).AttachedPolicies!;
     expect(attached.map((p) => p.PolicyArn)).toEqual([arn]);
 
     writeFileSync(join(cwd, "policy.json"), JSON.stringify(policy("exports")));
@@ -256,9 +256,9 @@ describe("re-running init", () => {
     expect(run.stdout).toMatch(/- delete\s+job permissions policy/);
     const writes = aws.proxy.writes().map((c) => c.action);
     expect(writes.indexOf("DetachRolePolicy")).toBeLessThan(writes.indexOf("DeletePolicy"));
-    const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `support-job-${JOB}-build` }))).AttachedPolicies!;
+    const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `support-job-${JOB}-use1-build` }))).AttachedPolicies!;
     expect(attached).toEqual([]);
-    await expect(aws.clients.iam.send(new ListPolicyVersionsCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-permissions` }))).rejects.toThrow();
+    await expect(aws.clients.iam.send(new ListPolicyVersionsCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions` }))).rejects.toThrow();
   });
 
   it("--dry-run shows the change and makes no write", async () => {

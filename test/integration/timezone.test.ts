@@ -44,7 +44,7 @@ describe("a schedule in a time zone other than UTC", () => {
       FlexibleTimeWindow: { Mode: "OFF" },
       Target: {
         Arn: "arn:aws:scheduler:::aws-sdk:codebuild:startBuild",
-        RoleArn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-scheduler`,
+        RoleArn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-scheduler`,
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
       },
     });
@@ -52,7 +52,7 @@ describe("a schedule in a time zone other than UTC", () => {
     await scheduler.send(new GetScheduleGroupCommand({ Name: `support-job-${JOB}` }));
     expect((await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: GROUP_ARN }))).Tags).toContainEqual({ Key: "support-job:job", Value: JOB });
 
-    const role = (await iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-scheduler` }))).Role!;
+    const role = (await iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-scheduler` }))).Role!;
     expect(decode(role.AssumeRolePolicyDocument)).toMatchObject({
       Statement: [{ Principal: { Service: "scheduler.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": GROUP_ARN } } }],
     });
@@ -60,7 +60,7 @@ describe("a schedule in a time zone other than UTC", () => {
     expect(policy.Statement).toEqual([{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${JOB}`] }]);
 
     expect(await exists(events.send(new DescribeRuleCommand({ Name: `support-job-${JOB}-schedule` })))).toBe(false);
-    expect(await exists(iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-start` })))).toBe(false);
+    expect(await exists(iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-start` })))).toBe(false);
 
     aws.proxy.resetCalls();
     const again = await init();
@@ -81,7 +81,7 @@ describe("a schedule in a time zone other than UTC", () => {
     expect(writes.indexOf("CreateSchedule")).toBeLessThan(writes.indexOf("DeleteRule"));
     expect(writes.indexOf("DeleteRule")).toBeLessThan(writes.indexOf("DeleteRole"));
     expect(await exists(aws.clients.events.send(new DescribeRuleCommand({ Name: `support-job-${JOB}-schedule` })))).toBe(false);
-    expect(await exists(aws.clients.iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-start` })))).toBe(false);
+    expect(await exists(aws.clients.iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-start` })))).toBe(false);
   });
 
   it("moving back to UTC creates the rule before removing the schedule, its group and its role", async () => {
@@ -95,7 +95,7 @@ describe("a schedule in a time zone other than UTC", () => {
     const rule = await aws.clients.events.send(new DescribeRuleCommand({ Name: `support-job-${JOB}-schedule` }));
     expect(rule.ScheduleExpression).toBe("cron(0 7 ? * MON-FRI *)");
     expect(await exists(aws.clients.scheduler.send(new GetScheduleGroupCommand({ Name: `support-job-${JOB}` })))).toBe(false);
-    expect(await exists(aws.clients.iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-scheduler` })))).toBe(false);
+    expect(await exists(aws.clients.iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-scheduler` })))).toBe(false);
   });
 
   it("rejects an unknown zone before any AWS call, with the closest valid names", async () => {

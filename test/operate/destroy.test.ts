@@ -74,8 +74,8 @@ describe("support-job destroy", () => {
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(destroyed.stdout).toMatch(/- delete {2}schedule rule +support-job-nightly-cleanup-schedule \(1 target\)/);
     expect(destroyed.stdout).toMatch(/- delete {2}alert topic +support-job-nightly-cleanup-alerts \(subscription ops@example.com\)/);
-    expect(destroyed.stdout).toMatch(/- delete {2}CodeBuild service role +support-job-nightly-cleanup-build \(1 inline policy; 2 managed policies detached\)/);
-    expect(destroyed.stdout).toMatch(/- delete {2}job permissions policy +support-job-nightly-cleanup-permissions/);
+    expect(destroyed.stdout).toMatch(/- delete {2}CodeBuild service role +support-job-nightly-cleanup-use1-build \(1 inline policy; 2 managed policies detached\)/);
+    expect(destroyed.stdout).toMatch(/- delete {2}job permissions policy +support-job-nightly-cleanup-use1-permissions/);
     expect(destroyed.stdout).toContain("Job nightly-cleanup is destroyed: 7 resources deleted.");
     expect(destroyed.stderr).toContain("The runs' logs are kept in CloudWatch Logs group /aws/codebuild/nightly-cleanup");
     expect(await leftovers(JOB)).toEqual([]);
@@ -108,13 +108,13 @@ describe("support-job destroy", () => {
   it("leaves a resource with the job's name but not its tag alone, and says so", async () => {
     const job = await setUpJob(aws, JOB);
     // Someone else's role that happens to carry the name of the job's try-it role.
-    await aws.clients.iam.send(new CreateRoleCommand({ RoleName: `support-job-${JOB}-try`, AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
+    await aws.clients.iam.send(new CreateRoleCommand({ RoleName: `support-job-${JOB}-use1-try`, AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
     const run = await job.cli(["destroy", "--yes", "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const doc = json<{ deleted: { resource: string }[]; skipped: { resource: string; name: string; reason: string }[] }>(run.stdout);
-    expect(doc.skipped).toEqual([{ resource: "tryRole", label: "try-it role", name: `support-job-${JOB}-try`, reason: `not tagged support-job:job=${JOB} (support-job did not create it): left alone` }]);
+    expect(doc.skipped).toEqual([{ resource: "tryRole", label: "try-it role", name: `support-job-${JOB}-use1-try`, reason: `not tagged support-job:job=${JOB} (support-job did not create it): left alone` }]);
     expect(doc.deleted.map((d) => d.resource).sort()).toEqual(["alertRule", "alertTopic", "project", "scheduleRole", "scheduleRule", "serviceRole"]);
-    await aws.clients.iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-try` }));
+    await aws.clients.iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-try` }));
   });
 
   it("stops after a failure, says to run it again, and the second run finishes", async () => {
@@ -138,7 +138,7 @@ describe("support-job destroy", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/- delete {2}schedule +support-job-weekday-report\/support-job-weekday-report/);
     expect(run.stdout).toMatch(/- delete {2}schedule group +support-job-weekday-report/);
-    expect(run.stdout).toMatch(/- delete {2}scheduler role +support-job-weekday-report-scheduler/);
+    expect(run.stdout).toMatch(/- delete {2}scheduler role +support-job-weekday-report-use1-scheduler/);
     expect(await leftovers("weekday-report")).toEqual([]);
   });
 

@@ -24,7 +24,7 @@ import { isRolePropagation } from "../../src/aws/errors.js";
 import { setColor } from "../../src/ui/style.js";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
-const NAMES = jobNames("nightly-cleanup");
+const NAMES = jobNames("nightly-cleanup", "us-east-1");
 const at = (iso: string) => new Date(iso);
 
 /** BatchGetBuilds' build, trimmed: a run that failed in BUILD. */
@@ -104,7 +104,7 @@ describe("a run, summarised from BatchGetBuilds", () => {
 
   it("tells schedule from manual by the initiator", () => {
     expect(triggerOf("rule/support-job-nightly-cleanup-schedule", NAMES)).toBe("schedule");
-    expect(triggerOf("support-job-nightly-cleanup-scheduler/4f1c2d", NAMES)).toBe("schedule");
+    expect(triggerOf("support-job-nightly-cleanup-use1-scheduler/4f1c2d", NAMES)).toBe("schedule");
     expect(triggerOf("alice", NAMES)).toBe("manual");
     expect(triggerOf("admin-role/alice@example.com", NAMES)).toBe("manual");
     expect(triggerOf(undefined, NAMES)).toBe("manual");

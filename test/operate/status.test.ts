@@ -81,7 +81,7 @@ describe("support-job status", () => {
       account: ACCOUNT,
       resources: {
         project: { name: JOB, arn: `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${JOB}` },
-        serviceRole: { name: `support-job-${JOB}-build`, arn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-build` },
+        serviceRole: { name: `support-job-${JOB}-use1-build`, arn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-build` },
         schedule: { name: RULE, arn: `arn:aws:events:us-east-1:${ACCOUNT}:rule/${RULE}` },
         alertTopic: { arn: `arn:aws:sns:us-east-1:${ACCOUNT}:support-job-${JOB}-alerts` },
         logGroup: { name: `/aws/codebuild/${JOB}` },

@@ -95,8 +95,8 @@ describe("Ctrl-C during apply", () => {
     const message = run.stderr.slice(run.stderr.indexOf("Interrupted while applying"));
     expect(message, describeRun(run)).toMatch(/^Interrupted while applying\. Already done:/);
     for (const done of [
-      "created CodeBuild service role support-job-nightly-cleanup-build",
-      "created job permissions policy support-job-nightly-cleanup-permissions",
+      "created CodeBuild service role support-job-nightly-cleanup-use1-build",
+      "created job permissions policy support-job-nightly-cleanup-use1-permissions",
       "created CodeBuild project nightly-cleanup",
       "created schedule rule support-job-nightly-cleanup-schedule",
       "created alert topic support-job-nightly-cleanup-alerts",

@@ -116,7 +116,7 @@ describe("every policy document init writes", () => {
     const broad = broadGrants(docs);
     expect(broad.wildcardActions).toEqual([]);
     expect(broad.negations).toEqual([]);
-    expect(broad.starResources).toEqual([`role support-job-${JOB}-build inline support-job-base: ecr:GetAuthorizationToken`]);
+    expect(broad.starResources).toEqual([`role support-job-${JOB}-use1-build inline support-job-base: ecr:GetAuthorizationToken`]);
 
     // Each role is trusted by one service, from this account only; CodeBuild's only for this project.
     const roles = Object.entries(snapshot.roles);
@@ -131,12 +131,12 @@ describe("every policy document init writes", () => {
         expect(conditionValue(st, "aws:SourceAccount"), name).toEqual([ACCOUNT]);
       }
     }
-    const build = snapshot.roles[`support-job-${JOB}-build`]!;
+    const build = snapshot.roles[`support-job-${JOB}-use1-build`]!;
     expect(statementsOf(build.trust)[0]!.Principal).toEqual({ Service: "codebuild.amazonaws.com" });
     expect(conditionValue(statementsOf(build.trust)[0]!, "aws:SourceArn")).toEqual([PROJECT_ARN]);
     const starter = extra.length
-      ? snapshot.roles[`support-job-${JOB}-scheduler`]!
-      : snapshot.roles[`support-job-${JOB}-start`]!;
+      ? snapshot.roles[`support-job-${JOB}-use1-scheduler`]!
+      : snapshot.roles[`support-job-${JOB}-use1-start`]!;
     expect(starter, "the role that starts runs").toBeDefined();
     if (extra.length) {
       expect(statementsOf(starter.trust)[0]!.Principal).toEqual({ Service: "scheduler.amazonaws.com" });
@@ -168,8 +168,8 @@ describe("every policy document init writes", () => {
       },
     });
     expect(Object.keys(build.inline)).toEqual(["support-job-base"]);
-    expect(build.attached).toEqual([`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-permissions`, TEAM_POLICY_ARN].sort());
-    expect(snapshot.policies[`support-job-${JOB}-permissions`]?.document).toEqual(JOB_POLICY_DOCUMENT);
+    expect(build.attached).toEqual([`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`, TEAM_POLICY_ARN].sort());
+    expect(snapshot.policies[`support-job-${JOB}-use1-permissions`]?.document).toEqual(JOB_POLICY_DOCUMENT);
 
     // The topic lets EventBridge publish to it, and nothing else (no Condition: unsupported for EventBridge).
     expect(statementsOf(snapshot.topics[`support-job-${JOB}-alerts`]!.policy)).toEqual([

@@ -16,8 +16,8 @@ import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
 import { ACCOUNT, json, setUpJob, tempDir, type StatusDoc, type TestJob } from "../operate/job.js";
 
 const JOB = "nightly-cleanup";
-const TRY_ROLE = `support-job-${JOB}-try`;
-const JOB_POLICY = `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-permissions`;
+const TRY_ROLE = `support-job-${JOB}-use1-try`;
+const JOB_POLICY = `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`;
 const TEAM_POLICY = `arn:aws:iam::${ACCOUNT}:policy/team-reports-read`;
 
 const policy = (bucket: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "ReadReports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`] }] });
@@ -113,7 +113,7 @@ describe("support-job permissions try", () => {
     expect(seen.db).toBeUndefined();
 
     expect(run.stderr).toContain(`created the try role ${TRY_ROLE}`);
-    expect(run.stderr).toContain("with the job's own permissions: support-job-nightly-cleanup-permissions (from policy.json), team-reports-read");
+    expect(run.stderr).toContain("with the job's own permissions: support-job-nightly-cleanup-use1-permissions (from policy.json), team-reports-read");
     expect(run.stderr).toContain("Not resolved locally (CodeBuild resolves them in a run): DB_PASSWORD (Parameter Store /cleanup/db-password)");
     expect(run.stderr).toContain("An AccessDenied below names the missing permission: add it to policy.json and run `support-job init --yes`; then try again.");
   });
@@ -199,7 +199,7 @@ describe("support-job permissions try", () => {
     const run = await bare.cli(["permissions", "try", "--", "node", "-e", "process.exit(0)"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain("Job bare-job has no permissions of its own (no policy file, no policy ARNs): the command runs with no AWS permissions at all");
-    const attached = await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "support-job-bare-job-try" }));
+    const attached = await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "support-job-bare-job-use1-try" }));
     expect(attached.AttachedPolicies).toEqual([]);
     expect((await bare.cli(["destroy", "--yes"])).code).toBe(0);
   });
@@ -232,11 +232,11 @@ describe("support-job permissions done, and status", () => {
 
   it("done leaves alone a role with that name that is not tagged for the job, and exits 1", async () => {
     const other = await setUpJob(aws, "someone-else");
-    await aws.clients.iam.send(new CreateRoleCommand({ RoleName: "support-job-someone-else-try", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
+    await aws.clients.iam.send(new CreateRoleCommand({ RoleName: "support-job-someone-else-use1-try", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
     const done = await other.cli(["permissions", "done"]);
     expect(done.code).toBe(1);
-    expect(done.stderr).toContain("IAM role support-job-someone-else-try exists but has no support-job:job=someone-else tag");
-    await aws.clients.iam.send(new GetRoleCommand({ RoleName: "support-job-someone-else-try" }));
+    expect(done.stderr).toContain("IAM role support-job-someone-else-use1-try exists but has no support-job:job=someone-else tag");
+    await aws.clients.iam.send(new GetRoleCommand({ RoleName: "support-job-someone-else-use1-try" }));
     // try refuses to take it over, too.
     const tried = await other.cli(["permissions", "try", "--", "node", "-e", ""]);
     expect(tried.code).toBe(1);

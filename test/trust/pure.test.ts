@@ -122,7 +122,7 @@ describe("test-alert: checking the alert chain", () => {
 });
 
 describe("runs started by test-alert", () => {
-  const names = jobNames(JOB);
+  const names = jobNames(JOB, "us-east-1");
   const build = (vars: { name: string; value: string; type: "PLAINTEXT" }[]) => ({
     id: `${JOB}:0b6e9c1e-2f1d-4c1a-9a51-3c7f4a3d2e10`,
     buildStatus: "FAILED" as const,
@@ -162,8 +162,8 @@ describe("permissions try: who may assume the role", () => {
   });
 
   it("the trust policy names the account, narrowed to the caller by aws:PrincipalArn", () => {
-    const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:sts::${ACCOUNT}:assumed-role/Dev/alice`), ["arn:aws:iam::aws:policy/ReadOnlyAccess", `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-permissions`]);
-    expect(spec).toMatchObject({ name: `support-job-${JOB}-try`, arn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-try`, maxSessionDuration: 3600, tags: [{ Key: "support-job:job", Value: JOB }] });
+    const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:sts::${ACCOUNT}:assumed-role/Dev/alice`), ["arn:aws:iam::aws:policy/ReadOnlyAccess", `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`]);
+    expect(spec).toMatchObject({ name: `support-job-${JOB}-use1-try`, arn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-try`, maxSessionDuration: 3600, tags: [{ Key: "support-job:job", Value: JOB }] });
     expect(spec.trustPolicy.Statement).toEqual([
       {
         Sid: "OnlyTheCallerOfPermissionsTry",
@@ -177,7 +177,7 @@ describe("permissions try: who may assume the role", () => {
 });
 
 describe("permissions try: the plan for the role", () => {
-  const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/alice`), [`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-permissions`]);
+  const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/alice`), [`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`]);
   const state = (overrides: Partial<TryRoleState> = {}): TryRoleState => ({
     role: {
       Path: "/",

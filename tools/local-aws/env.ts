@@ -59,12 +59,14 @@ export interface ClientOptions {
    * the call log and never delays or faults them. true: they are logged, delayed and faulted like the CLI's.
    */
   recorded?: boolean;
+  /** The region the clients talk to (default us-east-1): one moto holds every region. */
+  region?: string;
 }
 
 export function clients(endpoint: string, options: ClientOptions = {}): AwsClients {
   const config = {
     endpoint,
-    region: TEST_REGION,
+    region: options.region ?? TEST_REGION,
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
     ...(options.recorded === true ? {} : { customUserAgent: HARNESS_USER_AGENT }),
   };
