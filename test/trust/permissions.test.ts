@@ -98,7 +98,7 @@ describe("support-job permissions try", () => {
       ],
     });
     expect(callerArn).toMatch(/^arn:aws:iam::123456789012:user\//);
-    expect(role).toMatchObject({ MaxSessionDuration: 3600, Tags: [{ Key: "support-job:job", Value: JOB }] });
+    expect(role).toMatchObject({ MaxSessionDuration: 3600, Tags: [{ Key: "support-job:job", Value: JOB }, { Key: "support-job:region", Value: "us-east-1" }] });
     expect(role?.Description).toContain("support-job permissions done");
     // The same managed policies as the deployed service role: the job's own policy and its --policy-arn.
     expect(attached).toEqual([JOB_POLICY, TEAM_POLICY].sort());

@@ -163,7 +163,7 @@ describe("permissions try: who may assume the role", () => {
 
   it("the trust policy names the account, narrowed to the caller by aws:PrincipalArn", () => {
     const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:sts::${ACCOUNT}:assumed-role/Dev/alice`), ["arn:aws:iam::aws:policy/ReadOnlyAccess", `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`]);
-    expect(spec).toMatchObject({ name: `support-job-${JOB}-use1-try`, arn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-try`, maxSessionDuration: 3600, tags: [{ Key: "support-job:job", Value: JOB }] });
+    expect(spec).toMatchObject({ name: `support-job-${JOB}-use1-try`, arn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-try`, maxSessionDuration: 3600, tags: [{ Key: "support-job:job", Value: JOB }, { Key: "support-job:region", Value: "us-east-1" }] });
     expect(spec.trustPolicy.Statement).toEqual([
       {
         Sid: "OnlyTheCallerOfPermissionsTry",
