@@ -122,7 +122,7 @@ describe("support-job destroy", () => {
     aws.proxy.addFault({ service: "iam", action: "DeleteRole", times: 1, fault: "accessDenied" });
     const failed = await job.cli(["destroy", "--yes"]);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/Deleting (CodeBuild service|schedule) role support-job-nightly-cleanup-(build|start) failed: access denied/);
+    expect(failed.stderr).toMatch(/Deleting (CodeBuild service|schedule) role support-job-nightly-cleanup-use1-(build|start) failed: access denied/);
     expect(failed.stderr).toContain("5 of 6 resources were deleted. Fix the cause and run `support-job destroy --name nightly-cleanup` again");
     expect(await leftovers(JOB)).toHaveLength(1);
 
