@@ -163,7 +163,7 @@ describe("a fault that persists", () => {
       // Throttling that never ends is left out: the SDK's throttling backoff makes it take ~15 s.
       what: "access denied on PutRolePolicy (each role is created, its policy is not)",
       rule: { service: "iam", action: "PutRolePolicy", fault: "accessDenied" },
-      reason: /Creating the (CodeBuild service|schedule) role support-job-nightly-cleanup-(build|start) failed: access denied \(iam:PutRolePolicy\)/,
+      reason: /Creating the (CodeBuild service|schedule) role support-job-nightly-cleanup-use1-(build|start) failed: access denied \(iam:PutRolePolicy\)/,
     },
     {
       what: "every Subscribe connection dropped",
