@@ -52,7 +52,7 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
     // The policy file is not in AWS: deleting the job's permissions needs a word from the user.
     const refused = await cli(flags, empty);
     expect(refused.code, why(refused)).toBe(2);
-    expect(refused.stderr).toMatch(/--policy-file: this plan deletes the job permissions policy support-job-keep-permissions.*--no-policy-file/);
+    expect(refused.stderr).toMatch(/--policy-file: this plan deletes the job permissions policy support-job-keep-use1-permissions.*--no-policy-file/);
     aws.proxy.resetCalls();
 
     const run = await cli([...flags, "--policy-file", "policy.json"], empty);
@@ -106,7 +106,7 @@ describe("a second job in the folder of the first (item 3)", () => {
     const run = await cli([...second, "--email", "second@example.com"]);
     expect(run.code, why(run)).toBe(0);
     expect((await project("second"))?.environment?.environmentVariables ?? []).toEqual([]);
-    const role = "support-job-second-build";
+    const role = "support-job-second-use1-build";
     const inline = (await aws.clients.iam.send(new ListRolePoliciesCommand({ RoleName: role }))).PolicyNames ?? [];
     for (const policyName of inline) {
       const doc = (await aws.clients.iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policyName }))).PolicyDocument ?? "";
@@ -199,8 +199,8 @@ describe("clearing a saved list from flags (item 21)", () => {
     expect(run.code, why(run)).toBe(0);
     expect(saved()).toMatchObject({ env: [], policyArns: [] });
     expect((await project("keep"))?.environment?.environmentVariables ?? []).toEqual([]);
-    const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "support-job-keep-build" }))).AttachedPolicies ?? [];
-    expect(attached.map((p) => p.PolicyName)).toEqual(["support-job-keep-permissions"]);
+    const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "support-job-keep-use1-build" }))).AttachedPolicies ?? [];
+    expect(attached.map((p) => p.PolicyName)).toEqual(["support-job-keep-use1-permissions"]);
   });
 });
 
