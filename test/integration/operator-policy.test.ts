@@ -59,7 +59,7 @@ it("allows every AWS action that init, status, run-now, logs, list, pause, resum
   const allowed = new Set(policy.Statement.flatMap(actionsOf));
   expect([...called].filter((a) => !allowed.has(a)).sort()).toEqual([]);
   expect(called.size).toBeGreaterThan(40);
-});
+}, 240_000);
 
 it("the bounded operator policy allows every call of every command when roles carry the boundary, and never lets one go without it", async () => {
   await aws.reset();
@@ -102,4 +102,4 @@ it("the bounded operator policy allows every call of every command when roles ca
   // The deny on the boundary policy itself never got in the way: destroy left it alone.
   expect((await aws.clients.iam.send(new GetPolicyCommand({ PolicyArn: boundary }))).Policy?.DefaultVersionId).toBe("v1");
   expect(withBoundary.length).toBeGreaterThan(0);
-});
+}, 240_000);

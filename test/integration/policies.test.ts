@@ -56,7 +56,7 @@ it("--permissions-boundary bounds every role init and permissions try create, is
   );
   // Created without a boundary first, as before the flag existed.
   expect((await cli("init", "--yes", ...FLAGS)).code).toBe(0);
-  expect(await boundaryOf(`support-job-${JOB}-build`)).toBeUndefined();
+  expect(await boundaryOf(`support-job-${JOB}-use1-build`)).toBeUndefined();
 
   const bounded = await cli("init", "--yes", "--dry-run", "--permissions-boundary", BOUNDARY);
   expect(bounded.code, bounded.stderr).toBe(0);
@@ -65,11 +65,11 @@ it("--permissions-boundary bounds every role init and permissions try create, is
   expect(applied.code, applied.stderr).toBe(0);
   expect(aws.proxy.count({ service: "iam", action: "PutRolePermissionsBoundary" })).toBe(2);
   expect(JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8")).permissionsBoundary).toBe(BOUNDARY);
-  for (const role of [`support-job-${JOB}-build`, `support-job-${JOB}-start`]) expect(await boundaryOf(role)).toBe(BOUNDARY);
+  for (const role of [`support-job-${JOB}-use1-build`, `support-job-${JOB}-use1-start`]) expect(await boundaryOf(role)).toBe(BOUNDARY);
 
   // A new role (the time-zone schedule's) is created with it; a re-run changes nothing.
   expect((await cli("init", "--yes", "--timezone", "Europe/Paris")).code).toBe(0);
-  expect(await boundaryOf(`support-job-${JOB}-scheduler`)).toBe(BOUNDARY);
+  expect(await boundaryOf(`support-job-${JOB}-use1-scheduler`)).toBe(BOUNDARY);
   aws.proxy.reset();
   expect((await cli("init", "--yes")).code).toBe(0);
   expect(aws.proxy.writes()).toEqual([]);
@@ -77,6 +77,6 @@ it("--permissions-boundary bounds every role init and permissions try create, is
   // The try role can do no more than a run.
   const tried = await cli("permissions", "try", "--", "node", "-e", "");
   expect(tried.code, tried.stderr).toBe(0);
-  expect(await boundaryOf(`support-job-${JOB}-try`)).toBe(BOUNDARY);
+  expect(await boundaryOf(`support-job-${JOB}-use1-try`)).toBe(BOUNDARY);
   expect((await cli("permissions", "done")).code).toBe(0);
 });
