@@ -36,7 +36,7 @@ function afterWrites(count: number): { reached: Promise<CallRecord>; at: () => s
   return { reached, at: () => (last ? label(last) : "never reached"), stop };
 }
 
-const destroyAvailable = existsSync(fileURLToPath(new URL("../../dist/commands/destroy.js", import.meta.url)));
+const destroyAvailable = existsSync(fileURLToPath(new URL("../../dist/cli.js", import.meta.url)));
 
 beforeAll(async () => {
   aws = await startLocalAws();
@@ -54,7 +54,7 @@ afterAll(async () => {
 describe("destroy killed (SIGKILL) after each successive write, then run again", () => {
   it("leaves nothing of the job, every time", async () => {
     // Fail, not skip, without a build: a skipped test here would hide that destroy's resumability went unchecked.
-    expect(destroyAvailable, "dist/commands/destroy.js is missing: run `npm run build` before this test").toBe(true);
+    expect(destroyAvailable, "dist/cli.js is missing: run `npm run build` before this test").toBe(true);
     const cwd = workdir();
     const raw = {
       name: JOB,

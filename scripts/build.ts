@@ -1,0 +1,26 @@
+/**
+ * `npm run build`: src/ → one esbuild bundle in dist/ (dist/cli.js + its chunks), then the licence check.
+ * `npm run notices` (this with --notices) also rewrites THIRD_PARTY_LICENSES; the build alone only warns when it is stale,
+ * and test/perf/bundle.test.ts fails on it.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { build } from "esbuild";
+import { bundledPackages, bundleOptions, DIST, METAFILE, NOTICES, noticesText, refusal } from "./bundle.js";
+
+rmSync(DIST, { recursive: true, force: true });
+const { metafile } = await build(bundleOptions());
+writeFileSync(METAFILE, JSON.stringify(metafile));
+
+const packages = bundledPackages(metafile);
+const refused = packages.map(refusal).filter((reason): reason is string => reason !== undefined);
+if (refused.length) {
+  process.stderr.write(`build: licence check failed:\n${refused.map((r) => `  ${r}`).join("\n")}\n`);
+  process.exit(1);
+}
+const text = noticesText(packages);
+if (process.argv.includes("--notices")) {
+  writeFileSync(NOTICES, text);
+  process.stdout.write(`THIRD_PARTY_LICENSES: ${packages.length} packages\n`);
+} else if (!existsSync(NOTICES) || readFileSync(NOTICES, "utf8") !== text) {
+  process.stderr.write("build: THIRD_PARTY_LICENSES does not match the bundle's packages: run `npm run notices` and commit it\n");
+}
