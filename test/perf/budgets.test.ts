@@ -1,14 +1,16 @@
 /**
  * Performance budgets as counts, never times: API calls, writes and round trips on the critical path (the
- * proxy adds latency so that calls issued together share a depth), and what `--help` loads.
+ * proxy adds latency so that calls issued together share a depth), and which bundle chunks `--help` loads.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { METAFILE, outputsWith, ROOT } from "../../scripts/bundle.js";
 
 const FLAGS = ["--name", "budget-job", "--repo", "https://github.com/acme/ops-scripts", "--schedule", "rate(1 day)", "--email", "ops@example.com"];
 
@@ -52,12 +54,16 @@ describe("round trips", () => {
 });
 
 describe("start-up", () => {
-  it.each(["--help", "--version", "init --help", "status --help"])("`support-job %s` loads no AWS SDK module", async (command) => {
-    const args = command.split(" ");
+  // Everything is bundled, so the hook sees dist/ files only: the metafile says which of them hold the SDK.
+  const metafile = () => JSON.parse(readFileSync(METAFILE, "utf8")) as Metafile;
+  const sdkChunks = () => outputsWith(metafile(), /node_modules\/(@aws-sdk|@smithy)\//);
+  const promptChunks = () => outputsWith(metafile(), /node_modules\/(@inquirer|ora)\//);
+
+  /** Runs the CLI with a resolve hook that records every module it loads (hooks run off-thread: a file). */
+  async function loadedBy(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ run: CliResult; loaded: string[] }> {
     const dir = mkdtempSync(join(tmpdir(), "support-job-loads-"));
     const log = join(dir, "loaded.txt");
     writeFileSync(log, "");
-    // A resolve hook records every module URL the CLI loads (hooks run off-thread: write to a file).
     const hooks = join(dir, "hooks.mjs");
     writeFileSync(
       hooks,
@@ -70,23 +76,40 @@ export async function resolve(specifier, context, next) {
     );
     const register = join(dir, "register.mjs");
     writeFileSync(register, `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});`);
-    const run = await runCli(args, { env: { NODE_OPTIONS: `--import=${pathToFileURL(register).href}` } });
-    expect(run.code, run.stderr).toBe(0);
-    const loaded = readFileSync(log, "utf8").split("\n").filter(Boolean);
-    expect(loaded.some((url) => url.includes("/dist/cli.js"))).toBe(true);
-    expect(loaded.filter((url) => url.includes("@aws-sdk") || url.includes("@smithy"))).toEqual([]);
-    expect(loaded.filter((url) => url.includes("@inquirer") || url.includes("/ora/"))).toEqual([]);
+    const run = await runCli(args, { env: { ...options.env, NODE_OPTIONS: `--import=${pathToFileURL(register).href}` }, cwd: options.cwd ?? dir });
+    const loaded = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((url) => url.startsWith("file:"))
+      .map((url) => relative(ROOT, fileURLToPath(url)).split("\\").join("/"));
+    return { run, loaded };
+  }
+
+  it("the SDK and the prompts live in chunks of their own, apart from dist/cli.js", () => {
+    expect(sdkChunks().length).toBeGreaterThan(0);
+    expect(sdkChunks()).not.toContain("dist/cli.js");
+    expect(promptChunks()).not.toContain("dist/cli.js");
   });
 
-  it("the same hook does see the SDK when a command needs it (the check above can fail)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "support-job-loads-"));
-    const log = join(dir, "loaded.txt");
-    const hooks = join(dir, "hooks.mjs");
-    writeFileSync(hooks, `import { appendFileSync } from "node:fs";
-export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }`);
-    const register = join(dir, "register.mjs");
-    writeFileSync(register, `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});`);
-    await runCli(["init", "--yes", "--dry-run", ...FLAGS], { env: { ...aws.env, NODE_OPTIONS: `--import=${pathToFileURL(register).href}` }, cwd: dir });
-    expect(readFileSync(log, "utf8")).toContain("@aws-sdk/client-codebuild");
+  it.each(["--help", "--version", "init --help", "status --help"])("`support-job %s` loads no chunk with AWS SDK, prompt or spinner code", async (command) => {
+    const { run, loaded } = await loadedBy(command.split(" "));
+    expect(run.code, run.stderr).toBe(0);
+    expect(loaded).toContain("dist/cli.js");
+    expect(loaded.filter((file) => sdkChunks().includes(file))).toEqual([]);
+    expect(loaded.filter((file) => promptChunks().includes(file))).toEqual([]);
+  });
+
+  it("a bad input is refused (exit 2) without loading a chunk with AWS SDK code", async () => {
+    aws.proxy.resetCalls();
+    const { run, loaded } = await loadedBy(["init", "--yes", ...FLAGS.map((flag) => (flag === "budget-job" ? "budget job" : flag))], { env: aws.env });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain("--name");
+    expect(loaded.filter((file) => sdkChunks().includes(file))).toEqual([]);
+    expect(aws.proxy.calls).toEqual([]);
+  });
+
+  it("the same hook does see an SDK chunk when a command needs it (the checks above can fail)", async () => {
+    const { run, loaded } = await loadedBy(["init", "--yes", "--dry-run", ...FLAGS], { env: aws.env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(loaded.filter((file) => sdkChunks().includes(file)).length).toBeGreaterThan(0);
   });
 });
