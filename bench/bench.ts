@@ -1,12 +1,15 @@
 /**
  * `npm run bench`: what a user waits for is round trips to AWS and Node's start-up, so count both.
  * Starts moto behind the test proxy with a fixed latency per request (default 50 ms, like a real region),
- * runs the built CLI for each scenario, and prints API calls, round trips on the critical path and wall time.
+ * runs the built CLI for each scenario, and prints API calls, round trips on the critical path, the time from
+ * process start to its first AWS request (the proxy's call log), and wall time; next to it the AWS CLI doing the
+ * least `status` does (list-builds-for-project + batch-get-builds), `--help` next to `node -e ''`, and a cold
+ * install of the packed tarball before (the last unbundled commit, built from git) and after the bundle.
  *
- *   npm run bench [-- --latency 50] [-- --runs 300]
+ *   npm run bench [-- --latency 50] [-- --runs 300] [-- --no-install]
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +22,7 @@ import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { startLocalAws, type AwsClients } from "../tools/local-aws/env.js";
 import { runCli, type CliResult } from "../test/helpers/cli.js";
+import { coldInstall, lastUnbundledCommit, packCommit, packTree, type InstallFigures } from "./install.js";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,6 +39,8 @@ interface Row {
   reads: number;
   writes: number;
   roundTrips: number;
+  /** Process start to the first request reaching the proxy: Node start-up and module loading. */
+  firstRequestMs: number;
   wallMs: number;
   /** wall / latency: the round trips a user feels, CLI start-up included. */
   wallInLatencies: number;
@@ -50,16 +56,19 @@ async function main(): Promise<void> {
   // so the figures are the CLI's and not the emulator's warm-up.
   await warmUp(aws.clients);
   const rows: Row[] = [];
-  const measure = async (scenario: string, args: string[]): Promise<CliResult> => {
+  const record = async (scenario: string, start: () => Promise<CliResult>): Promise<CliResult> => {
     aws.proxy.resetCalls();
-    const started = performance.now();
-    const result = await runCli(args, { env: aws.env, cwd });
-    const wallMs = performance.now() - started;
+    // The proxy stamps calls in epoch milliseconds (timeOrigin + now): the same clock here.
+    const started = performance.timeOrigin + performance.now();
+    const result = await start();
+    const wallMs = performance.timeOrigin + performance.now() - started;
+    const first = Math.min(...aws.proxy.calls.map((call) => call.startedAt));
     rows.push({
       scenario,
       reads: aws.proxy.reads().length,
       writes: aws.proxy.writes().length,
       roundTrips: aws.proxy.maxDepth(),
+      firstRequestMs: Number.isFinite(first) ? Math.round(first - started) : -1,
       wallMs: Math.round(wallMs),
       wallInLatencies: LATENCY ? Math.round((wallMs / LATENCY) * 10) / 10 : 0,
       ok: result.code === 0,
@@ -67,6 +76,8 @@ async function main(): Promise<void> {
     if (result.code !== 0) process.stderr.write(`bench: ${scenario} exited ${result.code}: ${result.stderr.trim().split("\n").pop() ?? ""}\n`);
     return result;
   };
+  const measure = (scenario: string, args: string[]) => record(scenario, () => runCli(args, { env: aws.env, cwd }));
+  let peer: string;
   try {
     const flags = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "cron(0 3 * * ? *)", "--email", "ops@example.com"];
     await measure("fresh init --yes", ["init", "--yes", ...flags]);
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
       })),
     );
     await measure(`status (${HISTORY} past runs)`, ["status"]);
+    peer = await measurePeer(record, aws.env);
     await measure("run-now (start only)", ["run-now"]);
   } finally {
     await aws.stop();
@@ -102,10 +114,10 @@ async function main(): Promise<void> {
   const help = startup([cli, "--help"]);
 
   const table = [
-    ["scenario", "reads", "writes", "round trips", "wall ms", "wall / latency"],
-    ...rows.map((r) => [r.scenario + (r.ok ? "" : " (FAILED)"), r.reads, r.writes, r.roundTrips, r.wallMs, r.wallInLatencies]),
-    ["support-job --help (median)", "-", "-", 0, help, "-"],
-    ["node -e '' (median)", "-", "-", 0, nodeAlone, "-"],
+    ["scenario", "reads", "writes", "round trips", "1st request ms", "wall ms", "wall / latency"],
+    ...rows.map((r) => [r.scenario + (r.ok ? "" : " (FAILED)"), r.reads, r.writes, r.roundTrips, r.firstRequestMs, r.wallMs, r.wallInLatencies]),
+    ["support-job --help (median)", "-", "-", 0, "-", help, "-"],
+    ["node -e '' (median)", "-", "-", 0, "-", nodeAlone, "-"],
   ].map((r) => r.map(String));
   const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   process.stdout.write(`support-job benchmark: ${LATENCY} ms added per AWS request, Node ${process.version}\n\n`);
@@ -113,10 +125,72 @@ async function main(): Promise<void> {
     process.stdout.write(`${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")}\n`);
     if (i === 0) process.stdout.write(`${widths.map((w) => "-".repeat(w)).join("  ")}\n`);
   }
+  const status = rows.find((r) => r.scenario.startsWith("status"));
+  const peerRow = rows.find((r) => r.scenario.startsWith("aws cli"));
+  process.stdout.write(`\n--help / node -e '': ${(help / nodeAlone).toFixed(2)}x (goal: at most 1.3x)\n`);
+  process.stdout.write(
+    status && peerRow?.ok ? `AWS CLI peer / status: ${(peerRow.wallMs / status.wallMs).toFixed(2)}x (goal: at least 3x)\n` : `${peer}\n`,
+  );
+
+  const installs = process.argv.includes("--no-install") ? [] : measureInstalls();
+  if (installs.length) {
+    const rowsOut = [
+      ["cold install (empty folder, empty npm cache)", "commit", "tarball kB", "install ms", "files", "MB", "MB on disk", "npx --help"],
+      ...installs.map((i) => [i.label + (i.error ? ` (FAILED: ${i.error})` : ""), i.commit.slice(0, 8), i.tarballKb, i.installMs, i.files, i.mb, i.diskMb, i.helpWorks ? "works" : "FAILS"].map(String)),
+    ];
+    const w = rowsOut[0]!.map((_, c) => Math.max(...rowsOut.map((r) => r[c]!.length)));
+    process.stdout.write("\n");
+    for (const [i, r] of rowsOut.entries()) {
+      process.stdout.write(`${r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]!) : cell.padStart(w[c]!))).join("  ")}\n`);
+      if (i === 0) process.stdout.write(`${w.map((x) => "-".repeat(x)).join("  ")}\n`);
+    }
+  }
   const out = fileURLToPath(new URL("./results.json", import.meta.url));
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, latencyMs: LATENCY, scenarios: rows, startup: { helpMs: help, nodeMs: nodeAlone } }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, latencyMs: LATENCY, scenarios: rows, startup: { helpMs: help, nodeMs: nodeAlone }, awsCliPeer: peerRow ? undefined : peer, install: installs }, null, 2)}\n`,
+  );
   process.stdout.write(`\nwritten to bench/results.json\n`);
-  if (rows.some((r) => !r.ok)) process.exitCode = 1;
+  if (rows.some((r) => !r.ok) || installs.some((i) => i.error || !i.helpWorks)) process.exitCode = 1;
+}
+
+/**
+ * The two calls a user would script with the AWS CLI to see the last runs (the CLI's own start-up included),
+ * against the same proxy and latency. Returns why it was not measured when there is no `aws` command.
+ */
+async function measurePeer(record: (scenario: string, start: () => Promise<CliResult>) => Promise<CliResult>, env: Record<string, string>): Promise<string> {
+  const version = spawnSync("aws", ["--version"], { encoding: "utf8" });
+  if (version.status !== 0) return "the AWS CLI peer: not measured (no `aws` command here; Debian: apt-get install awscli)";
+  const script = `ids=$(aws codebuild list-builds-for-project --project-name ${JOB} --max-items 20 --query 'ids' --output text | head -n 1) && aws codebuild batch-get-builds --ids $ids > /dev/null`;
+  await record(`aws cli: list-builds + batch-get-builds (${(version.stdout || version.stderr).split(" ")[0] ?? "aws"})`, () => shell(script, env));
+  return "";
+}
+
+function shell(script: string, env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["-c", script], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout: "", stderr }));
+  });
+}
+
+/** Before (the last commit with runtime dependencies, built from git) and after (this tree, already built). */
+function measureInstalls(): InstallFigures[] {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const scratch = mkdtempSync(join(tmpdir(), "support-job-bench-pack-"));
+  try {
+    const figures: InstallFigures[] = [];
+    const before = lastUnbundledCommit(root);
+    if (before) figures.push(coldInstall("before: runtime dependencies", before, packCommit(root, before, scratch)));
+    const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
+    const afterDir = mkdtempSync(join(scratch, "after-"));
+    figures.push(coldInstall("after: one bundle", head, packTree(root, afterDir)));
+    return figures;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 async function warmUp(clients: AwsClients): Promise<void> {
