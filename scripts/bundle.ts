@@ -14,7 +14,7 @@ export const METAFILE = join(DIST, "metafile.json");
 export const NOTICES = join(ROOT, "THIRD_PARTY_LICENSES");
 
 /** Licences whose notices are all a user needs; anything else stops the build until someone decides. */
-export const ALLOWED_LICENSES = ["MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "0BSD"] as const;
+const ALLOWED_LICENSES = ["MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "0BSD"] as const;
 
 export function bundleOptions(): BuildOptions & { metafile: true } {
   return {
