@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   };
   const measure = (scenario: string, args: string[]) => record(scenario, () => runCli(args, { env: aws.env, cwd }));
   let peer: string;
+  let wizard: number | string;
   try {
     const flags = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "cron(0 3 * * ? *)", "--email", "ops@example.com"];
     await measure("fresh init --yes", ["init", "--yes", ...flags]);
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     await measure(`status (${HISTORY} past runs)`, ["status"]);
     peer = await measurePeer(record, aws.env);
     await measure("run-now (start only)", ["run-now"]);
+    wizard = await firstQuestion(aws.env);
   } finally {
     await aws.stop();
   }
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
     ...rows.map((r) => [r.scenario + (r.ok ? "" : " (FAILED)"), r.reads, r.writes, r.roundTrips, r.firstRequestMs, r.wallMs, r.wallInLatencies]),
     ["support-job --help (median)", "-", "-", 0, "-", help, "-"],
     ["node -e '' (median)", "-", "-", 0, "-", nodeAlone, "-"],
+    ["init wizard: first question shown (median)", "-", "-", "-", "-", wizard, "-"],
   ].map((r) => r.map(String));
   const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   process.stdout.write(`support-job benchmark: ${LATENCY} ms added per AWS request, Node ${process.version}\n\n`);
@@ -148,7 +151,7 @@ async function main(): Promise<void> {
   const out = fileURLToPath(new URL("./results.json", import.meta.url));
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, latencyMs: LATENCY, scenarios: rows, startup: { helpMs: help, nodeMs: nodeAlone }, awsCliPeer: peerRow ? undefined : peer, install: installs }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, latencyMs: LATENCY, scenarios: rows, startup: { helpMs: help, nodeMs: nodeAlone, wizardFirstQuestionMs: wizard }, awsCliPeer: peerRow ? undefined : peer, install: installs }, null, 2)}\n`,
   );
   process.stdout.write(`\nwritten to bench/results.json\n`);
   if (rows.some((r) => !r.ok) || installs.some((i) => i.error || !i.helpWorks)) process.exitCode = 1;
@@ -164,6 +167,36 @@ async function measurePeer(record: (scenario: string, start: () => Promise<CliRe
   const script = `ids=$(aws codebuild list-builds-for-project --project-name ${JOB} --max-items 20 --query 'ids' --output text | head -n 1) && aws codebuild batch-get-builds --ids $ids > /dev/null`;
   await record(`aws cli: list-builds + batch-get-builds (${(version.stdout || version.stderr).split(" ")[0] ?? "aws"})`, () => shell(script, env));
   return "";
+}
+
+/** The wizard in a real terminal (util-linux `script` gives it a pty) until its first question is drawn. */
+async function firstQuestion(env: Record<string, string>): Promise<number | string> {
+  if (spawnSync("script", ["--version"], { stdio: "ignore" }).status !== 0) return "not measured (no `script` command for a terminal)";
+  const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const cwd = mkdtempSync(join(tmpdir(), "support-job-bench-wizard-"));
+    const ms = await new Promise<number>((resolve) => {
+      const started = performance.now();
+      const child = spawn("script", ["-qfc", `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} init`, "/dev/null"], { cwd, env: { ...env, TERM: "xterm-256color" }, stdio: ["pipe", "pipe", "ignore"] });
+      let screen = "";
+      const give = (value: number) => {
+        clearTimeout(timer);
+        child.kill("SIGTERM");
+        resolve(value);
+      };
+      const timer = setTimeout(() => give(-1), 20_000);
+      child.stdout.on("data", (d: Buffer) => {
+        screen += d.toString();
+        if (screen.includes("Repository with the script")) give(Math.round(performance.now() - started));
+      });
+    });
+    rmSync(cwd, { recursive: true, force: true });
+    if (ms < 0) return "not measured (no question within 20 s)";
+    samples.push(ms);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
 }
 
 function shell(script: string, env: Record<string, string>): Promise<CliResult> {
