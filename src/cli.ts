@@ -1,31 +1,24 @@
 #!/usr/bin/env node
 /**
- * argv → one command. Commands are imported only when they run, so --help and --version load no AWS SDK.
- * The only place that sets the exit code.
+ * argv → one command: the global options, every command's flags, help and help group, and the only place that sets
+ * the exit code. Commands are imported only when they run, so --help and --version load no AWS SDK. Importing this
+ * module has no side effect: the process wiring at the bottom runs only when it is the process's entry.
  */
 import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
-import { addOperateCommands } from "./cli-operate.js";
-import { addTrustCommands } from "./cli-trust.js";
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { GlobalOptions } from "./commands/common.js";
 import { ExitCode, exitCodeFor, InputError, InputErrors, InterruptedError, OperationError, PassThroughExit } from "./errors.js";
-import { installInterruptHandler } from "./interrupt.js";
+import { interruptNow } from "./interrupt.js";
 import type { Reporter } from "./ui/reporter.js";
 import { colorAllowed, paint, setColor } from "./ui/style.js";
-
-const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
 
 // After --no-env, a later --env starts a new list.
 const collect = (value: string, previous: string[] | boolean = []) => [...(Array.isArray(previous) ? previous : []), value];
 
-interface Globals {
-  region?: string;
-  profile?: string;
-  json?: boolean;
-  debug?: boolean;
-  color?: boolean;
-}
+const NAME_HELP = "the job (default: support-job.json here, else the only job in the region)";
 
-async function reporter(globals: Globals): Promise<Reporter> {
+async function reporter(globals: GlobalOptions): Promise<Reporter> {
   const { Reporter } = await import("./ui/reporter.js");
   const color = colorAllowed(process.stderr, globals.color);
   setColor(color && colorAllowed(process.stdout, globals.color));
@@ -33,19 +26,27 @@ async function reporter(globals: Globals): Promise<Reporter> {
   return new Reporter({ json: Boolean(globals.json), debug: Boolean(globals.debug), fancy });
 }
 
-let activeReporter: Reporter | undefined;
+/** The command running now: errors and Ctrl-C stop its reporter's spinner first. */
+const running: { reporter?: Reporter | undefined } = {};
 
-export function action<T extends object>(load: (options: T & Globals, io: Reporter, args: string[]) => Promise<void>) {
+/** Whether the running command already printed its --json document. */
+function printedJson(): boolean {
+  return Boolean(running.reporter?.printedJson);
+}
+
+/** Wraps a command body into a commander action: its options with the global ones, the reporter, its arguments. */
+function action<T extends object>(load: (options: T & GlobalOptions, io: Reporter, args: string[]) => Promise<void>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
-    const options = command.optsWithGlobals<T & Globals>();
+    const options = command.optsWithGlobals<T & GlobalOptions>();
     const io = await reporter(options);
-    activeReporter = io;
+    running.reporter = io;
     await load(options, io, command.args);
   };
 }
 
 export function buildProgram(): Command {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   const program = new Command("support-job")
     .description("Run a support script on a schedule in AWS CodeBuild, with email alerts when it fails.")
     .version(pkg.version, "-v, --version")
@@ -71,6 +72,7 @@ Examples:
 Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage · 130 interrupted`,
   );
 
+  program.commandsGroup("Set up:");
   program
     .command("init")
     .description("create or update every AWS resource of the job (asks on a terminal; flags or support-job.json otherwise)")
@@ -134,14 +136,233 @@ Settings are saved to support-job.json (no secret values: Parameter Store and Se
       }),
     );
 
-  addOperateCommands(program, action);
-  addTrustCommands(program, action);
+  program.commandsGroup("Operate:");
+  program
+    .command("status")
+    .description("show the job, its schedule, alerts, drift from support-job.json, and its last runs")
+    .option("--name <name>", NAME_HELP)
+    .option("--limit <n>", "how many runs to show, 1–100 (default: 20)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job status
+  $ support-job status --name nightly-cleanup --limit 50
+  $ support-job status --json | jq '.runs[] | select(.status != "SUCCEEDED")'
+
+--json prints one document (shape: docs/status-json.md).`,
+    )
+    .action(
+      action<{ name?: string; limit?: string }>(async (options, io) => {
+        const { runStatus } = await import("./commands/status.js");
+        await runStatus(options, io);
+      }),
+    );
+
+  program
+    .command("run-now")
+    .description("start a run now; --wait shows its phase until it ends, --follow streams its log")
+    .option("--name <name>", NAME_HELP)
+    .option("--wait", "wait for the run to end; exit 0 only if it succeeded")
+    .option("--follow", "stream the run's log until it ends; exit 0 only if it succeeded")
+    .option("--env <KEY=VALUE>", "override an environment variable for this run, repeatable (KEY=ssm:/param, KEY=secretsmanager:id, KEY=plain:VALUE)", collect)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job run-now
+  $ support-job run-now --follow
+  $ support-job run-now --wait --env DRY_RUN=true --name nightly-cleanup
+
+Ctrl-C stops waiting, not the run (it prints the command that stops the run).
+Exit codes with --wait/--follow: 0 the run succeeded · 1 it failed, timed out or was stopped · 130 interrupted`,
+    )
+    .action(
+      action<{ name?: string; wait?: boolean; follow?: boolean; env?: string[] }>(async (options, io) => {
+        const { runRunNow } = await import("./commands/run-now.js");
+        await runRunNow(options, io);
+      }),
+    );
+
+  program
+    .command("logs")
+    .description("print a run's whole log (default: the last run)")
+    .argument("[run-id]", "the run's id (project:uuid, as status --json shows it)")
+    .option("--name <name>", NAME_HELP)
+    .option("--last", "the job's newest run (the default without a run id)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job logs --last
+  $ support-job logs nightly-cleanup:0b6e9c1e-2f1d-4c1a-9a51-3c7f4a3d2e10
+  $ support-job logs --last --name nightly-cleanup > last-run.log`,
+    )
+    .action(
+      action<{ name?: string; last?: boolean }>(async (options, io, args) => {
+        const { runLogs } = await import("./commands/logs.js");
+        await runLogs(args[0], options, io);
+      }),
+    );
+
+  program
+    .command("list")
+    .description("list every support-job job in the region, with its schedule, state, last run and next run")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job list
+  $ support-job list --region eu-west-1 --json`,
+    )
+    .action(
+      action<Record<string, never>>(async (options, io) => {
+        const { runList } = await import("./commands/list.js");
+        await runList(options, io);
+      }),
+    );
+
+  program
+    .command("pause")
+    .description("turn the job's schedule off (run-now still works)")
+    .option("--name <name>", NAME_HELP)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job pause
+  $ support-job pause --name nightly-cleanup`,
+    )
+    .action(
+      action<{ name?: string }>(async (options, io) => {
+        const { runPause } = await import("./commands/pause.js");
+        await runPause(options, io);
+      }),
+    );
+
+  program
+    .command("resume")
+    .description("turn the job's schedule back on")
+    .option("--name <name>", NAME_HELP)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job resume
+  $ support-job resume --name nightly-cleanup`,
+    )
+    .action(
+      action<{ name?: string }>(async (options, io) => {
+        const { runResume } = await import("./commands/pause.js");
+        await runResume(options, io);
+      }),
+    );
+
+  program
+    .command("destroy")
+    .description("delete every AWS resource of the job (asks first; the runs' logs are kept)")
+    .option("--name <name>", "the job to delete (default: support-job.json here; never guessed)")
+    .option("-y, --yes", "do not ask (needed without a terminal)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job destroy
+  $ support-job destroy --name nightly-cleanup --yes
+
+Only resources tagged support-job:job=<name> are deleted. If it stops half-way, run it again to finish.`,
+    )
+    .action(
+      action<{ name?: string; yes?: boolean }>(async (options, io) => {
+        const { runDestroy } = await import("./commands/destroy.js");
+        await runDestroy(options, io);
+      }),
+    );
+
+  program.commandsGroup("Trust:");
+  program
+    .command("test-alert")
+    .description("start a run that fails on purpose at once, to prove a failed run emails someone")
+    .option("--name <name>", NAME_HELP)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job test-alert
+  $ support-job test-alert --name nightly-cleanup --json
+
+The test run uses an inline buildspec that only prints why it fails and exits 1: no source is cloned and nothing
+of the job's script runs. It shows in \`support-job status\` with the trigger "test-alert".
+Exit codes: 0 the test run failed as intended (the alert is on its way) · 1 it did not, or the alerts are broken
+(the message says what is missing) · 130 interrupted`,
+    )
+    .action(
+      action<{ name?: string }>(async (options, io) => {
+        const { runTestAlert } = await import("./commands/test-alert.js");
+        await runTestAlert(options, io);
+      }),
+    );
+
+  const permissions = program
+    .command("permissions")
+    .description("find the job's minimal IAM permissions by trying them on the command line")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job permissions try -- aws s3 ls s3://acme-reports
+  $ support-job permissions done`,
+    );
+
+  permissions
+    .command("try")
+    .description("run a command locally with exactly the job's own permissions (a role only you may assume)")
+    .argument("<command...>", "the command and its arguments, after --")
+    .option("--name <name>", NAME_HELP)
+    // Without --, the command's own options are taken for support-job's.
+    .showHelpAfterError("(put the command after --, e.g. support-job permissions try -- node -e 1; --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job permissions try -- ./cleanup.sh --dry-run
+  $ support-job permissions try --name nightly-cleanup -- aws dynamodb scan --table-name sessions
+
+Creates (or updates) the IAM role support-job-<job>-try with the job's own policies, assumes it for one hour and
+runs the command with those temporary credentials and the job's plain environment variables; nothing is written
+to disk. An AccessDenied in the output names a missing permission: add it to the job's policy file, run
+\`support-job init --yes\`, and try again. The command's exit code is support-job's.`,
+    )
+    .action(
+      action<{ name?: string }>(async (options, io, args) => {
+        const { runPermissionsTry } = await import("./commands/permissions.js");
+        await runPermissionsTry(options, io, args);
+      }),
+    );
+
+  permissions
+    .command("done")
+    .description("delete the role `permissions try` created (only if it is tagged for this job)")
+    .option("--name <name>", NAME_HELP)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job permissions done
+  $ support-job permissions done --name nightly-cleanup`,
+    )
+    .action(
+      action<{ name?: string }>(async (options, io) => {
+        const { runPermissionsDone } = await import("./commands/permissions.js");
+        await runPermissionsDone(options, io);
+      }),
+    );
 
   return program;
 }
 
 function printError(error: unknown, debug: boolean): void {
-  const io = activeReporter;
+  const io = running.reporter;
   io?.stopSpinner();
   const line = (text: string) => process.stderr.write(`${paint.red("✘")} ${text}\n`);
   if (error instanceof PassThroughExit) return;
@@ -169,7 +390,9 @@ function printJsonError(code: string, message: string, exitCode: number): void {
   process.stdout.write(`${JSON.stringify({ error: { code, message, exitCode } }, null, 2)}\n`);
 }
 
+/** Runs one command line (`argv` as process.argv has it) and returns its exit code; the process is left running. */
 export async function main(argv: string[]): Promise<number> {
+  running.reporter = undefined;
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -183,28 +406,44 @@ export async function main(argv: string[]): Promise<number> {
     printError(error, argv.includes("--debug"));
     const exitCode = exitCodeFor(error);
     // Scripts parse failures too: one JSON error object, unless the command already printed its document.
-    if (argv.includes("--json") && !activeReporter?.printedJson && !(error instanceof PassThroughExit))
+    if (argv.includes("--json") && !printedJson() && !(error instanceof PassThroughExit))
       printJsonError(errorCode(error), error instanceof Error ? error.message : String(error), exitCode);
     return exitCode;
   }
 }
 
-// The SDK warns on every run that its releases after January 2027 need Node 22; this pinned release runs on
-// Node 20, so for users the warning is noise (kept with --debug).
-if (!process.argv.includes("--debug")) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+/** Whether this module is the process's entry (`support-job …`, `node dist/cli.js …`), not imported by a test. */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    // The npm bin is a symlink to dist/cli.js.
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
 
-// `support-job status | head` closes the pipe early: that is the reader's choice, not an error.
-for (const stream of [process.stdout, process.stderr])
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
+if (isEntry()) {
+  // The SDK warns on every run that its releases after January 2027 need Node 22; this pinned release runs on
+  // Node 20, so for users the warning is noise (kept with --debug).
+  if (!process.argv.includes("--debug")) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+  // `support-job status | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+
+  // Prompts handle their own Ctrl-C (ExitPromptError); elsewhere the command's handler says what Ctrl-C left behind.
+  process.on("SIGINT", () => {
+    const message = interruptNow();
+    if (message === undefined) return;
+    running.reporter?.stopSpinner();
+    process.stderr.write(`${paint.red("✘")} ${message}\n`);
+    process.exit(ExitCode.interrupted);
   });
 
-// Prompts handle their own Ctrl-C (ExitPromptError); anywhere else, before anything was changed, say so.
-installInterruptHandler(() => {
-  activeReporter?.stopSpinner();
-  process.stderr.write(`${paint.red("✘")} Interrupted; nothing was changed.\n`);
-  process.exit(ExitCode.interrupted);
-});
-
-process.exitCode = await main(process.argv);
+  process.exitCode = await main(process.argv);
+}

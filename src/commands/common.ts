@@ -6,11 +6,14 @@ import type { Clients } from "../aws/clients.js";
 import { InputError } from "../errors.js";
 import type { Reporter } from "../ui/reporter.js";
 
+/** The options every command takes, declared once on the program in cli.ts. */
 export interface GlobalOptions {
   region?: string | undefined;
   profile?: string | undefined;
-  debug?: boolean | undefined;
   json?: boolean | undefined;
+  debug?: boolean | undefined;
+  /** false with --no-color. */
+  color?: boolean | undefined;
 }
 
 /** The SDK is loaded here, on first use, so that a command fails on bad input before paying for it. */

@@ -1,7 +1,7 @@
 /** `support-job destroy`: delete every AWS resource the job created (its runs' logs are kept). Asks first. */
 import { callerIdentity } from "../aws/clients.js";
 import { describeAwsError } from "../aws/errors.js";
-import { ExitCode, InputError, InterruptedError, OperationError } from "../errors.js";
+import { InputError, InterruptedError, OperationError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { awsCall } from "../aws/call.js";
 import { applyDestroy, planDestroy, type DestroyStep } from "../plan/destroy.js";
@@ -70,10 +70,8 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   const tasks = new Map<DestroyStep, Progress>();
   const deletedSoFar: DestroyStep[] = [];
   const restore = whileInterrupted(() => {
-    io.stopSpinner();
     const done = deletedSoFar.map((s) => `${s.label} ${s.name}`);
-    io.error(`Interrupted while deleting. ${done.length ? `Already deleted: ${done.join("; ")}. ` : ""}Run \`support-job destroy --name ${name} --yes\` again to finish.`);
-    process.exit(ExitCode.interrupted);
+    return `Interrupted while deleting. ${done.length ? `Already deleted: ${done.join("; ")}. ` : ""}Run \`support-job destroy --name ${name} --yes\` again to finish.`;
   });
   let result: Awaited<ReturnType<typeof applyDestroy>>;
   try {

@@ -117,12 +117,7 @@ async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPla
   const tasks = new Map<PlanStep["key"], Progress>();
   const finished: PlanStep[] = [];
   const started: PlanStep[] = [];
-  const onSigint = () => {
-    io.stopSpinner();
-    io.error(interruptedMessage(finished, started.filter((s) => !finished.includes(s)), job));
-    process.exit(130);
-  };
-  const restore = whileInterrupted(onSigint);
+  const restore = whileInterrupted(() => interruptedMessage(finished, started.filter((s) => !finished.includes(s)), job));
   try {
     return await applyPlan(plan, clients, {
       start: (step) => {

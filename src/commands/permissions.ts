@@ -15,7 +15,7 @@ import { GetRoleCommand, ListAttachedRolePoliciesCommand } from "@aws-sdk/client
 import { AssumeRoleCommand, type Credentials } from "@aws-sdk/client-sts";
 import { callerIdentity, type Clients } from "../aws/clients.js";
 import { errorName, orMissing } from "../aws/errors.js";
-import { ExitCode, InputError, OperationError, PassThroughExit } from "../errors.js";
+import { InputError, OperationError, PassThroughExit } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { asOperationError, awsCall, noSuchJob } from "../aws/call.js";
 import { openJob, type JobOptions } from "../deployed/find-job.js";
@@ -160,11 +160,9 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
   if (plan.action === "conflict") throw new OperationError(conflictMessage(want, plan.owner));
 
   // From the first write on, Ctrl-C must say what is left behind and how to remove it.
-  const restore = whileInterrupted(() => {
-    io.stopSpinner();
-    io.error(`Interrupted. The try role ${want.name} may exist: run \`support-job permissions try\` again to finish, or \`support-job permissions done\` to remove it.`);
-    process.exit(ExitCode.interrupted);
-  });
+  const restore = whileInterrupted(
+    () => `Interrupted. The try role ${want.name} may exist: run \`support-job permissions try\` again to finish, or \`support-job permissions done\` to remove it.`,
+  );
   let credentials: Credentials;
   try {
     if (plan.action !== "unchanged") {

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { StartBuildCommand, type Build, type EnvironmentVariable, type StartBuildCommandOutput } from "@aws-sdk/client-codebuild";
 import { callerIdentity } from "../aws/clients.js";
-import { ExitCode, InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
+import { InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { accountOf, asOperationError, awsCall } from "../aws/call.js";
 import { openJob, type JobOptions } from "../deployed/find-job.js";
@@ -42,11 +42,7 @@ export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<v
   const job = await openJob(options, io);
   const { clients, name } = job;
   // Once StartBuild is sent, "nothing was changed" is no longer true: say what may have happened instead.
-  const restoreStarting = whileInterrupted(() => {
-    io.stopSpinner();
-    io.error(`Interrupted while starting a run of job ${name}: it may have started; see \`support-job status\`.`);
-    process.exit(ExitCode.interrupted);
-  });
+  const restoreStarting = whileInterrupted(() => `Interrupted while starting a run of job ${name}: it may have started; see \`support-job status\`.`);
   let started: StartBuildCommandOutput;
   try {
     started = await awsCall(
@@ -83,10 +79,12 @@ export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<v
 
   // Ctrl-C stops watching, never the run: say how to stop it, exit 130.
   const controller = new AbortController();
-  const onSigint = () =>
+  const onSigint = () => {
     controller.abort(
       new InterruptedError(`Stopped ${options.follow ? "following" : "waiting for"} ${label}; the run goes on in CodeBuild. To stop it: aws codebuild stop-build --id ${id} --region ${clients.region}`),
     );
+    return undefined;
+  };
   const restore = whileInterrupted(onSigint);
   await io.ready();
   let ended: Build;

@@ -8,7 +8,7 @@ import { BatchGetProjectsCommand, StartBuildCommand, type Build, type StartBuild
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetTopicAttributesCommand, type Subscription } from "@aws-sdk/client-sns";
 import { callerIdentity } from "../aws/clients.js";
-import { ExitCode, InterruptedError, OperationError } from "../errors.js";
+import { InterruptedError, OperationError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { orMissing } from "../aws/errors.js";
 import { accountOf, asOperationError, awsCall, noSuchJob } from "../aws/call.js";
@@ -217,11 +217,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
   }
 
   // Once StartBuild is sent, "nothing was changed" is no longer true.
-  const restoreStarting = whileInterrupted(() => {
-    io.stopSpinner();
-    io.error(`Interrupted while starting the test run of job ${name}: it may have started (it fails by itself); see \`support-job status\`.`);
-    process.exit(ExitCode.interrupted);
-  });
+  const restoreStarting = whileInterrupted(() => `Interrupted while starting the test run of job ${name}: it may have started (it fails by itself); see \`support-job status\`.`);
   let started: StartBuildCommandOutput;
   try {
     started = await awsCall(
@@ -250,9 +246,10 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
 
   // Ctrl-C stops waiting, never the run: it fails by itself and the alert goes out all the same.
   const controller = new AbortController();
-  const restore = whileInterrupted(() =>
-    controller.abort(new InterruptedError(`Stopped waiting for ${label}; it fails by itself within a few minutes, and the alert is sent then. See \`support-job status\`.`)),
-  );
+  const restore = whileInterrupted(() => {
+    controller.abort(new InterruptedError(`Stopped waiting for ${label}; it fails by itself within a few minutes, and the alert is sent then. See \`support-job status\`.`));
+    return undefined;
+  });
   let ended: Build;
   const task: Progress = io.task(`waiting for ${label} to fail`);
   try {

@@ -1,6 +1,7 @@
 /** The CLI's surface: help on every command with an example, usage errors, version, closed pipes. */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI, runCli } from "../helpers/cli.js";
 
@@ -38,5 +39,28 @@ describe("the command line", () => {
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code).toBe(0);
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+
+  it("lists the commands under three help groups: set up, operate, trust", async () => {
+    const run = await runCli(["--help"]);
+    const group = (heading: string) => run.stdout.split(`${heading}\n`)[1]?.split("\n\n")[0] ?? "";
+    expect(group("Set up:")).toMatch(/^ {2}init /m);
+    for (const command of ["status", "run-now", "logs", "list", "pause", "resume", "destroy"]) expect(group("Operate:")).toMatch(new RegExp(`^ {2}${command} `, "m"));
+    for (const command of ["test-alert", "permissions"]) expect(group("Trust:")).toMatch(new RegExp(`^ {2}${command}`, "m"));
+  });
+
+  it("can be imported without running a command, and main(argv) returns the exit code in the same process", async () => {
+    const exitCode = process.exitCode;
+    const { main } = await import("../../src/cli.js");
+    expect(process.exitCode).toBe(exitCode);
+    expect(await main(["node", "support-job", "init", "--nmae", "x"])).toBe(2);
+    expect(await main(["node", "support-job", "status", "--limit", "0"])).toBe(2);
+  });
+
+  it("sets the exit code in cli.ts only: no command body ends the process itself", () => {
+    const src = new URL("../../src/", import.meta.url).pathname;
+    const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts") && f !== "cli.ts");
+    expect(files.length).toBeGreaterThan(20);
+    expect(files.filter((f) => /process\.exit\(|process\.exitCode\s*=/.test(readFileSync(join(src, f), "utf8")))).toEqual([]);
   });
 });
