@@ -1,4 +1,4 @@
-/** The job's own permissions as one customer managed policy (the seed article's advice: attachable to a CLI role too). */
+/** The job's own permissions as one customer managed policy: unlike an inline policy, it can be attached to a CLI role too, to try them. */
 import {
   CreatePolicyCommand,
   CreatePolicyVersionCommand,

@@ -1,7 +1,7 @@
 /**
  * The role `support-job permissions try` runs a command with: exactly the job's own permissions (the managed
  * policies attached to its CodeBuild service role), assumable only by the identity that asked for it.
- * The seed article's advice, automated: iterate on the command line instead of through scheduled runs.
+ * Iterating on the command line finds a job's minimal permissions in seconds; iterating through scheduled runs takes hours.
  *
  * Read (all in parallel) → diff (pure) → create or update only what differs, as init does for its resources.
  */

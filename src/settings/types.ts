@@ -67,7 +67,7 @@ export interface ComputeType {
   note?: string;
 }
 
-/** Linux container compute types (AWS-FACTS.md). Lambda and GPU types are not offered: see README. */
+/** CodeBuild's Linux container compute types, memory and vCPUs per architecture. Lambda and GPU types are not offered: see README. */
 export const COMPUTE_TYPES: readonly ComputeType[] = [
   { id: "BUILD_GENERAL1_SMALL", label: "small", x86: { memory: "3 GB", vcpus: 2 }, arm: { memory: "4 GB", vcpus: 2 } },
   { id: "BUILD_GENERAL1_MEDIUM", label: "medium", x86: { memory: "7 GB", vcpus: 4 }, arm: { memory: "8 GB", vcpus: 4 } },

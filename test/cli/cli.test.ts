@@ -57,10 +57,17 @@ describe("the command line", () => {
     expect(await main(["node", "support-job", "status", "--limit", "0"])).toBe(2);
   });
 
+  const src = new URL("../../src/", import.meta.url).pathname;
+  const sources = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts"));
+
   it("sets the exit code in cli.ts only: no command body ends the process itself", () => {
-    const src = new URL("../../src/", import.meta.url).pathname;
-    const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts") && f !== "cli.ts");
+    const files = sources.filter((f) => f !== "cli.ts");
     expect(files.length).toBeGreaterThan(20);
     expect(files.filter((f) => /process\.exit\(|process\.exitCode\s*=/.test(readFileSync(join(src, f), "utf8")))).toEqual([]);
+  });
+
+  it("says each fact in its comment rather than pointing to notes outside the repository", () => {
+    const outside = /seed article|the article|AWS-FACTS|TESTING\.md|ARCHITECTURE\.md|shared\/guide/i;
+    expect(sources.filter((f) => outside.test(readFileSync(join(src, f), "utf8")))).toEqual([]);
   });
 });
