@@ -8,6 +8,7 @@ import { applyDestroy, planDestroy, type DestroyStep } from "../plan/destroy.js"
 import { openJob, type JobOptions } from "../deployed/find-job.js";
 import { jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
+import { destroyToJson, renderDestroyPlan } from "../ui/destroy.js";
 import { paint } from "../ui/style.js";
 import { isInteractive } from "./common.js";
 import { readConfig } from "../settings/file.js";
@@ -27,32 +28,20 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
 
   const { clients, name, config } = await openJob(options, io);
   const names = jobNames(name, clients.region);
-  await io.ready();
-  const reading = io.task(`reading what is left of job ${name} in ${clients.region}`);
-  let steps: DestroyStep[];
-  let account: string;
-  try {
-    const me = await awsCall("Checking your AWS identity", callerIdentity(clients));
-    account = me.account;
-    steps = await awsCall(`Reading job ${name}`, planDestroy(clients, name, { account: me.account, region: clients.region, partition: me.partition }));
-    reading.succeed(`read what is left of job ${name} in ${clients.region}`);
-  } catch (error) {
-    reading.fail(`could not read job ${name}`);
-    throw error;
-  }
+  const { account, steps } = await io.step(
+    `reading what is left of job ${name} in ${clients.region}`,
+    async () => {
+      const me = await awsCall("Checking your AWS identity", callerIdentity(clients));
+      return { account: me.account, steps: await awsCall(`Reading job ${name}`, planDestroy(clients, name, { account: me.account, region: clients.region, partition: me.partition })) };
+    },
+    { done: `read what is left of job ${name} in ${clients.region}`, failed: `could not read job ${name}` },
+  );
 
   const toDelete = steps.filter((s) => s.action === "delete");
   const skipped = steps.filter((s) => s.action === "skip");
   const keptLogs = `The runs' logs are kept in CloudWatch Logs group ${names.logGroup} (delete them with: aws logs delete-log-group --log-group-name ${names.logGroup} --region ${clients.region}).`;
-  const output = (deleted: DestroyStep[], failed: { step: DestroyStep; error: unknown }[]) => ({
-    name,
-    region: clients.region,
-    account,
-    deleted: deleted.map(ref),
-    skipped: skipped.map((s) => ({ ...ref(s), reason: s.note ?? null })),
-    failed: failed.map((f) => ({ ...ref(f.step), error: describeAwsError(f.error, `deleting ${f.step.label} ${f.step.name}`) })),
-    kept: { logGroup: names.logGroup },
-  });
+  const output = (deleted: DestroyStep[], failed: { step: DestroyStep; error: unknown }[]) =>
+    destroyToJson({ name, region: clients.region, account }, { deleted, skipped, failed: failed.map((f) => ({ step: f.step, error: describeAwsError(f.error, `deleting ${f.step.label} ${f.step.name}`) })) });
 
   io.result(renderDestroyPlan(name, clients.region, account, steps));
   if (toDelete.length === 0) {
@@ -97,23 +86,4 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   io.result(`${paint.green("✔")} Job ${name} is destroyed: ${result.deleted.length} ${result.deleted.length === 1 ? "resource" : "resources"} deleted${skipped.length ? `, ${skipped.length} left alone` : ""}.`);
   io.info(keptLogs);
   if (config) io.info("support-job.json is kept: `support-job init --yes` would create the job again.");
-}
-
-function ref(step: DestroyStep) {
-  return { resource: step.key, label: step.label, name: step.name };
-}
-
-/** Pure: what destroy will do, one line per resource. */
-export function renderDestroyPlan(name: string, region: string, account: string, steps: readonly DestroyStep[]): string {
-  const lines = [`Destroy job ${paint.bold(name)} in ${region} (account ${account}):`];
-  if (steps.length === 0) return lines.concat(paint.dim("  (nothing left)")).join("\n");
-  const width = Math.max(...steps.map((s) => s.label.length));
-  for (const s of steps) {
-    const mark = s.action === "delete" ? paint.red("- delete") : paint.yellow("! skip  ");
-    const details = s.details.length ? paint.dim(` (${s.details.join("; ")})`) : "";
-    lines.push(`  ${mark}  ${s.label.padEnd(width)}  ${s.name}${details}`);
-    if (s.note) lines.push(`      ${paint.yellow("note:")} ${s.note}`);
-  }
-  lines.push(paint.dim(`  = keep    log group ${jobNames(name, region).logGroup} (the runs' logs)`));
-  return lines.join("\n");
 }

@@ -4,7 +4,6 @@ import { InputError, InterruptedError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { statusAfterApply } from "../deployed/after-init.js";
 import { recentRuns } from "../runs/history.js";
-import { statusToJson } from "../deployed/status.js";
 import { applyPlan, ApplyError, type ApplyResult } from "../plan/apply.js";
 import { planJob } from "../plan/plan.js";
 import { hasChanges, type Plan, type PlanStep } from "../plan/types.js";
@@ -12,25 +11,20 @@ import type { ResolvedSettings } from "../settings/types.js";
 import { toRaw } from "../settings/validate.js";
 import { pastTense, planToJson, presentTense, renderPlan } from "../ui/format.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
+import { formatStatus, statusToJson } from "../ui/status.js";
 import { clientsFor } from "./common.js";
 import type { InitContext, InitOptions } from "./init.js";
-import { renderStatus } from "./status.js";
 
 export async function deployJob(settings: ResolvedSettings, options: InitOptions, io: Reporter, context: InitContext): Promise<void> {
   const { cwd, config, otherJobFile, interactive } = context;
   const clients = context.clients ?? (await clientsFor(options, io, config?.region));
-  await io.ready();
-  const reading = io.task(`reading the job's resources in ${clients.region}`);
   // The run history is read alongside the plan (same round trips): init ends by showing the job as status does.
   const recent = recentRuns(clients, settings.name, 5).catch(() => undefined);
-  let plan: Plan;
-  try {
-    plan = await planJob(settings, clients, { adopt: Boolean(options.adopt), accountHint: config?.region === clients.region ? config.account : undefined });
-    reading.succeed(`read the job's resources in ${clients.region}`);
-  } catch (error) {
-    reading.fail("could not read the job's resources");
-    throw error;
-  }
+  const plan = await io.step(
+    `reading the job's resources in ${clients.region}`,
+    () => planJob(settings, clients, { adopt: Boolean(options.adopt), accountHint: config?.region === clients.region ? config.account : undefined }),
+    { done: `read the job's resources in ${clients.region}`, failed: "could not read the job's resources" },
+  );
   const account = plan.spec.where.account;
   if (config?.account && config.account !== account && !options.accountChange)
     throw new InputError(
@@ -79,7 +73,7 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   if (otherJobFile) io.info(`${CONFIG_FILE} here is about job ${otherJobFile} and was not changed; job ${settings.name}'s settings were not saved (\`support-job init --name ${settings.name}\` reads them back from AWS).`);
   const status = statusAfterApply(plan, settings, await recent, applied);
   io.result("");
-  renderStatus(status, io, { hideDrift: true });
+  io.show(formatStatus(status, { hideDrift: true }));
   if (io.json) io.printJson({ ...output, status: statusToJson(status) });
 }
 

@@ -7,7 +7,7 @@ import { openJob, type JobOptions } from "../deployed/find-job.js";
 import { readSchedule, setScheduleEnabled } from "../deployed/schedule.js";
 import { scheduleStatus } from "../deployed/status.js";
 import { localTimeZone } from "../schedule/index.js";
-import { timeInZones } from "../ui/format.js";
+import { jobTime, scheduleChangeToJson } from "../ui/format.js";
 import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { paint } from "../ui/style.js";
@@ -35,16 +35,12 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   const next = after.nextRuns[0];
   if (enabled) {
     io.result(`${changed ? `${paint.green("✔")} Resumed` : "Already running"}: job ${name} runs ${after.description ?? after.expression} again.`);
-    if (next) {
-      const [utc, ...also] = timeInZones(next, ["UTC", after.timezone, localTimeZone()]);
-      io.result(`  Next run: ${utc ?? ""}${also.length ? ` (${also.join(", ")})` : ""}${after.approximate ? ", approximately" : ""}.`);
-    }
+    if (next) io.result(`  Next run: ${jobTime(next, after.timezone, localTimeZone())}${after.approximate ? ", approximately" : ""}.`);
   } else {
     io.result(`${changed ? `${paint.green("✔")} Paused` : "Already paused"}: the schedule of job ${name} (${after.expression}) starts no runs until \`support-job resume\`.`);
     io.result("  `support-job run-now` still starts a run by hand.");
   }
-  if (io.json)
-    io.printJson({ name, region: clients.region, changed, schedule: { name: after.name, expression: after.expression, timezone: after.timezone, state: after.state, nextRuns: after.nextRuns.map((d) => d.toISOString()) } });
+  if (io.json) io.printJson(scheduleChangeToJson(name, clients.region, changed, after));
 }
 
 async function projectExists(clients: Clients, name: string): Promise<boolean> {

@@ -1,8 +1,8 @@
 /**
  * `support-job permissions try -- <command...>` and `support-job permissions done`.
  *
- * The seed article's advice for finding a job's minimal IAM permissions: give a command-line identity exactly the
- * job's policy and iterate on the command line, since iterating through scheduled runs is slow. `try` sets up a
+ * The quick way to find a job's minimal IAM permissions: give a command-line identity exactly the job's policy and
+ * iterate on the command line, since iterating through scheduled runs is slow. `try` sets up a
  * role with the job's own permissions that only the caller may assume, assumes it, and runs the command with those
  * temporary credentials (in the child's environment only: never written, printed or logged). `done` deletes it.
  */
@@ -121,14 +121,9 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
   const job = await openJob(options, io);
   const { clients, name } = job;
   const names = jobNames(name, clients.region);
-  await io.ready();
-
-  const reading = io.task(`reading job ${name}'s permissions`);
-  let want: TryRoleSpec;
-  let jobVariables: EnvironmentVariable[];
-  let current: Awaited<ReturnType<typeof readTryRole>>;
-  let jobPolicyArn: string;
-  try {
+  const { want, jobVariables, current, jobPolicyArn } = await io.step(
+    `reading job ${name}'s permissions`,
+    async () => {
     // Everything at once: who you are, the job's variables, its service role's policies, the try role as it is.
     const [me, project, attached, tryRole, serviceRole] = await awsCall(
       `Reading job ${name}`,
@@ -145,16 +140,16 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
     const caller = callerPrincipal(me.arn);
     if (caller.display.endsWith(`/${names.tryRole}`)) throw new InputError("command", `you are already running with the try role ${names.tryRole}; run the command directly`, "aws s3 ls");
     const where = { account: me.account, region: clients.region, partition: me.partition };
-    jobPolicyArn = jobArns(names, where).jobPolicy;
     const boundary = serviceRole?.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
-    want = tryRoleSpec(name, where, caller, (attached.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])), boundary);
-    jobVariables = project.environment?.environmentVariables ?? [];
-    current = tryRole;
-    reading.succeed(`read job ${name}'s permissions`);
-  } catch (error) {
-    reading.fail(`could not read job ${name}'s permissions`);
-    throw error;
-  }
+    return {
+      want: tryRoleSpec(name, where, caller, (attached.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])), boundary),
+      jobVariables: project.environment?.environmentVariables ?? [],
+      current: tryRole,
+      jobPolicyArn: jobArns(names, where).jobPolicy,
+    };
+    },
+    { done: `read job ${name}'s permissions`, failed: `could not read job ${name}'s permissions` },
+  );
 
   const plan = planTryRole(want, current);
   if (plan.action === "conflict") throw new OperationError(conflictMessage(want, plan.owner));
@@ -166,14 +161,11 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
   let credentials: Credentials;
   try {
     if (plan.action !== "unchanged") {
-      const task = io.task(`${plan.action === "create" ? "creating" : "updating"} the try role ${want.name}`);
-      try {
-        await applyTryRole(clients.iam, want, plan);
-      } catch (error) {
-        task.fail(`could not ${plan.action} the try role ${want.name}`);
-        throw asOperationError(error, `${plan.action === "create" ? "Creating" : "Updating"} IAM role ${want.name}`);
-      }
-      task.succeed(`${plan.action === "create" ? "created" : "updated"} the try role ${want.name}${plan.action === "update" ? `: ${plan.changes.join("; ")}` : ""}`);
+      const change = plan;
+      await io.step(`${change.action === "create" ? "creating" : "updating"} the try role ${want.name}`, () => awsCall(`${change.action === "create" ? "Creating" : "Updating"} IAM role ${want.name}`, applyTryRole(clients.iam, want, change)), {
+        done: `${change.action === "create" ? "created" : "updated"} the try role ${want.name}${change.action === "update" ? `: ${change.changes.join("; ")}` : ""}`,
+        failed: `could not ${change.action} the try role ${want.name}`,
+      });
     } else io.info(`${paint.green("✔")} the try role ${want.name} is up to date`);
 
     if (want.policyArns.length) io.info(`  with the job's own permissions: ${want.policyArns.map((a) => policyLabel(a, jobPolicyArn, job.config?.policyFile)).join(", ")}`);

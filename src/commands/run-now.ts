@@ -1,17 +1,15 @@
 /** `support-job run-now`: start a run now; with --wait show its phase until it ends, with --follow stream its log. */
-import { randomUUID } from "node:crypto";
-import { StartBuildCommand, type Build, type EnvironmentVariable, type StartBuildCommandOutput } from "@aws-sdk/client-codebuild";
+import type { Build, EnvironmentVariable } from "@aws-sdk/client-codebuild";
 import { callerIdentity } from "../aws/clients.js";
-import { InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
-import { whileInterrupted } from "../interrupt.js";
-import { accountOf, asOperationError, awsCall } from "../aws/call.js";
+import { InputError, InputErrors, OperationError } from "../errors.js";
+import { accountOf } from "../aws/call.js";
 import { openJob, type JobOptions } from "../deployed/find-job.js";
-import { runToJson, summariseRun, type RunSummary } from "../runs/history.js";
-import { pollInterval, watchRun } from "../runs/watch.js";
+import { summariseRun, type RunSummary } from "../runs/history.js";
 import { buildConsoleUrl, jobNames } from "../desired/names.js";
 import { checkEnv } from "../settings/validate.js";
-import type { Progress, Reporter } from "../ui/reporter.js";
-import { failureText, formatDuration, outcomeMark, outcomeWord } from "../ui/runs.js";
+import type { Reporter } from "../ui/reporter.js";
+import { failureText, formatDuration, outcomeMark, outcomeWord, runToJson } from "../ui/runs.js";
+import { startRun, watchStarted } from "./start-run.js";
 import { paint } from "../ui/style.js";
 
 export interface RunNowOptions extends JobOptions {
@@ -41,26 +39,12 @@ export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<v
   const overrides = envOverrides(options.env);
   const job = await openJob(options, io);
   const { clients, name } = job;
-  // Once StartBuild is sent, "nothing was changed" is no longer true: say what may have happened instead.
-  const restoreStarting = whileInterrupted(() => `Interrupted while starting a run of job ${name}: it may have started; see \`support-job status\`.`);
-  let started: StartBuildCommandOutput;
-  try {
-    started = await awsCall(
-      `Starting a run of job ${name}`,
-      clients.codebuild.send(
-        new StartBuildCommand({
-          projectName: name,
-          // A retried StartBuild (lost answer, throttling) must not start a second run.
-          idempotencyToken: randomUUID(),
-          ...(overrides.length ? { environmentVariablesOverride: overrides } : {}),
-        }),
-      ),
-    );
-  } finally {
-    restoreStarting();
-  }
-  const build = started.build;
-  if (!build?.id) throw new OperationError(`CodeBuild did not return the new run of job ${name}; see \`support-job status\`.`);
+  const build = await startRun(clients, name, {
+    ...(overrides.length ? { overrides: { environmentVariablesOverride: overrides } } : {}),
+    what: `Starting a run of job ${name}`,
+    interrupted: `Interrupted while starting a run of job ${name}: it may have started; see \`support-job status\`.`,
+    missing: `CodeBuild did not return the new run of job ${name}; see \`support-job status\`.`,
+  });
   const id = build.id;
   const account = accountOf(build.arn) ?? (await callerIdentity(clients).catch(() => undefined))?.account;
   const consoleUrl = account ? buildConsoleUrl(clients.region, account, id) : undefined;
@@ -78,45 +62,26 @@ export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<v
   }
 
   // Ctrl-C stops watching, never the run: say how to stop it, exit 130.
-  const controller = new AbortController();
-  const onSigint = () => {
-    controller.abort(
-      new InterruptedError(`Stopped ${options.follow ? "following" : "waiting for"} ${label}; the run goes on in CodeBuild. To stop it: aws codebuild stop-build --id ${id} --region ${clients.region}`),
-    );
-    return undefined;
-  };
-  const restore = whileInterrupted(onSigint);
-  await io.ready();
-  let ended: Build;
-  let task: Progress | undefined;
-  try {
-    if (options.follow) {
-      io.info(paint.dim(`Following the log of ${label} (Ctrl-C stops following, not the run).`));
-      let streaming = false;
-      ended = await watchRun(clients, build, {
-        pollMs: pollInterval(),
-        signal: controller.signal,
-        onPhase: (phase) => {
-          if (!streaming) io.info(paint.dim(`… ${phase}`));
-        },
-        // With --json, stdout holds the JSON document: the log goes to stderr.
-        onLogLine: (line) => {
-          streaming = true;
-          if (io.json) io.info(line);
-          else io.result(line);
-        },
-      });
-    } else {
-      task = io.task(`waiting for ${label}`);
-      const waiting = task;
-      ended = await watchRun(clients, build, { pollMs: pollInterval(), signal: controller.signal, onPhase: (phase) => waiting.waiting(phase) });
-    }
-  } catch (error) {
-    io.stopSpinner();
-    throw asOperationError(error, `Watching ${label}`);
-  } finally {
-    restore();
-  }
+  const stopped = `Stopped ${options.follow ? "following" : "waiting for"} ${label}; the run goes on in CodeBuild. To stop it: aws codebuild stop-build --id ${id} --region ${clients.region}`;
+  let streaming = false;
+  if (options.follow) io.info(paint.dim(`Following the log of ${label} (Ctrl-C stops following, not the run).`));
+  const { ended, task } = await watchStarted(io, clients, build, {
+    label,
+    stopped,
+    show: options.follow
+      ? {
+          onPhase: (phase: string) => {
+            if (!streaming) io.info(paint.dim(`… ${phase}`));
+          },
+          // With --json, stdout holds the JSON document: the log goes to stderr.
+          onLogLine: (line: string) => {
+            streaming = true;
+            if (io.json) io.info(line);
+            else io.result(line);
+          },
+        }
+      : { task: `waiting for ${label}` },
+  });
 
   const run = summarise(ended);
   const duration = run.durationSeconds === undefined ? "" : ` ${run.status === "SUCCEEDED" ? "in" : "after"} ${formatDuration(run.durationSeconds)}`;

@@ -3,23 +3,21 @@
  * chain (rule → topic → subscription), starts a run of the job's project that fails at once on purpose (an inline
  * buildspec, no source, nothing of the job's script), waits for it to fail, and says where the alert goes.
  */
-import { randomUUID } from "node:crypto";
-import { BatchGetProjectsCommand, StartBuildCommand, type Build, type StartBuildCommandOutput } from "@aws-sdk/client-codebuild";
+import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetTopicAttributesCommand, type Subscription } from "@aws-sdk/client-sns";
 import { callerIdentity } from "../aws/clients.js";
-import { InterruptedError, OperationError } from "../errors.js";
-import { whileInterrupted } from "../interrupt.js";
+import { OperationError } from "../errors.js";
 import { orMissing } from "../aws/errors.js";
-import { accountOf, asOperationError, awsCall, noSuchJob } from "../aws/call.js";
+import { accountOf, awsCall, noSuchJob } from "../aws/call.js";
 import { openJob, type JobOptions } from "../deployed/find-job.js";
-import { runToJson, summariseRun, TEST_ALERT_VARIABLE } from "../runs/history.js";
-import { pollInterval, watchRun } from "../runs/watch.js";
+import { summariseRun, TEST_ALERT_VARIABLE } from "../runs/history.js";
 import { parsePolicyText } from "../plan/compare.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
 import { buildConsoleUrl, jobArns, jobNames } from "../desired/names.js";
-import type { Progress, Reporter } from "../ui/reporter.js";
-import { failureText, formatDuration, outcomeWord } from "../ui/runs.js";
+import type { Reporter } from "../ui/reporter.js";
+import { failureText, formatDuration, outcomeWord, runToJson } from "../ui/runs.js";
+import { startRun, watchStarted } from "./start-run.js";
 import { paint } from "../ui/style.js";
 
 export type TestAlertOptions = JobOptions;
@@ -165,12 +163,9 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
   const job = await openJob(options, io);
   const { clients, name } = job;
   const names = jobNames(name, clients.region);
-  await io.ready();
-
-  const reading = io.task(`checking the alerts of job ${name}`);
-  let state: AlertChainState;
-  let account: string;
-  try {
+  const { state, account } = await io.step(
+    `checking the alerts of job ${name}`,
+    async (): Promise<{ state: AlertChainState; account: string }> => {
     const what = `Reading the alerts of job ${name}`;
     const identity = callerIdentity(clients);
     const where = identity.then((me) => ({ account: me.account, region: clients.region, partition: me.partition }));
@@ -190,8 +185,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
     );
     const [me, project, rule, targets, topic, subscriptions, arn] = reads;
     if (!project) throw noSuchJob(name, clients.region);
-    account = me.account;
-    state = {
+    const state: AlertChainState = {
       job: name,
       region: clients.region,
       ruleName: names.alertRule,
@@ -202,11 +196,10 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
       subscriptions,
       configEmail: job.config?.email,
     };
-    reading.succeed(`read the alerts of job ${name}`);
-  } catch (error) {
-    reading.fail(`could not read the alerts of job ${name}`);
-    throw error;
-  }
+    return { state, account: me.account };
+    },
+    { done: `read the alerts of job ${name}`, failed: `could not read the alerts of job ${name}` },
+  );
 
   const check = checkAlertChain(state);
   for (const w of check.warnings) io.warn(w);
@@ -216,61 +209,39 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
     throw new OperationError(`The alerts of job ${name} cannot be tested, so no test run was started:\n${list}`);
   }
 
-  // Once StartBuild is sent, "nothing was changed" is no longer true.
-  const restoreStarting = whileInterrupted(() => `Interrupted while starting the test run of job ${name}: it may have started (it fails by itself); see \`support-job status\`.`);
-  let started: StartBuildCommandOutput;
-  try {
-    started = await awsCall(
-      `Starting the test run of job ${name}`,
-      clients.codebuild.send(
-        new StartBuildCommand({
-          projectName: name,
-          // A retried StartBuild (lost answer, throttling) must not start a second run.
-          idempotencyToken: randomUUID(),
-          buildspecOverride: testAlertBuildspec(name),
-          sourceTypeOverride: "NO_SOURCE",
-          timeoutInMinutesOverride: 5,
-          environmentVariablesOverride: [{ name: TEST_ALERT_VARIABLE, value: "1", type: "PLAINTEXT" }],
-        }),
-      ),
-    );
-  } finally {
-    restoreStarting();
-  }
-  const build = started.build;
-  if (!build?.id) throw new OperationError(`CodeBuild did not return the test run of job ${name}; see \`support-job status\`.`);
+  const build = await startRun(clients, name, {
+    overrides: {
+      buildspecOverride: testAlertBuildspec(name),
+      sourceTypeOverride: "NO_SOURCE",
+      timeoutInMinutesOverride: 5,
+      environmentVariablesOverride: [{ name: TEST_ALERT_VARIABLE, value: "1", type: "PLAINTEXT" }],
+    },
+    what: `Starting the test run of job ${name}`,
+    interrupted: `Interrupted while starting the test run of job ${name}: it may have started (it fails by itself); see \`support-job status\`.`,
+    missing: `CodeBuild did not return the test run of job ${name}; see \`support-job status\`.`,
+  });
   const id = build.id;
   const consoleUrl = buildConsoleUrl(clients.region, accountOf(build.arn) ?? account, id);
   const label = `test run #${build.buildNumber ?? "?"} of ${name}`;
   io.info(`Started ${label} (it fails on purpose; nothing of the job's script runs): ${id}`);
 
   // Ctrl-C stops waiting, never the run: it fails by itself and the alert goes out all the same.
-  const controller = new AbortController();
-  const restore = whileInterrupted(() => {
-    controller.abort(new InterruptedError(`Stopped waiting for ${label}; it fails by itself within a few minutes, and the alert is sent then. See \`support-job status\`.`));
-    return undefined;
+  const { ended, task } = await watchStarted(io, clients, build, {
+    label,
+    stopped: `Stopped waiting for ${label}; it fails by itself within a few minutes, and the alert is sent then. See \`support-job status\`.`,
+    show: { task: `waiting for ${label} to fail` },
   });
-  let ended: Build;
-  const task: Progress = io.task(`waiting for ${label} to fail`);
-  try {
-    ended = await watchRun(clients, build, { pollMs: pollInterval(), signal: controller.signal, onPhase: (phase) => task.waiting(phase) });
-  } catch (error) {
-    io.stopSpinner();
-    throw asOperationError(error, `Watching ${label}`);
-  } finally {
-    restore();
-  }
 
   const run = summariseRun(ended, { names, region: clients.region, now: new Date() });
   const after = run.durationSeconds === undefined ? "" : ` after ${formatDuration(run.durationSeconds)}`;
   if (io.json) io.printJson({ name, started: true, failedAsIntended: run.status === TEST_RUN_STATUS, run: { ...runToJson(run), consoleUrl }, alert: alertJson(state, check) });
   if (run.status === TEST_RUN_STATUS) {
-    task.succeed(`${capitalise(label)} failed as intended${after}.`);
+    task?.succeed(`${capitalise(label)} failed as intended${after}.`);
     io.result(expectationText(check));
     io.result(`  ${paint.dim("run:")} ${consoleUrl}`);
     return;
   }
-  task.fail(`${capitalise(label)} ${outcomeWord(run.status)}${after} instead of failing`);
+  task?.fail(`${capitalise(label)} ${outcomeWord(run.status)}${after} instead of failing`);
   const failure = failureText(run);
   const alerted = run.status !== "SUCCEEDED" && (check.statuses === undefined || check.statuses.includes(run.status));
   throw new OperationError(

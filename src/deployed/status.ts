@@ -13,11 +13,10 @@ import { describeSchedule, neverFiresProblem, nextRuns } from "../schedule/index
 import { jobArns, jobNames } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import { validateSettings, type RawSettings } from "../settings/validate.js";
-import { successRate } from "../ui/runs.js";
 import { orMissing } from "../aws/errors.js";
 import { asOperationError, noSuchJob } from "../aws/call.js";
 import { jobTag } from "./find-job.js";
-import { recentRuns, runToJson, summariseRun, type RunSummary } from "../runs/history.js";
+import { recentRuns, summariseRun, type RunSummary } from "../runs/history.js";
 import { readSchedule, type JobSchedule } from "./schedule.js";
 
 export type SubscriptionState = "confirmed" | "pending" | "missing";
@@ -217,52 +216,3 @@ export function alertStatus(subs: Subscriptions, topicArn: string, wantedEmail: 
     others: emails.filter((s) => s !== mine).map((s) => ({ email: s.Endpoint ?? "", subscription: state(s) })),
   };
 }
-
-/** The status as one JSON document; the shape is documented in docs/status-json.md. */
-export function statusToJson(status: JobStatus): Record<string, unknown> {
-  const rate = successRate(status.runs);
-  return {
-    name: status.name,
-    region: status.region,
-    account: status.account,
-    managedBySupportJob: status.owner === status.name,
-    job: {
-      repository: status.job.repository ?? null,
-      sourceType: status.job.sourceType ?? null,
-      branch: status.job.branch ?? null,
-      buildspec: status.job.buildspec ?? null,
-      computeType: status.job.computeType ?? null,
-      image: status.job.image ?? null,
-      environmentType: status.job.environmentType ?? null,
-      timeoutMinutes: status.job.timeoutMinutes ?? null,
-    },
-    resources: Object.fromEntries(Object.entries(status.resources).map(([key, r]) => [key, { name: r.name, arn: r.arn }])),
-    schedule: status.schedule
-      ? {
-          kind: status.schedule.kind,
-          name: status.schedule.name,
-          expression: status.schedule.expression,
-          timezone: status.schedule.timezone,
-          state: status.schedule.state,
-          description: status.schedule.description ?? null,
-          nextRuns: status.schedule.nextRuns.map((d) => d.toISOString()),
-          nextRunsApproximate: status.schedule.approximate,
-        }
-      : null,
-    alerts: {
-      topicArn: status.alerts.topicArn,
-      email: status.alerts.email ?? null,
-      subscription: status.alerts.subscription,
-      others: status.alerts.others,
-    },
-    runs: status.runs.map(runToJson),
-    runsSummary: { shown: status.runs.length, finished: rate.finished, succeeded: rate.succeeded, successRate: rate.percent ?? null, more: status.moreRuns },
-    drift: status.drift.checked
-      ? {
-          checked: true,
-          changes: status.drift.steps.map((s) => ({ resource: s.key, label: s.label, name: s.name, action: s.action, changes: s.changes, notes: s.notes })),
-        }
-      : { checked: false, reason: status.drift.reason, changes: [] },
-  };
-}
-

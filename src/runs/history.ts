@@ -138,23 +138,3 @@ export function summariseRun(build: Build, context: SummaryContext): RunSummary 
 function validDate(value: Date | undefined): Date | undefined {
   return value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined;
 }
-
-/** A run as JSON (docs/status-json.md): ISO times, null for what is unknown. */
-export function runToJson(run: RunSummary): Record<string, unknown> {
-  return {
-    id: run.id,
-    number: run.number ?? null,
-    status: run.status,
-    trigger: run.trigger,
-    initiator: run.initiator ?? null,
-    startTime: run.startTime?.toISOString() ?? null,
-    endTime: run.endTime?.toISOString() ?? null,
-    durationSeconds: run.durationSeconds ?? null,
-    currentPhase: run.currentPhase ?? null,
-    failedPhase: run.failedPhase ?? null,
-    reasonCode: run.reasonCode ?? null,
-    reason: run.reason ?? null,
-    logsUrl: run.logsUrl ?? null,
-    consoleUrl: run.consoleUrl ?? null,
-  };
-}

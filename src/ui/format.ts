@@ -1,4 +1,5 @@
-/** Pure renderers: text in, text out, so tests compare strings. */
+/** Pure renderers: data in, text or --json documents out, so tests compare strings. */
+import type { ScheduleStatus } from "../deployed/status.js";
 import type { Plan, PlanStep } from "../plan/types.js";
 import { formatInZone } from "../schedule/index.js";
 import { paint } from "./style.js";
@@ -77,4 +78,19 @@ export function presentTense(step: PlanStep): string {
  */
 export function timeInZones(date: Date, zones: readonly string[]): string[] {
   return [...new Set(zones.map((zone) => formatInZone(date, zone)))];
+}
+
+/** What pause or resume did, as its --json document. */
+export function scheduleChangeToJson(name: string, region: string, changed: boolean, schedule: ScheduleStatus): Record<string, unknown> {
+  return {
+    name,
+    region,
+    changed,
+    schedule: { name: schedule.name, expression: schedule.expression, timezone: schedule.timezone, state: schedule.state, nextRuns: schedule.nextRuns.map((d) => d.toISOString()) },
+  };
+}
+
+/** A job's time as every command shows it: in the job's zone, then UTC and the viewer's zone where they differ. */
+export function jobTime(date: Date, jobZone: string, viewerZone: string): string {
+  return timeInZones(date, [jobZone, "UTC", viewerZone]).join(" · ");
 }

@@ -98,6 +98,30 @@ export class Reporter {
     };
   }
 
+  /**
+   * One step of a command: a task while `work` runs, then ✔ `done` or ✘ `failed`. The work's error goes on to the
+   * caller; `done` may name what the work found.
+   */
+  async step<T>(text: string, work: (progress: Progress) => Promise<T>, end: { done: string | ((value: T) => string); failed: string }): Promise<T> {
+    await this.ready();
+    const progress = this.task(text);
+    let value: T;
+    try {
+      value = await work(progress);
+    } catch (error) {
+      progress.fail(end.failed);
+      throw error;
+    }
+    progress.succeed(typeof end.done === "function" ? end.done(value) : end.done);
+    return value;
+  }
+
+  /** A rendered view: its lines as results (none with --json), its warnings on stderr. */
+  show(view: { lines: readonly string[]; warnings: readonly string[] }): void {
+    for (const line of view.lines) this.result(line);
+    for (const warning of view.warnings) this.warn(warning);
+  }
+
   private renderSpinner(): void {
     const text = [...this.active.values()].join(paint.dim(" · "));
     if (!this.spinner) {

@@ -8,7 +8,6 @@ import {
   everyDays,
   everyHours,
   everyMinutes,
-  formatInZone,
   monthlyAt,
   neverFiresProblem,
   nextRuns,
@@ -35,6 +34,7 @@ import {
   sshToHttps,
   type Check,
 } from "../settings/validate.js";
+import { timeInZones } from "../ui/format.js";
 import { paint } from "../ui/style.js";
 import type { Choice, ChoiceQuestion, Heading, PickQuestion, TextQuestion, YesNoQuestion } from "./prompts.js";
 
@@ -354,10 +354,9 @@ export function schedulePreview(expression: string, timezone: string, localZone:
   lines.push(isRate(expression) ? `  Next ${count} runs if it started now (a rate counts from when the job is created):` : `  Next ${count} runs:`);
   const runs = nextRuns(expression, { from, count, timezone });
   for (const run of runs) {
-    const there = formatInZone(run, timezone);
-    const here = formatInZone(run, localZone);
-    // Compared as text: Etc/UTC on this computer reads the same as a UTC schedule, and is not repeated.
-    lines.push(here === there ? `    ${there}` : `    ${there}   ${paint.dim(`${here} on this computer`)}`);
+    // Etc/UTC on this computer reads the same as a UTC schedule, and is not repeated.
+    const [there, here] = timeInZones(run, [timezone, localZone]);
+    lines.push(here === undefined ? `    ${there ?? ""}` : `    ${there ?? ""}   ${paint.dim(`${here} on this computer`)}`);
   }
   // An empty list would read as a display glitch: say that it never fires, and why (init refuses it anyway).
   if (runs.length === 0) lines.push(`    ${paint.yellow(neverFiresProblem(expression, timezone, from) ?? "it never fires")}; answer No to pick another.`);

@@ -8,17 +8,18 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClients, type Clients } from "../../src/aws/clients.js";
 import { envOverrides } from "../../src/commands/run-now.js";
-import { formatStatus, parseLimit } from "../../src/commands/status.js";
+import { parseLimit } from "../../src/commands/status.js";
+import { formatStatus, statusToJson } from "../../src/ui/status.js";
 import { parseRunId } from "../../src/commands/logs.js";
 import { InputError, InputErrors } from "../../src/errors.js";
 import { drainLog } from "../../src/runs/logs.js";
 import { watchRun } from "../../src/runs/watch.js";
 import { failureOf, summariseRun, triggerOf } from "../../src/runs/history.js";
 import { updateInput } from "../../src/deployed/schedule.js";
-import { alertStatus, scheduleStatus, statusToJson, type JobStatus } from "../../src/deployed/status.js";
+import { alertStatus, scheduleStatus, type JobStatus } from "../../src/deployed/status.js";
 import { jobNames } from "../../src/desired/names.js";
 import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, successRate, timeAgo } from "../../src/ui/runs.js";
-import { timeInZones } from "../../src/ui/format.js";
+import { jobTime, timeInZones } from "../../src/ui/format.js";
 import { isForeign } from "../../src/plan/types.js";
 import { isRolePropagation } from "../../src/aws/errors.js";
 import { setColor } from "../../src/ui/style.js";
@@ -198,6 +199,16 @@ describe("times in several zones", () => {
     expect(formatStatus(status({ schedule: zoned }), { timeZone: "UTC" }).lines.join("\n")).not.toMatch(/UTC · \S+ \S+ UTC/);
     expect(timeInZones(NOW, ["UTC", "Etc/UTC", "UCT", "Europe/Paris"])).toEqual(["2026-03-10 12:00 UTC", "2026-03-10 13:00 CET"]);
   });
+
+  it("status, list and resume show a run in the job's zone, then UTC, then the viewer's zone", async () => {
+    const zoned = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "cron(30 7 ? * MON-FRI *)", timezone: "Europe/Paris", state: "ENABLED" }, NOW);
+    const inStatus = formatStatus(status({ schedule: zoned }), { timeZone: "America/New_York" }).lines.join("\n");
+    expect(inStatus).toContain("Next runs   2026-03-11 07:30 CET · 2026-03-11 06:30 UTC · 2026-03-11 02:30 EDT (in 18h)");
+    const { renderJobList } = await import("../../src/ui/list.js");
+    const inList = renderJobList([{ name: "report", schedule: zoned, lastRun: undefined }], { now: NOW, timeZone: "America/New_York", region: "us-east-1" });
+    expect(inList).toContain("2026-03-11 07:30 CET · 2026-03-11 06:30 UTC · 2026-03-11 02:30 EDT");
+    expect(jobTime(NOW, "Europe/Paris", "America/New_York")).toBe("2026-03-10 13:00 CET · 2026-03-10 12:00 UTC · 2026-03-10 08:00 EDT");
+  });
 });
 
 describe("a schedule that never fires again (edited by hand, or saved before init refused it)", () => {
@@ -318,7 +329,7 @@ describe("reading a log over several pages", () => {
 
 describe("support-job list (pure)", () => {
   it("shows the next run in the schedule's zone, then UTC and the viewer's zone", async () => {
-    const { renderJobList } = await import("../../src/commands/list.js");
+    const { renderJobList } = await import("../../src/ui/list.js");
     const now = new Date("2026-11-26T12:00:00Z");
     const schedule = scheduleStatus(
       { kind: "rule", name: "r", arn: "a", expression: "cron(30 7 ? * MON-FRI *)", timezone: "Europe/Paris", state: "ENABLED" },

@@ -1,0 +1,144 @@
+/** Pure renderers of a job's status: the summary `status` (and init's closing view) prints, and its --json document. */
+import type { JobStatus } from "../deployed/status.js";
+import { localTimeZone } from "../schedule/index.js";
+import { jobTime } from "./format.js";
+import { renderOutcomeSummary, renderRunTable, runToJson, successRate, timeAgo } from "./runs.js";
+import { paint } from "./style.js";
+
+export interface StatusViewOptions {
+  /** The zone local times are shown in; default: this machine's. */
+  timeZone?: string | undefined;
+  /** Leave out the drift line (init has just applied the settings). */
+  hideDrift?: boolean | undefined;
+}
+
+const LABEL_WIDTH = 11;
+const row = (label: string, value: string) => `  ${paint.dim(label.padEnd(LABEL_WIDTH))} ${value}`;
+const more = (value: string) => `  ${" ".repeat(LABEL_WIDTH)} ${value}`;
+
+/** Pure: the status as lines for stdout and warnings for stderr. */
+export function formatStatus(status: JobStatus, options: StatusViewOptions = {}): { lines: string[]; warnings: string[] } {
+  const zone = options.timeZone ?? localTimeZone();
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  const { job } = status;
+
+  lines.push(`Job ${paint.bold(status.name)} · ${status.region} · account ${status.account}`);
+  if (status.owner !== status.name) warnings.push(`CodeBuild project ${status.name} has no ${"support-job:job"} tag for this job: it was not created by support-job.`);
+  const source = `${job.repository ?? "(no source)"}${job.branch ? `@${job.branch}` : ""}`;
+  lines.push(row("Source", `${source} · ${job.buildspec ?? "buildspec.yml"}`));
+  const compute = [job.computeType, job.image ? `${job.image}${job.environmentType ? ` (${job.environmentType})` : ""}` : undefined, job.timeoutMinutes ? `timeout ${job.timeoutMinutes} min` : undefined]
+    .filter(Boolean)
+    .join(" · ");
+  lines.push(row("Compute", compute || "(unknown)"));
+
+  const schedule = status.schedule;
+  if (!schedule) {
+    lines.push(row("Schedule", paint.red("missing: nothing starts the job on a schedule")));
+    warnings.push(`Job ${status.name} has no schedule rule; run \`support-job init --yes\` with its support-job.json to recreate it.`);
+  } else {
+    const state = schedule.state === "ENABLED" ? paint.green("ENABLED") : paint.yellow("DISABLED (paused: `support-job resume` turns it back on)");
+    const zoneNamed = schedule.timezone === "UTC" || (schedule.description ?? "").includes(`(${schedule.timezone})`);
+    const words = `${schedule.description ? `: ${schedule.description}` : ""}${zoneNamed ? "" : ` · time zone ${schedule.timezone}`}`;
+    lines.push(row("Schedule", `${schedule.expression}${words} · ${state}`));
+    schedule.nextRuns.forEach((run, i) => {
+      const text = `${jobTime(run, schedule.timezone, zone)} ${paint.dim(`(${timeAgo(run, status.now)})`)}`;
+      lines.push(i === 0 ? row("Next runs", text) : more(text));
+    });
+    if (schedule.state === "DISABLED") lines.push(row("Next runs", paint.dim("none while paused")));
+    // A schedule edited by hand (or saved before support-job refused it) may never fire: say so, never drop the row.
+    else if (schedule.nextRuns.length === 0 && schedule.description) lines.push(row("Next runs", paint.yellow(`none: ${schedule.neverFires ?? "this schedule never fires again"}`)));
+    if (schedule.nextRuns.length > 0 && schedule.approximate) lines.push(more(paint.dim("approximate: a rate schedule counts from when its rule was created")));
+  }
+
+  const { alerts } = status;
+  if (!alerts.topicExists) {
+    lines.push(row("Alerts", paint.red("missing: the alert topic does not exist")));
+    warnings.push(`Job ${status.name} has no alert topic: failed runs email nobody. Run \`support-job init --yes\` to recreate it.`);
+  } else if (alerts.subscription === "missing") {
+    lines.push(row("Alerts", paint.red(`${alerts.email ? `${alerts.email}: ` : ""}no email subscription`)));
+    warnings.push(`No email subscription on ${alerts.topicArn}: failed runs email nobody. Run \`support-job init --yes\` to subscribe ${alerts.email ?? "an address"}.`);
+  } else if (alerts.subscription === "pending") {
+    lines.push(row("Alerts", `${alerts.email} · ${paint.yellow("pending confirmation")}`));
+    warnings.push(
+      `${alerts.email} has not confirmed the alert subscription: no alert can arrive until the link in "AWS Notification - Subscription Confirmation" is clicked. ` +
+        `The link expires after 2 days; to get a new one: aws sns subscribe --topic-arn ${alerts.topicArn} --protocol email --notification-endpoint ${alerts.email}`,
+    );
+  } else lines.push(row("Alerts", `${alerts.email} · ${paint.green("confirmed")}`));
+  for (const other of alerts.others) lines.push(more(`${other.email} · ${other.subscription === "confirmed" ? "confirmed" : paint.yellow("pending confirmation")}`));
+
+  const tryRole = status.resources.tryRole;
+  if (tryRole) lines.push(row("Permissions", `try role ${tryRole.name} exists; remove it with \`support-job permissions done\``));
+
+  if (!options.hideDrift) {
+    const drift = status.drift;
+    if (!drift.checked) lines.push(row("Drift", paint.dim(`not checked: ${drift.reason}`)));
+    else if (drift.steps.length === 0) lines.push(row("Drift", `${paint.green("none")}: AWS matches support-job.json`));
+    else {
+      lines.push(row("Drift", paint.yellow(`${drift.steps.length} ${drift.steps.length === 1 ? "resource differs" : "resources differ"} from support-job.json (\`support-job init --yes\` applies it):`)));
+      for (const step of drift.steps) {
+        const what = step.action === "create" ? "missing" : step.action === "conflict" ? "not the job's" : step.action === "delete" ? "to delete" : "changed";
+        lines.push(more(`${step.label} ${step.name}: ${what}`));
+        for (const c of step.changes) lines.push(more(`  ${c.field}: ${paint.dim(c.from ?? "(none)")} → ${c.to ?? "(none)"}`));
+      }
+    }
+  }
+
+  lines.push("");
+  const count = status.runs.length;
+  if (count === 0) lines.push(`${paint.bold("Runs")}: none yet. Start one with \`support-job run-now\`.`);
+  else {
+    lines.push(`${paint.bold(`Last ${count} ${count === 1 ? "run" : "runs"}`)} ${paint.dim("(newest first)")}: ${renderOutcomeSummary(status.runs)}`);
+    lines.push(renderRunTable(status.runs, { now: status.now, timeZone: zone }));
+    if (status.moreRuns) lines.push(paint.dim(`  … older runs not shown (--limit up to 100)`));
+  }
+  return { lines, warnings };
+}
+
+/** The status as one JSON document; the shape is documented in docs/status-json.md. */
+export function statusToJson(status: JobStatus): Record<string, unknown> {
+  const rate = successRate(status.runs);
+  return {
+    name: status.name,
+    region: status.region,
+    account: status.account,
+    managedBySupportJob: status.owner === status.name,
+    job: {
+      repository: status.job.repository ?? null,
+      sourceType: status.job.sourceType ?? null,
+      branch: status.job.branch ?? null,
+      buildspec: status.job.buildspec ?? null,
+      computeType: status.job.computeType ?? null,
+      image: status.job.image ?? null,
+      environmentType: status.job.environmentType ?? null,
+      timeoutMinutes: status.job.timeoutMinutes ?? null,
+    },
+    resources: Object.fromEntries(Object.entries(status.resources).map(([key, r]) => [key, { name: r.name, arn: r.arn }])),
+    schedule: status.schedule
+      ? {
+          kind: status.schedule.kind,
+          name: status.schedule.name,
+          expression: status.schedule.expression,
+          timezone: status.schedule.timezone,
+          state: status.schedule.state,
+          description: status.schedule.description ?? null,
+          nextRuns: status.schedule.nextRuns.map((d) => d.toISOString()),
+          nextRunsApproximate: status.schedule.approximate,
+        }
+      : null,
+    alerts: {
+      topicArn: status.alerts.topicArn,
+      email: status.alerts.email ?? null,
+      subscription: status.alerts.subscription,
+      others: status.alerts.others,
+    },
+    runs: status.runs.map(runToJson),
+    runsSummary: { shown: status.runs.length, finished: rate.finished, succeeded: rate.succeeded, successRate: rate.percent ?? null, more: status.moreRuns },
+    drift: status.drift.checked
+      ? {
+          checked: true,
+          changes: status.drift.steps.map((s) => ({ resource: s.key, label: s.label, name: s.name, action: s.action, changes: s.changes, notes: s.notes })),
+        }
+      : { checked: false, reason: status.drift.reason, changes: [] },
+  };
+}
