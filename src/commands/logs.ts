@@ -6,7 +6,7 @@ import { drainLog, logLine, type LogEvent } from "../runs/logs.js";
 import { getBuilds, recentRunIds, summariseRun } from "../runs/history.js";
 import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
-import { outcomeLabel } from "../ui/runs.js";
+import { outcomeLabel, runLogToJson } from "../ui/runs.js";
 
 export interface LogsOptions extends JobOptions {
   last?: boolean | undefined;
@@ -42,14 +42,14 @@ export async function runLogs(runId: string | undefined, options: LogsOptions, i
   const events: LogEvent[] = [];
   if (!run.logs) {
     io.warn(`Run ${id} has no log: it ended or is waiting before CodeBuild set up its container (phase ${run.currentPhase ?? "unknown"}).`);
-    if (io.json) io.printJson({ id, logGroup: null, logStream: null, events });
+    if (io.json) io.printJson(runLogToJson(id, undefined, []));
     return;
   }
   const cursor = { groupName: run.logs.groupName, streamName: run.logs.streamName };
   const drained = await awsCall(
     `Reading the log of run ${id}`,
     drainLog(clients, cursor, (e) => {
-      if (io.json) events.push(e);
+      if (io.json) events.push({ timestamp: e.timestamp, message: logLine(e.message) });
       else io.result(logLine(e.message));
     }),
   );
@@ -57,10 +57,5 @@ export async function runLogs(runId: string | undefined, options: LogsOptions, i
   else if (drained.events === 0) io.info("(the log is empty)");
   if (!run.complete) io.info(`Run ${id} is still going: this is its log so far.`);
   if (io.json)
-    io.printJson({
-      id,
-      logGroup: cursor.groupName,
-      logStream: cursor.streamName,
-      events: events.map((e) => ({ timestamp: e.timestamp === undefined ? null : new Date(e.timestamp).toISOString(), message: logLine(e.message) })),
-    });
+    io.printJson(runLogToJson(id, cursor, events));
 }

@@ -8,7 +8,7 @@ import { summariseRun, type RunSummary } from "../runs/history.js";
 import { buildConsoleUrl, jobNames } from "../desired/names.js";
 import { checkEnv } from "../settings/validate.js";
 import type { Reporter } from "../ui/reporter.js";
-import { failureText, formatDuration, outcomeMark, outcomeWord, runToJson } from "../ui/runs.js";
+import { failureText, formatDuration, outcomeMark, outcomeWord, startedRunToJson } from "../ui/runs.js";
 import { startRun, watchStarted } from "./start-run.js";
 import { paint } from "../ui/style.js";
 
@@ -57,7 +57,7 @@ export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<v
 
   if (!options.wait && !options.follow) {
     io.info(`Watch it with \`support-job status${options.name ? ` --name ${name}` : ""}\`, or pass --follow next time to stream its log.`);
-    if (io.json) io.printJson({ ...runToJson(summarise(build)), consoleUrl: consoleUrl ?? null });
+    if (io.json) io.printJson(startedRunToJson(summarise(build), consoleUrl));
     return;
   }
 
@@ -86,7 +86,7 @@ export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<v
   const run = summarise(ended);
   const duration = run.durationSeconds === undefined ? "" : ` ${run.status === "SUCCEEDED" ? "in" : "after"} ${formatDuration(run.durationSeconds)}`;
   const outcome = `${label[0]?.toUpperCase() ?? ""}${label.slice(1)} ${outcomeWord(run.status)}${duration}`;
-  if (io.json) io.printJson({ ...runToJson(run), consoleUrl: consoleUrl ?? run.consoleUrl ?? null });
+  if (io.json) io.printJson(startedRunToJson(run, consoleUrl));
   if (run.status === "SUCCEEDED") {
     if (task) task.succeed(outcome);
     else io.result(`${outcomeMark(run.status)} ${outcome}.`);

@@ -16,7 +16,8 @@ import { parsePolicyText } from "../plan/compare.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
 import { buildConsoleUrl, jobArns, jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
-import { failureText, formatDuration, outcomeWord, runToJson } from "../ui/runs.js";
+import { expectationText, testAlertToJson } from "../ui/alerts.js";
+import { failureText, formatDuration, outcomeWord } from "../ui/runs.js";
 import { startRun, watchStarted } from "./start-run.js";
 import { paint } from "../ui/style.js";
 
@@ -150,15 +151,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Where the alert goes, in one sentence, once the test run has failed. */
-export function expectationText(check: Pick<AlertCheck, "recipients" | "pending" | "otherEndpoints">): string {
-  if (check.recipients.length === 0 && check.otherEndpoints.length === 0)
-    return `No alert email can arrive: ${check.pending.join(", ")} ${check.pending.length === 1 ? "has" : "have"} not confirmed the subscription (see above). Confirm it, then run \`support-job test-alert\` again.`;
-  const to = [...check.recipients, ...check.otherEndpoints];
-  const also = check.pending.length ? ` ${check.pending.join(", ")} will not get it (not confirmed).` : "";
-  return `Expect the alert email at ${to.join(", ")} within a minute or two (subject "AWS Notification Message", from no-reply@sns.amazonaws.com); if none arrives, look in the spam folder.${also}`;
-}
-
 export async function runTestAlert(options: TestAlertOptions, io: Reporter): Promise<void> {
   const job = await openJob(options, io);
   const { clients, name } = job;
@@ -204,7 +196,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
   const check = checkAlertChain(state);
   for (const w of check.warnings) io.warn(w);
   if (check.problems.length) {
-    if (io.json) io.printJson({ name, started: false, problems: check.problems, alert: alertJson(state, check) });
+    if (io.json) io.printJson(testAlertToJson(name, state, check, { problems: check.problems }));
     const list = check.problems.map((p) => `  - ${p}`).join("\n");
     throw new OperationError(`The alerts of job ${name} cannot be tested, so no test run was started:\n${list}`);
   }
@@ -234,7 +226,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
 
   const run = summariseRun(ended, { names, region: clients.region, now: new Date() });
   const after = run.durationSeconds === undefined ? "" : ` after ${formatDuration(run.durationSeconds)}`;
-  if (io.json) io.printJson({ name, started: true, failedAsIntended: run.status === TEST_RUN_STATUS, run: { ...runToJson(run), consoleUrl }, alert: alertJson(state, check) });
+  if (io.json) io.printJson(testAlertToJson(name, state, check, { run, consoleUrl, failedAsIntended: run.status === TEST_RUN_STATUS }));
   if (run.status === TEST_RUN_STATUS) {
     task?.succeed(`${capitalise(label)} failed as intended${after}.`);
     io.result(expectationText(check));
@@ -248,18 +240,6 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
     `The test run of job ${name} ended ${run.status}, not ${TEST_RUN_STATUS}${failure ? ` (${failure})` : ""}, so the alert test is inconclusive` +
       `${alerted ? ` (the rule alerts on ${run.status} too, so an email may still arrive)` : ""}. Its log: support-job logs ${id}\n  ${consoleUrl}`,
   );
-}
-
-function alertJson(state: AlertChainState, check: AlertCheck): Record<string, unknown> {
-  return {
-    rule: state.ruleName,
-    topicArn: state.topicArn,
-    alertOn: check.statuses ?? null,
-    recipients: check.recipients,
-    pendingConfirmation: check.pending,
-    otherSubscriptions: check.otherEndpoints,
-    emailCanArrive: check.recipients.length > 0,
-  };
 }
 
 function capitalise(text: string): string {

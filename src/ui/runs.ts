@@ -1,5 +1,6 @@
 /** Pure renderers for runs: outcome marks, durations, "3h ago", the outcome line and the run table. */
 import type { RunSummary } from "../runs/history.js";
+import type { LogCursor, LogEvent } from "../runs/logs.js";
 import { formatInZone } from "../schedule/index.js";
 import { paint } from "./style.js";
 
@@ -155,5 +156,20 @@ export function runToJson(run: RunSummary): Record<string, unknown> {
     reason: run.reason ?? null,
     logsUrl: run.logsUrl ?? null,
     consoleUrl: run.consoleUrl ?? null,
+  };
+}
+
+/** run-now's --json document: the run, with its console link (the one known at start, else the run's own). */
+export function startedRunToJson(run: RunSummary, consoleUrl: string | undefined): Record<string, unknown> {
+  return { ...runToJson(run), consoleUrl: consoleUrl ?? run.consoleUrl ?? null };
+}
+
+/** logs' --json document: the run's log stream (null when it has none) and every line as printed, times in ISO. */
+export function runLogToJson(id: string, stream: LogCursor | undefined, events: readonly LogEvent[]): Record<string, unknown> {
+  return {
+    id,
+    logGroup: stream?.groupName ?? null,
+    logStream: stream?.streamName ?? null,
+    events: events.map((e) => ({ timestamp: e.timestamp === undefined ? null : new Date(e.timestamp).toISOString(), message: e.message })),
   };
 }

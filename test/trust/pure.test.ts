@@ -1,7 +1,8 @@
 /** The pure parts of test-alert and permissions try: the alert-chain check, the caller's principal, the try role's plan, the child's env. */
 import type { Subscription } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
-import { checkAlertChain, eventBridgeMayPublish, expectationText, testAlertBuildspec, type AlertChainState } from "../../src/commands/test-alert.js";
+import { checkAlertChain, eventBridgeMayPublish, testAlertBuildspec, type AlertChainState } from "../../src/commands/test-alert.js";
+import { expectationText } from "../../src/ui/alerts.js";
 import { childEnvironment, CREDENTIAL_VARIABLES, shellWord } from "../../src/commands/permissions.js";
 import { isTestAlertRun, summariseRun } from "../../src/runs/history.js";
 import { callerPrincipal, planTryRole, tryRoleSpec, type TryRoleState } from "../../src/resources/try-role.js";
