@@ -9,7 +9,7 @@ import { planJob } from "../plan/plan.js";
 import { hasChanges, type Plan, type PlanStep } from "../plan/types.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import { toRaw } from "../settings/validate.js";
-import { pastTense, planToJson, presentTense, renderPlan } from "../ui/format.js";
+import { initToJson, pastTense, presentTense, renderPlan } from "../ui/format.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { formatStatus, statusToJson } from "../ui/status.js";
 import { clientsFor } from "./common.js";
@@ -35,13 +35,12 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
 
   io.result(renderPlan(plan));
   const conflicts = plan.steps.filter((s) => s.action === "conflict");
-  const output = { job: settings.name, region: clients.region, account, plan: planToJson(plan), applied: false, changed: false };
   if (conflicts.length > 0) throw new InputError(conflicts.length === 1 ? conflicts[0]!.label : "resources", conflicts.map((c) => c.notes.join(" ")).join(" "), "--adopt, or another --name");
   const losses = unaskedLosses(plan, context.sources);
   for (const loss of losses) io.warn(`${loss.what}: ${loss.keep}, or ${loss.allow} to confirm.`);
   if (options.dryRun) {
     io.info("Dry run: nothing was changed.");
-    if (io.json) io.printJson(output);
+    if (io.json) io.printJson(initToJson(plan, { applied: false }));
     return;
   }
   if (losses.length > 0 && !interactive) {
@@ -67,14 +66,12 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
     // Saved before applying: if apply stops half-way, `support-job init --yes` finishes the same job.
     save();
     applied = await applyWithProgress(plan, clients, io, settings.name);
-    output.applied = true;
-    output.changed = true;
   }
   if (otherJobFile) io.info(`${CONFIG_FILE} here is about job ${otherJobFile} and was not changed; job ${settings.name}'s settings were not saved (\`support-job init --name ${settings.name}\` reads them back from AWS).`);
   const status = statusAfterApply(plan, settings, await recent, applied);
   io.result("");
   io.show(formatStatus(status, { hideDrift: true }));
-  if (io.json) io.printJson({ ...output, status: statusToJson(status) });
+  if (io.json) io.printJson(initToJson(plan, { applied: applied !== undefined, status: statusToJson(status) }));
 }
 
 /** A removal the plan would make that no flag and no support-job.json asked for (read back from AWS, say). */

@@ -23,6 +23,7 @@ import { applyTryRole, callerPrincipal, conflictMessage, planTryRole, readTryRol
 import { pollInterval, sleep } from "../runs/watch.js";
 import { jobArns, jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
+import { tryRoleRemovalToJson } from "../ui/permissions.js";
 import { paint } from "../ui/style.js";
 
 export type PermissionsOptions = JobOptions;
@@ -293,7 +294,7 @@ export async function runPermissionsDone(options: PermissionsOptions, io: Report
   const { clients, name } = await openJob(options, io);
   const role = jobNames(name, clients.region).tryRole;
   const result = await awsCall(`Removing the try role ${role}`, removeTryRole(clients.iam, name, clients.region));
-  if (io.json) io.printJson({ name, role, removed: result.removed, ...(result.removed ? {} : { reason: result.reason }) });
+  if (io.json) io.printJson(tryRoleRemovalToJson(name, role, result));
   if (result.removed) {
     io.result(`${paint.green("✔")} Removed the try role ${role}. Its policies were detached first, so sessions still open with it lose the job's permissions within seconds; the job's own policy is unchanged.`);
     return;

@@ -50,6 +50,20 @@ export function planToJson(plan: Plan): unknown {
     .map((s) => ({ resource: s.key, label: s.label, name: s.name, arn: s.arn, action: s.action, changes: s.changes, notes: s.notes }));
 }
 
+/** init's --json document: the plan, whether it was applied (then `changed` too), and the job as status shows it. */
+export function initToJson(plan: Plan, outcome: { applied: boolean; status?: Record<string, unknown> }): Record<string, unknown> {
+  const { spec } = plan;
+  return {
+    job: spec.job,
+    region: spec.where.region,
+    account: spec.where.account,
+    plan: planToJson(plan),
+    applied: outcome.applied,
+    changed: outcome.applied,
+    ...(outcome.status ? { status: outcome.status } : {}),
+  };
+}
+
 export function pastTense(step: PlanStep): string {
   switch (step.action) {
     case "create":

@@ -19,7 +19,8 @@ import { updateInput } from "../../src/deployed/schedule.js";
 import { alertStatus, scheduleStatus, type JobStatus } from "../../src/deployed/status.js";
 import { jobNames } from "../../src/desired/names.js";
 import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, successRate, timeAgo } from "../../src/ui/runs.js";
-import { jobTime, timeInZones } from "../../src/ui/format.js";
+import { initToJson, jobTime, timeInZones } from "../../src/ui/format.js";
+import type { Plan } from "../../src/plan/types.js";
 import { isForeign } from "../../src/plan/types.js";
 import { isRolePropagation } from "../../src/aws/errors.js";
 import { setColor } from "../../src/ui/style.js";
@@ -337,5 +338,21 @@ describe("support-job list (pure)", () => {
     );
     const text = renderJobList([{ name: "report", schedule, lastRun: undefined }], { now, timeZone: "America/New_York", region: "us-east-1" });
     expect(text).toContain("2026-11-27 07:30 CET · 2026-11-27 06:30 UTC · 2026-11-27 01:30 EST");
+  });
+});
+
+describe("init's --json document", () => {
+  it("names the job and where it lives, the plan, and whether it was applied (then changed), with the job's status after", () => {
+    const plan = { spec: { job: "nightly-cleanup", where: { account: "123456789012", region: "eu-west-1", partition: "aws" } }, steps: [] } as unknown as Plan;
+    expect(initToJson(plan, { applied: false })).toEqual({ job: "nightly-cleanup", region: "eu-west-1", account: "123456789012", plan: [], applied: false, changed: false });
+    expect(initToJson(plan, { applied: true, status: { name: "nightly-cleanup" } })).toEqual({
+      job: "nightly-cleanup",
+      region: "eu-west-1",
+      account: "123456789012",
+      plan: [],
+      applied: true,
+      changed: true,
+      status: { name: "nightly-cleanup" },
+    });
   });
 });
