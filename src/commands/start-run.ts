@@ -42,7 +42,12 @@ export interface WatchStartedOptions {
 }
 
 /** Watches a started run until it ends; `task` is the spinner it showed, for the caller to end with the outcome. */
-export async function watchStarted(io: Reporter, clients: Clients, build: Build, options: WatchStartedOptions): Promise<{ ended: Build; task: Progress | undefined }> {
+export async function watchStarted(
+  io: Reporter,
+  clients: Clients,
+  build: Build,
+  options: WatchStartedOptions,
+): Promise<{ ended: Build; task: Progress | undefined }> {
   const controller = new AbortController();
   const restore = whileInterrupted(() => {
     controller.abort(new InterruptedError(options.stopped));

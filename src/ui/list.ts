@@ -25,7 +25,9 @@ export function renderJobList(jobs: readonly JobListing[], options: { now: Date;
       // Plain text decides the width; colour is added after padding.
       lastPlain: j.lastRun ? `✔ ${outcomeWord(j.lastRun.status)}${ago}` : "no runs yet",
       last: j.lastRun ? (pad: string) => `${outcomeLabel(j.lastRun?.status ?? "")}${ago}${pad}` : (pad: string) => paint.dim(`no runs yet${pad}`),
-      next: next ? `${jobTime(next, j.schedule?.timezone ?? "UTC", options.timeZone)} (${timeAgo(next, options.now)})` : paint.dim(state === "DISABLED" ? "paused" : "-"),
+      next: next
+        ? `${jobTime(next, j.schedule?.timezone ?? "UTC", options.timeZone)} (${timeAgo(next, options.now)})`
+        : paint.dim(state === "DISABLED" ? "paused" : "-"),
     };
   });
   const width = {
@@ -35,10 +37,16 @@ export function renderJobList(jobs: readonly JobListing[], options: { now: Date;
     last: Math.max("last run".length, ...rows.map((r) => r.lastPlain.length)),
   };
   const lines = [`${jobs.length} ${jobs.length === 1 ? "job" : "jobs"} in ${options.region}:`];
-  lines.push(paint.dim(`  ${"job".padEnd(width.name)}  ${"schedule".padEnd(width.schedule)}  ${"state".padEnd(width.state)}  ${"last run".padEnd(width.last)}  next run`));
+  lines.push(
+    paint.dim(
+      `  ${"job".padEnd(width.name)}  ${"schedule".padEnd(width.schedule)}  ${"state".padEnd(width.state)}  ${"last run".padEnd(width.last)}  next run`,
+    ),
+  );
   for (const r of rows) {
     const state = r.state === "ENABLED" ? paint.green(r.state.padEnd(width.state)) : paint.yellow(r.state.padEnd(width.state));
-    lines.push(`  ${r.name.padEnd(width.name)}  ${r.schedule.padEnd(width.schedule)}  ${state}  ${r.last(" ".repeat(width.last - r.lastPlain.length))}  ${r.next}`);
+    lines.push(
+      `  ${r.name.padEnd(width.name)}  ${r.schedule.padEnd(width.schedule)}  ${state}  ${r.last(" ".repeat(width.last - r.lastPlain.length))}  ${r.next}`,
+    );
   }
   return lines.join("\n");
 }
@@ -48,7 +56,9 @@ export function jobListToJson(jobs: readonly JobListing[], region: string): Reco
     region,
     jobs: jobs.map((j) => ({
       name: j.name,
-      schedule: j.schedule ? { expression: j.schedule.expression, timezone: j.schedule.timezone, state: j.schedule.state, description: j.schedule.description ?? null } : null,
+      schedule: j.schedule
+        ? { expression: j.schedule.expression, timezone: j.schedule.timezone, state: j.schedule.state, description: j.schedule.description ?? null }
+        : null,
       lastRun: j.lastRun ? runToJson(j.lastRun) : null,
       nextRun: j.schedule?.nextRuns[0]?.toISOString() ?? null,
     })),

@@ -24,10 +24,15 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
   const { job } = status;
 
   lines.push(`Job ${paint.bold(status.name)} · ${status.region} · account ${status.account}`);
-  if (status.owner !== status.name) warnings.push(`CodeBuild project ${status.name} has no ${"support-job:job"} tag for this job: it was not created by support-job.`);
+  if (status.owner !== status.name)
+    warnings.push(`CodeBuild project ${status.name} has no ${"support-job:job"} tag for this job: it was not created by support-job.`);
   const source = `${job.repository ?? "(no source)"}${job.branch ? `@${job.branch}` : ""}`;
   lines.push(row("Source", `${source} · ${job.buildspec ?? "buildspec.yml"}`));
-  const compute = [job.computeType, job.image ? `${job.image}${job.environmentType ? ` (${job.environmentType})` : ""}` : undefined, job.timeoutMinutes ? `timeout ${job.timeoutMinutes} min` : undefined]
+  const compute = [
+    job.computeType,
+    job.image ? `${job.image}${job.environmentType ? ` (${job.environmentType})` : ""}` : undefined,
+    job.timeoutMinutes ? `timeout ${job.timeoutMinutes} min` : undefined,
+  ]
     .filter(Boolean)
     .join(" · ");
   lines.push(row("Compute", compute || "(unknown)"));
@@ -47,7 +52,8 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
     });
     if (schedule.state === "DISABLED") lines.push(row("Next runs", paint.dim("none while paused")));
     // A schedule edited by hand (or saved before support-job refused it) may never fire: say so, never drop the row.
-    else if (schedule.nextRuns.length === 0 && schedule.description) lines.push(row("Next runs", paint.yellow(`none: ${schedule.neverFires ?? "this schedule never fires again"}`)));
+    else if (schedule.nextRuns.length === 0 && schedule.description)
+      lines.push(row("Next runs", paint.yellow(`none: ${schedule.neverFires ?? "this schedule never fires again"}`)));
     if (schedule.nextRuns.length > 0 && schedule.approximate) lines.push(more(paint.dim("approximate: a rate schedule counts from when its rule was created")));
   }
 
@@ -57,7 +63,9 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
     warnings.push(`Job ${status.name} has no alert topic: failed runs email nobody. Run \`support-job init --yes\` to recreate it.`);
   } else if (alerts.subscription === "missing") {
     lines.push(row("Alerts", paint.red(`${alerts.email ? `${alerts.email}: ` : ""}no email subscription`)));
-    warnings.push(`No email subscription on ${alerts.topicArn}: failed runs email nobody. Run \`support-job init --yes\` to subscribe ${alerts.email ?? "an address"}.`);
+    warnings.push(
+      `No email subscription on ${alerts.topicArn}: failed runs email nobody. Run \`support-job init --yes\` to subscribe ${alerts.email ?? "an address"}.`,
+    );
   } else if (alerts.subscription === "pending") {
     lines.push(row("Alerts", `${alerts.email} · ${paint.yellow("pending confirmation")}`));
     warnings.push(
@@ -65,7 +73,8 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
         `The link expires after 2 days; to get a new one: aws sns subscribe --topic-arn ${alerts.topicArn} --protocol email --notification-endpoint ${alerts.email}`,
     );
   } else lines.push(row("Alerts", `${alerts.email} · ${paint.green("confirmed")}`));
-  for (const other of alerts.others) lines.push(more(`${other.email} · ${other.subscription === "confirmed" ? "confirmed" : paint.yellow("pending confirmation")}`));
+  for (const other of alerts.others)
+    lines.push(more(`${other.email} · ${other.subscription === "confirmed" ? "confirmed" : paint.yellow("pending confirmation")}`));
 
   const tryRole = status.resources.tryRole;
   if (tryRole) lines.push(row("Permissions", `try role ${tryRole.name} exists; remove it with \`support-job permissions done\``));
@@ -75,7 +84,14 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
     if (!drift.checked) lines.push(row("Drift", paint.dim(`not checked: ${drift.reason}`)));
     else if (drift.steps.length === 0) lines.push(row("Drift", `${paint.green("none")}: AWS matches support-job.json`));
     else {
-      lines.push(row("Drift", paint.yellow(`${drift.steps.length} ${drift.steps.length === 1 ? "resource differs" : "resources differ"} from support-job.json (\`support-job init --yes\` applies it):`)));
+      lines.push(
+        row(
+          "Drift",
+          paint.yellow(
+            `${drift.steps.length} ${drift.steps.length === 1 ? "resource differs" : "resources differ"} from support-job.json (\`support-job init --yes\` applies it):`,
+          ),
+        ),
+      );
       for (const step of drift.steps) {
         const what = step.action === "create" ? "missing" : step.action === "conflict" ? "not the job's" : step.action === "delete" ? "to delete" : "changed";
         lines.push(more(`${step.label} ${step.name}: ${what}`));
