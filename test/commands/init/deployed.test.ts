@@ -1,0 +1,45 @@
+/** `init --name N` without support-job.json: the wizard's defaults are the deployed job's settings. */
+import { CreatePolicyCommand } from "@aws-sdk/client-iam";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createClients } from "../../../src/aws/clients.js";
+import { deployedSettings } from "../../../src/deployed/settings.js";
+import { validateSettings } from "../../../src/settings/validate.js";
+import { startLocalAws, type LocalAws } from "../../../tools/local-aws/env.js";
+import { runCli } from "../../helpers/cli.js";
+
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startLocalAws();
+});
+afterAll(async () => {
+  await aws?.stop();
+});
+
+it("reads back every setting of a deployed job, as support-job.json would hold it", async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "support-job-deployed-"));
+  const team = await aws.clients.iam.send(
+    new CreatePolicyCommand({ PolicyName: "team-reports", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::reports" }] }) }),
+  );
+  const run = await runCli(
+    [
+      "init", "--yes", "--name", "weekly-export", "--repo", "https://gitlab.com/acme/ops/scripts.git", "--branch", "jobs",
+      "--buildspec", "export/buildspec.yml", "--schedule", "cron(0 6 ? * MON *)", "--timezone", "Europe/Madrid",
+      "--arch", "arm64", "--compute-type", "BUILD_GENERAL1_MEDIUM", "--timeout", "240", "--email", "data@example.com",
+      "--alert-on", "FAILED,TIMED_OUT", "--env", "STAGE=prod", "--env", "DB_PASSWORD=ssm:/export/db", "--policy-arn", team.Policy!.Arn!,
+    ],
+    { env: aws.env, cwd },
+  );
+  expect(run.code, run.stderr).toBe(0);
+  const saved = JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8")) as Record<string, unknown>;
+
+  Object.assign(process.env, aws.env);
+  const clients = await createClients({});
+  const deployed = await deployedSettings(clients, "weekly-export");
+  expect(deployed).toBeDefined();
+  const { region: _region, account: _account, ...savedSettings } = saved;
+  expect(validateSettings(deployed!, cwd)).toEqual(validateSettings(savedSettings, cwd));
+  expect(await deployedSettings(clients, "no-such-job")).toBeUndefined();
+});

@@ -1,0 +1,55 @@
+/** Shared by the operate tests: a job set up with `init --yes` in its own directory, and the CLI run there. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { LocalAws } from "../../tools/local-aws/env.js";
+import { runCli, type CliResult } from "./cli.js";
+
+export const ACCOUNT = "123456789012";
+
+export function jobFlags(name: string, extra: string[] = []): string[] {
+  return ["--name", name, "--repo", "https://github.com/acme/ops-scripts", "--branch", "support-jobs", "--schedule", "cron(0 3 * * ? *)", "--email", "ops@example.com", ...extra];
+}
+
+export interface TestJob {
+  name: string;
+  cwd: string;
+  /** The CLI in the job's directory, with a fast poll interval and UTC as the local zone. */
+  cli(args: string[], options?: { env?: Record<string, string>; killWhen?: Promise<unknown>; signal?: NodeJS.Signals; cwd?: string }): Promise<CliResult>;
+}
+
+export function tempDir(prefix = "support-job-operate-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function cliIn(aws: LocalAws, cwd: string): TestJob["cli"] {
+  return (args, options = {}) =>
+    runCli(args, {
+      env: { ...aws.env, SUPPORT_JOB_POLL_MS: "50", TZ: "UTC", ...options.env },
+      cwd: options.cwd ?? cwd,
+      ...(options.killWhen ? { killWhen: options.killWhen } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+}
+
+/** `support-job init --yes` for a new job; throws with the CLI's stderr if it fails. */
+export async function setUpJob(aws: LocalAws, name: string, extra: string[] = [], files: Record<string, string> = {}): Promise<TestJob> {
+  const cwd = tempDir();
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(cwd, file), text);
+  const cli = cliIn(aws, cwd);
+  const run = await cli(["init", "--yes", ...jobFlags(name, extra)]);
+  if (run.code !== 0) throw new Error(`init ${name} failed (${run.code}):\n${run.stderr}`);
+  return { name, cwd, cli };
+}
+
+export function json<T = Record<string, unknown>>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+/** Enough of `status --json` (docs/status-json.md) for the tests to read into. */
+export interface StatusDoc {
+  schedule: { nextRuns: string[]; state: string } | null;
+  runs: Record<string, unknown>[];
+  drift: Record<string, unknown>;
+  [key: string]: unknown;
+}

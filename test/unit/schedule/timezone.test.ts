@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import {
+  formatInZone,
+  isValidTimeZone,
+  localTimeZone,
+  suggestTimeZones,
+  wallTimeToInstant,
+} from "../../../src/schedule/index.js";
+
+describe("isValidTimeZone", () => {
+  it.each([
+    "UTC",
+    "Etc/UTC",
+    "Europe/Paris",
+    "Europe/London",
+    "America/New_York",
+    "America/Argentina/Buenos_Aires",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Asia/Calcutta",
+    "Europe/Kyiv",
+    "US/Eastern",
+    "Etc/GMT+5",
+  ])("accepts %s", (name) => {
+    expect(isValidTimeZone(name)).toBe(true);
+  });
+
+  it.each(["", "europe/paris", "EUROPE/PARIS", "america/new_york", "US/EASTERN", "Europe/Pari", "Mars/Olympus_Mons", "+05:00", " Europe/Paris", "CEST"])(
+    "rejects %j",
+    (name) => {
+      expect(isValidTimeZone(name)).toBe(false);
+    },
+  );
+});
+
+describe("suggestTimeZones", () => {
+  it("finds Europe/Paris for Europe/Pari", () => {
+    expect(suggestTimeZones("Europe/Pari")).toContain("Europe/Paris");
+  });
+
+  it("fixes the case first", () => {
+    expect(suggestTimeZones("america/new_york")[0]).toBe("America/New_York");
+    expect(suggestTimeZones("EUROPE/LONDON")[0]).toBe("Europe/London");
+  });
+
+  it("finds a zone from its city, spaces and all", () => {
+    expect(suggestTimeZones("new york")[0]).toBe("America/New_York");
+    expect(suggestTimeZones("Sydney")[0]).toBe("Australia/Sydney");
+    expect(suggestTimeZones("kolkata")[0]).toBe("Asia/Kolkata");
+  });
+
+  it("forgives a small typo or a swapped pair of letters", () => {
+    expect(suggestTimeZones("Europe/Berln")).toContain("Europe/Berlin");
+    expect(suggestTimeZones("Europe/Pairs")).toContain("Europe/Paris");
+    expect(suggestTimeZones("Austrailia/Sydney")).toContain("Australia/Sydney");
+  });
+
+  it("suggests only valid names, at most max of them", () => {
+    const suggestions = suggestTimeZones("America/", 3);
+    expect(suggestions).toHaveLength(3);
+    for (const name of suggestions) expect(isValidTimeZone(name)).toBe(true);
+  });
+
+  it("suggests nothing for nonsense or an empty string", () => {
+    expect(suggestTimeZones("qqqqqqqqqq")).toEqual([]);
+    expect(suggestTimeZones("")).toEqual([]);
+  });
+});
+
+describe("formatInZone", () => {
+  it.each<[string, string, string]>([
+    ["2026-03-29T05:00:00Z", "Europe/Berlin", "2026-03-29 07:00 CEST"],
+    ["2026-03-28T06:00:00Z", "Europe/Berlin", "2026-03-28 07:00 CET"],
+    ["2026-07-01T00:00:00Z", "Europe/London", "2026-07-01 01:00 BST"],
+    ["2026-01-01T00:00:00Z", "Europe/London", "2026-01-01 00:00 GMT"],
+    ["2026-11-01T05:30:00Z", "America/New_York", "2026-11-01 01:30 EDT"],
+    ["2026-11-01T06:30:00Z", "America/New_York", "2026-11-01 01:30 EST"],
+    ["2026-01-01T00:00:00Z", "Australia/Sydney", "2026-01-01 11:00 AEDT"],
+    ["2026-07-01T00:00:00Z", "Australia/Sydney", "2026-07-01 10:00 AEST"],
+    ["2026-07-01T00:00:00Z", "Asia/Kolkata", "2026-07-01 05:30 IST"],
+    ["2026-07-01T00:00:00Z", "Asia/Tokyo", "2026-07-01 09:00 GMT+9"],
+    ["2026-07-01T23:59:59Z", "UTC", "2026-07-01 23:59 UTC"],
+  ])("shows %s in %s as %s", (instant, timezone, expected) => {
+    expect(formatInZone(new Date(instant), timezone)).toBe(expected);
+  });
+});
+
+describe("wallTimeToInstant", () => {
+  it("has no instant for a time skipped by spring forward", () => {
+    expect(wallTimeToInstant(Date.UTC(2026, 2, 8, 2, 30), "America/New_York")).toBeUndefined();
+  });
+
+  it("takes the first of the two instants of a repeated time", () => {
+    expect(wallTimeToInstant(Date.UTC(2026, 10, 1, 1, 30), "America/New_York")).toBe(Date.UTC(2026, 10, 1, 5, 30));
+  });
+});
+
+describe("localTimeZone", () => {
+  it("returns a zone name Intl accepts", () => {
+    const zone = localTimeZone();
+    expect(zone).not.toBe("");
+    expect(() => new Intl.DateTimeFormat("en-US", { timeZone: zone })).not.toThrow();
+  });
+});

@@ -1,0 +1,410 @@
+// The whole conversation, with scripted answers: order, defaults, what is skipped, what comes back.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { validateSettings, type RawSettings } from "../../../src/settings/validate.js";
+import type { Ask, Choice, Heading } from "../../../src/wizard/prompts.js";
+import { runWizard, type WizardContext } from "../../../src/wizard/wizard.js";
+import type { Workspace } from "../../../src/wizard/workspace.js";
+
+/** Press Enter: take the default (text, yes/no), the highlighted choice, or the ticked boxes. */
+const ENTER = Symbol("enter");
+type Reply = string | boolean | readonly string[] | typeof ENTER;
+
+class ExitPromptError extends Error {
+  override name = "ExitPromptError";
+}
+/** What inquirer does on Ctrl-C. */
+const CTRL_C = Symbol("ctrl-c");
+
+/** Answers questions in order; each step names (part of) the question it expects, so a wrong order fails loudly. */
+function scripted(steps: readonly [expect: string, reply: Reply | typeof CTRL_C][]) {
+  const asked: string[] = [];
+  const said: string[] = [];
+  /** The suggestion each text question showed. */
+  const defaults = new Map<string, string | undefined>();
+  let next = 0;
+  const take = (message: string): Reply => {
+    asked.push(message);
+    const step = steps[next++];
+    if (!step) throw new Error(`unexpected question "${message}"; asked so far:\n${asked.join("\n")}`);
+    if (!message.includes(step[0])) throw new Error(`expected a question with "${step[0]}", got "${message}"; asked so far:\n${asked.join("\n")}`);
+    if (step[1] === CTRL_C) throw new ExitPromptError("User force closed the prompt with SIGINT");
+    return step[1];
+  };
+  const ask: Ask = {
+    async text(q) {
+      defaults.set(q.message, q.default);
+      const reply = take(q.message);
+      const value = reply === ENTER ? (q.default ?? "") : String(reply);
+      const valid = q.validate ? q.validate(value) : true;
+      if (valid !== true) throw new Error(`"${q.message}" refused ${JSON.stringify(value)}: ${valid}`);
+      return value;
+    },
+    async choose<V>(q: { message: string; choices: readonly (Choice<V> | Heading)[]; default?: V | undefined }) {
+      const reply = take(q.message);
+      const choices = q.choices.filter((c): c is Choice<V> => !("heading" in c));
+      const chosen =
+        reply === ENTER
+          ? (choices.find((c) => q.default !== undefined && c.value === q.default) ?? choices[0])
+          : choices.find((c) => c.value === reply || (typeof reply === "string" && stripVTControlCharacters(c.name).startsWith(reply)));
+      if (!chosen) throw new Error(`"${q.message}" has no choice ${String(reply)}: ${choices.map((c) => c.name).join(" | ")}`);
+      return chosen.value;
+    },
+    async pick(q) {
+      const reply = take(q.message);
+      const values = q.choices.map((c) => c.value);
+      const chosen = reply === ENTER ? q.choices.filter((c) => c.checked).map((c) => c.value) : values.filter((v) => (reply as readonly string[]).includes(String(v)));
+      if (q.required && chosen.length === 0) throw new Error(`"${q.message}": ${q.required}`);
+      return chosen;
+    },
+    async yesNo(q) {
+      const reply = take(q.message);
+      return reply === ENTER ? q.default : Boolean(reply);
+    },
+    say: (text) => said.push(stripVTControlCharacters(text)),
+  };
+  return { ask, asked, said, defaults, done: () => next === steps.length };
+}
+
+const NOW = new Date("2026-03-27T12:00:00Z");
+const inRepo: Workspace = { repository: "https://github.com/acme/ops-scripts.git", branch: "support-jobs", root: "/nonexistent-checkout" };
+const noGit: Workspace = { repository: undefined, branch: undefined, root: "/nonexistent" };
+
+let cwd: string;
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), "support-job-wizard-"));
+});
+afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+function context(ask: Ask, extra: Partial<WizardContext> = {}): WizardContext {
+  return { cwd, given: {}, ask, workspace: noGit, localZone: "Europe/Paris", now: () => NOW, ...extra };
+}
+
+describe("first run", () => {
+  it("asks everything in order, with defaults from the checkout, and returns settings that validate", async () => {
+    const script = scripted([
+      ["Repository", ENTER],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", "Monday to Friday"],
+      ["At what time?", "07:30"],
+      ["time zone", ENTER],
+      ["Use this schedule?", ENTER],
+      ["Compute size", ENTER],
+      ["Change the image or the timeout?", ENTER],
+      ["Alert email", "ops@example.com"],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    mkdirSync(join(cwd, "jobs", "cleanup"), { recursive: true });
+    writeFileSync(join(cwd, "jobs", "cleanup", "buildspec.yml"), "version: 0.2\nphases:\n  build:\n    commands: [./cleanup.sh]\n");
+    const answers = await runWizard({}, context(script.ask, { workspace: { ...inRepo, root: cwd } }));
+    expect(script.done()).toBe(true);
+    expect(answers).toMatchObject({
+      repository: "https://github.com/acme/ops-scripts.git",
+      name: "ops-scripts",
+      branch: "support-jobs",
+      buildspec: "jobs/cleanup/buildspec.yml",
+      schedule: "cron(30 7 ? * MON-FRI *)",
+      timezone: "Europe/Paris",
+      computeType: "BUILD_GENERAL1_SMALL",
+      arch: "x86_64",
+      email: "ops@example.com",
+      alertOn: ["FAILED", "STOPPED", "TIMED_OUT", "FAULT"],
+      env: [],
+      policyArns: [],
+    });
+    expect(validateSettings(answers, cwd).schedule).toBe("cron(30 7 ? * MON-FRI *)");
+  });
+
+  it("shows the schedule in words and its next 5 runs before asking to confirm it", async () => {
+    const script = scripted([
+      ["Repository", "https://github.com/acme/ops.git"],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", "Type a rate"],
+      ["Schedule expression", "cron(0 3 * * ? *)"],
+      ["time zone", "UTC"],
+      ["Use this schedule?", ENTER],
+      ["Compute size", ENTER],
+      ["Change the image", ENTER],
+      ["Alert email", "ops@example.com"],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    await runWizard({}, context(script.ask));
+    const preview = script.said.slice(script.said.indexOf("  Runs at 03:00 every day (UTC)."));
+    expect(preview.slice(0, 3)).toEqual(["  Runs at 03:00 every day (UTC).", "  Next 5 runs:", "    2026-03-28 03:00 UTC   2026-03-28 04:00 CET on this computer"]);
+    // The clocks change in Paris on 29 March: the local column follows.
+    expect(preview[4]).toBe("    2026-03-30 03:00 UTC   2026-03-30 05:00 CEST on this computer");
+    expect(preview).toHaveLength(7);
+  });
+
+  it("goes back to the schedule question when the preview is declined", async () => {
+    const script = scripted([
+      ["Repository", "https://github.com/acme/ops.git"],
+      ["Job name", "nightly"],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", "Every day"],
+      ["At what time?", "03:00"],
+      ["time zone", ENTER],
+      ["Use this schedule?", false],
+      ["When should the job run?", "Every N hours"],
+      ["Every how many hours?", "6"],
+      // A rate has no time zone to ask.
+      ["Use this schedule?", true],
+      ["Compute size", ENTER],
+      ["Change the image", ENTER],
+      ["Alert email", "ops@example.com"],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    const answers = await runWizard({}, context(script.ask));
+    expect(answers).toMatchObject({ name: "nightly", schedule: "rate(6 hours)", timezone: "UTC" });
+    expect(script.said).toContain("  Runs every 6 hours.");
+  });
+
+  it("lets the user type another time zone", async () => {
+    const script = scripted([
+      ["Repository", "https://github.com/acme/ops.git"],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", "Once a month"],
+      ["day of the month", "15"],
+      ["At what time?", "09:00"],
+      ["time zone", "Other"],
+      ["Time zone (IANA name)", "America/New_York"],
+      ["Use this schedule?", ENTER],
+      ["Compute size", ENTER],
+      ["Change the image", ENTER],
+      ["Alert email", "ops@example.com"],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    expect(await runWizard({}, context(script.ask))).toMatchObject({ schedule: "cron(0 9 15 * ? *)", timezone: "America/New_York" });
+    expect(script.said).toContain("  Runs at 09:00 on day 15 of every month (America/New_York).");
+  });
+
+  it("asks which kind of server an unknown host is", async () => {
+    const again = scripted([
+      ["Repository", "https://git.acme.internal/team/ops.git"],
+      ["Which kind of server is git.acme.internal?", "GitHub Enterprise"],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", ENTER],
+      ["At what time?", ENTER],
+      ["time zone", ENTER],
+      ["Use this schedule?", ENTER],
+      ["Compute size", ENTER],
+      ["Change the image", ENTER],
+      ["Alert email", "ops@example.com"],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    const answers = await runWizard({}, context(again.ask));
+    expect(answers).toMatchObject({ repository: "https://git.acme.internal/team/ops.git", sourceType: "GITHUB_ENTERPRISE", name: "ops", schedule: "cron(0 6 * * ? *)" });
+    expect(validateSettings(answers, cwd).sourceType).toBe("GITHUB_ENTERPRISE");
+  });
+});
+
+describe("buildspec in the checkout", () => {
+  const head = (buildspecReplies: [string, Reply][]) =>
+    scripted([["Repository", ENTER], ["Job name", ENTER], ["Branch", ENTER], ...buildspecReplies, ["When should the job run?", CTRL_C]]);
+
+  it("suggests the one buildspec found and says nothing when it looks right", async () => {
+    mkdirSync(join(cwd, "jobs"));
+    writeFileSync(join(cwd, "jobs", "buildspec.yml"), "version: 0.2\nphases:\n  build:\n    commands: [./run.sh]\n");
+    const script = head([["Buildspec", ENTER]]);
+    await expect(runWizard({}, context(script.ask, { workspace: { ...inRepo, root: cwd } }))).rejects.toThrow(ExitPromptError);
+    expect(script.defaults.get("Buildspec path in the repository")).toBe("jobs/buildspec.yml");
+    expect(script.defaults.get("Branch to run")).toBe("support-jobs");
+    expect(script.said.filter((l) => l.startsWith("!"))).toEqual([]);
+  });
+
+  it("warns about a missing or odd buildspec and lets the user keep it or type another", async () => {
+    writeFileSync(join(cwd, "ci.yml"), "name: CI\non: push\n");
+    writeFileSync(join(cwd, "buildspec.yml"), "version: 0.2\nphases: {}\n");
+    const script = head([
+      ["Buildspec", "ci.yml"],
+      ["Use ci.yml anyway?", false],
+      ["Buildspec", "jobs/buildspec.yml"],
+      ["Use jobs/buildspec.yml anyway?", true],
+    ]);
+    await expect(runWizard({}, context(script.ask, { workspace: { ...inRepo, root: cwd } }))).rejects.toThrow(ExitPromptError);
+    expect(script.said.filter((l) => l.startsWith("!"))).toEqual([
+      "! ci.yml has no top-level version or phases key, so it does not look like a CodeBuild buildspec (it needs \"version: 0.2\" and \"phases:\").",
+      "! jobs/buildspec.yml is not in this checkout; runs fail unless it is on the branch they use.",
+    ]);
+  });
+
+  it("suggests the buildspec found in a folder that is no git checkout, without checking it", async () => {
+    mkdirSync(join(cwd, "ops"));
+    writeFileSync(join(cwd, "ops", "buildspec-nightly.yml"), "version: 0.2\nphases: {}\n");
+    const script = scripted([
+      ["Repository", "https://github.com/acme/ops.git"],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", CTRL_C],
+    ]);
+    await expect(runWizard({}, context(script.ask, { workspace: { ...noGit, root: cwd } }))).rejects.toThrow(ExitPromptError);
+    expect(script.defaults.get("Buildspec path in the repository")).toBe("ops/buildspec-nightly.yml");
+    expect(script.said.filter((l) => l.startsWith("!"))).toEqual([]);
+  });
+
+  it("does not check files when the folder is not a checkout of the job's repository", async () => {
+    const script = head([["Buildspec", "anything/buildspec.yml"]]);
+    const other = { repository: "https://github.com/acme/other.git" };
+    await expect(runWizard(other, context(script.ask, { workspace: { ...inRepo, root: cwd } }))).rejects.toThrow(ExitPromptError);
+    expect(script.said.filter((l) => l.startsWith("!"))).toEqual([]);
+  });
+});
+
+describe("re-running init (edit)", () => {
+  const saved: RawSettings = {
+    name: "nightly-cleanup",
+    repository: "https://github.com/acme/ops-scripts.git",
+    branch: "support-jobs",
+    buildspec: "jobs/cleanup/buildspec.yml",
+    schedule: "cron(0 7 ? * MON-FRI *)",
+    timezone: "Europe/Paris",
+    computeType: "BUILD_GENERAL1_MEDIUM",
+    arch: "arm64",
+    image: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+    timeout: 30,
+    email: "ops@example.com",
+    alertOn: ["FAILED", "SUCCEEDED"],
+    env: ["STAGE=prod", "DB_PASSWORD=ssm:/cleanup/db-password"],
+    policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+  };
+
+  const enterEverywhere = () =>
+    scripted([
+      ["Repository", ENTER],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", ENTER],
+      ["time zone", ENTER],
+      ["Use this schedule?", ENTER],
+      ["Compute size", ENTER],
+      ["Change the image or the timeout?", ENTER],
+      ["Alert email", ENTER],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+
+  it("pre-fills every answer, so Enter everywhere changes nothing", async () => {
+    const script = enterEverywhere();
+    expect(await runWizard(saved, context(script.ask))).toEqual(saved);
+    expect(script.said[0]).toBe("Editing job nightly-cleanup: each answer starts from support-job.json.");
+    expect(script.said).toContain("  Runs at 07:00 on Monday through Friday (Europe/Paris).");
+  });
+
+  it("keeps a self-hosted server's kind from support-job.json without asking it again", async () => {
+    const selfHosted = { ...saved, repository: "https://git.acme.internal/team/ops.git", sourceType: "GITLAB_SELF_MANAGED" };
+    const script = enterEverywhere();
+    expect(await runWizard(selfHosted, context(script.ask))).toEqual(selfHosted);
+  });
+
+  it("does not ask what a flag gave", async () => {
+    const given: RawSettings = { schedule: "rate(1 hour)", email: "oncall@example.com", env: ["STAGE=dev"], timeout: "90", arch: "x86_64" };
+    const script = scripted([
+      ["Repository", ENTER],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      // schedule given (a rate: no zone either); arch given: only x86_64 sizes, image follows it
+      ["Compute size", ENTER],
+      ["Change the image?", ENTER],
+      ["Send an alert", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    const answers = await runWizard({ ...saved, ...given }, context(script.ask, { given }));
+    expect(script.done()).toBe(true);
+    expect(answers).toMatchObject({ ...given, computeType: "BUILD_GENERAL1_MEDIUM", image: "aws/codebuild/standard:7.0" });
+  });
+
+  it("edits the lists: removes a variable, adds a secret reference and a policy file", async () => {
+    writeFileSync(join(cwd, "policy.json"), JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] }));
+    const script = scripted([
+      ["Repository", ENTER],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", ENTER],
+      ["time zone", ENTER],
+      ["Use this schedule?", ENTER],
+      ["Compute size", ENTER],
+      ["Change the image or the timeout?", ENTER],
+      ["Alert email", ENTER],
+      ["Send an alert", ["FAILED", "TIMED_OUT"]],
+      ["Environment variables", "Remove STAGE"],
+      ["Environment variables", "Add a variable"],
+      ["Variable name", "API_TOKEN"],
+      ["Where does API_TOKEN's value come from?", ENTER],
+      ["Parameter name for API_TOKEN", "/cleanup/api-token"],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", "Remove arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+      ["Extra AWS permissions", "Use a JSON policy file"],
+      ["Policy file", "policy.json"],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    const answers = await runWizard(saved, context(script.ask));
+    expect(answers).toMatchObject({
+      alertOn: ["FAILED", "TIMED_OUT"],
+      env: ["DB_PASSWORD=ssm:/cleanup/db-password", "API_TOKEN=ssm:/cleanup/api-token"],
+      policyArns: [],
+      policyFile: "policy.json",
+    });
+    expect(validateSettings(answers, cwd).policyDocument?.Statement).toHaveLength(1);
+  });
+
+  it("switches the image with the architecture and asks image and timeout under the advanced step", async () => {
+    const script = scripted([
+      ["Repository", ENTER],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", ENTER],
+      ["time zone", ENTER],
+      ["Use this schedule?", ENTER],
+      ["Compute size", "BUILD_GENERAL1_SMALL x86_64"],
+      ["Change the image or the timeout?", true],
+      ["Build image", ENTER],
+      ["Timeout", "120"],
+      ["Alert email", ENTER],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    const answers = await runWizard(saved, context(script.ask));
+    expect(answers).toMatchObject({ computeType: "BUILD_GENERAL1_SMALL", arch: "x86_64", image: "aws/codebuild/standard:7.0", timeout: 120 });
+  });
+});
+
+describe("Ctrl-C", () => {
+  it("stops the wizard with inquirer's ExitPromptError and writes nothing", async () => {
+    const script = scripted([
+      ["Repository", "https://github.com/acme/ops.git"],
+      ["Job name", ENTER],
+      ["Branch", CTRL_C],
+    ]);
+    await expect(runWizard({}, context(script.ask))).rejects.toMatchObject({ name: "ExitPromptError" });
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
