@@ -7,21 +7,16 @@ import { ListScheduleGroupsCommand } from "@aws-sdk/client-scheduler";
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, writeBuildLog, type LocalAws } from "../../tools/local-aws/env.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { writeBuildLog } from "../../tools/local-aws/env.js";
+import { useLocalAws } from "../helpers/local-aws.js";
 import { json, setUpJob, type TestJob } from "../helpers/job.js";
+import { JOB } from "../helpers/constants.js";
 
-const JOB = "nightly-cleanup";
 const policy = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::acme-exports/*" }] });
 
-let aws: LocalAws;
+const aws = useLocalAws();
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
 });

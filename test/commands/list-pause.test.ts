@@ -1,18 +1,12 @@
 /** Finding jobs (`list`, and commands without --name) and turning schedules off and on (`pause`, `resume`). */
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useLocalAws } from "../helpers/local-aws.js";
 import { cliIn, json, setUpJob, tempDir, type StatusDoc } from "../helpers/job.js";
 
-let aws: LocalAws;
+const aws = useLocalAws();
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
 });

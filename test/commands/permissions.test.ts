@@ -11,11 +11,11 @@ import {
   ListPolicyVersionsCommand,
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useLocalAws } from "../helpers/local-aws.js";
 import { ACCOUNT, json, setUpJob, tempDir, type StatusDoc, type TestJob } from "../helpers/job.js";
+import { JOB } from "../helpers/constants.js";
 
-const JOB = "nightly-cleanup";
 const TRY_ROLE = `support-job-${JOB}-use1-try`;
 const JOB_POLICY = `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`;
 const TEAM_POLICY = `arn:aws:iam::${ACCOUNT}:policy/team-reports-read`;
@@ -39,18 +39,14 @@ interface SeenEnv {
   e?: string;
 }
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let job: TestJob;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
   await aws.clients.iam.send(new CreatePolicyCommand({ PolicyName: "team-reports-read", PolicyDocument: policy("acme-team-reports") }));
   job = await setUpJob(aws, JOB, ["--env", "STAGE=prod", "--env", "DB_PASSWORD=ssm:/cleanup/db-password", "--policy-file", "policy.json", "--policy-arn", TEAM_POLICY], {
     "policy.json": policy("acme-reports"),
   });
-});
-afterAll(async () => {
-  await aws?.stop();
 });
 beforeEach(() => {
   aws.proxy.resetCalls();

@@ -1,20 +1,17 @@
 /** `support-job run-now` (plain, --wait, --follow) and `support-job logs`, against moto through the test proxy. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, writeBuildLog, type LocalAws } from "../../tools/local-aws/env.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { writeBuildLog } from "../../tools/local-aws/env.js";
+import { useLocalAws } from "../helpers/local-aws.js";
 import type { BuildStep, CallRecord } from "../../tools/local-aws/proxy.js";
 import { ACCOUNT, json, setUpJob, type TestJob } from "../helpers/job.js";
+import { JOB } from "../helpers/constants.js";
 
-const JOB = "nightly-cleanup";
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let job: TestJob;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
   job = await setUpJob(aws, JOB);
-});
-afterAll(async () => {
-  await aws?.stop();
 });
 beforeEach(() => {
   aws.proxy.resetCalls();

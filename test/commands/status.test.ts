@@ -2,24 +2,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BatchGetProjectsCommand, UpdateProjectCommand } from "@aws-sdk/client-codebuild";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useLocalAws } from "../helpers/local-aws.js";
 import type { BuildSettings } from "../../tools/local-aws/proxy.js";
 import { ACCOUNT, cliIn, json, setUpJob, tempDir, type StatusDoc, type TestJob } from "../helpers/job.js";
+import { JOB } from "../helpers/constants.js";
 
-const JOB = "nightly-cleanup";
 const RULE = `support-job-${JOB}-schedule`;
 const HOUR = 3_600_000;
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let job: TestJob;
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
   job = await setUpJob(aws, JOB);

@@ -1,21 +1,17 @@
 /** `support-job test-alert` against moto through the test proxy: the failing run, the report, and how status shows it. */
 import { DeleteRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useLocalAws } from "../helpers/local-aws.js";
 import { json, setUpJob, type StatusDoc, type TestJob } from "../helpers/job.js";
+import { JOB } from "../helpers/constants.js";
 
-const JOB = "nightly-cleanup";
 const RULE = `support-job-${JOB}-alerts`;
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let job: TestJob;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
   job = await setUpJob(aws, JOB, ["--env", "STAGE=prod"]);
-});
-afterAll(async () => {
-  await aws?.stop();
 });
 beforeEach(() => {
   aws.proxy.resetCalls();

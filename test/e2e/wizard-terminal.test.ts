@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { BatchGetProjectsCommand, ListProjectsCommand } from "@aws-sdk/client-codebuild";
 import { DescribeRuleCommand } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsCommand } from "@aws-sdk/client-sns";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useLocalAws } from "../helpers/local-aws.js";
 import { CLI } from "../helpers/cli.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
@@ -93,7 +93,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 describe("support-job init in a real terminal", () => {
-  let aws: LocalAws;
+  const aws = useLocalAws({ enabled: hasTmux });
   let dir: string;
   let home: string;
   let terminal: Terminal;
@@ -101,10 +101,6 @@ describe("support-job init in a real terminal", () => {
   beforeAll(async () => {
     if (!hasTmux) return;
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-    aws = await startLocalAws();
-  });
-  afterAll(async () => {
-    await aws?.stop();
   });
   beforeEach(async (context) => {
     context.skip(!hasTmux, NO_TMUX);

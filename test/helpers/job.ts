@@ -4,12 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LocalAws } from "../../tools/local-aws/env.js";
 import { runCli, type CliResult } from "./cli.js";
+import { jobFlags } from "./constants.js";
 
-export const ACCOUNT = "123456789012";
-
-export function jobFlags(name: string, extra: string[] = []): string[] {
-  return ["--name", name, "--repo", "https://github.com/acme/ops-scripts", "--branch", "support-jobs", "--schedule", "cron(0 3 * * ? *)", "--email", "ops@example.com", ...extra];
-}
+export { ACCOUNT, jobFlags } from "./constants.js";
 
 export interface TestJob {
   name: string;

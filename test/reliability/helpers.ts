@@ -7,10 +7,9 @@ import { join } from "node:path";
 import { CreatePolicyCommand } from "@aws-sdk/client-iam";
 import { awsEnv, type AwsClients } from "../../tools/local-aws/env.js";
 import { runCli, type CliOptions, type CliResult } from "../helpers/cli.js";
+import { ACCOUNT, JOB, REGION } from "../helpers/constants.js";
 
-export const JOB = "nightly-cleanup";
-export const ACCOUNT = "123456789012";
-export const REGION = "us-east-1";
+export { ACCOUNT, JOB, REGION } from "../helpers/constants.js";
 
 /** A policy the team already has, attached with --policy-arn (moto ships no AWS managed policies by default). */
 export const TEAM_POLICY_NAME = "team-reports-read";

@@ -2,8 +2,9 @@
 // needs; a grant of everything needs an explicit yes; no secret reaches the config file, the plan or --debug logs.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsEnv, startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { awsEnv } from "../../tools/local-aws/env.js";
+import { useLocalAws } from "../helpers/local-aws.js";
 import { cli, createTeamPolicy, describeRun, JOB, JOB_POLICY_DOCUMENT, lines, TEAM_POLICY_ARN, workdir, ACCOUNT, REGION } from "./helpers.js";
 import { Results } from "./results.js";
 import { snapshotAccount, type AccountSnapshot, type Json } from "./snapshot.js";
@@ -30,7 +31,7 @@ const FULL = [
   "--policy-arn", TEAM_POLICY_ARN,
 ];
 
-let aws: LocalAws;
+const aws = useLocalAws();
 
 interface Statement {
   Sid?: string;
@@ -87,12 +88,8 @@ function conditionValue(st: Statement, key: string): string[] {
   return found;
 }
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
 afterAll(async () => {
   results.write();
-  await aws?.stop();
 });
 
 describe("every policy document init writes", () => {

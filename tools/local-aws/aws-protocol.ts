@@ -1,7 +1,8 @@
 // How an AWS request names its service and action, and how each protocol spells an error.
 import { randomUUID } from "node:crypto";
+import { TEST_ACCOUNT } from "./account.js";
 
-export const ACCOUNT_ID = "123456789012";
+export const ACCOUNT_ID = TEST_ACCOUNT;
 
 export type Protocol = "json" | "rest-json" | "query";
 

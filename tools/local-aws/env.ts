@@ -9,10 +9,10 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 import { startMoto, type Moto } from "./moto.js";
+import { TEST_REGION } from "./account.js";
 import { HARNESS_USER_AGENT, startProxy, type AwsProxy } from "./proxy.js";
 
-export const TEST_REGION = "us-east-1";
-export const TEST_ACCOUNT = "123456789012";
+export { TEST_ACCOUNT, TEST_REGION } from "./account.js";
 
 /** A path that never exists, so no shared config or credentials file is read. */
 const NO_FILE = join(tmpdir(), "support-job-tests-no-such-aws-file");

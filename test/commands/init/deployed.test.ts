@@ -3,20 +3,14 @@ import { CreatePolicyCommand } from "@aws-sdk/client-iam";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createClients } from "../../../src/aws/clients.js";
 import { deployedSettings } from "../../../src/deployed/settings.js";
 import { validateSettings } from "../../../src/settings/validate.js";
-import { startLocalAws, type LocalAws } from "../../../tools/local-aws/env.js";
+import { useLocalAws } from "../../helpers/local-aws.js";
 import { runCli } from "../../helpers/cli.js";
 
-let aws: LocalAws;
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
+const aws = useLocalAws();
 
 it("reads back every setting of a deployed job, as support-job.json would hold it", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "support-job-deployed-"));

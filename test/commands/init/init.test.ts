@@ -7,11 +7,11 @@ import { CreateProjectCommand } from "@aws-sdk/client-codebuild";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../helpers/cli.js";
-import { startLocalAws, type LocalAws } from "../../../tools/local-aws/env.js";
+import { useLocalAws } from "../../helpers/local-aws.js";
+import { ACCOUNT, JOB } from "../../helpers/constants.js";
 
-const JOB = "nightly-cleanup";
 const FLAGS = [
   "--name", JOB,
   "--repo", "https://github.com/acme/ops-scripts",
@@ -22,20 +22,13 @@ const FLAGS = [
   "--env", "STAGE=prod",
   "--env", "DB_PASSWORD=ssm:/cleanup/db-password",
 ];
-const ACCOUNT = "123456789012";
 const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:support-job-${JOB}-alerts`;
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let cwd: string;
 const init = (args: string[] = []) => runCli(["init", "--yes", ...args], { env: aws.env, cwd });
 const decode = (text: string | undefined) => JSON.parse(text!.startsWith("%") ? decodeURIComponent(text!) : text!) as Record<string, unknown>;
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
   cwd = mkdtempSync(join(tmpdir(), "support-job-init-"));

@@ -6,8 +6,8 @@ import { CreatePolicyCommand, GetPolicyCommand, GetRoleCommand, ListRolesCommand
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../../tools/local-aws/env.js";
+import { expect, it } from "vitest";
+import { useLocalAws } from "../../helpers/local-aws.js";
 import { runCli } from "../../helpers/cli.js";
 
 interface Statement {
@@ -20,13 +20,7 @@ interface Statement {
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const readPolicy = (file: string) => JSON.parse(readFileSync(new URL(`../../../docs/${file}`, import.meta.url), "utf8")) as { Statement: Statement[] };
 
-let aws: LocalAws;
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
+const aws = useLocalAws();
 
 it("allows every AWS action that init, status, run-now, logs, list, pause, resume, test-alert, permissions and destroy call", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "support-job-operator-"));

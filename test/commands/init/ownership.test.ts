@@ -10,14 +10,15 @@ import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type AwsClients, type LocalAws } from "../../../tools/local-aws/env.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type AwsClients } from "../../../tools/local-aws/env.js";
+import { useLocalAws } from "../../helpers/local-aws.js";
 import { runCli } from "../../helpers/cli.js";
 import { jobNames } from "../../../src/desired/names.js";
 import { snapshotAccount } from "../../reliability/snapshot.js";
+import { ACCOUNT } from "../../helpers/constants.js";
 
 const JOB = "owned-elsewhere";
-const ACCOUNT = "123456789012";
 const names = jobNames(JOB, "us-east-1");
 const BASE = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "cron(0 3 * * ? *)", "--email", "ops@example.com", "--policy-file", "policy.json"];
 const ZONED = [...BASE, "--timezone", "Europe/Paris"];
@@ -83,15 +84,9 @@ const KINDS: { kind: string; flags: string[]; label: RegExp; name: string; make:
   { kind: "alert topic", flags: BASE, label: /alert topic/, name: names.alertTopic, make: (aws) => aws.sns.send(new CreateTopicCommand({ Name: names.alertTopic })) },
 ];
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let cwd: string;
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
   cwd = mkdtempSync(join(tmpdir(), "support-job-owner-"));

@@ -6,28 +6,22 @@ import { CreatePolicyCommand, GetRoleCommand } from "@aws-sdk/client-iam";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { runCli } from "../../helpers/cli.js";
-import { startLocalAws, type LocalAws } from "../../../tools/local-aws/env.js";
+import { useLocalAws } from "../../helpers/local-aws.js";
+import { ACCOUNT } from "../../helpers/constants.js";
 
 const JOB = "export-reports";
-const ACCOUNT = "123456789012";
 const FLAGS = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "rate(1 day)", "--email", "ops@example.com"];
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/support-job-boundary`;
 
-let aws: LocalAws;
+// AWS managed policies exist in moto only when it loads them at start (the hook below starts it).
+process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = "true";
+const aws = useLocalAws();
 let cwd: string;
 const cli = (...args: string[]) => runCli(args, { env: { ...aws.env, SUPPORT_JOB_POLL_MS: "20" }, cwd });
 const boundaryOf = async (RoleName: string) => (await aws.clients.iam.send(new GetRoleCommand({ RoleName }))).Role?.PermissionsBoundary?.PermissionsBoundaryArn;
 
-beforeAll(async () => {
-  // AWS managed policies exist in moto only when it loads them at start.
-  process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = "true";
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
   cwd = mkdtempSync(join(tmpdir(), "support-job-policies-"));

@@ -5,28 +5,23 @@ import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, GetPol
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clients, startLocalAws, type LocalAws } from "../../../tools/local-aws/env.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { clients } from "../../../tools/local-aws/env.js";
+import { useLocalAws } from "../../helpers/local-aws.js";
 import { runCli } from "../../helpers/cli.js";
 import { iamName, jobNames, legacyIamNames, REGION_TAG_KEY } from "../../../src/desired/names.js";
+import { ACCOUNT } from "../../helpers/constants.js";
 
 const JOB = "nightly";
-const ACCOUNT = "123456789012";
 const FLAGS = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "cron(0 3 * * ? *)", "--email", "ops@example.com"];
 const REGIONS = ["eu-west-1", "us-east-1"] as const;
 
-let aws: LocalAws;
+const aws = useLocalAws();
 const dirs = new Map<string, string>();
 const inRegion = (region: string, args: string[]) => runCli(args, { env: { ...aws.env, AWS_REGION: region, AWS_DEFAULT_REGION: region }, cwd: dirs.get(region)! });
 const decode = (text: string | undefined) => (text!.startsWith("%") ? decodeURIComponent(text!) : text!);
 const roleExists = (iam: IAMClient, RoleName: string) => iam.send(new GetRoleCommand({ RoleName })).then(() => true, (e: Error) => (e.name === "NoSuchEntityException" ? false : Promise.reject(e)));
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
   for (const region of REGIONS) dirs.set(region, mkdtempSync(join(tmpdir(), `support-job-${region}-`)));

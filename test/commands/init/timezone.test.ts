@@ -5,27 +5,21 @@ import { GetScheduleCommand, GetScheduleGroupCommand, ListTagsForResourceCommand
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../../tools/local-aws/env.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useLocalAws } from "../../helpers/local-aws.js";
 import { runCli } from "../../helpers/cli.js";
+import { ACCOUNT } from "../../helpers/constants.js";
 
 const JOB = "weekday-report";
-const ACCOUNT = "123456789012";
 const FLAGS = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "cron(0 7 ? * MON-FRI *)", "--email", "ops@example.com"];
 const GROUP_ARN = `arn:aws:scheduler:us-east-1:${ACCOUNT}:schedule-group/support-job-${JOB}`;
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let cwd: string;
 const init = (args: string[] = []) => runCli(["init", "--yes", ...args], { env: aws.env, cwd });
 const decode = (text: string | undefined) => JSON.parse(text!.startsWith("%") ? decodeURIComponent(text!) : text!) as Record<string, unknown>;
 const exists = (p: Promise<unknown>) => p.then(() => true, (e: Error) => (/NotFound|NoSuchEntity/.test(e.name) ? false : Promise.reject(e)));
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
   cwd = mkdtempSync(join(tmpdir(), "support-job-tz-"));

@@ -9,9 +9,9 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CLI, runCli, type CliResult } from "../../helpers/cli.js";
-import { startLocalAws, type LocalAws } from "../../../tools/local-aws/env.js";
+import { useLocalAws } from "../../helpers/local-aws.js";
 
 const POLICY = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-reports/*" }] };
 const KEEP = [
@@ -20,7 +20,7 @@ const KEEP = [
   "--env", "STAGE=prod", "--env", "DB_PASSWORD=ssm:/keep/db", "--policy-file", "policy.json",
 ];
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let cwd: string;
 const folder = (policy = true) => {
   const dir = mkdtempSync(join(tmpdir(), "support-job-trial-"));
@@ -32,12 +32,6 @@ const saved = (where = cwd) => JSON.parse(readFileSync(join(where, "support-job.
 const project = async (name: string) => (await aws.clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] }))).projects?.[0];
 const why = (run: CliResult) => `exit ${String(run.code)}\n${run.stderr}\n${run.stdout}`;
 
-beforeAll(async () => {
-  aws = await startLocalAws();
-});
-afterAll(async () => {
-  await aws?.stop();
-});
 beforeEach(async () => {
   await aws.reset();
   cwd = folder();

@@ -205,7 +205,7 @@ describe("times in several zones", () => {
     const zoned = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "cron(30 7 ? * MON-FRI *)", timezone: "Europe/Paris", state: "ENABLED" }, NOW);
     const inStatus = formatStatus(status({ schedule: zoned }), { timeZone: "America/New_York" }).lines.join("\n");
     expect(inStatus).toContain("Next runs   2026-03-11 07:30 CET · 2026-03-11 06:30 UTC · 2026-03-11 02:30 EDT (in 18h)");
-    const { renderJobList } = await import("../../src/ui/list.js");
+    const { renderJobList } = await import("../../../src/ui/list.js");
     const inList = renderJobList([{ name: "report", schedule: zoned, lastRun: undefined }], { now: NOW, timeZone: "America/New_York", region: "us-east-1" });
     expect(inList).toContain("2026-03-11 07:30 CET · 2026-03-11 06:30 UTC · 2026-03-11 02:30 EDT");
     expect(jobTime(NOW, "Europe/Paris", "America/New_York")).toBe("2026-03-10 13:00 CET · 2026-03-10 12:00 UTC · 2026-03-10 08:00 EDT");

@@ -9,9 +9,8 @@ import { callerPrincipal, planTryRole, tryRoleSpec, type TryRoleState } from "..
 import { alertEventPattern, buildJobSpec } from "../../../src/desired/job.js";
 import { jobNames } from "../../../src/desired/names.js";
 import { renderOutcomeSummary, successRate } from "../../../src/ui/runs.js";
+import { ACCOUNT, JOB } from "../../helpers/constants.js";
 
-const JOB = "nightly-cleanup";
-const ACCOUNT = "123456789012";
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:support-job-${JOB}-alerts`;
 const where = { account: ACCOUNT, region: "us-east-1", partition: "aws" };
 

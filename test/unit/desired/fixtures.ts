@@ -1,7 +1,8 @@
 import { validateSettings, type RawSettings } from "../../../src/settings/validate.js";
 import type { ResolvedSettings } from "../../../src/settings/types.js";
+import { ACCOUNT, REGION } from "../../helpers/constants.js";
 
-export const WHERE = { account: "123456789012", region: "us-east-1", partition: "aws" };
+export const WHERE = { account: ACCOUNT, region: REGION, partition: "aws" };
 
 export const BASE_RAW: RawSettings = {
   name: "nightly-cleanup",
