@@ -1,13 +1,16 @@
-// Bad input of every kind, through the built CLI: the right exit code, one line on stderr that names the field
-// (or the failing resource) and the fix, no stack trace, and for input errors not a single AWS call.
+// Bad input of every kind: the right exit code, one line on stderr that names the field (or the failing resource)
+// and the fix, no stack trace, and for input errors not a single AWS call. Input errors run through the CLI's
+// entry point in this process (main(argv)), a handful of them and every AWS-side case through the built CLI.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsEnv, startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { awsEnv } from "../../tools/local-aws/env.js";
+import { useLocalAws } from "../helpers/local-aws.js";
 import type { CliResult } from "../helpers/cli.js";
-import { startProxy, type AwsProxy, type FaultRule } from "../../tools/local-aws/proxy.js";
-import { cli, closedPort, createTeamPolicy, describeRun, JOB, lines, reasonLine, stackLines } from "./helpers.js";
+import { runInProcess } from "../helpers/run-in-process.js";
+import type { AwsProxy, FaultRule } from "../../tools/local-aws/proxy.js";
+import { cli, closedPort, createTeamPolicy, describeRun, isolated, JOB, lines, reasonLine, stackLines } from "./helpers.js";
 import { Results } from "./results.js";
 
 const results = new Results("bad-input", 4, "Bad input: flags, files, credentials, endpoints");
@@ -149,7 +152,7 @@ const INPUT_CASES: Case[] = [
   { what: "unknown flag", extra: ["--nmae", "x"], exit: 2, reason: /unknown option '--nmae' \(Did you mean --name\?\)/ },
 ];
 
-let aws: LocalAws;
+const aws = useLocalAws();
 const seen = new Map<string, Outcome>();
 
 const AWS_CASES: Case[] = [
@@ -220,14 +223,17 @@ interface Outcome {
   after: Record<string, string>;
 }
 
-async function runCase(c: Case, proxy: AwsProxy): Promise<Outcome> {
+/** How a case is run: the built CLI as a child process, or main(argv) in this process. */
+type Runner = "child" | "in-process";
+
+async function runCase(c: Case, proxy: AwsProxy, runner: Runner = "child"): Promise<Outcome> {
   const cwd = mkdtempSync(join(tmpdir(), "support-job-bad-input-"));
   for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(cwd, name), text);
   proxy.resetCalls();
   proxy.clearFaults();
   for (const rule of c.faults ?? []) proxy.addFault(rule);
   const env = c.env ? await c.env(proxy.url) : awsEnv(proxy.url);
-  const run = await cli(argvOf(c), { env, cwd });
+  const run = runner === "child" ? await cli(argvOf(c), { env, cwd }) : await runInProcess(argvOf(c), { env: isolated(env), cwd });
   const read = () => Object.fromEntries(Object.keys(c.files ?? {}).map((name) => [name, readFileSync(join(cwd, name), "utf8")]));
   return { run, calls: proxy.calls.length, before: c.files ?? {}, after: read() };
 }
@@ -252,7 +258,6 @@ function problems(c: Case, { run, calls, before, after }: Outcome): string[] {
 }
 
 beforeAll(async () => {
-  aws = await startLocalAws();
   await createTeamPolicy(aws.clients);
 });
 
@@ -267,35 +272,34 @@ afterAll(async () => {
     });
   results.attach("bad-input-cases.md", ["# Bad input: every case and the line it printed", "", "| case | exit | stderr |", "|---|---|---|", ...table, ""].join("\n"));
   results.write();
-  await aws?.stop();
 });
 
 describe("bad input", () => {
   it(`${INPUT_CASES.length} input errors: exit 2, one line naming the field and the fix, no stack, no AWS call`, async () => {
     expect(INPUT_CASES.length).toBeGreaterThanOrEqual(40);
-    // Lanes run side by side, each with its own proxy (own call log) over the same moto.
-    const LANES = 3;
-    const proxies = await Promise.all(Array.from({ length: LANES }, () => startProxy({ target: aws.moto.url })));
     const failures: string[] = [];
-    try {
-      const queue = [...INPUT_CASES];
-      await Promise.all(
-        proxies.map(async (proxy) => {
-          for (let c = queue.shift(); c; c = queue.shift()) {
-            const outcome = await runCase(c, proxy);
-            seen.set(c.what, outcome);
-            const broken = problems(c, outcome);
-            if (broken.length) failures.push(`${c.what} (${argvOf(c).join(" ")}): ${broken.join("; ")}\n${describeRun(outcome.run)}`);
-          }
-        }),
-      );
-    } finally {
-      await Promise.all(proxies.map((p) => p.close()));
+    for (const c of INPUT_CASES) {
+      const outcome = await runCase(c, aws.proxy, "in-process");
+      seen.set(c.what, outcome);
+      const broken = problems(c, outcome);
+      if (broken.length) failures.push(`${c.what} (${argvOf(c).join(" ")}): ${broken.join("; ")}\n${describeRun(outcome.run)}`);
     }
     expect(failures).toEqual([]);
     results.set("input-error cases (exit 2, one line, no stack, zero AWS calls)", INPUT_CASES.length);
     results.set("  of which corrupt or wrong support-job.json (file left unchanged)", INPUT_CASES.filter((c) => c.files?.["support-job.json"]).length);
   }, 120_000);
+
+  // The real process for a few of them: its exit status and stderr are the ones main(argv) returned and printed.
+  const THROUGH_THE_BUILT_CLI = ["empty name", "token in the URL", "a JWT under a neutral name", "Allow * on * without --yes (no terminal)", "corrupt support-job.json", "unknown flag"];
+  it("the cases run through the built CLI are all among the input errors", () => {
+    expect(THROUGH_THE_BUILT_CLI.filter((what) => !INPUT_CASES.some((c) => c.what === what))).toEqual([]);
+  });
+  it.each(INPUT_CASES.filter((c) => THROUGH_THE_BUILT_CLI.includes(c.what)))("through the built CLI, $what: the same exit 2 and line on stderr", async (c) => {
+    const child = await runCase(c, aws.proxy, "child");
+    expect(problems(c, child), describeRun(child.run)).toEqual([]);
+    const inProcess = await runCase(c, aws.proxy, "in-process");
+    expect({ code: child.run.code, stderr: child.run.stderr, stdout: child.run.stdout }).toEqual({ code: inProcess.run.code, stderr: inProcess.run.stderr, stdout: inProcess.run.stdout });
+  });
 
   it.each(AWS_CASES)("$what: exit 1, one line naming what failed and the fix, no stack", async (c) => {
     const outcome = await runCase(c, aws.proxy);
