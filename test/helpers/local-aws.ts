@@ -17,7 +17,10 @@ export function useLocalAws(options: UseLocalAwsOptions = {}): LocalAws {
   let started: LocalAws | undefined;
   beforeAll(async () => {
     if (options.enabled === false) return;
-    started = await startLocalAws({ ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    started = await startLocalAws({
+      ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
   });
   afterAll(async () => {
     await started?.stop();

@@ -25,7 +25,10 @@ function childEnv(env: CliOptions["env"] = {}): Record<string, string> {
 }
 
 /** Runs `body` with process.env, cwd, the standard streams and process.exit swapped as a child's would be. */
-async function asChild<T>(options: Pick<CliOptions, "env" | "cwd">, body: (output: { stdout: string; stderr: string }) => Promise<T>): Promise<{ value: T | undefined; exit: number | undefined; stdout: string; stderr: string }> {
+async function asChild<T>(
+  options: Pick<CliOptions, "env" | "cwd">,
+  body: (output: { stdout: string; stderr: string }) => Promise<T>,
+): Promise<{ value: T | undefined; exit: number | undefined; stdout: string; stderr: string }> {
   const saved = { env: process.env, cwd: process.cwd(), exit: process.exit, out: process.stdout.write, err: process.stderr.write };
   const tty = [process.stdin, process.stdout, process.stderr].map((stream) => stream.isTTY);
   const output = { stdout: "", stderr: "" };
