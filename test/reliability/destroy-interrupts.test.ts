@@ -2,16 +2,17 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { useLocalAws } from "../helpers/local-aws.js";
 import type { CallRecord } from "../../tools/local-aws/proxy.js";
 import { cli, createTeamPolicy, describeRun, envFor, FULL_FLAGS, JOB, TEAM_POLICY_ARN, workdir } from "./helpers.js";
+import { runInProcess } from "../helpers/run-in-process.js";
 import { Results } from "./results.js";
 import { seedJob } from "./seed.js";
 import { isEmpty, snapshotAccount, type AccountSnapshot } from "./snapshot.js";
 
 const results = new Results("destroy-interrupts", 3, "Interruptions: destroy killed after every write");
 
-let aws: LocalAws;
+const aws = useLocalAws();
 /** What an uninterrupted `init --yes` leaves: the seeded job must be the same. */
 let clean: AccountSnapshot;
 
@@ -39,16 +40,15 @@ function afterWrites(count: number): { reached: Promise<CallRecord>; at: () => s
 const destroyAvailable = existsSync(fileURLToPath(new URL("../../dist/cli.js", import.meta.url)));
 
 beforeAll(async () => {
-  aws = await startLocalAws();
   await freshAccount();
-  const run = await cli(["init", "--yes", ...FULL_FLAGS], { env: envFor(aws.endpoint), cwd: workdir() });
+  // The clean reference run, through the CLI's entry point in this process (the interrupted runs below are real processes).
+  const run = await runInProcess(["init", "--yes", ...FULL_FLAGS], { env: envFor(aws.endpoint), cwd: workdir() });
   expect(run.code, describeRun(run)).toBe(0);
   clean = await snapshotAccount(aws.clients, JOB);
 }, 60_000);
 
 afterAll(async () => {
   results.write();
-  await aws?.stop();
 });
 
 describe("destroy killed (SIGKILL) after each successive write, then run again", () => {

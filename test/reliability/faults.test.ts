@@ -1,10 +1,12 @@
 // A fresh `init --yes` through a proxy that throttles, fails and drops a share of the calls still ends with
 // exactly the account a clean run leaves; a fault that persists stops it with one line, and a re-run finishes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsEnv, startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { awsEnv } from "../../tools/local-aws/env.js";
+import { useLocalAws } from "../helpers/local-aws.js";
 import type { CliResult } from "../helpers/cli.js";
 import { startProxy, type FaultRule } from "../../tools/local-aws/proxy.js";
-import { cli, createTeamPolicy, describeRun, FULL_FLAGS, JOB, reasonLine, stackLines, workdir, ZONED_FLAGS } from "./helpers.js";
+import { cli, createTeamPolicy, describeRun, FULL_FLAGS, isolated, JOB, reasonLine, stackLines, workdir, ZONED_FLAGS } from "./helpers.js";
+import { runInProcess } from "../helpers/run-in-process.js";
 import { Results } from "./results.js";
 import { snapshotAccount, countResources, type AccountSnapshot } from "./snapshot.js";
 
@@ -22,7 +24,7 @@ function transientFaults(share: number): FaultRule[] {
   return TRANSIENT.map((fault, i) => ({ fault, probability: each / (1 - each * i) }));
 }
 
-let aws: LocalAws;
+const aws = useLocalAws();
 const clean = new Map<Config, AccountSnapshot>();
 const cleanWrites = new Map<Config, string[]>();
 let injectedOnWrites = 0;
@@ -37,10 +39,10 @@ async function init(config: Config, proxyUrl: string, cwd = workdir()): Promise<
 }
 
 beforeAll(async () => {
-  aws = await startLocalAws();
   for (const config of Object.keys(CONFIGS) as Config[]) {
     await freshAccount();
-    const run = await init(config, aws.endpoint);
+    // The clean reference run, through the CLI's entry point in this process (the faulted runs below are real processes).
+    const run = await runInProcess(["init", "--yes", ...CONFIGS[config]], { env: isolated(awsEnv(aws.endpoint)), cwd: workdir() });
     expect(run.code, describeRun(run)).toBe(0);
     clean.set(config, await snapshotAccount(aws.clients, JOB));
     cleanWrites.set(config, aws.proxy.writes().map((c) => `${c.service}.${c.action}`));
@@ -51,7 +53,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   results.write();
-  await aws?.stop();
 });
 
 describe("transient faults on a share of the calls", () => {

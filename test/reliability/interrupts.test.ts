@@ -1,15 +1,16 @@
 // init killed after each of its writes, or stopped with Ctrl-C in the middle of applying, then run again:
 // every time the account ends exactly as after an uninterrupted run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
+import { useLocalAws } from "../helpers/local-aws.js";
 import type { CallRecord } from "../../tools/local-aws/proxy.js";
 import { cli, createTeamPolicy, describeRun, envFor, FULL_FLAGS, JOB, lines, stackLines, workdir } from "./helpers.js";
+import { runInProcess } from "../helpers/run-in-process.js";
 import { Results } from "./results.js";
 import { snapshotAccount, type AccountSnapshot } from "./snapshot.js";
 
 const results = new Results("interrupts", 2, "Interruptions: init killed after every write, Ctrl-C");
 
-let aws: LocalAws;
+const aws = useLocalAws();
 let clean: AccountSnapshot;
 /** The writes of a fresh, uninterrupted init, in the order they completed. */
 let cleanWrites: string[] = [];
@@ -36,9 +37,9 @@ function afterWrites(count: number): { reached: Promise<CallRecord>; at: () => s
 }
 
 beforeAll(async () => {
-  aws = await startLocalAws();
   await freshAccount();
-  const run = await cli(["init", "--yes", ...FULL_FLAGS], { env: envFor(aws.endpoint), cwd: workdir() });
+  // The clean reference run, through the CLI's entry point in this process (the interrupted runs below are real processes).
+  const run = await runInProcess(["init", "--yes", ...FULL_FLAGS], { env: envFor(aws.endpoint), cwd: workdir() });
   expect(run.code, describeRun(run)).toBe(0);
   clean = await snapshotAccount(aws.clients, JOB);
   cleanWrites = aws.proxy.writes().map(label);
@@ -46,7 +47,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   results.write();
-  await aws?.stop();
 });
 
 describe("init killed (SIGKILL) after each successive write, then run again", () => {
