@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LocalAws } from "../../tools/local-aws/env.js";
 import { runCli, type CliResult } from "./cli.js";
-import { runInProcess } from "./run-in-process.js";
 import { jobFlags } from "./constants.js";
 
 export { ACCOUNT, jobFlags } from "./constants.js";
@@ -30,15 +29,12 @@ export function cliIn(aws: LocalAws, cwd: string): TestJob["cli"] {
     });
 }
 
-/**
- * `support-job init --yes` for a new job, through the CLI's entry point in this process (no child: these tests
- * are about what comes after init, and init's own output is tested elsewhere); throws with its stderr if it fails.
- */
+/** `support-job init --yes` for a new job; throws with the CLI's stderr if it fails. */
 export async function setUpJob(aws: LocalAws, name: string, extra: string[] = [], files: Record<string, string> = {}): Promise<TestJob> {
   const cwd = tempDir();
   for (const [file, text] of Object.entries(files)) writeFileSync(join(cwd, file), text);
   const cli = cliIn(aws, cwd);
-  const run = await runInProcess(["init", "--yes", ...jobFlags(name, extra)], { env: { ...aws.env, SUPPORT_JOB_POLL_MS: "50", TZ: "UTC" }, cwd });
+  const run = await cli(["init", "--yes", ...jobFlags(name, extra)]);
   if (run.code !== 0) throw new Error(`init ${name} failed (${run.code}):\n${run.stderr}`);
   return { name, cwd, cli };
 }
