@@ -202,6 +202,7 @@ export function checkBranch(raw: string): Check<string | undefined> {
   if (!value) return ok(undefined);
   if (
     value.length > 255 ||
+    // eslint-disable-next-line no-control-regex -- git refuses control characters in a ref name
     /[\s~^:?*[\\\x00-\x1f\x7f]/.test(value) ||
     value.includes("..") ||
     value.includes("@{") ||

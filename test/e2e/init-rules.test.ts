@@ -64,7 +64,7 @@ describe("--json and the confirmation", () => {
     const tmux = (...args: string[]) => execFileSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { encoding: "utf8" });
     // No AWS at all: a refusal before any call is the only way this ends quickly with exit 2.
     const command = `env -u CI AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 ${process.execPath} ${CLI} --json init > ${home}/out; echo $? > ${exitFile}`;
-    let screen = "";
+    let screen: string | undefined;
     try {
       tmux("new-session", "-d", "-x", "200", "-y", "30", "-c", home, command, ";", "set-option", "-g", "remain-on-exit", "on");
       const deadline = Date.now() + 20_000;

@@ -179,6 +179,7 @@ describe("support-job init in a real terminal", () => {
     expect(await terminal.exitCode()).toBe(130);
     expect(terminal.screen()).toContain("Cancelled, nothing was changed.");
     // NO_COLOR: the prompts and messages carry no colour (tmux reports attributes as SGR sequences).
+    // eslint-disable-next-line no-control-regex -- an ANSI colour sequence starts with ESC
     expect(terminal.screen({ colors: true })).not.toMatch(/\x1b\[[0-9;]*m/);
     const { projects } = await aws.clients.codebuild.send(new ListProjectsCommand({}));
     expect(projects ?? []).toEqual([]);

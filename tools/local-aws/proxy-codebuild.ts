@@ -125,6 +125,8 @@ export class CodeBuildEmulation {
     private readonly moto: MotoJsonCall,
     private readonly options: CodeBuildEmulationOptions = {},
   ) {
+    // The getters below run with the object literal as `this`: they reach the emulation through `self`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     this.builds = {
       script: (buildId, steps) => this.recordFor(buildId).script(steps),
