@@ -5,7 +5,7 @@ import { InputError, InterruptedError, OperationError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { awsCall } from "../aws/call.js";
 import { applyDestroy, planDestroy, type DestroyStep } from "../plan/destroy.js";
-import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { openJob, type JobOptions } from "./open-job.js";
 import { jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { destroyToJson, renderDestroyPlan } from "../ui/destroy.js";

@@ -6,7 +6,7 @@ import { statusAfterApply } from "../deployed/after-init.js";
 import { recentRuns } from "../runs/history.js";
 import { applyPlan, ApplyError, type ApplyResult } from "../plan/apply.js";
 import { planJob } from "../plan/plan.js";
-import { hasChanges, type Plan, type PlanStep } from "../plan/types.js";
+import { hasChanges, type Plan, type PlanStep } from "../resources/types.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import { toRaw } from "../settings/validate.js";
 import { initToJson, pastTense, presentTense, renderPlan } from "../ui/format.js";

@@ -1,7 +1,7 @@
 /** `support-job logs [RUN_ID | --last]`: print a run's whole log (every page of its CloudWatch Logs stream). */
 import { InputError } from "../errors.js";
 import { awsCall } from "../aws/call.js";
-import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { openJob, type JobOptions } from "./open-job.js";
 import { drainLog, logLine, type LogEvent } from "../runs/logs.js";
 import { getBuilds, recentRunIds, summariseRun } from "../runs/history.js";
 import { jobNames } from "../desired/names.js";

@@ -3,7 +3,7 @@ import { OperationError } from "../errors.js";
 import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
 import { awsCall, noSuchJob } from "../aws/call.js";
 import type { Clients } from "../aws/clients.js";
-import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { openJob, type JobOptions } from "./open-job.js";
 import { readSchedule, setScheduleEnabled } from "../deployed/schedule.js";
 import { scheduleStatus } from "../deployed/status.js";
 import { localTimeZone } from "../schedule/index.js";

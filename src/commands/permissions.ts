@@ -18,7 +18,7 @@ import { errorName, orMissing } from "../aws/errors.js";
 import { InputError, OperationError, PassThroughExit } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { asOperationError, awsCall, noSuchJob } from "../aws/call.js";
-import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { openJob, type JobOptions } from "./open-job.js";
 import { applyTryRole, callerPrincipal, conflictMessage, planTryRole, readTryRole, removeTryRole, TRY_SESSION_SECONDS, tryRoleSpec, type TryRoleSpec } from "../resources/try-role.js";
 import { pollInterval, sleep } from "../runs/watch.js";
 import { jobArns, jobNames } from "../desired/names.js";

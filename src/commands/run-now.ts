@@ -3,7 +3,7 @@ import type { Build, EnvironmentVariable } from "@aws-sdk/client-codebuild";
 import { callerIdentity } from "../aws/clients.js";
 import { InputError, InputErrors, OperationError } from "../errors.js";
 import { accountOf } from "../aws/call.js";
-import { openJob, type JobOptions } from "../deployed/find-job.js";
+import { openJob, type JobOptions } from "./open-job.js";
 import { summariseRun, type RunSummary } from "../runs/history.js";
 import { buildConsoleUrl, jobNames } from "../desired/names.js";
 import { checkEnv } from "../settings/validate.js";

@@ -1,6 +1,6 @@
 /** `support-job status`: the job, its schedule, alerts, drift from support-job.json, and its last runs. */
 import { InputError } from "../errors.js";
-import { openJob, wrongAccount, type JobOptions } from "../deployed/find-job.js";
+import { openJob, wrongAccount, type JobOptions } from "./open-job.js";
 import { loadStatus, settingsForDrift } from "../deployed/status.js";
 import { MAX_RUNS } from "../runs/history.js";
 import type { Reporter } from "../ui/reporter.js";

@@ -5,7 +5,7 @@
 import type { Build } from "@aws-sdk/client-codebuild";
 import type { Subscription } from "@aws-sdk/client-sns";
 import type { ApplyResult } from "../plan/apply.js";
-import type { Plan } from "../plan/types.js";
+import type { Plan } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { ScheduleState } from "../resources/scheduler.js";
 import { isPending, isRecorded, type SubscriptionState as Subscriptions } from "../resources/topic.js";

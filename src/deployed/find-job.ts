@@ -1,30 +1,12 @@
 /**
- * Which job a command is about: --name, else support-job.json in the working directory, else the only job in
- * the region. Jobs are CodeBuild projects tagged `support-job:job=<name>`.
+ * Which job a command is about, when neither --name nor support-job.json says: the region's only job. Jobs are
+ * CodeBuild projects tagged `support-job:job=<name>`.
  */
 import { BatchGetProjectsCommand, ListProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
 import type { Clients } from "../aws/clients.js";
-import { clientsFor, type GlobalOptions } from "../commands/common.js";
-import { CONFIG_FILE, readConfig, type ConfigFile } from "../settings/file.js";
 import { InputError } from "../errors.js";
 import { TAG_KEY } from "../desired/names.js";
-import { checkName } from "../settings/validate.js";
-import type { Reporter } from "../ui/reporter.js";
 import { awsCall } from "../aws/call.js";
-
-export interface JobOptions extends GlobalOptions {
-  name?: string | undefined;
-}
-
-export interface OpenedJob {
-  clients: Clients;
-  name: string;
-  /** support-job.json, when it describes this job (else undefined). */
-  config: ConfigFile | undefined;
-  /** Why a support-job.json here is not used (corrupt, about another job); undefined when there is none or it is used. */
-  configNote?: string | undefined;
-  cwd: string;
-}
 
 /** The tag that makes a project a support-job job, and whose value names the job. */
 export function jobTag(project: Pick<Project, "tags">): string | undefined {
@@ -64,42 +46,4 @@ export async function findJob(clients: Clients, given: { name?: string | undefin
   if (names.length === 0)
     throw new InputError("--name", `no support-job job found in ${clients.region} (and no support-job.json here); create one with \`support-job init\`, or pass --name / --region`, "--name nightly-cleanup");
   throw new InputError("--name", `${names.length} jobs in ${clients.region}: ${names.join(", ")}; say which one`, `--name ${names[0]}`);
-}
-
-/** Reads support-job.json, builds the clients in the job's region and finds the job: the start of every operate command. */
-export async function openJob(options: JobOptions, io: Reporter): Promise<OpenedJob> {
-  const cwd = process.cwd();
-  if (options.name !== undefined) {
-    const checked = checkName(options.name);
-    if (!checked.ok) throw new InputError("--name", checked.problem, checked.example);
-  }
-  // With --name, a support-job.json about another job (or a broken one) is not this command's business.
-  let config: ConfigFile | undefined;
-  let configNote: string | undefined;
-  if (options.name === undefined) config = readConfig(cwd);
-  else {
-    try {
-      config = readConfig(cwd);
-    } catch (error) {
-      configNote = `${CONFIG_FILE} here cannot be used (${error instanceof Error ? error.message : String(error)})`;
-    }
-  }
-  const mine = config?.name !== undefined && (options.name === undefined || options.name.trim() === config.name) ? config : undefined;
-  if (config && !mine) configNote = config.name === undefined ? `${CONFIG_FILE} here names no job` : `${CONFIG_FILE} here is about job ${config.name}`;
-  const clients = await clientsFor(options, io, mine?.region);
-  const name = await findJob(clients, { name: options.name?.trim(), configName: mine?.name });
-  return { clients, name, config: mine, cwd, configNote };
-}
-
-/**
- * A job missing where support-job.json says it lives may just be other credentials: when the caller's account is
- * not the saved one, say so (naming both) instead of "there is no job". Asked only on that failure path.
- */
-export async function wrongAccount(job: Pick<OpenedJob, "clients" | "config" | "name">, error: unknown): Promise<unknown> {
-  const saved = job.config?.account;
-  if (!saved || !(error instanceof InputError) || !/there is no job/.test(error.problem)) return error;
-  const { callerIdentity } = await import("../aws/clients.js");
-  const me = await callerIdentity(job.clients).catch(() => undefined);
-  if (!me || me.account === saved) return error;
-  return new InputError("--profile", `${CONFIG_FILE} says job ${job.name} lives in account ${saved}, but your credentials are for account ${me.account}; use the credentials of account ${saved}`, "--profile <a profile of that account>");
 }

@@ -7,7 +7,7 @@ import { GetPolicyCommand, GetRoleCommand } from "@aws-sdk/client-iam";
 import { callerIdentity, type Clients } from "../aws/clients.js";
 import type { ConfigFile } from "../settings/file.js";
 import { planJob } from "../plan/plan.js";
-import type { PlanStep } from "../plan/types.js";
+import type { PlanStep } from "../resources/types.js";
 import { isPending, listSubscriptions } from "../resources/topic.js";
 import { describeSchedule, neverFiresProblem, nextRuns } from "../schedule/index.js";
 import { jobArns, jobNames } from "../desired/names.js";

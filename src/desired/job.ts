@@ -3,9 +3,8 @@
  * documents. No AWS calls here, so the whole of it is unit-tested with plain objects.
  */
 import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectSource } from "@aws-sdk/client-codebuild";
-import { ECR_IMAGE } from "../settings/validate.js";
 import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
-import { environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
+import { ECR_IMAGE, environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
 
 export interface Tag {
   Key: string;

@@ -6,7 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Clients } from "../aws/clients.js";
 import { describeAwsError } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
-import type { Plan, PlanStep, ResourceKey, StepContext } from "./types.js";
+import type { Plan, PlanStep, ResourceKey, StepContext } from "../resources/types.js";
 
 export interface ApplyEvents {
   start(step: PlanStep): void;

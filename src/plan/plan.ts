@@ -7,7 +7,7 @@ import { RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
 import type { Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
-import type { Plan, ResourceKey } from "./types.js";
+import type { Plan, ResourceKey } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { GroupState, ScheduleState } from "../resources/scheduler.js";
 

@@ -1,4 +1,4 @@
-import type { Resource } from "../plan/types.js";
+import type { Resource } from "./types.js";
 import { jobPolicyResource } from "./job-policy.js";
 import { legacyIamResource } from "./legacy.js";
 import { projectResource } from "./project.js";

@@ -17,8 +17,8 @@ import {
   type Policy,
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
-import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
-import { conflictStep, updateOrUnchanged, isForeign, type Resource } from "../plan/types.js";
+import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
+import { conflictStep, updateOrUnchanged, isForeign, type Resource } from "./types.js";
 import type { PolicyDocument } from "../settings/types.js";
 import { iamOwner, TAG_KEY } from "../desired/names.js";
 

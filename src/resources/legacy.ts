@@ -5,7 +5,7 @@
 import { GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListEntitiesForPolicyCommand, ListPolicyTagsCommand, ListRolePoliciesCommand, type IAMClient, type Role } from "@aws-sdk/client-iam";
 import { orMissing } from "../aws/errors.js";
 import { jobArns, jobNames, legacyIamNames, TAG_KEY, type Where } from "../desired/names.js";
-import type { Resource } from "../plan/types.js";
+import type { Resource } from "./types.js";
 import { deleteJobPolicy } from "./job-policy.js";
 import { deleteRole } from "./role.js";
 

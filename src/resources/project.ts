@@ -6,9 +6,10 @@ import {
   type CreateProjectCommandInput,
   type Project,
 } from "@aws-sdk/client-codebuild";
-import { showEnvValue } from "../plan/compare.js";
-import { isAlreadyExists, isRolePropagation } from "../aws/errors.js";
-import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "../plan/types.js";
+import { showEnvValue } from "./compare.js";
+import { isAlreadyExists } from "../aws/errors.js";
+import { waitForRolePropagation } from "../aws/propagation.js";
+import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "./types.js";
 import type { JobSpec, ProjectSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 
@@ -34,7 +35,7 @@ export const projectResource: Resource<ProjectState> = {
     if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createProject(ctx, want) };
     if (isForeign(current.owner, spec.job, adopt)) return conflictStep("project", LABEL, want.name, current.owner, spec.job);
     return updateOrUnchanged(base, projectChanges(want, current.project, spec), (ctx) =>
-      withRolePropagationRetry(ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(projectInput(want, spec)))),
+      waitForRolePropagation("CodeBuild", ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(projectInput(want, spec)))),
     );
   },
 };
@@ -57,34 +58,13 @@ function projectInput(want: ProjectSpec, spec: JobSpec): CreateProjectCommandInp
 async function createProject(ctx: StepContext, want: ProjectSpec): Promise<void> {
   const input = projectInput(want, ctx.spec);
   try {
-    await withRolePropagationRetry(ctx, () => ctx.clients.codebuild.send(new CreateProjectCommand(input)));
+    await waitForRolePropagation("CodeBuild", ctx, () => ctx.clients.codebuild.send(new CreateProjectCommand(input)));
   } catch (error) {
     // A retried CreateProject whose first attempt did land.
     if (!isAlreadyExists(error)) throw error;
-    await withRolePropagationRetry(ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(input)));
+    await waitForRolePropagation("CodeBuild", ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(input)));
   }
   ctx.exists();
-}
-
-const PROPAGATION_BUDGET_MS = 120_000;
-
-/**
- * A role created seconds ago is not yet assumable by CodeBuild (IAM is eventually consistent). Retry exactly
- * that error, with backoff, for about two minutes, and say that we are waiting (as Terraform and claudia do).
- */
-export async function withRolePropagationRetry<T>(ctx: Pick<StepContext, "waiting" | "sleep">, call: () => Promise<T>, service = "CodeBuild"): Promise<T> {
-  let waited = 0;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isRolePropagation(error) || waited >= PROPAGATION_BUDGET_MS) throw error;
-      const delay = Math.min(1000 * 2 ** attempt, 10_000);
-      ctx.waiting(`waiting for the new IAM role to reach ${service} (${Math.round((waited + delay) / 1000)}s of up to ${PROPAGATION_BUDGET_MS / 1000}s)`);
-      await ctx.sleep(delay);
-      waited += delay;
-    }
-  }
 }
 
 function projectChanges(want: ProjectSpec, have: Project, spec: JobSpec): FieldChange[] {

@@ -19,8 +19,8 @@ import {
   type Role,
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
-import { parsePolicyText, policyDiff, samePolicy, show } from "../plan/compare.js";
-import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
+import { parsePolicyText, policyDiff, samePolicy, show } from "./compare.js";
+import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "./types.js";
 import type { JobSpec, RoleSpec } from "../desired/job.js";
 import { iamOwner, TAG_KEY, type JobNames } from "../desired/names.js";
 

@@ -12,12 +12,12 @@ import {
   type EventBridgeClient,
   type Target,
 } from "@aws-sdk/client-eventbridge";
-import { canonical, objectChanges, show } from "../plan/compare.js";
-import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "../plan/types.js";
+import { canonical, objectChanges, show } from "./compare.js";
+import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "./types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../desired/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
-import { withRolePropagationRetry } from "./project.js";
+import { waitForRolePropagation } from "../aws/propagation.js";
 
 export interface RuleState {
   rule: DescribeRuleCommandOutput;
@@ -126,7 +126,7 @@ async function putRule(ctx: StepContext, want: RuleWant, State: "ENABLED" | "DIS
 
 async function putTarget(ctx: StepContext, want: RuleWant): Promise<void> {
   await ctx.waitFor(want.targetAfter);
-  const out = await withRolePropagationRetry(ctx, () => ctx.clients.events.send(new PutTargetsCommand({ Rule: want.name, Targets: [want.target] })), "EventBridge");
+  const out = await waitForRolePropagation("EventBridge", ctx, () => ctx.clients.events.send(new PutTargetsCommand({ Rule: want.name, Targets: [want.target] })));
   const failed = out.FailedEntries?.[0];
   if (out.FailedEntryCount && failed) throw new Error(`EventBridge refused the target of ${want.name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
 }

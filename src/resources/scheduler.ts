@@ -16,11 +16,11 @@ import {
   type SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
-import { canonical, objectChanges } from "../plan/compare.js";
-import { conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "../plan/types.js";
+import { canonical, objectChanges } from "./compare.js";
+import { conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "./types.js";
 import type { SchedulerScheduleSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
-import { withRolePropagationRetry } from "./project.js";
+import { waitForRolePropagation } from "../aws/propagation.js";
 
 export interface GroupState {
   owner: string | undefined;
@@ -78,7 +78,7 @@ export const scheduleGroupResource: Resource<GroupState> = {
 export type ScheduleState = GetScheduleCommandOutput;
 
 const SCHEDULE = "time-zone schedule";
-const SCHEDULER = "EventBridge Scheduler";
+const SCHEDULER = "EventBridge Scheduler" as const;
 
 export const scheduleResource: Resource<ScheduleState> = {
   key: "schedule",
@@ -123,14 +123,14 @@ async function putSchedule(ctx: StepContext, want: SchedulerScheduleSpec, State:
   };
   if (!create) {
     ctx.exists();
-    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)), SCHEDULER);
+    await waitForRolePropagation(SCHEDULER, ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)));
     return;
   }
   try {
-    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new CreateScheduleCommand(input)), SCHEDULER);
+    await waitForRolePropagation(SCHEDULER, ctx, () => ctx.clients.scheduler.send(new CreateScheduleCommand(input)));
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
-    await withRolePropagationRetry(ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)), SCHEDULER);
+    await waitForRolePropagation(SCHEDULER, ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)));
   }
   ctx.exists();
 }

@@ -11,8 +11,8 @@ import {
   type SNSClient,
   type Subscription,
 } from "@aws-sdk/client-sns";
-import { parsePolicyText, policyDiff, samePolicy } from "../plan/compare.js";
-import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource } from "../plan/types.js";
+import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
+import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource } from "./types.js";
 import { createHash } from "node:crypto";
 import { SUBSCRIBED_TAG_KEY, TAG_KEY } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";

@@ -22,7 +22,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
-import { parsePolicyText, samePolicy } from "../plan/compare.js";
+import { parsePolicyText, samePolicy } from "./compare.js";
 import { deleteRole } from "./role.js";
 import type { Tag } from "../desired/job.js";
 import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type Where } from "../desired/names.js";

@@ -2,6 +2,8 @@
 
 export type Arch = "x86_64" | "arm64";
 export type SourceType = "GITHUB" | "GITHUB_ENTERPRISE" | "GITLAB" | "GITLAB_SELF_MANAGED" | "BITBUCKET" | "CODECOMMIT";
+/** An ECR image: the service role must be allowed to pull it. */
+export const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9._/-]+)(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
 export type EnvVarType = "PLAINTEXT" | "PARAMETER_STORE" | "SECRETS_MANAGER";
 export type AlertStatus = "FAILED" | "STOPPED" | "TIMED_OUT" | "FAULT" | "SUCCEEDED" | "IN_PROGRESS";
 

@@ -15,6 +15,7 @@ import {
   DEFAULT_ALERT_ON,
   DEFAULT_IMAGES,
   DEFAULTS,
+  ECR_IMAGE,
   MAX_JOB_NAME,
   type AlertStatus,
   type Arch,
@@ -259,9 +260,6 @@ export function checkArch(raw: string): Check<Arch> {
   if (value === "arm64" || value === "arm" || value === "aarch64") return ok("arm64");
   return bad(`unknown architecture "${raw.trim()}"; x86_64 or arm64 (Graviton)`, "arm64");
 }
-
-/** An ECR image: the service role must be allowed to pull it. */
-export const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9._/-]+)(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
 
 export function checkImage(raw: string, arch: Arch): Check<string> {
   const value = raw.trim() || DEFAULT_IMAGES[arch];

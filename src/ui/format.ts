@@ -1,6 +1,6 @@
 /** Pure renderers: data in, text or --json documents out, so tests compare strings. */
 import type { ScheduleStatus } from "../deployed/status.js";
-import type { Plan, PlanStep } from "../plan/types.js";
+import type { Plan, PlanStep } from "../resources/types.js";
 import { formatInZone } from "../schedule/index.js";
 import { paint } from "./style.js";
 

@@ -8,7 +8,7 @@ import { interruptedMessage, unaskedLosses } from "../../src/commands/init-apply
 import { fileForJob, jsonNeedsYes, mergeSettings } from "../../src/commands/init.js";
 import { checkProfile } from "../../src/commands/common.js";
 import { readConfig, unknownKeyWarnings, writeConfig } from "../../src/settings/file.js";
-import type { PlanStep } from "../../src/plan/types.js";
+import type { PlanStep } from "../../src/resources/types.js";
 import { CLI } from "../helpers/cli.js";
 
 const step = (key: PlanStep["key"], label: string, name: string, action: PlanStep["action"] = "create", changes: PlanStep["changes"] = []): PlanStep => ({ key, label, name, action, changes, notes: [], after: [] });

@@ -20,8 +20,8 @@ import { alertStatus, scheduleStatus, type JobStatus } from "../../../src/deploy
 import { jobNames } from "../../../src/desired/names.js";
 import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, successRate, timeAgo } from "../../../src/ui/runs.js";
 import { initToJson, jobTime, timeInZones } from "../../../src/ui/format.js";
-import type { Plan } from "../../../src/plan/types.js";
-import { isForeign } from "../../../src/plan/types.js";
+import type { Plan } from "../../../src/resources/types.js";
+import { isForeign } from "../../../src/resources/types.js";
 import { isRolePropagation } from "../../../src/aws/errors.js";
 import { setColor } from "../../../src/ui/style.js";
 
