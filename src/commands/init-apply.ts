@@ -60,7 +60,7 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   } else {
     if (interactive) {
       const { confirmApply } = await import("../wizard/prompts.js");
-      const isNew = plan.steps.every((s) => s.action === "create" || s.name === "");
+      const isNew = plan.steps.every((s) => s.action === "create" || s.absent);
       if (!(await confirmApply(isNew))) throw new InterruptedError("Cancelled, nothing was changed.");
     }
     // Saved before applying: if apply stops half-way, `support-job init --yes` finishes the same job.

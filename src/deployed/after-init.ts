@@ -7,8 +7,8 @@ import type { Subscription } from "@aws-sdk/client-sns";
 import type { ApplyResult } from "../plan/apply.js";
 import type { Plan } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
-import type { ScheduleState } from "../resources/scheduler.js";
-import { isPending, isRecorded, type SubscriptionState as Subscriptions } from "../resources/topic.js";
+import type { CurrentSchedule } from "../resources/scheduler.js";
+import { isPending, isRecorded, type CurrentSubscriptions as Subscriptions } from "../resources/topic.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import { summariseRun } from "../runs/history.js";
 import type { JobSchedule } from "./schedule.js";
@@ -23,7 +23,7 @@ export function statusAfterApply(plan: Plan, settings: ResolvedSettings, recent:
   const { spec } = plan;
   // What the plan's reads found, by the types those resources read (see src/resources).
   const rule = plan.current.get("scheduleRule") as RuleState | undefined;
-  const scheduled = plan.current.get("schedule") as ScheduleState | undefined;
+  const scheduled = plan.current.get("schedule") as CurrentSchedule | undefined;
   const subscriptions = plan.current.get("alertSubscription") as Subscriptions | undefined;
   // Only the addresses support-job subscribed: anyone else's subscription is theirs, not the job's.
   const emails = (subscriptions?.emails ?? []).filter((s) => s.Endpoint?.toLowerCase() === settings.email.toLowerCase() || isRecorded(subscriptions?.recorded, s.Endpoint));

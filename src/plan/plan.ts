@@ -9,7 +9,7 @@ import type { Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import type { Plan, ResourceKey } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
-import type { GroupState, ScheduleState } from "../resources/scheduler.js";
+import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
 
 export interface PlanOptions {
   adopt: boolean;
@@ -45,7 +45,7 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
 /** Paused = the job's own schedule, rule or time-zone schedule, is disabled; moving between kinds keeps it so. */
 function isPaused(spec: JobSpec, current: ReadonlyMap<ResourceKey, unknown>): boolean {
   const rule = current.get("scheduleRule") as RuleState | undefined;
-  const schedule = current.get("schedule") as ScheduleState | undefined;
+  const schedule = current.get("schedule") as CurrentSchedule | undefined;
   const group = current.get("scheduleGroup") as GroupState | undefined;
   if (rule && rule.owner === spec.job && rule.rule.State === "DISABLED") return true;
   return Boolean(schedule && group?.owner === spec.job && schedule.State === "DISABLED");

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { conflictStep, updateOrUnchanged, isForeign, type Resource } from "./types.js";
+import { absentStep, conflictStep, updateOrUnchanged, isForeign, type Resource } from "./types.js";
 import type { PolicyDocument } from "../settings/types.js";
 import { iamOwner, TAG_KEY } from "../desired/names.js";
 
@@ -52,7 +52,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
     const base = { key: "jobPolicy" as const, label: LABEL, name: spec.names.jobPolicy, arn: spec.arns.jobPolicy, notes: [], after: [] };
     if (!want) {
       // The policy file was dropped from the settings: detach (the role step does) and delete our policy.
-      if (!current || current.owner !== spec.job) return { ...base, name: "", action: "unchanged", changes: [] };
+      if (!current || current.owner !== spec.job) return absentStep("jobPolicy", LABEL, base.name);
       return { ...base, action: "delete", changes: [], after: ["serviceRole"], apply: async (ctx) => void (await deleteJobPolicy(ctx.clients.iam, spec.arns.jobPolicy)) };
     }
     if (!current)

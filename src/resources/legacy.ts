@@ -5,7 +5,7 @@
 import { GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListEntitiesForPolicyCommand, ListPolicyTagsCommand, ListRolePoliciesCommand, type IAMClient, type Role } from "@aws-sdk/client-iam";
 import { orMissing } from "../aws/errors.js";
 import { jobArns, jobNames, legacyIamNames, TAG_KEY, type Where } from "../desired/names.js";
-import type { Resource } from "./types.js";
+import { absentStep, type Resource } from "./types.js";
 import { deleteJobPolicy } from "./job-policy.js";
 import { deleteRole } from "./role.js";
 
@@ -52,7 +52,7 @@ export const legacyIamResource: Resource<LegacyState> = {
   },
   plan(spec, current) {
     const base = { key: "legacyIam" as const, label: LEGACY_LABEL, notes: [] as string[], after: [] };
-    if (!current || current.roles.length === 0) return { ...base, name: "", action: "unchanged", changes: [] };
+    if (!current || current.roles.length === 0) return absentStep("legacyIam", LEGACY_LABEL, legacyIamNames(spec.job).serviceRole);
     return {
       ...base,
       name: current.roles.join(", "),

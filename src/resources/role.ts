@@ -20,7 +20,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "./compare.js";
-import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "./types.js";
+import { absentStep, conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "./types.js";
 import type { JobSpec, RoleSpec } from "../desired/job.js";
 import { iamOwner, TAG_KEY, type JobNames } from "../desired/names.js";
 
@@ -70,7 +70,7 @@ export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptio
       const want = pick(spec);
       if (!want) {
         const name = nameOf(spec.names);
-        if (!current || current.owner !== spec.job || !replacedBy) return { key, label, name: "", action: "unchanged", changes: [], notes: [], after: [] };
+        if (!current || current.owner !== spec.job || !replacedBy) return absentStep(key, label, name);
         return { key, label, name, action: "delete", changes: [], notes: [], after: [replacedBy], apply: async (ctx) => void (await deleteRole(ctx.clients.iam, name)) };
       }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };

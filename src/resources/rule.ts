@@ -13,7 +13,7 @@ import {
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, objectChanges, show } from "./compare.js";
-import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "./types.js";
+import { absentStep, conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "./types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../desired/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
@@ -69,7 +69,7 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
       const want = pick(spec);
       if (!want) {
         const name = nameOf(spec.names);
-        if (!current || current.owner !== spec.job || !replacedBy) return { key, label, name: "", action: "unchanged", changes: [], notes: [], after: [] };
+        if (!current || current.owner !== spec.job || !replacedBy) return absentStep(key, label, name);
         return { key, label, name, action: "delete", changes: [], notes: [], after: [replacedBy], apply: (ctx) => deleteRule(ctx.clients.events, name).then(() => undefined) };
       }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };

@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { canonical, objectChanges } from "./compare.js";
-import { conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "./types.js";
+import { absentStep, conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "./types.js";
 import type { SchedulerScheduleSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
@@ -43,7 +43,7 @@ export const scheduleGroupResource: Resource<GroupState> = {
     const name = spec.names.scheduleGroup;
     const base = { key: "scheduleGroup" as const, label: GROUP, name, arn: spec.arns.scheduleGroup, notes: [], after: [] };
     if (!spec.scheduleGroup) {
-      if (!current || current.owner !== spec.job) return { ...base, name: "", action: "unchanged", changes: [] };
+      if (!current || current.owner !== spec.job) return absentStep("scheduleGroup", GROUP, name);
       // Deleting a group deletes the schedules in it: only once the rule that replaces them exists.
       return { ...base, action: "delete", changes: [], after: ["schedule", "scheduleRule"], apply: (ctx) => deleteScheduleGroup(ctx.clients.scheduler, name).then(() => undefined) };
     }
@@ -75,12 +75,13 @@ export const scheduleGroupResource: Resource<GroupState> = {
   },
 };
 
-export type ScheduleState = GetScheduleCommandOutput;
+/** What GetSchedule found (the schedule's on/off state is `ScheduleState`, in deployed/schedule.ts). */
+export type CurrentSchedule = GetScheduleCommandOutput;
 
 const SCHEDULE = "time-zone schedule";
 const SCHEDULER = "EventBridge Scheduler" as const;
 
-export const scheduleResource: Resource<ScheduleState> = {
+export const scheduleResource: Resource<CurrentSchedule> = {
   key: "schedule",
   label: SCHEDULE,
   async read(spec, { scheduler }) {
@@ -91,7 +92,7 @@ export const scheduleResource: Resource<ScheduleState> = {
     const name = spec.names.schedule;
     const base = { key: "schedule" as const, label: SCHEDULE, name, arn: spec.arns.schedule, notes: [], after: ["scheduleGroup" as const, "schedulerRole" as const] };
     if (!want) {
-      if (!current) return { ...base, name: "", action: "unchanged", changes: [], after: [] };
+      if (!current) return absentStep("schedule", SCHEDULE, name);
       // The new rule starts the job before the old schedule goes, so no run is missed in between.
       return { ...base, action: "delete", changes: [], after: ["scheduleRule"], apply: (ctx) => deleteSchedule(ctx.clients.scheduler, name, spec.names.scheduleGroup).then(() => undefined) };
     }

@@ -64,7 +64,8 @@ export const alertTopicResource: Resource<TopicState> = {
   },
 };
 
-export interface SubscriptionState {
+/** What the topic holds (one address's confirmed/pending/missing is `SubscriptionState`, in deployed/status.ts). */
+export interface CurrentSubscriptions {
   /** The topic's email subscriptions, support-job's and anyone else's. */
   emails: Subscription[];
   /** The addresses support-job subscribed and has not removed yet (the topic's tag); undefined: never recorded. */
@@ -116,7 +117,7 @@ const SUBSCRIPTION = "alert email subscription";
  * Only the email subscription support-job made is managed; the topic's `support-job:email` tag remembers its
  * address (and an old one kept until the new one is confirmed). Every other subscriber, email included, is left alone.
  */
-export const alertSubscriptionResource: Resource<SubscriptionState> = {
+export const alertSubscriptionResource: Resource<CurrentSubscriptions> = {
   key: "alertSubscription",
   label: SUBSCRIPTION,
   async read(spec, { sns }) {

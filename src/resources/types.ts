@@ -54,6 +54,8 @@ export interface PlanStep {
   apply?: ((ctx: StepContext) => Promise<void>) | undefined;
   /** Runs only once every other step has succeeded (removing what the new resources replace). */
   last?: boolean | undefined;
+  /** Not part of this job: the settings do not want it and there is none of the job's to remove. Plans leave it out. */
+  absent?: true | undefined;
 }
 
 export interface Plan {
@@ -110,6 +112,11 @@ export function updateOrUnchanged(base: StepBase, changes: FieldChange[], apply:
       await apply(ctx);
     },
   };
+}
+
+/** A resource the job neither wants nor has: nothing to do, nothing to show (its name is the one it would have). */
+export function absentStep(key: ResourceKey, label: string, name: string): PlanStep {
+  return { key, label, name, action: "unchanged", changes: [], notes: [], after: [], absent: true };
 }
 
 /** Ownership: a resource with the job's name but without the job's tag is somebody else's. */

@@ -15,7 +15,7 @@ const MARK: Record<PlanStep["action"], () => string> = {
 export function renderPlan(plan: Plan): string {
   const { spec } = plan;
   const lines = [`Plan for job ${paint.bold(spec.job)} in ${spec.where.region} (account ${spec.where.account}):`];
-  const steps = plan.steps.filter((s) => s.name !== "");
+  const steps = plan.steps.filter((s) => !s.absent);
   const width = Math.max(...steps.map((s) => s.label.length));
   for (const step of steps) {
     lines.push(`  ${MARK[step.action]()}  ${step.label.padEnd(width)}  ${step.name}`);
@@ -30,7 +30,7 @@ export function renderPlan(plan: Plan): string {
 }
 
 export function summarizePlan(plan: Plan): string {
-  const count = (a: PlanStep["action"]) => plan.steps.filter((s) => s.name !== "" && s.action === a).length;
+  const count = (a: PlanStep["action"]) => plan.steps.filter((s) => !s.absent && s.action === a).length;
   const parts = [
     [count("create"), "to create"],
     [count("update"), "to update"],
@@ -46,7 +46,7 @@ export function summarizePlan(plan: Plan): string {
 /** The plan as data for --json (no functions, no policy bodies beyond what the changes show). */
 export function planToJson(plan: Plan): unknown {
   return plan.steps
-    .filter((s) => s.name !== "")
+    .filter((s) => !s.absent)
     .map((s) => ({ resource: s.key, label: s.label, name: s.name, arn: s.arn, action: s.action, changes: s.changes, notes: s.notes }));
 }
 
