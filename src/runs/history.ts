@@ -4,7 +4,7 @@
  */
 import { BatchGetBuildsCommand, ListBuildsForProjectCommand, type Build } from "@aws-sdk/client-codebuild";
 import type { Clients } from "../aws/clients.js";
-import { buildConsoleUrl, type JobNames } from "../desired/names.js";
+import { buildConsoleUrl, legacyIamNames, type JobNames } from "../desired/names.js";
 import { accountOf } from "../aws/call.js";
 
 /** One page of ListBuildsForProject and one BatchGetBuilds: never more than 100 runs. */
@@ -76,11 +76,13 @@ export async function recentRuns(clients: Clients, project: string, limit: numbe
  * Who started a run. An EventBridge rule shows as `rule/<rule name>`; EventBridge Scheduler starts builds with
  * the job's scheduler role, so its session shows the role's name (unconfirmed on AWS: also matched loosely).
  */
-export function triggerOf(initiator: string | undefined, names: Pick<JobNames, "scheduleRule" | "schedulerRole" | "scheduleRole">): Trigger {
+export function triggerOf(initiator: string | undefined, names: Pick<JobNames, "project" | "schedulerRole" | "scheduleRole">): Trigger {
   if (!initiator) return "manual";
   if (initiator.startsWith("rule/")) return "schedule";
   const first = initiator.split("/")[0] ?? "";
-  if (first === names.schedulerRole || first === names.scheduleRole) return "schedule";
+  // Runs started before the roles got a region code (and until init moves the job) carry the old role names.
+  const legacy = legacyIamNames(names.project);
+  if ([names.schedulerRole, names.scheduleRole, legacy.schedulerRole, legacy.scheduleRole].includes(first)) return "schedule";
   if (/^(aws[-.])?scheduler([-.]|$)/i.test(first) || /eventbridge[-_]?scheduler/i.test(initiator)) return "schedule";
   return "manual";
 }
@@ -99,7 +101,7 @@ export function failureOf(build: Pick<Build, "buildStatus" | "phases">): { phase
 }
 
 export interface SummaryContext {
-  names: Pick<JobNames, "scheduleRule" | "schedulerRole" | "scheduleRole">;
+  names: Pick<JobNames, "project" | "schedulerRole" | "scheduleRole">;
   region: string;
   now: Date;
 }
