@@ -17,6 +17,9 @@ import type { Clients } from "../aws/clients.js";
 import { partitionOf } from "../plan/plan.js";
 import { TAG_KEY, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
+import type { JobState } from "../plan/plan.js";
+import type { RuleState } from "../resources/rule.js";
+import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
 
 export type ScheduleState = "ENABLED" | "DISABLED";
 
@@ -91,6 +94,39 @@ export async function readSchedule(clients: Clients, names: JobNames, options: R
     }
     return found;
   }
+  return undefined;
+}
+
+/**
+ * The job's schedule from the resource reads init also makes (rule, time-zone schedule, its group), with its owner.
+ * Moving between kinds, init creates the new one before deleting the old: the rule wins only if it is alone.
+ */
+export function scheduleFrom(current: JobState, names: Pick<JobNames, "scheduleGroup">): JobSchedule | undefined {
+  const schedule = current.get("schedule") as CurrentSchedule | undefined;
+  const rule = current.get("scheduleRule") as RuleState | undefined;
+  if (schedule?.Name)
+    return {
+      kind: "scheduler",
+      name: schedule.Name,
+      group: schedule.GroupName ?? names.scheduleGroup,
+      arn: schedule.Arn ?? "",
+      expression: schedule.ScheduleExpression ?? "",
+      timezone: schedule.ScheduleExpressionTimezone || "UTC",
+      state: schedule.State === "DISABLED" ? "DISABLED" : "ENABLED",
+      definition: schedule,
+      owner: (current.get("scheduleGroup") as GroupState | undefined)?.owner,
+    };
+  if (rule?.rule.Name)
+    return {
+      kind: "rule",
+      name: rule.rule.Name,
+      arn: rule.rule.Arn ?? "",
+      expression: rule.rule.ScheduleExpression ?? "",
+      timezone: "UTC",
+      // EventBridge also has ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, which still fires on schedule.
+      state: rule.rule.State === "DISABLED" ? "DISABLED" : "ENABLED",
+      owner: rule.owner,
+    };
   return undefined;
 }
 

@@ -2,13 +2,17 @@
  * Everything `status` shows, gathered in parallel: the project, the schedule, the alert subscription, the last
  * runs (one ListBuildsForProject page + one BatchGetBuilds) and, with support-job.json, drift (planJob).
  */
-import { BatchGetProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
-import { GetPolicyCommand, GetRoleCommand } from "@aws-sdk/client-iam";
-import { callerIdentity, type Clients } from "../aws/clients.js";
+import type { Project } from "@aws-sdk/client-codebuild";
+import type { Subscription } from "@aws-sdk/client-sns";
+import type { Clients } from "../aws/clients.js";
 import type { ConfigFile } from "../settings/file.js";
-import { planJob } from "../plan/plan.js";
+import { planFrom, readJobWithIdentity } from "../plan/plan.js";
 import type { PlanStep } from "../resources/types.js";
-import { isPending, listSubscriptions } from "../resources/topic.js";
+import { isPending, isRecorded, type CurrentSubscriptions } from "../resources/topic.js";
+import type { ProjectState } from "../resources/project.js";
+import type { JobPolicyState } from "../resources/job-policy.js";
+import type { TryRoleState } from "../resources/try-role.js";
+import { buildJobSpec } from "../desired/job.js";
 import { describeSchedule, neverFiresProblem, nextRuns } from "../schedule/index.js";
 import { jobArns, jobNames } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
@@ -17,7 +21,7 @@ import { orMissing } from "../aws/errors.js";
 import { asOperationError, noSuchJob } from "../aws/call.js";
 import { jobTag } from "./find-job.js";
 import { recentRuns, summariseRun, type RunSummary } from "../runs/history.js";
-import { readSchedule, type JobSchedule } from "./schedule.js";
+import { scheduleFrom, type JobSchedule } from "./schedule.js";
 
 export type SubscriptionState = "confirmed" | "pending" | "missing";
 
@@ -103,43 +107,31 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   const what = `Reading job ${name} in ${clients.region}`;
   const guard = <T>(p: Promise<T>): Promise<T> => p.catch((error: unknown) => Promise.reject(asOperationError(error, what)));
 
-  // Everything starts at once; only the topic's subscriptions wait for the account (they need the topic ARN).
-  const identity = guard(callerIdentity(clients));
-  const project = guard(clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })).then((out) => out.projects?.[0]));
-  const schedule = guard(readSchedule(clients, names));
+  // The same reads as init (one per resource, all at once), plus the runs and the try role; drift is planned from them.
+  const job = guard(readJobWithIdentity(name, clients, options.accountHint));
   // A missing project makes ListBuildsForProject fail too: the project read says so in the user's words.
   const runs = guard(orMissing(recentRuns(clients, name, options.limit)));
-  const where = identity.then((me) => ({ account: me.account, region: clients.region, partition: me.partition }));
-  const subscriptions = guard(where.then((w) => listSubscriptions(clients.sns, jobArns(names, w).alertTopic)));
-  const jobPolicy = guard(where.then((w) => orMissing(clients.iam.send(new GetPolicyCommand({ PolicyArn: jobArns(names, w).jobPolicy })))));
-  // The role `support-job permissions try` leaves behind until `permissions done`: shown as a reminder.
-  const tryRole = guard(orMissing(clients.iam.send(new GetRoleCommand({ RoleName: names.tryRole }))));
-  const drift: Promise<DriftStatus> = options.settings
-    ? planJob(options.settings, clients, { adopt: false, accountHint: options.accountHint }).then(
-        (plan): DriftStatus => ({ checked: true, steps: plan.steps.filter((s) => s.action !== "unchanged") }),
-        (error: unknown): DriftStatus => ({ checked: false, reason: `could not compare with AWS: ${error instanceof Error ? error.message : String(error)}` }),
-      )
-    : Promise.resolve({ checked: false, reason: options.noDriftReason ?? "drift was not checked" });
   // Nothing left dangling if one read fails: wait for all, then report the first failure.
-  const settled = await Promise.allSettled([identity, project, schedule, runs, subscriptions, jobPolicy, tryRole, drift]);
+  const settled = await Promise.allSettled([job, runs]);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) throw failed.reason;
 
-  const me = await identity;
-  const found = await project;
+  const { where, current } = await job;
+  const found = (current.get("project") as ProjectState | undefined)?.project;
   if (!found) throw noSuchJob(name, clients.region);
-  const arns = jobArns(names, { account: me.account, region: clients.region, partition: me.partition });
-  const readSched = await schedule;
+  const arns = jobArns(names, where);
+  const readSched = scheduleFrom(current, names);
   const { builds, more } = (await runs) ?? { builds: [], more: false };
-  const subs = await subscriptions;
-  const policy = await jobPolicy;
-  const tryRoleFound = (await tryRole)?.Role;
+  const subs = current.get("alertSubscription") as CurrentSubscriptions | undefined;
+  const policy = current.get("jobPolicy") as JobPolicyState | undefined;
+  // The role `support-job permissions try` leaves behind until `permissions done`: shown as a reminder.
+  const tryRoleFound = (current.get("tryRole") as TryRoleState | undefined)?.role;
 
   const resources: Record<string, ResourceRef> = {
     project: { label: "CodeBuild project", name, arn: found.arn ?? arns.project },
     serviceRole: { label: "CodeBuild service role", name: roleName(found.serviceRole) ?? names.serviceRole, arn: found.serviceRole ?? arns.serviceRole },
   };
-  if (policy?.Policy) resources.jobPolicy = { label: "job permissions policy", name: names.jobPolicy, arn: policy.Policy.Arn ?? arns.jobPolicy };
+  if (policy) resources.jobPolicy = { label: "job permissions policy", name: names.jobPolicy, arn: policy.policy.Arn ?? arns.jobPolicy };
   if (readSched?.kind === "scheduler") {
     resources.schedule = { label: "time-zone schedule", name: readSched.name, arn: readSched.arn };
     resources.scheduleGroup = { label: "schedule group", name: names.scheduleGroup, arn: arns.scheduleGroup };
@@ -153,19 +145,22 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   resources.logGroup = { label: "log group", name: names.logGroup, arn: arns.logGroup };
   if (tryRoleFound) resources.tryRole = { label: "permissions try role", name: names.tryRole, arn: tryRoleFound.Arn ?? arns.tryRole };
 
+  const drift: DriftStatus = options.settings
+    ? { checked: true, steps: planFrom(buildJobSpec(options.settings, where), current, { adopt: false }).steps.filter((s) => s.action !== "unchanged") }
+    : { checked: false, reason: options.noDriftReason ?? "drift was not checked" };
   return {
     name,
     region: clients.region,
-    account: me.account,
+    account: where.account,
     now,
     owner: jobTag(found),
     job: jobSummary(found),
     resources,
     schedule: readSched ? scheduleStatus(readSched, now) : undefined,
-    alerts: alertStatus(subs, arns.alertTopic, options.settings?.email),
+    alerts: alertStatus(subs?.emails, arns.alertTopic, options.settings?.email, subs?.recorded),
     runs: builds.map((b) => summariseRun(b, { names, region: clients.region, now })),
     moreRuns: more,
-    drift: await drift,
+    drift,
   };
 }
 
@@ -200,14 +195,20 @@ export function scheduleStatus(schedule: JobSchedule, now: Date): ScheduleStatus
   return { ...schedule, description, nextRuns: upcoming, approximate: schedule.expression.startsWith("rate("), ...(neverFires ? { neverFires } : {}) };
 }
 
-type Subscriptions = Awaited<ReturnType<typeof listSubscriptions>>;
-
-export function alertStatus(subs: Subscriptions, topicArn: string, wantedEmail: string | undefined): JobStatus["alerts"] {
+/**
+ * The job's alert address: the one support-job.json asks for, else the one support-job subscribed (the topic's
+ * `support-job:email` tag), never a hand-added subscriber. Only a topic made before that tag existed falls back
+ * to its first confirmed email subscription.
+ */
+export function alertStatus(subs: readonly Subscription[] | undefined, topicArn: string, wantedEmail: string | undefined, recorded?: readonly string[]): JobStatus["alerts"] {
   const emails = (subs ?? []).filter((s) => s.Protocol === "email" && s.Endpoint);
   const state = (s: (typeof emails)[number]): SubscriptionState => (isPending(s) ? "pending" : "confirmed");
+  const ours = emails.filter((s) => isRecorded(recorded, s.Endpoint));
   const mine = wantedEmail
     ? emails.find((s) => s.Endpoint?.toLowerCase() === wantedEmail.toLowerCase())
-    : (emails.find((s) => !isPending(s)) ?? emails[0]);
+    : recorded !== undefined
+      ? (ours.find((s) => !isPending(s)) ?? ours[0])
+      : (emails.find((s) => !isPending(s)) ?? emails[0]);
   return {
     topicArn,
     topicExists: subs !== undefined,

@@ -106,6 +106,12 @@ export function jobArns(names: JobNames, { account, region, partition }: Where) 
 }
 export type JobArns = ReturnType<typeof jobArns>;
 
+/** A job by name and place, with every name and ARN: all that reading its resources needs. */
+export function jobRef(job: string, where: Where): { job: string; where: Where; names: JobNames; arns: JobArns } {
+  const names = jobNames(job, where.region);
+  return { job, where, names, arns: jobArns(names, where) };
+}
+
 export function consoleUrl(region: string, path: string): string {
   return `https://${region}.console.aws.amazon.com/${path}`;
 }

@@ -3,11 +3,11 @@ import { callerIdentity, type Clients } from "../aws/clients.js";
 import { GetPolicyCommand } from "@aws-sdk/client-iam";
 import { describeAwsError, isNotFound } from "../aws/errors.js";
 import { InputError, OperationError } from "../errors.js";
-import { RESOURCES } from "../resources/index.js";
+import { READS, RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
-import type { Where } from "../desired/names.js";
+import { jobRef, type Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
-import type { Plan, ResourceKey } from "../resources/types.js";
+import type { JobRef, Plan, ResourceKey } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
 
@@ -25,25 +25,39 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
   });
   const hinted = options.accountHint ? { account: options.accountHint, region: clients.region, partition: partitionOf(clients.region) } : undefined;
   // Reads with a guessed account run in parallel with the identity check; used only if the guess was right.
-  const speculative = hinted ? settle(readAll(buildJobSpec(settings, hinted), clients)) : undefined;
+  const speculative = hinted ? settle(readJob(jobRef(settings.name, hinted), clients)) : undefined;
   const me = await identity;
   const where: Where = { account: me.account, region: clients.region, partition: me.partition };
-  let states: unknown[];
   const spec = buildJobSpec(settings, where);
-  if (speculative && hinted?.account === me.account) states = unwrap(await speculative);
-  else states = await readAll(spec, clients);
+  const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(spec, clients);
   unwrap(await policies);
-  const adopt = options.adopt;
-  const paused = isPaused(spec, new Map(RESOURCES.map((r, i) => [r.key, states[i]])));
-  return {
-    spec,
-    steps: RESOURCES.map((r, i) => r.plan(spec, states[i], { adopt, paused })),
-    current: new Map(RESOURCES.map((r, i) => [r.key, states[i]])),
-  };
+  return planFrom(spec, current, options);
+}
+
+/**
+ * Who we are and every resource of job `job`: the reads start with the identity check when the account is known
+ * (support-job.json saves it) and are used only if the guess was right.
+ */
+export async function readJobWithIdentity(job: string, clients: Clients, accountHint: string | undefined): Promise<{ where: Where; current: JobState }> {
+  const hinted = accountHint ? { account: accountHint, region: clients.region, partition: partitionOf(clients.region) } : undefined;
+  const speculative = hinted ? settle(readJob(jobRef(job, hinted), clients)) : undefined;
+  const me = await callerIdentity(clients);
+  const where: Where = { account: me.account, region: clients.region, partition: me.partition };
+  const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(jobRef(job, where), clients);
+  return { where, current };
+}
+
+/** What each resource's read found, keyed by resource (undefined: not there). */
+export type JobState = ReadonlyMap<ResourceKey, unknown>;
+
+/** The plan from reads already made: drift in `status` is this, on the very reads it shows. Pure. */
+export function planFrom(spec: JobSpec, current: JobState, options: Pick<PlanOptions, "adopt">): Plan {
+  const paused = isPaused(spec, current);
+  return { spec, steps: RESOURCES.map((r) => r.plan(spec, current.get(r.key), { adopt: options.adopt, paused })), current };
 }
 
 /** Paused = the job's own schedule, rule or time-zone schedule, is disabled; moving between kinds keeps it so. */
-function isPaused(spec: JobSpec, current: ReadonlyMap<ResourceKey, unknown>): boolean {
+function isPaused(spec: JobSpec, current: JobState): boolean {
   const rule = current.get("scheduleRule") as RuleState | undefined;
   const schedule = current.get("schedule") as CurrentSchedule | undefined;
   const group = current.get("scheduleGroup") as GroupState | undefined;
@@ -51,16 +65,16 @@ function isPaused(spec: JobSpec, current: ReadonlyMap<ResourceKey, unknown>): bo
   return Boolean(schedule && group?.owner === spec.job && schedule.State === "DISABLED");
 }
 
-export async function readAll(spec: JobSpec, clients: Clients): Promise<unknown[]> {
-  return Promise.all(
-    RESOURCES.map((r) =>
-      r.read(spec, clients).catch((error: unknown) => {
-        // The plan of a resource that does not exist yet names it, without another call.
-        const name = r.plan(spec, undefined, { adopt: false }).name;
-        throw new OperationError(describeAwsError(error, `Reading the ${r.label}${name ? ` ${name}` : ""}`), error);
+/** Every resource of the job, read in parallel: the one read path of init, status, destroy and the rest. */
+export async function readJob(ref: JobRef, clients: Clients): Promise<JobState> {
+  const states = await Promise.all(
+    READS.map((r) =>
+      r.read(ref, clients).catch((error: unknown) => {
+        throw new OperationError(describeAwsError(error, `Reading the ${r.label} ${r.nameOf(ref)}`), error);
       }),
     ),
   );
+  return new Map(READS.map((r, i) => [r.key, states[i]]));
 }
 
 /** Every --policy-arn and the --permissions-boundary must exist: IAM would refuse them only after other resources exist. */

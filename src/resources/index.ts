@@ -1,4 +1,6 @@
-import type { Resource } from "./types.js";
+import type { ReadResource, Resource } from "./types.js";
+import { tryRoleResource } from "./try-role.js";
+import { SCHEDULE_ROLE_POLICY, SERVICE_ROLE_POLICY } from "../desired/job.js";
 import { jobPolicyResource } from "./job-policy.js";
 import { legacyIamResource } from "./legacy.js";
 import { projectResource } from "./project.js";
@@ -12,12 +14,14 @@ export const serviceRoleResource = roleResource({
   label: "CodeBuild service role",
   nameOf: (names) => names.serviceRole,
   pick: (spec) => spec.serviceRole,
+  inlinePolicyName: SERVICE_ROLE_POLICY,
 });
 export const scheduleRoleResource = roleResource({
   key: "scheduleRole",
   label: "schedule role",
   nameOf: (names) => names.scheduleRole,
   pick: (spec) => spec.scheduleRole,
+  inlinePolicyName: SCHEDULE_ROLE_POLICY,
   replacedBy: "scheduleRule",
 });
 export const schedulerRoleResource = roleResource({
@@ -25,6 +29,7 @@ export const schedulerRoleResource = roleResource({
   label: "time-zone schedule role",
   nameOf: (names) => names.schedulerRole,
   pick: (spec) => spec.schedulerRole,
+  inlinePolicyName: SCHEDULE_ROLE_POLICY,
   replacedBy: "schedule",
 });
 
@@ -43,3 +48,6 @@ export const RESOURCES: readonly Resource<unknown>[] = [
   alertRuleResource,
   legacyIamResource,
 ] as Resource<unknown>[];
+
+/** What every command reads about a job: the planned resources and the try role. */
+export const READS: readonly ReadResource<unknown>[] = [...RESOURCES, tryRoleResource as ReadResource<unknown>];

@@ -33,8 +33,9 @@ const LABEL = "job permissions policy";
 export const jobPolicyResource: Resource<JobPolicyState> = {
   key: "jobPolicy",
   label: LABEL,
-  async read(spec, { iam }) {
-    const arn = spec.arns.jobPolicy;
+  nameOf: (ref) => ref.names.jobPolicy,
+  async read(ref, { iam }) {
+    const arn = ref.arns.jobPolicy;
     const [got, tags] = await Promise.all([
       orMissing(iam.send(new GetPolicyCommand({ PolicyArn: arn }))),
       orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
@@ -43,7 +44,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
     const version = await orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.Policy.DefaultVersionId })));
     return {
       policy: got.Policy,
-      owner: iamOwner(tags?.Tags ?? got.Policy.Tags ?? [], spec.where.region),
+      owner: iamOwner(tags?.Tags ?? got.Policy.Tags ?? [], ref.where.region),
       document: parsePolicyText(version?.PolicyVersion?.Document),
     };
   },

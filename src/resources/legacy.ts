@@ -30,23 +30,24 @@ export interface LegacyState {
 export const legacyIamResource: Resource<LegacyState> = {
   key: "legacyIam",
   label: LEGACY_LABEL,
-  async read(spec, { iam }) {
-    const legacy = legacyIamNames(spec.job);
+  nameOf: (ref) => legacyIamNames(ref.job).serviceRole,
+  async read(ref, { iam }) {
+    const legacy = legacyIamNames(ref.job);
     const roleNames = [legacy.serviceRole, legacy.scheduleRole, legacy.schedulerRole];
-    const policyArn = `arn:${spec.where.partition}:iam::${spec.where.account}:policy/${legacy.jobPolicy}`;
+    const policyArn = `arn:${ref.where.partition}:iam::${ref.where.account}:policy/${legacy.jobPolicy}`;
     const [roles, policy] = await Promise.all([
       Promise.all(
         roleNames.map(async (RoleName) => {
           const [role, inline] = await Promise.all([orMissing(iam.send(new GetRoleCommand({ RoleName }))), orMissing(iam.send(new ListRolePoliciesCommand({ RoleName })))]);
-          if (!role?.Role || role.Role.Tags?.find((t) => t.Key === TAG_KEY)?.Value !== spec.job) return undefined;
-          return (await legacyRoleServes(iam, role.Role, inline?.PolicyNames ?? [], spec.where, spec.job)) ? RoleName : undefined;
+          if (!role?.Role || role.Role.Tags?.find((t) => t.Key === TAG_KEY)?.Value !== ref.job) return undefined;
+          return (await legacyRoleServes(iam, role.Role, inline?.PolicyNames ?? [], ref.where, ref.job)) ? RoleName : undefined;
         }),
       ),
       Promise.all([orMissing(iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))), orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn })))]),
     ]);
     const found = roles.filter((r): r is string => r !== undefined);
     const [got, tags] = policy;
-    const ours = Boolean(got?.Policy) && (tags?.Tags ?? got?.Policy?.Tags)?.find((t) => t.Key === TAG_KEY)?.Value === spec.job;
+    const ours = Boolean(got?.Policy) && (tags?.Tags ?? got?.Policy?.Tags)?.find((t) => t.Key === TAG_KEY)?.Value === ref.job;
     if (found.length === 0 && !ours) return undefined;
     return { roles: found, policyArn: ours ? policyArn : undefined };
   },

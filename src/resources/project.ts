@@ -23,8 +23,9 @@ const LABEL = "CodeBuild project";
 export const projectResource: Resource<ProjectState> = {
   key: "project",
   label: LABEL,
-  async read(spec, { codebuild }) {
-    const out = await codebuild.send(new BatchGetProjectsCommand({ names: [spec.names.project] }));
+  nameOf: (ref) => ref.names.project,
+  async read(ref, { codebuild }) {
+    const out = await codebuild.send(new BatchGetProjectsCommand({ names: [ref.names.project] }));
     const project = out.projects?.[0];
     if (!project) return undefined;
     return { project, owner: project.tags?.find((t) => t.key === TAG_KEY)?.value };

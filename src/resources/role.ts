@@ -38,29 +38,30 @@ export interface RoleOptions {
   label: string;
   nameOf: (names: JobNames) => string;
   pick: (spec: JobSpec) => RoleSpec | undefined;
+  /** The inline policy support-job writes on this role (a fixed name per kind, so a read needs no settings). */
+  inlinePolicyName: string;
   /** When the role is no longer wanted (the schedule moved to another kind), delete it after this step. */
   replacedBy?: ResourceKey;
 }
 
-export function roleResource({ key, label, nameOf, pick, replacedBy }: RoleOptions): Resource<RoleState> {
+export function roleResource({ key, label, nameOf, pick, inlinePolicyName, replacedBy }: RoleOptions): Resource<RoleState> {
   return {
     key,
+    nameOf: (ref) => nameOf(ref.names),
     label,
-    async read(spec, { iam }) {
-      const want = pick(spec);
-      if (!want && !replacedBy) return undefined;
-      const RoleName = nameOf(spec.names);
+    async read(ref, { iam }) {
+      const RoleName = nameOf(ref.names);
       // All four in parallel: each says "no such role" on its own when the role is missing.
       const [role, inline, names, attached] = await Promise.all([
         orMissing(iam.send(new GetRoleCommand({ RoleName }))),
-        want ? orMissing(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: want.inlinePolicyName }))) : undefined,
+        orMissing(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: inlinePolicyName }))),
         orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
         orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
       ]);
       if (!role?.Role) return undefined;
       return {
         role: role.Role,
-        owner: iamOwner(role.Role.Tags, spec.where.region),
+        owner: iamOwner(role.Role.Tags, ref.where.region),
         inlinePolicy: parsePolicyText(inline?.PolicyDocument),
         inlinePolicyNames: names?.PolicyNames ?? [],
         attached: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ""),

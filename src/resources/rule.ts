@@ -50,13 +50,14 @@ interface RuleOptions {
 export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replacedBy }: RuleOptions): Resource<RuleState> {
   return {
     key,
+    nameOf: (ref) => nameOf(ref.names),
     label,
-    async read(spec, { events }) {
-      const Name = nameOf(spec.names);
+    async read(ref, { events }) {
+      const Name = nameOf(ref.names);
       const [rule, targets, tags] = await Promise.all([
         orMissing(events.send(new DescribeRuleCommand({ Name }))),
         orMissing(events.send(new ListTargetsByRuleCommand({ Rule: Name }))),
-        orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arnOf(spec.arns) }))),
+        orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arnOf(ref.arns) }))),
       ]);
       if (!rule) return undefined;
       return {

@@ -31,10 +31,11 @@ const GROUP = "schedule group";
 export const scheduleGroupResource: Resource<GroupState> = {
   key: "scheduleGroup",
   label: GROUP,
-  async read(spec, { scheduler }) {
+  nameOf: (ref) => ref.names.scheduleGroup,
+  async read(ref, { scheduler }) {
     const [group, tags] = await Promise.all([
-      orMissing(scheduler.send(new GetScheduleGroupCommand({ Name: spec.names.scheduleGroup }))),
-      orMissing(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: spec.arns.scheduleGroup }))),
+      orMissing(scheduler.send(new GetScheduleGroupCommand({ Name: ref.names.scheduleGroup }))),
+      orMissing(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.scheduleGroup }))),
     ]);
     if (!group) return undefined;
     return { owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
@@ -84,8 +85,9 @@ const SCHEDULER = "EventBridge Scheduler" as const;
 export const scheduleResource: Resource<CurrentSchedule> = {
   key: "schedule",
   label: SCHEDULE,
-  async read(spec, { scheduler }) {
-    return orMissing(scheduler.send(new GetScheduleCommand({ Name: spec.names.schedule, GroupName: spec.names.scheduleGroup })));
+  nameOf: (ref) => ref.names.schedule,
+  async read(ref, { scheduler }) {
+    return orMissing(scheduler.send(new GetScheduleCommand({ Name: ref.names.schedule, GroupName: ref.names.scheduleGroup })));
   },
   plan(spec, current, { paused }) {
     const want = spec.schedule;

@@ -27,8 +27,9 @@ const TOPIC = "alert topic";
 export const alertTopicResource: Resource<TopicState> = {
   key: "alertTopic",
   label: TOPIC,
-  async read(spec, { sns }) {
-    const arn = spec.arns.alertTopic;
+  nameOf: (ref) => ref.names.alertTopic,
+  async read(ref, { sns }) {
+    const arn = ref.arns.alertTopic;
     const [attrs, tags] = await Promise.all([
       orMissing(sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))),
       orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }))),
@@ -120,10 +121,11 @@ const SUBSCRIPTION = "alert email subscription";
 export const alertSubscriptionResource: Resource<CurrentSubscriptions> = {
   key: "alertSubscription",
   label: SUBSCRIPTION,
-  async read(spec, { sns }) {
+  nameOf: (ref) => `on ${ref.names.alertTopic}`,
+  async read(ref, { sns }) {
     const [subs, tags] = await Promise.all([
-      listSubscriptions(sns, spec.arns.alertTopic),
-      orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn: spec.arns.alertTopic }))),
+      listSubscriptions(sns, ref.arns.alertTopic),
+      orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.alertTopic }))),
     ]);
     if (!subs) return undefined;
     return { emails: subs.filter((s) => s.Protocol === "email"), recorded: parseRecord(tags?.Tags?.find((t) => t.Key === SUBSCRIBED_TAG_KEY)?.Value) };

@@ -27,6 +27,7 @@ import { deleteRole } from "./role.js";
 import type { Tag } from "../desired/job.js";
 import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type Where } from "../desired/names.js";
 import type { PolicyDocument } from "../settings/types.js";
+import type { ReadResource } from "./types.js";
 
 /** The longest session AssumeRole may ask for; also the most a chained role session (SSO → this role) may last. */
 export const TRY_SESSION_SECONDS = 3600;
@@ -134,6 +135,14 @@ export async function readTryRole(iam: IAMClient, RoleName: string): Promise<Try
     inlinePolicyNames: inline?.PolicyNames ?? [],
   };
 }
+
+/** The try role among the job's resources: read with the others (status shows it, destroy removes it). */
+export const tryRoleResource: ReadResource<TryRoleState> = {
+  key: "tryRole",
+  label: "permissions try role",
+  nameOf: (ref) => ref.names.tryRole,
+  read: (ref, { iam }) => readTryRole(iam, ref.names.tryRole),
+};
 
 export function ownerOf(role: Pick<Role, "Tags">): string | undefined {
   return role.Tags?.find((t) => t.Key === TAG_KEY)?.Value;

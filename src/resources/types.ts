@@ -14,7 +14,8 @@ export type ResourceKey =
   | "alertTopic"
   | "alertSubscription"
   | "alertRule"
-  | "legacyIam";
+  | "legacyIam"
+  | "tryRole";
 
 export type Action = "create" | "update" | "unchanged" | "delete" | "conflict";
 
@@ -69,12 +70,21 @@ export function hasChanges(plan: Plan): boolean {
   return plan.steps.some((s) => s.action !== "unchanged");
 }
 
+/** What a read needs: the job, where it lives, its names and ARNs. No settings: status and destroy have none. */
+export type JobRef = Pick<JobSpec, "job" | "where" | "names" | "arns">;
+
 export interface Resource<Current> {
   key: ResourceKey;
   label: string;
-  read(spec: JobSpec, clients: Clients): Promise<Current | undefined>;
+  /** The resource's name, for messages about it before it exists. */
+  nameOf(ref: JobRef): string;
+  /** What AWS holds (undefined: not there). The same read serves init, status, destroy and every other command. */
+  read(ref: JobRef, clients: Clients): Promise<Current | undefined>;
   plan(spec: JobSpec, current: Current | undefined, options: PlanStepOptions): PlanStep;
 }
+
+/** A resource every command reads but init does not plan (the `permissions try` role: its own command manages it). */
+export type ReadResource<Current> = Pick<Resource<Current>, "key" | "label" | "nameOf" | "read">;
 
 export interface PlanStepOptions {
   adopt: boolean;

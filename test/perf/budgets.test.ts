@@ -53,6 +53,21 @@ describe("round trips", () => {
   });
 });
 
+describe("reads", () => {
+  it("status (with support-job.json, so drift is checked) makes no more reads than a no-op init: both use the same reads", async () => {
+    aws.proxy.resetCalls();
+    expect((await runCli(["init", "--yes"], { env: aws.env, cwd })).code).toBe(0);
+    const initReads = aws.proxy.reads().map((c) => `${c.service}:${c.action}`).sort();
+    aws.proxy.resetCalls();
+    const run = await runCli(["status"], { env: aws.env, cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/no drift|Drift/i);
+    const statusReads = aws.proxy.reads().map((c) => `${c.service}:${c.action}`).sort();
+    console.log(`reads: init ${initReads.length}, status ${statusReads.length}`);
+    expect(statusReads.length).toBeLessThanOrEqual(initReads.length);
+  });
+});
+
 describe("start-up", () => {
   // Everything is bundled, so the hook sees dist/ files only: the metafile says which of them hold the SDK.
   const metafile = () => JSON.parse(readFileSync(METAFILE, "utf8")) as Metafile;

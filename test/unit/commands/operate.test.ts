@@ -112,6 +112,12 @@ describe("a run, summarised from BatchGetBuilds", () => {
     expect(triggerOf(undefined, NAMES)).toBe("manual");
   });
 
+  it("a run started by the role names of the first releases (no region code) is still a scheduled run", () => {
+    expect(triggerOf("support-job-nightly-cleanup-scheduler/4f1c2d", NAMES)).toBe("schedule");
+    expect(triggerOf("support-job-nightly-cleanup-start/8a9b", NAMES)).toBe("schedule");
+    expect(triggerOf("support-job-other-job-scheduler/4f1c2d", NAMES)).toBe("manual");
+  });
+
   it("a timed-out run reports the phase that timed out; a succeeded one reports none", () => {
     const timedOut = failureOf({ buildStatus: "TIMED_OUT", phases: [{ phaseType: "BUILD", phaseStatus: "TIMED_OUT", contexts: [{ statusCode: "BUILD_TIMED_OUT", message: "Build has timed out. " }] }] });
     expect(timedOut).toEqual({ phase: "BUILD", code: "BUILD_TIMED_OUT", message: "Build has timed out." });
@@ -179,6 +185,20 @@ describe("the status summary", () => {
     expect(lines.join("\n")).toContain("Alerts      ops@example.com · pending confirmation");
     expect(warnings.join("\n")).toMatch(/ops@example.com has not confirmed the alert subscription.*expires after 2 days/);
     expect(statusToJson(status({ alerts })).alerts).toMatchObject({ email: "ops@example.com", subscription: "pending" });
+  });
+
+  it("without support-job.json, the alert address is the one support-job recorded on the topic, not a hand-added subscriber", () => {
+    const subs = [
+      { Protocol: "email", Endpoint: "someone-else@example.com", SubscriptionArn: "arn:aws:sns:us-east-1:123456789012:t:1" },
+      { Protocol: "email", Endpoint: "ops@example.com", SubscriptionArn: "PendingConfirmation" },
+    ];
+    expect(alertStatus(subs, "arn:t", undefined, ["ops@example.com"])).toMatchObject({
+      email: "ops@example.com",
+      subscription: "pending",
+      others: [{ email: "someone-else@example.com", subscription: "confirmed" }],
+    });
+    // Recorded, but no longer subscribed: missing, never somebody else's address.
+    expect(alertStatus(subs.slice(0, 1), "arn:t", undefined, ["ops@example.com"])).toMatchObject({ email: undefined, subscription: "missing" });
   });
 
   it("no email subscription at all is 'missing'", () => {
