@@ -130,8 +130,9 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
     const deployed = await deployedSettings(clients, name).catch(() => undefined);
     if (deployed) {
       io.info(`Job ${name} exists in AWS: its deployed settings are the starting point${interactive ? " (the defaults below)" : "; flags change only what they name"}.`);
-      base = deployed;
-      given(deployed, "deployed");
+      for (const warning of deployed.warnings) io.warn(warning);
+      base = deployed.settings;
+      given(deployed.settings, "deployed");
     }
   }
   given(flags, "flag");

@@ -1,51 +1,76 @@
 /**
  * A deployed job's settings, read back from AWS: lets `init --name N` on a machine without support-job.json
- * pre-fill the wizard with what is running, so it doubles as "edit" there too.
+ * pre-fill the wizard with what is running, so it doubles as "edit" there too. Same reads as init and status.
  */
-import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
-import { DescribeRuleCommand } from "@aws-sdk/client-eventbridge";
-import { ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import type { Clients } from "../aws/clients.js";
-import { orMissing } from "../aws/errors.js";
-import { listSubscriptions } from "../resources/topic.js";
-import { jobArns, jobNames, TAG_KEY } from "../desired/names.js";
+import { readJobWithIdentity } from "../plan/plan.js";
+import type { ProjectState } from "../resources/project.js";
+import type { RoleState } from "../resources/role.js";
+import type { RuleState } from "../resources/rule.js";
+import type { CurrentSubscriptions } from "../resources/topic.js";
+import { isPending, isRecorded } from "../resources/topic.js";
+import { jobArns, jobNames } from "../desired/names.js";
+import { looksLikeSecret } from "../settings/secrets.js";
 import { envToString, type RawSettings } from "../settings/validate.js";
 import type { EnvVarType } from "../settings/types.js";
-import { accountOf } from "../aws/call.js";
-import { readSchedule } from "./schedule.js";
+import { scheduleFrom } from "./schedule.js";
+
+export interface DeployedSettings {
+  settings: RawSettings;
+  /** What was left out and why (a plaintext variable that looks like a secret), each naming the variable, never its value. */
+  warnings: string[];
+}
 
 /** undefined when there is no such job (or it is not support-job's): the wizard then starts from scratch. */
-export async function deployedSettings(clients: Clients, name: string): Promise<RawSettings | undefined> {
+export async function deployedSettings(clients: Clients, name: string): Promise<DeployedSettings | undefined> {
+  const { where, current } = await readJobWithIdentity(name, clients, undefined);
+  const found = current.get("project") as ProjectState | undefined;
+  if (!found || found.owner !== name) return undefined;
+  const project = found.project;
   const names = jobNames(name, clients.region);
-  const [projects, schedule, alertRule, attached] = await Promise.all([
-    orMissing(clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] }))),
-    readSchedule(clients, names),
-    orMissing(clients.events.send(new DescribeRuleCommand({ Name: names.alertRule }))),
-    orMissing(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.serviceRole, MaxItems: 100 }))),
-  ]);
-  const project = projects?.projects?.[0];
-  const account = accountOf(project?.arn);
-  if (!project || !account || !project.tags?.some((t) => t.key === TAG_KEY && t.value === name)) return undefined;
-  const partition = project.arn?.split(":")[1] ?? "aws";
-  const arns = jobArns(names, { account, region: clients.region, partition });
-  const emails = ((await listSubscriptions(clients.sns, arns.alertTopic)) ?? []).filter((s) => s.Protocol === "email");
+  const arns = jobArns(names, where);
+  const schedule = scheduleFrom(current, names);
+  const alertRule = (current.get("alertRule") as RuleState | undefined)?.rule;
+  const serviceRole = current.get("serviceRole") as RoleState | undefined;
+  const subs = current.get("alertSubscription") as CurrentSubscriptions | undefined;
+  const emails = subs?.emails ?? [];
+  // The address support-job subscribed (the topic's tag); a topic from before the tag: its first confirmed one.
+  const ours = subs?.recorded !== undefined ? emails.filter((s) => isRecorded(subs.recorded, s.Endpoint)) : emails;
+  const email = (ours.find((s) => !isPending(s)) ?? ours[0])?.Endpoint;
   const pattern = alertRule?.EventPattern ? (JSON.parse(alertRule.EventPattern) as { detail?: { "build-status"?: string[] } }) : undefined;
-  const env = project.environment?.environmentVariables ?? [];
+  const warnings: string[] = [];
+  const env: string[] = [];
+  for (const v of project.environment?.environmentVariables ?? []) {
+    const type = (v.type ?? "PLAINTEXT") as EnvVarType;
+    const value = v.value ?? "";
+    // Never into support-job.json as KEY=plain:VALUE: a secret set by hand stays out of every file.
+    if (type === "PLAINTEXT" && looksLikeSecret(v.name ?? "", value)) {
+      warnings.push(
+        `env ${v.name ?? ""} is a plaintext variable of the deployed project that looks like a secret: left out of the starting settings (its value is not shown); reference it with --env ${v.name ?? "KEY"}=ssm:/parameter/name, or pass --env ${v.name ?? "KEY"}=plain:VALUE if it is not a secret`,
+      );
+      continue;
+    }
+    env.push(envToString({ name: v.name ?? "", value, type }));
+  }
   return {
-    name,
-    repository: project.source?.location,
-    branch: project.sourceVersion,
-    buildspec: project.source?.buildspec,
-    schedule: schedule?.expression,
-    timezone: schedule?.timezone,
-    computeType: project.environment?.computeType,
-    arch: project.environment?.type === "ARM_CONTAINER" ? "arm64" : "x86_64",
-    image: project.environment?.image,
-    timeout: project.timeoutInMinutes,
-    email: emails.find((s) => s.SubscriptionArn?.startsWith("arn:"))?.Endpoint ?? emails[0]?.Endpoint,
-    alertOn: pattern?.detail?.["build-status"],
-    env: env.map((v) => envToString({ name: v.name ?? "", value: v.value ?? "", type: (v.type ?? "PLAINTEXT") as EnvVarType })),
-    // The job's own policy comes back from its file; the wizard asks for it again (its path is not in AWS).
-    policyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? "").filter((arn) => arn && arn !== arns.jobPolicy),
+    settings: {
+      name,
+      repository: project.source?.location,
+      branch: project.sourceVersion,
+      buildspec: project.source?.buildspec,
+      schedule: schedule?.expression,
+      timezone: schedule?.timezone,
+      computeType: project.environment?.computeType,
+      arch: project.environment?.type === "ARM_CONTAINER" ? "arm64" : "x86_64",
+      image: project.environment?.image,
+      timeout: project.timeoutInMinutes,
+      email,
+      alertOn: pattern?.detail?.["build-status"],
+      env,
+      // The job's own policy comes back from its file; the wizard asks for it again (its path is not in AWS).
+      policyArns: (serviceRole?.attached ?? []).filter((arn) => arn && arn !== arns.jobPolicy),
+      permissionsBoundary: serviceRole?.role.PermissionsBoundary?.PermissionsBoundaryArn,
+    },
+    warnings,
   };
 }

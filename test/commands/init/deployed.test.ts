@@ -34,6 +34,36 @@ it("reads back every setting of a deployed job, as support-job.json would hold i
   const deployed = await deployedSettings(clients, "weekly-export");
   expect(deployed).toBeDefined();
   const { region: _region, account: _account, ...savedSettings } = saved;
-  expect(validateSettings(deployed!, cwd)).toEqual(validateSettings(savedSettings, cwd));
+  expect(deployed!.warnings).toEqual([]);
+  expect(validateSettings(deployed!.settings, cwd)).toEqual(validateSettings(savedSettings, cwd));
   expect(await deployedSettings(clients, "no-such-job")).toBeUndefined();
+});
+
+it("reads back the permissions boundary, and leaves out (with a warning naming it, never its value) a plaintext variable that looks like a secret", async () => {
+  const cwd = mkdtempSync(join(tmpdir(), "support-job-deployed-"));
+  const boundary = await aws.clients.iam.send(
+    new CreatePolicyCommand({ PolicyName: "support-job-boundary", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }) }),
+  );
+  const secret = "t0k3n-9f8e7d6c5b4a";
+  const run = await runCli(
+    [
+      "init", "--yes", "--name", "bounded-job", "--repo", "https://github.com/acme/ops-scripts.git", "--schedule", "rate(1 day)",
+      "--email", "ops@example.com", "--env", "STAGE=prod", "--env", `API_TOKEN=plain:${secret}`, "--permissions-boundary", boundary.Policy!.Arn!,
+    ],
+    { env: aws.env, cwd },
+  );
+  expect(run.code, run.stderr).toBe(0);
+  Object.assign(process.env, aws.env);
+  const deployed = await deployedSettings(await createClients({}), "bounded-job");
+  expect(deployed!.settings.permissionsBoundary).toBe(boundary.Policy!.Arn);
+  expect(deployed!.settings.env).toEqual(["STAGE=prod"]);
+  expect(deployed!.warnings).toHaveLength(1);
+  expect(deployed!.warnings[0]).toMatch(/^env API_TOKEN .*looks like a secret: left out/);
+  expect(JSON.stringify(deployed)).not.toContain(secret);
+
+  // init --name without support-job.json starts from it: the warning is shown, the value written nowhere.
+  const elsewhere = mkdtempSync(join(tmpdir(), "support-job-deployed-"));
+  const again = await runCli(["init", "--yes", "--dry-run", "--name", "bounded-job", "--repo", "https://github.com/acme/ops-scripts.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--env", "STAGE=prod"], { env: aws.env, cwd: elsewhere });
+  expect(again.stderr).toMatch(/env API_TOKEN .*looks like a secret/);
+  expect(again.stdout + again.stderr).not.toContain(secret);
 });
