@@ -19,8 +19,9 @@ import {
   type Role,
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
+import { OperationError } from "../errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "./compare.js";
-import { absentStep, conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource, type ResourceKey, type StepContext } from "./types.js";
+import { absentStep, conflictStep, updateOrUnchanged, isForeign, type FieldChange, type PlanStep, type Resource, type ResourceKey, type StepContext } from "./types.js";
 import type { JobSpec, RoleSpec } from "../desired/job.js";
 import { iamOwner, TAG_KEY, type JobNames } from "../desired/names.js";
 
@@ -76,6 +77,7 @@ export function roleResource({ key, label, nameOf, pick, inlinePolicyName, repla
       }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
       if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createRole(ctx, want) };
+      if (current.role.RoleName && current.role.RoleName !== want.name) return caseConflictStep(key, label, want.name, current.role.RoleName, current.owner);
       if (isForeign(current.owner, spec.job, adopt)) return conflictStep(key, label, want.name, current.owner, spec.job);
 
       const changes: FieldChange[] = [];
@@ -120,6 +122,15 @@ export function roleResource({ key, label, nameOf, pick, inlinePolicyName, repla
   };
 }
 
+/** IAM role names are unique regardless of case: job "Nightly" and job "nightly" would share their roles. */
+function caseConflictNote(name: string, existing: string | undefined, owner: string | undefined): string {
+  return `IAM already has a role ${existing ?? "with that name in another case"}${owner ? ` (support-job job "${owner}")` : ""}, and IAM role names are unique regardless of case, so ${name} cannot be created; choose a job name that differs by more than upper/lower case`;
+}
+
+function caseConflictStep(key: ResourceKey, label: string, name: string, existing: string, owner: string | undefined): PlanStep {
+  return { key, label, name, action: "conflict", changes: [], notes: [`${label} ${name}: ${caseConflictNote(name, existing, owner)}.`], after: [] };
+}
+
 async function createRole(ctx: StepContext, want: RoleSpec): Promise<void> {
   const { iam } = ctx.clients;
   try {
@@ -134,8 +145,12 @@ async function createRole(ctx: StepContext, want: RoleSpec): Promise<void> {
       }),
     );
   } catch (error) {
-    // A retried CreateRole whose first attempt did land: the role is ours, go on with its policies.
     if (!isAlreadyExists(error)) throw error;
+    // A retried CreateRole whose first attempt did land, or a role whose name differs only in case (IAM names are
+    // unique regardless of case): go on only with a role that is this job's under this very name.
+    const found = (await orMissing(iam.send(new GetRoleCommand({ RoleName: want.name }))))?.Role;
+    const owner = found ? iamOwner(found.Tags, ctx.spec.where.region) : undefined;
+    if (found?.RoleName !== want.name || owner !== ctx.spec.job) throw new OperationError(`${caseConflictNote(want.name, found?.RoleName, owner)}.`);
   }
   ctx.exists();
   await Promise.all([
