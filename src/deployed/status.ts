@@ -6,7 +6,9 @@ import type { Project } from "@aws-sdk/client-codebuild";
 import type { Subscription } from "@aws-sdk/client-sns";
 import type { Clients } from "../aws/clients.js";
 import type { ConfigFile } from "../settings/file.js";
-import { planFrom, readJobWithIdentity } from "../plan/plan.js";
+import { planFrom, readJobWithIdentity, type JobState } from "../plan/plan.js";
+import { READS } from "../resources/index.js";
+import { InputError } from "../errors.js";
 import type { PlanStep } from "../resources/types.js";
 import { isPending, isRecorded, type CurrentSubscriptions } from "../resources/topic.js";
 import type { ProjectState } from "../resources/project.js";
@@ -14,7 +16,7 @@ import type { JobPolicyState } from "../resources/job-policy.js";
 import type { TryRoleState } from "../resources/try-role.js";
 import { buildJobSpec } from "../desired/job.js";
 import { describeSchedule, neverFiresProblem, nextRuns } from "../schedule/index.js";
-import { jobArns, jobNames } from "../desired/names.js";
+import { jobArns, jobNames, jobRef, type Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import { validateSettings, type RawSettings } from "../settings/validate.js";
 import { orMissing } from "../aws/errors.js";
@@ -118,7 +120,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
 
   const { where, current } = await job;
   const found = (current.get("project") as ProjectState | undefined)?.project;
-  if (!found) throw noSuchJob(name, clients.region);
+  if (!found) throw leftBehind(name, clients.region, where, current) ?? noSuchJob(name, clients.region);
   const arns = jobArns(names, where);
   const readSched = scheduleFrom(current, names);
   const { builds, more } = (await runs) ?? { builds: [], more: false };
@@ -162,6 +164,25 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
     moreRuns: more,
     drift,
   };
+}
+
+/**
+ * The project deleted by hand, the rest still there: say what remains and both ways out, instead of "no job".
+ * From the reads already made; only resources tagged for this job count.
+ */
+function leftBehind(name: string, region: string, where: Where, current: JobState): InputError | undefined {
+  const ref = jobRef(name, where);
+  const ownerOf = (state: unknown): string | undefined => (state as { owner?: string | undefined } | undefined)?.owner;
+  // The subscription and the time-zone schedule belong to their topic and group, which are listed themselves.
+  const remaining = READS.filter((r) => r.key !== "alertSubscription" && r.key !== "schedule" && r.key !== "legacyIam")
+    .filter((r) => current.get(r.key) !== undefined && ownerOf(current.get(r.key)) === name)
+    .map((r) => `${r.label} ${r.nameOf(ref)}`);
+  if (remaining.length === 0) return undefined;
+  return new InputError(
+    "--name",
+    `job ${name} in ${region} has no CodeBuild project any more (deleted outside support-job?), but these of its resources remain: ${remaining.join(", ")}; \`support-job init --name ${name}\` recreates the project from support-job.json or flags, \`support-job destroy --name ${name}\` removes what remains`,
+    `--name ${name}`,
+  );
 }
 
 function roleName(arn: string | undefined): string | undefined {

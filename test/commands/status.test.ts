@@ -1,7 +1,7 @@
 /** `support-job status` against moto through the test proxy: the job, its schedule, alerts, drift and run history. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BatchGetProjectsCommand, UpdateProjectCommand } from "@aws-sdk/client-codebuild";
+import { BatchGetProjectsCommand, DeleteProjectCommand, UpdateProjectCommand } from "@aws-sdk/client-codebuild";
 import { beforeEach, describe, expect, it } from "vitest";
 import { useLocalAws } from "../helpers/local-aws.js";
 import type { BuildSettings } from "../../tools/local-aws/proxy.js";
@@ -40,6 +40,22 @@ async function history(): Promise<string[]> {
 }
 
 describe("support-job status", () => {
+  it("a job whose project was deleted by hand names what remains and both ways out; destroy then removes it all", async () => {
+    await aws.clients.codebuild.send(new DeleteProjectCommand({ name: JOB }));
+    const run = await job.cli(["status"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`job ${JOB} in us-east-1 has no CodeBuild project any more`));
+    for (const left of [`CodeBuild service role support-job-${JOB}-use1-build`, `schedule rule ${RULE}`, `alert topic support-job-${JOB}-alerts`, `alert rule support-job-${JOB}-alerts`])
+      expect(run.stderr).toContain(left);
+    expect(run.stderr).toContain(`\`support-job init --name ${JOB}\``);
+    expect(run.stderr).toContain(`\`support-job destroy --name ${JOB}\``);
+    const destroy = await job.cli(["destroy", "--name", JOB, "--yes"]);
+    expect(destroy.code, destroy.stderr).toBe(0);
+    const after = await job.cli(["status"]);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/there is no job nightly-cleanup in us-east-1/);
+  });
+
   it("shows the job, its schedule with the next 3 runs, alerts, no drift, and the run history newest first", async () => {
     await history();
     const run = await job.cli(["status"]);
