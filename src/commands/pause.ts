@@ -1,6 +1,6 @@
 /** `support-job pause` / `resume`: turn the job's schedule off or on. Runs started with run-now still work while paused. */
 import { OperationError } from "../errors.js";
-import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
+import { readProject } from "../resources/project.js";
 import { awsCall, noSuchJob } from "../aws/call.js";
 import type { Clients } from "../aws/clients.js";
 import { openJob, type JobOptions } from "./open-job.js";
@@ -44,6 +44,5 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
 }
 
 async function projectExists(clients: Clients, name: string): Promise<boolean> {
-  const out = await awsCall(`Reading job ${name}`, clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })));
-  return (out.projects ?? []).length > 0;
+  return (await awsCall(`Reading job ${name}`, readProject(clients.codebuild, name))) !== undefined;
 }

@@ -10,7 +10,8 @@ import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants, statSync } from "node:fs";
 import { constants } from "node:os";
 import { delimiter, join } from "node:path";
-import { BatchGetProjectsCommand, type EnvironmentVariable } from "@aws-sdk/client-codebuild";
+import type { EnvironmentVariable } from "@aws-sdk/client-codebuild";
+import { readProject } from "../resources/project.js";
 import { GetRoleCommand, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, type Credentials } from "@aws-sdk/client-sts";
 import { callerIdentity, type Clients } from "../aws/clients.js";
@@ -130,7 +131,7 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
       `Reading job ${name}`,
       Promise.all([
         callerIdentity(clients),
-        clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })).then((out) => out.projects?.[0]),
+        readProject(clients.codebuild, name).then((found) => found?.project),
         orMissing(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.serviceRole, MaxItems: 100 }))),
         readTryRole(clients.iam, names.tryRole),
         orMissing(clients.iam.send(new GetRoleCommand({ RoleName: names.serviceRole }))),

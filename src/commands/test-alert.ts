@@ -3,7 +3,7 @@
  * chain (rule → topic → subscription), starts a run of the job's project that fails at once on purpose (an inline
  * buildspec, no source, nothing of the job's script), waits for it to fail, and says where the alert goes.
  */
-import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
+import { readProject } from "../resources/project.js";
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetTopicAttributesCommand, type Subscription } from "@aws-sdk/client-sns";
 import { callerIdentity } from "../aws/clients.js";
@@ -167,7 +167,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
       what,
       Promise.all([
         identity,
-        clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })).then((out) => out.projects?.[0]),
+        readProject(clients.codebuild, name).then((found) => found?.project),
         orMissing(clients.events.send(new DescribeRuleCommand({ Name: names.alertRule }))),
         orMissing(clients.events.send(new ListTargetsByRuleCommand({ Rule: names.alertRule }))),
         topicArn.then((TopicArn) => orMissing(clients.sns.send(new GetTopicAttributesCommand({ TopicArn })))),

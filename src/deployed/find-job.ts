@@ -2,7 +2,8 @@
  * Which job a command is about, when neither --name nor support-job.json says: the region's only job. Jobs are
  * CodeBuild projects tagged `support-job:job=<name>`.
  */
-import { BatchGetProjectsCommand, ListProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
+import type { Project } from "@aws-sdk/client-codebuild";
+import { listProjects } from "../resources/project.js";
 import type { Clients } from "../aws/clients.js";
 import { InputError } from "../errors.js";
 import { TAG_KEY } from "../desired/names.js";
@@ -15,25 +16,8 @@ export function jobTag(project: Pick<Project, "tags">): string | undefined {
 
 /** Every job in the client's region: ListProjects (all pages) + BatchGetProjects (100 a call), filtered on the tag. */
 export async function listJobs(clients: Clients): Promise<Project[]> {
-  const names: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await awsCall(
-      `Listing CodeBuild projects in ${clients.region}`,
-      clients.codebuild.send(new ListProjectsCommand({ sortBy: "NAME", sortOrder: "ASCENDING", nextToken })),
-    );
-    names.push(...(page.projects ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const chunks: string[][] = [];
-  for (let i = 0; i < names.length; i += 100) chunks.push(names.slice(i, i + 100));
-  const pages = await Promise.all(
-    chunks.map((chunk) => awsCall(`Reading CodeBuild projects in ${clients.region}`, clients.codebuild.send(new BatchGetProjectsCommand({ names: chunk })))),
-  );
-  return pages
-    .flatMap((p) => p.projects ?? [])
-    .filter((p) => p.name !== undefined && jobTag(p) === p.name)
-    .sort((a, b) => (a.name ?? "").localeCompare(b.name ?? ""));
+  const projects = await awsCall(`Listing CodeBuild projects in ${clients.region}`, listProjects(clients.codebuild));
+  return projects.filter((p) => p.name !== undefined && jobTag(p) === p.name).sort((a, b) => (a.name ?? "").localeCompare(b.name ?? ""));
 }
 
 /** The job name: given, from support-job.json, or the region's only job. */

@@ -8,7 +8,8 @@
  * note. Missing resources are simply not there: a second run after a partial failure finishes the job.
  * The runs' logs (CloudWatch Logs group /aws/codebuild/<name>) are kept.
  */
-import { BatchGetProjectsCommand, DeleteProjectCommand } from "@aws-sdk/client-codebuild";
+import { DeleteProjectCommand } from "@aws-sdk/client-codebuild";
+import { readProject } from "../resources/project.js";
 import {
   DescribeRuleCommand,
   ListTagsForResourceCommand as ListRuleTagsCommand,
@@ -235,8 +236,7 @@ async function topicStep(clients: Clients, job: string, name: string, arn: strin
 }
 
 async function projectStep(clients: Clients, job: string, name: string): Promise<DestroyStep | undefined> {
-  const out = await orMissing(clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] })));
-  const project = out?.projects?.[0];
+  const project = (await orMissing(readProject(clients.codebuild, name)))?.project;
   if (!project) return undefined;
   return {
     key: "project",

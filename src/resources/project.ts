@@ -2,7 +2,9 @@
 import {
   BatchGetProjectsCommand,
   CreateProjectCommand,
+  ListProjectsCommand,
   UpdateProjectCommand,
+  type CodeBuildClient,
   type CreateProjectCommandInput,
   type Project,
 } from "@aws-sdk/client-codebuild";
@@ -24,12 +26,7 @@ export const projectResource: Resource<ProjectState> = {
   key: "project",
   label: LABEL,
   nameOf: (ref) => ref.names.project,
-  async read(ref, { codebuild }) {
-    const out = await codebuild.send(new BatchGetProjectsCommand({ names: [ref.names.project] }));
-    const project = out.projects?.[0];
-    if (!project) return undefined;
-    return { project, owner: project.tags?.find((t) => t.key === TAG_KEY)?.value };
-  },
+  read: (ref, { codebuild }) => readProject(codebuild, ref.names.project),
   plan(spec, current, { adopt }) {
     const want = spec.project;
     const base = { key: "project" as const, label: LABEL, name: want.name, arn: want.arn, notes: [], after: ["serviceRole" as const] };
@@ -40,6 +37,29 @@ export const projectResource: Resource<ProjectState> = {
     );
   },
 };
+
+/** The project by name (undefined: none): the one BatchGetProjects for a job, whichever command asks. */
+export async function readProject(codebuild: CodeBuildClient, name: string): Promise<ProjectState | undefined> {
+  const out = await codebuild.send(new BatchGetProjectsCommand({ names: [name] }));
+  const project = out.projects?.[0];
+  if (!project) return undefined;
+  return { project, owner: project.tags?.find((t) => t.key === TAG_KEY)?.value };
+}
+
+/** Every project in the region: ListProjects (all pages) + BatchGetProjects (100 a call). */
+export async function listProjects(codebuild: CodeBuildClient): Promise<Project[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await codebuild.send(new ListProjectsCommand({ sortBy: "NAME", sortOrder: "ASCENDING", nextToken }));
+    names.push(...(page.projects ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const chunks: string[][] = [];
+  for (let i = 0; i < names.length; i += 100) chunks.push(names.slice(i, i + 100));
+  const pages = await Promise.all(chunks.map((chunk) => codebuild.send(new BatchGetProjectsCommand({ names: chunk }))));
+  return pages.flatMap((p) => p.projects ?? []);
+}
 
 function projectInput(want: ProjectSpec, spec: JobSpec): CreateProjectCommandInput {
   return {
