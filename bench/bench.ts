@@ -131,15 +131,24 @@ async function main(): Promise<void> {
   const status = rows.find((r) => r.scenario.startsWith("status"));
   const peerRow = rows.find((r) => r.scenario.startsWith("aws cli"));
   process.stdout.write(`\n--help / node -e '': ${(help / nodeAlone).toFixed(2)}x (goal: at most 1.3x)\n`);
-  process.stdout.write(
-    status && peerRow?.ok ? `AWS CLI peer / status: ${(peerRow.wallMs / status.wallMs).toFixed(2)}x (goal: at least 3x)\n` : `${peer}\n`,
-  );
+  process.stdout.write(status && peerRow?.ok ? `AWS CLI peer / status: ${(peerRow.wallMs / status.wallMs).toFixed(2)}x (goal: at least 3x)\n` : `${peer}\n`);
 
   const installs = process.argv.includes("--no-install") ? [] : measureInstalls();
   if (installs.length) {
     const rowsOut = [
       ["cold install (empty folder, empty npm cache)", "commit", "tarball kB", "install ms", "files", "MB", "MB on disk", "npx --help"],
-      ...installs.map((i) => [i.label + (i.error ? ` (FAILED: ${i.error})` : ""), i.commit.slice(0, 8), i.tarballKb, i.installMs, i.files, i.mb, i.diskMb, i.helpWorks ? "works" : "FAILS"].map(String)),
+      ...installs.map((i) =>
+        [
+          i.label + (i.error ? ` (FAILED: ${i.error})` : ""),
+          i.commit.slice(0, 8),
+          i.tarballKb,
+          i.installMs,
+          i.files,
+          i.mb,
+          i.diskMb,
+          i.helpWorks ? "works" : "FAILS",
+        ].map(String),
+      ),
     ];
     const w = rowsOut[0]!.map((_, c) => Math.max(...rowsOut.map((r) => r[c]!.length)));
     process.stdout.write("\n");
@@ -178,7 +187,11 @@ async function firstQuestion(env: Record<string, string>): Promise<number | stri
     const cwd = mkdtempSync(join(tmpdir(), "support-job-bench-wizard-"));
     const ms = await new Promise<number>((resolve) => {
       const started = performance.now();
-      const child = spawn("script", ["-qfc", `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} init`, "/dev/null"], { cwd, env: { ...env, TERM: "xterm-256color" }, stdio: ["pipe", "pipe", "ignore"] });
+      const child = spawn("script", ["-qfc", `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} init`, "/dev/null"], {
+        cwd,
+        env: { ...env, TERM: "xterm-256color" },
+        stdio: ["pipe", "pipe", "ignore"],
+      });
       let screen = "";
       const give = (value: number) => {
         clearTimeout(timer);

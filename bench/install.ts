@@ -68,7 +68,18 @@ export function coldInstall(label: string, commit: string, tarball: string): Ins
   const env = cleanEnv(cache);
   const install = spawnSync("npm", ["install", tarball, "--no-audit", "--no-fund", "--loglevel", "error"], { cwd: folder, encoding: "utf8", env });
   const installMs = Math.round(performance.now() - started);
-  if (install.status !== 0) return { label, commit, tarballKb, installMs, files: 0, mb: 0, diskMb: 0, helpWorks: false, error: install.stderr.trim().split("\n").pop() ?? "npm install failed" };
+  if (install.status !== 0)
+    return {
+      label,
+      commit,
+      tarballKb,
+      installMs,
+      files: 0,
+      mb: 0,
+      diskMb: 0,
+      helpWorks: false,
+      error: install.stderr.trim().split("\n").pop() ?? "npm install failed",
+    };
   const { files, bytes } = sizeOf(join(folder, "node_modules"));
   const diskKb = Number(run("du", ["-sk", join(folder, "node_modules")], folder).split("\t")[0]);
   const help = spawnSync("npx", ["--no-install", "support-job", "--help"], { cwd: folder, encoding: "utf8", env });

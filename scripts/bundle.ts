@@ -68,14 +68,26 @@ export function bundledPackages(metafile: Metafile): BundledPackage[] {
     const manifest = JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")) as PackageManifest;
     const id = `${manifest.name}@${manifest.version}`;
     if (byId.has(id)) continue;
-    byId.set(id, { name: manifest.name, version: manifest.version, license: licenseOf(manifest), dir, texts: licenseTexts(dir), repository: repositoryOf(manifest) });
+    byId.set(id, {
+      name: manifest.name,
+      version: manifest.version,
+      license: licenseOf(manifest),
+      dir,
+      texts: licenseTexts(dir),
+      repository: repositoryOf(manifest),
+    });
   }
   // A few SDK packages publish no LICENSE file; their monorepo's licence is the one a sibling package carries.
   for (const pkg of byId.values()) {
     if (pkg.texts.length || !pkg.repository) continue;
-    const sibling = [...byId.values()].find((other) => other.repository === pkg.repository && other.license === pkg.license && other.texts.length && other !== pkg);
+    const sibling = [...byId.values()].find(
+      (other) => other.repository === pkg.repository && other.license === pkg.license && other.texts.length && other !== pkg,
+    );
     if (!sibling) continue;
-    pkg.texts = sibling.texts.map((t) => ({ file: `${t.file} of ${sibling.name} (this package publishes none; same repository ${pkg.repository})`, text: t.text }));
+    pkg.texts = sibling.texts.map((t) => ({
+      file: `${t.file} of ${sibling.name} (this package publishes none; same repository ${pkg.repository})`,
+      text: t.text,
+    }));
   }
   return [...byId.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name < b.name ? -1 : 1));
 }
@@ -83,7 +95,9 @@ export function bundledPackages(metafile: Metafile): BundledPackage[] {
 /** Output files (relative to the project, e.g. dist/chunks/x.js) that hold code from a package matching `match`. */
 export function outputsWith(metafile: Metafile, match: RegExp): string[] {
   return Object.entries(metafile.outputs)
-    .filter(([file, output]) => file.endsWith(".js") && Object.entries(output.inputs).some(([input, { bytesInOutput }]) => bytesInOutput > 0 && match.test(input)))
+    .filter(
+      ([file, output]) => file.endsWith(".js") && Object.entries(output.inputs).some(([input, { bytesInOutput }]) => bytesInOutput > 0 && match.test(input)),
+    )
     .map(([file]) => file)
     .sort();
 }
@@ -98,7 +112,10 @@ export function refusal(pkg: Pick<BundledPackage, "name" | "version" | "license"
 }
 
 export function licenseAllowed(expression: string): boolean {
-  const spdx = expression.trim().replace(/^\((.*)\)$/, "$1").trim();
+  const spdx = expression
+    .trim()
+    .replace(/^\((.*)\)$/, "$1")
+    .trim();
   if (/\s+OR\s+/i.test(spdx)) return spdx.split(/\s+OR\s+/i).some(licenseAllowed);
   if (/\s+AND\s+/i.test(spdx)) return spdx.split(/\s+AND\s+/i).every(licenseAllowed);
   return (ALLOWED_LICENSES as readonly string[]).includes(spdx);

@@ -89,10 +89,17 @@ Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage 
     .option("--timeout <minutes>", "build timeout in minutes, 5–2160 (default: 60)")
     .option("--email <address>", "where alerts go (AWS sends a confirmation email first)")
     .option("--alert-on <statuses>", "comma-separated: FAILED,STOPPED,TIMED_OUT,FAULT (default), SUCCEEDED, IN_PROGRESS")
-    .option("--env <KEY=VALUE>", "environment variable, repeatable; KEY=ssm:/param/name (Parameter Store), KEY=secretsmanager:secret-id[:json-key] (Secrets Manager), KEY=plain:VALUE (force plain)", collect)
+    .option(
+      "--env <KEY=VALUE>",
+      "environment variable, repeatable; KEY=ssm:/param/name (Parameter Store), KEY=secretsmanager:secret-id[:json-key] (Secrets Manager), KEY=plain:VALUE (force plain)",
+      collect,
+    )
     .option("--policy-arn <arn>", "managed policy the job needs, repeatable (e.g. arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess)", collect)
     .option("--policy-file <path>", "JSON policy document with the job's own permissions (becomes one managed policy)")
-    .option("--permissions-boundary <arn>", "managed policy set as the permissions boundary of every role support-job creates (required by docs/operator-policy-bounded.json)")
+    .option(
+      "--permissions-boundary <arn>",
+      "managed policy set as the permissions boundary of every role support-job creates (required by docs/operator-policy-bounded.json)",
+    )
     .option("--no-env", "remove every environment variable (clears the saved --env list)")
     .option("--no-policy-arn", "detach every --policy-arn (clears the saved list)")
     .option("--no-policy-file", "delete the job permissions policy (drops the saved --policy-file)")

@@ -4,7 +4,11 @@ import { InputError, InputErrors, InterruptedError, OperationError } from "../er
 
 /** A job that is not there is the user's input to fix (exit 2), wherever it is noticed. */
 export function noSuchJob(name: string, region: string): InputError {
-  return new InputError("--name", `there is no job ${name} in ${region} (no CodeBuild project of that name); see \`support-job list\``, "--name nightly-cleanup");
+  return new InputError(
+    "--name",
+    `there is no job ${name} in ${region} (no CodeBuild project of that name); see \`support-job list\``,
+    "--name nightly-cleanup",
+  );
 }
 
 /**
@@ -25,7 +29,6 @@ export async function awsCall<T>(what: string, call: Promise<T>): Promise<T> {
     throw asOperationError(error, what);
   }
 }
-
 
 /** The account in an ARN (`arn:aws:codebuild:us-east-1:123456789012:build/...`). */
 export function accountOf(arn: string | undefined): string | undefined {

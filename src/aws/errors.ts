@@ -36,7 +36,8 @@ export function isAlreadyExists(error: unknown): boolean {
  */
 const ROLE_PROPAGATION: Record<string, RegExp> = {
   InvalidInputException: /ot authorized to perform/,
-  ValidationException: /cannot be assumed by principal|role .* (cannot|could not) be assumed|not authorized to assume|must allow (AWS )?EventBridge Scheduler to assume the role/i,
+  ValidationException:
+    /cannot be assumed by principal|role .* (cannot|could not) be assumed|not authorized to assume|must allow (AWS )?EventBridge Scheduler to assume the role/i,
 };
 
 export function isRolePropagation(error: unknown): boolean {
@@ -70,7 +71,7 @@ export function describeAwsError(error: unknown, what: string): string {
 
   if (name === "CredentialsProviderError" || /Could not load credentials|Unable to locate credentials/i.test(message))
     return `${what} failed: no AWS credentials were found. Run \`aws configure\` (or \`aws sso login --profile NAME\` and pass --profile NAME), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`;
-  if (/ExpiredToken|TokenRefreshRequired/.test(name) || /expired/i.test(message) && /token/i.test(message))
+  if (/ExpiredToken|TokenRefreshRequired/.test(name) || (/expired/i.test(message) && /token/i.test(message)))
     return `${what} failed: your AWS session token has expired. Refresh it (e.g. \`aws sso login\`) and run the command again.`;
   if (["InvalidClientTokenId", "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature"].includes(name))
     return `${what} failed: AWS does not recognise these credentials (${name}). Check AWS_PROFILE / AWS_ACCESS_KEY_ID, or run \`aws configure\`.`;
@@ -89,7 +90,12 @@ export function describeAwsError(error: unknown, what: string): string {
     return `${what} failed: the connection to AWS kept failing (${code || name}) after retries. Check your network and run the command again; it picks up where it stopped.`;
   if (name === "InvalidInputException" && /No Access token found|access token|OAuth|source credentials/i.test(message))
     return `${what} failed: CodeBuild has no credentials for this repository. Connect it once in the CodeBuild console (Source → Connect), or run \`aws codebuild import-source-credentials --server-type GITHUB --auth-type PERSONAL_ACCESS_TOKEN --token <token>\`, then run init again.`;
-  if (/^5\d\d$/.test(String((error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? "")) || name === "InternalFailure" || name === "ServiceUnavailable" || name === "InternalServerException")
+  if (
+    /^5\d\d$/.test(String((error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? "")) ||
+    name === "InternalFailure" ||
+    name === "ServiceUnavailable" ||
+    name === "InternalServerException"
+  )
     return `${what} failed: AWS answered with a server error (${[name && name !== "Error" ? name : "", httpStatus(error) ?? ""].filter(Boolean).join(", ") || "no details"}) after several retries. Run the command again; it picks up where it stopped.`;
   const id = requestId(error);
   return `${what} failed: ${name ? `${name}: ` : ""}${message}${id ? ` (request id ${id})` : ""}`;

@@ -20,11 +20,19 @@ export interface DestroyOptions extends JobOptions {
 export async function runDestroy(options: DestroyOptions, io: Reporter): Promise<void> {
   // Destroying is never a guess: the job is named by --name or by support-job.json here, never "the only one".
   if (options.name === undefined && readConfig(process.cwd())?.name === undefined)
-    throw new InputError("--name", "destroy must be told which job to delete: pass --name (no support-job.json here names a job)", "support-job destroy --name nightly-cleanup");
+    throw new InputError(
+      "--name",
+      "destroy must be told which job to delete: pass --name (no support-job.json here names a job)",
+      "support-job destroy --name nightly-cleanup",
+    );
   // Decided before any AWS call: a script that forgot --yes fails fast and changes nothing.
   const interactive = isInteractive(options);
   if (!options.yes && !interactive)
-    throw new InputError("--yes", "destroy deletes the job's AWS resources and asks first; with no terminal to ask on, pass --yes", `support-job destroy --name ${options.name ?? "nightly-cleanup"} --yes`);
+    throw new InputError(
+      "--yes",
+      "destroy deletes the job's AWS resources and asks first; with no terminal to ask on, pass --yes",
+      `support-job destroy --name ${options.name ?? "nightly-cleanup"} --yes`,
+    );
 
   const { clients, name, config } = await openJob(options, io);
   const names = jobNames(name, clients.region);
@@ -32,7 +40,10 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
     `reading what is left of job ${name} in ${clients.region}`,
     async () => {
       const me = await awsCall("Checking your AWS identity", callerIdentity(clients));
-      return { account: me.account, steps: await awsCall(`Reading job ${name}`, planDestroy(clients, name, { account: me.account, region: clients.region, partition: me.partition })) };
+      return {
+        account: me.account,
+        steps: await awsCall(`Reading job ${name}`, planDestroy(clients, name, { account: me.account, region: clients.region, partition: me.partition })),
+      };
     },
     { done: `read what is left of job ${name} in ${clients.region}`, failed: `could not read job ${name}` },
   );
@@ -41,7 +52,10 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   const skipped = steps.filter((s) => s.action === "skip");
   const keptLogs = `The runs' logs are kept in CloudWatch Logs group ${names.logGroup} (delete them with: aws logs delete-log-group --log-group-name ${names.logGroup} --region ${clients.region}).`;
   const output = (deleted: DestroyStep[], failed: { step: DestroyStep; error: unknown }[]) =>
-    destroyToJson({ name, region: clients.region, account }, { deleted, skipped, failed: failed.map((f) => ({ step: f.step, error: describeAwsError(f.error, `deleting ${f.step.label} ${f.step.name}`) })) });
+    destroyToJson(
+      { name, region: clients.region, account },
+      { deleted, skipped, failed: failed.map((f) => ({ step: f.step, error: describeAwsError(f.error, `deleting ${f.step.label} ${f.step.name}`) })) },
+    );
 
   io.result(renderDestroyPlan(name, clients.region, account, steps));
   if (toDelete.length === 0) {
@@ -52,7 +66,10 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   }
   if (!options.yes) {
     const { askYesNo } = await import("../wizard/prompts.js");
-    const sure = await askYesNo({ message: `Delete ${toDelete.length === 1 ? "this resource" : `these ${toDelete.length} resources`} of job ${name}?`, default: false });
+    const sure = await askYesNo({
+      message: `Delete ${toDelete.length === 1 ? "this resource" : `these ${toDelete.length} resources`} of job ${name}?`,
+      default: false,
+    });
     if (!sure) throw new InterruptedError("Cancelled, nothing was deleted.");
   }
 
@@ -83,7 +100,9 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
       result.failed[0]?.error,
     );
   }
-  io.result(`${paint.green("✔")} Job ${name} is destroyed: ${result.deleted.length} ${result.deleted.length === 1 ? "resource" : "resources"} deleted${skipped.length ? `, ${skipped.length} left alone` : ""}.`);
+  io.result(
+    `${paint.green("✔")} Job ${name} is destroyed: ${result.deleted.length} ${result.deleted.length === 1 ? "resource" : "resources"} deleted${skipped.length ? `, ${skipped.length} left alone` : ""}.`,
+  );
   io.info(keptLogs);
   if (config) io.info("support-job.json is kept: `support-job init --yes` would create the job again.");
 }

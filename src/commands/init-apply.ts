@@ -35,7 +35,12 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
 
   io.result(renderPlan(plan));
   const conflicts = plan.steps.filter((s) => s.action === "conflict");
-  if (conflicts.length > 0) throw new InputError(conflicts.length === 1 ? conflicts[0]!.label : "resources", conflicts.map((c) => c.notes.join(" ")).join(" "), "--adopt, or another --name");
+  if (conflicts.length > 0)
+    throw new InputError(
+      conflicts.length === 1 ? conflicts[0]!.label : "resources",
+      conflicts.map((c) => c.notes.join(" ")).join(" "),
+      "--adopt, or another --name",
+    );
   const losses = unaskedLosses(plan, context.sources);
   for (const loss of losses) io.warn(`${loss.what}: ${loss.keep}, or ${loss.allow} to confirm.`);
   if (options.dryRun) {
@@ -45,7 +50,11 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   }
   if (losses.length > 0 && !interactive) {
     const first = losses[0]!;
-    throw new InputError(first.flag, `${losses.map((l) => l.what).join("; ")}, and nothing asked for it; ${first.keep}, or ${losses.map((l) => l.allow).join(" and ")} to confirm; nothing was changed`, first.allow);
+    throw new InputError(
+      first.flag,
+      `${losses.map((l) => l.what).join("; ")}, and nothing asked for it; ${first.keep}, or ${losses.map((l) => l.allow).join(" and ")} to confirm; nothing was changed`,
+      first.allow,
+    );
   }
 
   // support-job.json about another job is left as it is: this job's settings are not saved over it.
@@ -67,7 +76,10 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
     save();
     applied = await applyWithProgress(plan, clients, io, settings.name);
   }
-  if (otherJobFile) io.info(`${CONFIG_FILE} here is about job ${otherJobFile} and was not changed; job ${settings.name}'s settings were not saved (\`support-job init --name ${settings.name}\` reads them back from AWS).`);
+  if (otherJobFile)
+    io.info(
+      `${CONFIG_FILE} here is about job ${otherJobFile} and was not changed; job ${settings.name}'s settings were not saved (\`support-job init --name ${settings.name}\` reads them back from AWS).`,
+    );
   const status = statusAfterApply(plan, settings, await recent, applied);
   io.result("");
   io.show(formatStatus(status, { hideDrift: true }));
@@ -93,7 +105,9 @@ export function unaskedLosses(plan: Pick<Plan, "steps">, sources: InitContext["s
       keep: "pass --policy-file PATH to keep the job's permissions",
       allow: "--no-policy-file",
     });
-  const removed = (plan.steps.find((s) => s.key === "project")?.changes ?? []).filter((c) => c.field.startsWith("env ") && c.to === "(removed)").map((c) => c.field.slice(4));
+  const removed = (plan.steps.find((s) => s.key === "project")?.changes ?? [])
+    .filter((c) => c.field.startsWith("env ") && c.to === "(removed)")
+    .map((c) => c.field.slice(4));
   if (removed.length > 0 && sources.env !== "flag" && sources.env !== "file")
     losses.push({
       what: `this plan removes the environment variable${removed.length > 1 ? "s" : ""} ${removed.join(", ")}`,
@@ -108,7 +122,13 @@ async function applyWithProgress(plan: Plan, clients: Parameters<typeof applyPla
   const tasks = new Map<PlanStep["key"], Progress>();
   const finished: PlanStep[] = [];
   const started: PlanStep[] = [];
-  const restore = whileInterrupted(() => interruptedMessage(finished, started.filter((s) => !finished.includes(s)), job));
+  const restore = whileInterrupted(() =>
+    interruptedMessage(
+      finished,
+      started.filter((s) => !finished.includes(s)),
+      job,
+    ),
+  );
   try {
     return await applyPlan(plan, clients, {
       start: (step) => {

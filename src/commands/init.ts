@@ -80,7 +80,11 @@ export function jsonNeedsYes(options: Pick<InitOptions, "json" | "yes" | "dryRun
 export async function runInit(options: InitOptions, io: Reporter): Promise<void> {
   const cwd = process.cwd();
   if (jsonNeedsYes(options, onTerminal()))
-    throw new InputError("--yes", "--json changes the output, not the confirmation; pass --yes to apply without being asked, or --dry-run to only see the plan", "support-job --json init --yes");
+    throw new InputError(
+      "--yes",
+      "--json changes the output, not the confirmation; pass --yes to apply without being asked, or --dry-run to only see the plan",
+      "support-job --json init --yes",
+    );
   const file = readConfig(cwd, (line) => io.warn(line));
   const flags = pickSettingFlags(options);
   const interactive = isInteractive(options);
@@ -129,7 +133,9 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
     callerIdentity(clients).catch(() => undefined);
     const deployed = await deployedSettings(clients, name).catch(() => undefined);
     if (deployed) {
-      io.info(`Job ${name} exists in AWS: its deployed settings are the starting point${interactive ? " (the defaults below)" : "; flags change only what they name"}.`);
+      io.info(
+        `Job ${name} exists in AWS: its deployed settings are the starting point${interactive ? " (the defaults below)" : "; flags change only what they name"}.`,
+      );
       for (const warning of deployed.warnings) io.warn(warning);
       base = deployed.settings;
       given(deployed.settings, "deployed");
@@ -195,5 +201,9 @@ function precheck(given: RawSettings, cwd: string, sources: InitContext["sources
 /** A grant of everything without --yes and without a terminal to ask on: the first finding, named. */
 function broadGrantError(broad: readonly string[]): InputError {
   const first = broad[0] ?? "the policy";
-  return new InputError(first.startsWith("arn:") ? "--policy-arn" : "--policy-file", `${first}; narrow it, or pass --yes to accept`, "Action s3:GetObject on arn:aws:s3:::my-bucket/*");
+  return new InputError(
+    first.startsWith("arn:") ? "--policy-arn" : "--policy-file",
+    `${first}; narrow it, or pass --yes to accept`,
+    "Action s3:GetObject on arn:aws:s3:::my-bucket/*",
+  );
 }

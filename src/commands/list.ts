@@ -11,18 +11,12 @@ import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { jobListToJson, renderJobList, type JobListing } from "../ui/list.js";
 
-
 export async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now: Date): Promise<JobListing[]> {
   const projects = await listJobs(clients);
   const names = projects.map((p) => p.name ?? "");
   // Per job, in parallel: its schedule and its newest run id; then one BatchGetBuilds for every last run.
   const perJob = await Promise.all(
-    names.map((name) =>
-      awsCall(
-        `Reading job ${name}`,
-        Promise.all([readSchedule(clients, jobNames(name, clients.region)), recentRunIds(clients, name, 1)]),
-      ),
-    ),
+    names.map((name) => awsCall(`Reading job ${name}`, Promise.all([readSchedule(clients, jobNames(name, clients.region)), recentRunIds(clients, name, 1)]))),
   );
   const lastIds = perJob.flatMap(([, runs]) => runs.ids.slice(0, 1));
   const builds = await awsCall("Reading the jobs' last runs", getBuilds(clients, lastIds));

@@ -23,7 +23,8 @@ export function parseRunId(raw: string): { project: string | undefined; uuid: st
 export async function runLogs(runId: string | undefined, options: LogsOptions, io: Reporter): Promise<void> {
   if (runId !== undefined && options.last) throw new InputError("--last", "give a run id or --last, not both", "support-job logs --last");
   const parsed = runId !== undefined ? parseRunId(runId) : undefined;
-  if (parsed && !/^[\w-]+$/.test(parsed.uuid)) throw new InputError("RUN_ID", `"${runId}" is not a run id`, "nightly-cleanup:0b6e9c1e-2f1d-4c1a-9a51-3c7f4a3d2e10");
+  if (parsed && !/^[\w-]+$/.test(parsed.uuid))
+    throw new InputError("RUN_ID", `"${runId}" is not a run id`, "nightly-cleanup:0b6e9c1e-2f1d-4c1a-9a51-3c7f4a3d2e10");
   const job = await openJob({ ...options, name: options.name ?? parsed?.project }, io);
   const { clients, name } = job;
 
@@ -56,6 +57,5 @@ export async function runLogs(runId: string | undefined, options: LogsOptions, i
   if (!drained.exists) io.warn(`Run ${id} has no log stream ${cursor.groupName}/${cursor.streamName} (yet, or it was deleted).`);
   else if (drained.events === 0) io.info("(the log is empty)");
   if (!run.complete) io.info(`Run ${id} is still going: this is its log so far.`);
-  if (io.json)
-    io.printJson(runLogToJson(id, cursor, events));
+  if (io.json) io.printJson(runLogToJson(id, cursor, events));
 }

@@ -59,5 +59,9 @@ export async function wrongAccount(job: Pick<OpenedJob, "clients" | "config" | "
   const { callerIdentity } = await import("../aws/clients.js");
   const me = await callerIdentity(job.clients).catch(() => undefined);
   if (!me || me.account === saved) return error;
-  return new InputError("--profile", `${CONFIG_FILE} says job ${job.name} lives in account ${saved}, but your credentials are for account ${me.account}; use the credentials of account ${saved}`, "--profile <a profile of that account>");
+  return new InputError(
+    "--profile",
+    `${CONFIG_FILE} says job ${job.name} lives in account ${saved}, but your credentials are for account ${me.account}; use the credentials of account ${saved}`,
+    "--profile <a profile of that account>",
+  );
 }

@@ -26,9 +26,14 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   const schedule = await awsCall(`${verb} job ${name}`, readSchedule(clients, jobNames(name, clients.region), { withOwner: true }));
   // A job that does not exist is the user's input to fix (exit 2), as in every other command.
   if (!schedule && !(await projectExists(clients, name))) throw noSuchJob(name, clients.region);
-  if (!schedule) throw new OperationError(`Job ${name} has no schedule in ${clients.region} (no rule ${jobNames(name, clients.region).scheduleRule}); run \`support-job init --yes\` with its support-job.json to recreate it.`);
+  if (!schedule)
+    throw new OperationError(
+      `Job ${name} has no schedule in ${clients.region} (no rule ${jobNames(name, clients.region).scheduleRule}); run \`support-job init --yes\` with its support-job.json to recreate it.`,
+    );
   if (schedule.owner !== name)
-    throw new OperationError(`The schedule ${schedule.name} is not tagged support-job:job=${name}, so support-job leaves it alone; change it in the AWS console.`);
+    throw new OperationError(
+      `The schedule ${schedule.name} is not tagged support-job:job=${name}, so support-job leaves it alone; change it in the AWS console.`,
+    );
   const changed = await awsCall(`${verb} job ${name}`, setScheduleEnabled(clients, schedule, enabled));
   const now = new Date();
   const after = scheduleStatus({ ...schedule, state: enabled ? "ENABLED" : "DISABLED" }, now);
@@ -37,7 +42,9 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
     io.result(`${changed ? `${paint.green("✔")} Resumed` : "Already running"}: job ${name} runs ${after.description ?? after.expression} again.`);
     if (next) io.result(`  Next run: ${jobTime(next, after.timezone, localTimeZone())}${after.approximate ? ", approximately" : ""}.`);
   } else {
-    io.result(`${changed ? `${paint.green("✔")} Paused` : "Already paused"}: the schedule of job ${name} (${after.expression}) starts no runs until \`support-job resume\`.`);
+    io.result(
+      `${changed ? `${paint.green("✔")} Paused` : "Already paused"}: the schedule of job ${name} (${after.expression}) starts no runs until \`support-job resume\`.`,
+    );
     io.result("  `support-job run-now` still starts a run by hand.");
   }
   if (io.json) io.printJson(scheduleChangeToJson(name, clients.region, changed, after));

@@ -20,7 +20,17 @@ import { InputError, OperationError, PassThroughExit } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { asOperationError, awsCall, noSuchJob } from "../aws/call.js";
 import { openJob, type JobOptions } from "./open-job.js";
-import { applyTryRole, callerPrincipal, conflictMessage, planTryRole, readTryRole, removeTryRole, TRY_SESSION_SECONDS, tryRoleSpec, type TryRoleSpec } from "../resources/try-role.js";
+import {
+  applyTryRole,
+  callerPrincipal,
+  conflictMessage,
+  planTryRole,
+  readTryRole,
+  removeTryRole,
+  TRY_SESSION_SECONDS,
+  tryRoleSpec,
+  type TryRoleSpec,
+} from "../resources/try-role.js";
 import { pollInterval, sleep } from "../runs/watch.js";
 import { jobArns, jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
@@ -112,13 +122,23 @@ function policyLabel(arn: string, jobPolicyArn: string, policyFile: string | und
 }
 
 export async function runPermissionsTry(options: PermissionsOptions, io: Reporter, command: readonly string[]): Promise<void> {
-  if (io.json) throw new InputError("--json", "permissions try runs your command, whose output is on stdout; run it without --json", "support-job permissions try -- aws s3 ls");
+  if (io.json)
+    throw new InputError(
+      "--json",
+      "permissions try runs your command, whose output is on stdout; run it without --json",
+      "support-job permissions try -- aws s3 ls",
+    );
   const [file, ...args] = command;
-  if (!file) throw new InputError("command", "say which command to run with the job's permissions, after --", "support-job permissions try -- aws s3 ls s3://my-bucket");
+  if (!file)
+    throw new InputError("command", "say which command to run with the job's permissions, after --", "support-job permissions try -- aws s3 ls s3://my-bucket");
 
   // Before anything is created: a typo in the command should cost nothing.
   if (!findExecutable(file, process.env))
-    throw new InputError("command", `${file} was not found${file.includes("/") ? "" : " on PATH"} or cannot be run (it runs without a shell: give a program or a path to it)`, "support-job permissions try -- aws s3 ls");
+    throw new InputError(
+      "command",
+      `${file} was not found${file.includes("/") ? "" : " on PATH"} or cannot be run (it runs without a shell: give a program or a path to it)`,
+      "support-job permissions try -- aws s3 ls",
+    );
 
   const job = await openJob(options, io);
   const { clients, name } = job;
@@ -126,29 +146,39 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
   const { want, jobVariables, current, jobPolicyArn } = await io.step(
     `reading job ${name}'s permissions`,
     async () => {
-    // Everything at once: who you are, the job's variables, its service role's policies, the try role as it is.
-    const [me, project, attached, tryRole, serviceRole] = await awsCall(
-      `Reading job ${name}`,
-      Promise.all([
-        callerIdentity(clients),
-        readProject(clients.codebuild, name).then((found) => found?.project),
-        orMissing(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.serviceRole, MaxItems: 100 }))),
-        readTryRole(clients.iam, names.tryRole),
-        orMissing(clients.iam.send(new GetRoleCommand({ RoleName: names.serviceRole }))),
-      ]),
-    );
-    if (!project) throw noSuchJob(name, clients.region);
-    if (!attached) throw new OperationError(`The job's CodeBuild service role ${names.serviceRole} does not exist, so its permissions are unknown: \`support-job init --yes\` recreates it.`);
-    const caller = callerPrincipal(me.arn);
-    if (caller.display.endsWith(`/${names.tryRole}`)) throw new InputError("command", `you are already running with the try role ${names.tryRole}; run the command directly`, "aws s3 ls");
-    const where = { account: me.account, region: clients.region, partition: me.partition };
-    const boundary = serviceRole?.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
-    return {
-      want: tryRoleSpec(name, where, caller, (attached.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])), boundary),
-      jobVariables: project.environment?.environmentVariables ?? [],
-      current: tryRole,
-      jobPolicyArn: jobArns(names, where).jobPolicy,
-    };
+      // Everything at once: who you are, the job's variables, its service role's policies, the try role as it is.
+      const [me, project, attached, tryRole, serviceRole] = await awsCall(
+        `Reading job ${name}`,
+        Promise.all([
+          callerIdentity(clients),
+          readProject(clients.codebuild, name).then((found) => found?.project),
+          orMissing(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.serviceRole, MaxItems: 100 }))),
+          readTryRole(clients.iam, names.tryRole),
+          orMissing(clients.iam.send(new GetRoleCommand({ RoleName: names.serviceRole }))),
+        ]),
+      );
+      if (!project) throw noSuchJob(name, clients.region);
+      if (!attached)
+        throw new OperationError(
+          `The job's CodeBuild service role ${names.serviceRole} does not exist, so its permissions are unknown: \`support-job init --yes\` recreates it.`,
+        );
+      const caller = callerPrincipal(me.arn);
+      if (caller.display.endsWith(`/${names.tryRole}`))
+        throw new InputError("command", `you are already running with the try role ${names.tryRole}; run the command directly`, "aws s3 ls");
+      const where = { account: me.account, region: clients.region, partition: me.partition };
+      const boundary = serviceRole?.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
+      return {
+        want: tryRoleSpec(
+          name,
+          where,
+          caller,
+          (attached.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])),
+          boundary,
+        ),
+        jobVariables: project.environment?.environmentVariables ?? [],
+        current: tryRole,
+        jobPolicyArn: jobArns(names, where).jobPolicy,
+      };
     },
     { done: `read job ${name}'s permissions`, failed: `could not read job ${name}'s permissions` },
   );
@@ -158,19 +188,25 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
 
   // From the first write on, Ctrl-C must say what is left behind and how to remove it.
   const restore = whileInterrupted(
-    () => `Interrupted. The try role ${want.name} may exist: run \`support-job permissions try\` again to finish, or \`support-job permissions done\` to remove it.`,
+    () =>
+      `Interrupted. The try role ${want.name} may exist: run \`support-job permissions try\` again to finish, or \`support-job permissions done\` to remove it.`,
   );
   let credentials: Credentials;
   try {
     if (plan.action !== "unchanged") {
       const change = plan;
-      await io.step(`${change.action === "create" ? "creating" : "updating"} the try role ${want.name}`, () => awsCall(`${change.action === "create" ? "Creating" : "Updating"} IAM role ${want.name}`, applyTryRole(clients.iam, want, change)), {
-        done: `${change.action === "create" ? "created" : "updated"} the try role ${want.name}${change.action === "update" ? `: ${change.changes.join("; ")}` : ""}`,
-        failed: `could not ${change.action} the try role ${want.name}`,
-      });
+      await io.step(
+        `${change.action === "create" ? "creating" : "updating"} the try role ${want.name}`,
+        () => awsCall(`${change.action === "create" ? "Creating" : "Updating"} IAM role ${want.name}`, applyTryRole(clients.iam, want, change)),
+        {
+          done: `${change.action === "create" ? "created" : "updated"} the try role ${want.name}${change.action === "update" ? `: ${change.changes.join("; ")}` : ""}`,
+          failed: `could not ${change.action} the try role ${want.name}`,
+        },
+      );
     } else io.info(`${paint.green("✔")} the try role ${want.name} is up to date`);
 
-    if (want.policyArns.length) io.info(`  with the job's own permissions: ${want.policyArns.map((a) => policyLabel(a, jobPolicyArn, job.config?.policyFile)).join(", ")}`);
+    if (want.policyArns.length)
+      io.info(`  with the job's own permissions: ${want.policyArns.map((a) => policyLabel(a, jobPolicyArn, job.config?.policyFile)).join(", ")}`);
     else
       io.warn(
         `Job ${name} has no permissions of its own (no policy file, no policy ARNs): the command runs with no AWS permissions at all, and every AWS call it makes is denied. Give the job a policy with \`support-job init --yes --policy-file FILE\`.`,
@@ -183,22 +219,34 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
   if (plan.action === "update" && (plan.attach.length || plan.detach.length))
     io.info(paint.dim("  The role's policies changed just now: IAM may take a few seconds to apply them everywhere."));
 
-  if (!credentials.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) throw new OperationError(`STS returned no credentials for ${want.name}; run the command again.`);
+  if (!credentials.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken)
+    throw new OperationError(`STS returned no credentials for ${want.name}; run the command again.`);
   const child = childEnvironment({
     base: process.env,
-    credentials: { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken, expiration: credentials.Expiration },
+    credentials: {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      expiration: credentials.Expiration,
+    },
     region: clients.region,
     jobVariables,
   });
   if (child.plain.length) io.info(`  with the job's variables: ${child.plain.join(", ")}`);
   if (child.unresolved.length) {
-    const list = child.unresolved.map((u) => `${u.name} (${u.type === "PARAMETER_STORE" ? "Parameter Store" : u.type === "SECRETS_MANAGER" ? "Secrets Manager" : u.type} ${u.value}${u.fromShell ? "; your shell's value is used" : ""})`);
+    const list = child.unresolved.map(
+      (u) =>
+        `${u.name} (${u.type === "PARAMETER_STORE" ? "Parameter Store" : u.type === "SECRETS_MANAGER" ? "Secrets Manager" : u.type} ${u.value}${u.fromShell ? "; your shell's value is used" : ""})`,
+    );
     io.warn(`Not resolved locally (CodeBuild resolves them in a run): ${list.join(", ")}. Set them in your shell if the command needs them.`);
   }
   if (child.skipped.length) io.warn(`Left out (they would replace the try role's credentials or region): ${child.skipped.join(", ")}.`);
-  const policyFile = job.config?.policyFile ?? (want.policyArns.includes(jobPolicyArn) ? "the job's policy file" : "a policy file (support-job init --yes --policy-file FILE)");
+  const policyFile =
+    job.config?.policyFile ?? (want.policyArns.includes(jobPolicyArn) ? "the job's policy file" : "a policy file (support-job init --yes --policy-file FILE)");
   io.info(paint.bold(`An AccessDenied below names the missing permission: add it to ${policyFile} and run \`support-job init --yes\`; then try again.`));
-  io.info(paint.dim(`Running ${[file, ...args].map(shellWord).join(" ")} as ${want.name} (session ends ${credentials.Expiration?.toISOString() ?? "in 1 hour"}).`));
+  io.info(
+    paint.dim(`Running ${[file, ...args].map(shellWord).join(" ")} as ${want.name} (session ends ${credentials.Expiration?.toISOString() ?? "in 1 hour"}).`),
+  );
 
   const code = await runChild(file, args, child.env);
   io.info(paint.dim(`${file} exited with ${code}. When you are done: \`support-job permissions done\`.`));
@@ -280,7 +328,14 @@ function runChild(file: string, args: readonly string[], env: Record<string, str
     };
     child.once("error", (error: NodeJS.ErrnoException) => {
       done();
-      if (error.code === "ENOENT") reject(new InputError("command", `${file} was not found (it runs without a shell: give a program on PATH or a path to it)`, "support-job permissions try -- aws s3 ls"));
+      if (error.code === "ENOENT")
+        reject(
+          new InputError(
+            "command",
+            `${file} was not found (it runs without a shell: give a program on PATH or a path to it)`,
+            "support-job permissions try -- aws s3 ls",
+          ),
+        );
       else if (error.code === "EACCES") reject(new InputError("command", `${file} cannot be run (permission denied)`, "chmod +x ./script.sh"));
       else reject(new OperationError(`Could not run ${file}: ${error.message}`, error));
     });
@@ -297,7 +352,9 @@ export async function runPermissionsDone(options: PermissionsOptions, io: Report
   const result = await awsCall(`Removing the try role ${role}`, removeTryRole(clients.iam, name, clients.region));
   if (io.json) io.printJson(tryRoleRemovalToJson(name, role, result));
   if (result.removed) {
-    io.result(`${paint.green("✔")} Removed the try role ${role}. Its policies were detached first, so sessions still open with it lose the job's permissions within seconds; the job's own policy is unchanged.`);
+    io.result(
+      `${paint.green("✔")} Removed the try role ${role}. Its policies were detached first, so sessions still open with it lose the job's permissions within seconds; the job's own policy is unchanged.`,
+    );
     return;
   }
   if (result.reason === "absent") {

@@ -16,7 +16,8 @@ export function parseLimit(raw: string | number | undefined): number {
   if (raw === undefined) return DEFAULT_LIMIT;
   const text = String(raw).trim();
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > MAX_RUNS) throw new InputError("--limit", `"${text}" is not a number of runs from 1 to ${MAX_RUNS}`, "--limit 50");
+  if (!/^\d+$/.test(text) || value < 1 || value > MAX_RUNS)
+    throw new InputError("--limit", `"${text}" is not a number of runs from 1 to ${MAX_RUNS}`, "--limit 50");
   return value;
 }
 

@@ -79,7 +79,9 @@ export function checkAlertChain(state: AlertChainState): AlertCheck {
   if (!state.rule) problems.push(`the alert rule ${state.ruleName} is missing: ${initFix}.`);
   else {
     if (state.rule.state === "DISABLED")
-      problems.push(`the alert rule ${state.ruleName} is disabled, so no alert is sent; turn it on with \`aws events enable-rule --name ${state.ruleName} --region ${state.region}\`.`);
+      problems.push(
+        `the alert rule ${state.ruleName} is disabled, so no alert is sent; turn it on with \`aws events enable-rule --name ${state.ruleName} --region ${state.region}\`.`,
+      );
     const pattern = parsePolicyText(state.rule.eventPattern);
     const detail = isRecord(pattern) && isRecord(pattern.detail) ? pattern.detail : undefined;
     const buildStatus = detail?.["build-status"];
@@ -158,37 +160,37 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
   const { state, account } = await io.step(
     `checking the alerts of job ${name}`,
     async (): Promise<{ state: AlertChainState; account: string }> => {
-    const what = `Reading the alerts of job ${name}`;
-    const identity = callerIdentity(clients);
-    const where = identity.then((me) => ({ account: me.account, region: clients.region, partition: me.partition }));
-    const topicArn = where.then((w) => jobArns(names, w).alertTopic);
-    // All at once; only the topic's reads wait for the account (they need its ARN).
-    const reads = await awsCall(
-      what,
-      Promise.all([
-        identity,
-        readProject(clients.codebuild, name).then((found) => found?.project),
-        orMissing(clients.events.send(new DescribeRuleCommand({ Name: names.alertRule }))),
-        orMissing(clients.events.send(new ListTargetsByRuleCommand({ Rule: names.alertRule }))),
-        topicArn.then((TopicArn) => orMissing(clients.sns.send(new GetTopicAttributesCommand({ TopicArn })))),
-        topicArn.then((arn) => listSubscriptions(clients.sns, arn)),
-        topicArn,
-      ]),
-    );
-    const [me, project, rule, targets, topic, subscriptions, arn] = reads;
-    if (!project) throw noSuchJob(name, clients.region);
-    const state: AlertChainState = {
-      job: name,
-      region: clients.region,
-      ruleName: names.alertRule,
-      topicArn: arn,
-      rule: rule ? { state: rule.State, eventPattern: rule.EventPattern } : undefined,
-      targetArns: targets ? (targets.Targets ?? []).flatMap((t) => (t.Arn ? [t.Arn] : [])) : undefined,
-      topic: topic ? { policy: parsePolicyText(topic.Attributes?.Policy) } : undefined,
-      subscriptions,
-      configEmail: job.config?.email,
-    };
-    return { state, account: me.account };
+      const what = `Reading the alerts of job ${name}`;
+      const identity = callerIdentity(clients);
+      const where = identity.then((me) => ({ account: me.account, region: clients.region, partition: me.partition }));
+      const topicArn = where.then((w) => jobArns(names, w).alertTopic);
+      // All at once; only the topic's reads wait for the account (they need its ARN).
+      const reads = await awsCall(
+        what,
+        Promise.all([
+          identity,
+          readProject(clients.codebuild, name).then((found) => found?.project),
+          orMissing(clients.events.send(new DescribeRuleCommand({ Name: names.alertRule }))),
+          orMissing(clients.events.send(new ListTargetsByRuleCommand({ Rule: names.alertRule }))),
+          topicArn.then((TopicArn) => orMissing(clients.sns.send(new GetTopicAttributesCommand({ TopicArn })))),
+          topicArn.then((arn) => listSubscriptions(clients.sns, arn)),
+          topicArn,
+        ]),
+      );
+      const [me, project, rule, targets, topic, subscriptions, arn] = reads;
+      if (!project) throw noSuchJob(name, clients.region);
+      const state: AlertChainState = {
+        job: name,
+        region: clients.region,
+        ruleName: names.alertRule,
+        topicArn: arn,
+        rule: rule ? { state: rule.State, eventPattern: rule.EventPattern } : undefined,
+        targetArns: targets ? (targets.Targets ?? []).flatMap((t) => (t.Arn ? [t.Arn] : [])) : undefined,
+        topic: topic ? { policy: parsePolicyText(topic.Attributes?.Policy) } : undefined,
+        subscriptions,
+        configEmail: job.config?.email,
+      };
+      return { state, account: me.account };
     },
     { done: `read the alerts of job ${name}`, failed: `could not read the alerts of job ${name}` },
   );

@@ -19,14 +19,22 @@ export interface RecentRuns {
   more: boolean;
 }
 
-export function statusAfterApply(plan: Plan, settings: ResolvedSettings, recent: RecentRuns | undefined, applied: ApplyResult | undefined, now = new Date()): JobStatus {
+export function statusAfterApply(
+  plan: Plan,
+  settings: ResolvedSettings,
+  recent: RecentRuns | undefined,
+  applied: ApplyResult | undefined,
+  now = new Date(),
+): JobStatus {
   const { spec } = plan;
   // What the plan's reads found, by the types those resources read (see src/resources).
   const rule = plan.current.get("scheduleRule") as RuleState | undefined;
   const scheduled = plan.current.get("schedule") as CurrentSchedule | undefined;
   const subscriptions = plan.current.get("alertSubscription") as Subscriptions | undefined;
   // Only the addresses support-job subscribed: anyone else's subscription is theirs, not the job's.
-  const emails = (subscriptions?.emails ?? []).filter((s) => s.Endpoint?.toLowerCase() === settings.email.toLowerCase() || isRecorded(subscriptions?.recorded, s.Endpoint));
+  const emails = (subscriptions?.emails ?? []).filter(
+    (s) => s.Endpoint?.toLowerCase() === settings.email.toLowerCase() || isRecorded(subscriptions?.recorded, s.Endpoint),
+  );
 
   // init keeps a paused schedule paused; a schedule of a new kind starts enabled.
   const schedule: JobSchedule = spec.schedule

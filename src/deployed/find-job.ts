@@ -28,6 +28,10 @@ export async function findJob(clients: Clients, given: { name?: string | undefin
   const names = jobs.map((j) => j.name ?? "");
   if (names.length === 1 && names[0]) return names[0];
   if (names.length === 0)
-    throw new InputError("--name", `no support-job job found in ${clients.region} (and no support-job.json here); create one with \`support-job init\`, or pass --name / --region`, "--name nightly-cleanup");
+    throw new InputError(
+      "--name",
+      `no support-job job found in ${clients.region} (and no support-job.json here); create one with \`support-job init\`, or pass --name / --region`,
+      "--name nightly-cleanup",
+    );
   throw new InputError("--name", `${names.length} jobs in ${clients.region}: ${names.join(", ")}; say which one`, `--name ${names[0]}`);
 }

@@ -99,7 +99,9 @@ export function settingsForDrift(config: ConfigFile | undefined, name: string, c
   try {
     return { settings: validateSettings(raw as RawSettings, cwd) };
   } catch (error) {
-    return { reason: `support-job.json has problems, so drift was not checked: ${error instanceof Error ? error.message.replace(/\n/g, "; ") : String(error)}` };
+    return {
+      reason: `support-job.json has problems, so drift was not checked: ${error instanceof Error ? error.message.replace(/\n/g, "; ") : String(error)}`,
+    };
   }
 }
 
@@ -221,7 +223,12 @@ export function scheduleStatus(schedule: JobSchedule, now: Date): ScheduleStatus
  * `support-job:email` tag), never a hand-added subscriber. Only a topic made before that tag existed falls back
  * to its first confirmed email subscription.
  */
-export function alertStatus(subs: readonly Subscription[] | undefined, topicArn: string, wantedEmail: string | undefined, recorded?: readonly string[]): JobStatus["alerts"] {
+export function alertStatus(
+  subs: readonly Subscription[] | undefined,
+  topicArn: string,
+  wantedEmail: string | undefined,
+  recorded?: readonly string[],
+): JobStatus["alerts"] {
   const emails = (subs ?? []).filter((s) => s.Protocol === "email" && s.Endpoint);
   const state = (s: (typeof emails)[number]): SubscriptionState => (isPending(s) ? "pending" : "confirmed");
   const ours = emails.filter((s) => isRecorded(recorded, s.Endpoint));

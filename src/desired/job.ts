@@ -302,7 +302,13 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
       Statement: [
         // No Condition: the EventBridge user guide ("Using resource-based policies", Amazon SNS permissions) says
         // "You can't use Condition blocks in Amazon SNS topic policies for EventBridge"; one would stop every alert.
-        { Sid: "AllowEventBridgeToPublishAlerts", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: arns.alertTopic } as PolicyStatement,
+        {
+          Sid: "AllowEventBridgeToPublishAlerts",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: arns.alertTopic,
+        } as PolicyStatement,
       ],
     },
   };

@@ -34,7 +34,17 @@ export interface JobNames {
 
 /** IAM role names are at most 64 characters (policy names 128: the same cap keeps them alike). */
 const IAM_NAME_MAX = 64;
-const DIRECTIONS: Record<string, string> = { north: "n", south: "s", east: "e", west: "w", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw" };
+const DIRECTIONS: Record<string, string> = {
+  north: "n",
+  south: "s",
+  east: "e",
+  west: "w",
+  central: "c",
+  northeast: "ne",
+  northwest: "nw",
+  southeast: "se",
+  southwest: "sw",
+};
 
 /** A short, readable, unique code per region: eu-west-1 → euw1, ap-southeast-5 → apse5, us-gov-west-1 → usgovw1. */
 export function regionCode(region: string): string {

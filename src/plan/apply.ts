@@ -67,48 +67,48 @@ export async function applyPlan(
 
   const run = (steps: readonly PlanStep[]) =>
     Promise.all(
-    steps.map(async (step) => {
-      const own = exists.get(step.key)!;
-      if (!step.apply || step.action === "unchanged") {
-        outcomes.set(step.key, "unchanged");
-        own.resolve();
-        return;
-      }
-      try {
-        await Promise.all(step.after.map(waitFor)).catch(() => {
-          throw new DependencyFailed();
-        });
-        events.start(step);
-        const ctx: StepContext = {
-          clients,
-          spec: plan.spec,
-          exists: () => own.resolve(),
-          waitFor: (key) =>
-            waitFor(key).catch(() => {
-              throw new DependencyFailed();
-            }),
-          waiting: (message) => events.waiting(step, message),
-          sleep,
-          detail: (value) => details.set(step.key, value),
-        };
-        await step.apply(ctx);
-        own.resolve();
-        outcomes.set(step.key, "done");
-        events.done(step);
-      } catch (error) {
-        own.reject(error);
-        if (error instanceof DependencyFailed) {
-          outcomes.set(step.key, "skipped");
+      steps.map(async (step) => {
+        const own = exists.get(step.key)!;
+        if (!step.apply || step.action === "unchanged") {
+          outcomes.set(step.key, "unchanged");
+          own.resolve();
           return;
         }
-        outcomes.set(step.key, "failed");
-        const verb = step.action === "create" ? "Creating" : step.action === "delete" ? "Deleting" : "Updating";
-        const message = describeAwsError(error, `${verb} the ${step.label} ${step.name}`);
-        errors.push({ step, error });
-        events.failed(step, message);
-      }
-    }),
-  );
+        try {
+          await Promise.all(step.after.map(waitFor)).catch(() => {
+            throw new DependencyFailed();
+          });
+          events.start(step);
+          const ctx: StepContext = {
+            clients,
+            spec: plan.spec,
+            exists: () => own.resolve(),
+            waitFor: (key) =>
+              waitFor(key).catch(() => {
+                throw new DependencyFailed();
+              }),
+            waiting: (message) => events.waiting(step, message),
+            sleep,
+            detail: (value) => details.set(step.key, value),
+          };
+          await step.apply(ctx);
+          own.resolve();
+          outcomes.set(step.key, "done");
+          events.done(step);
+        } catch (error) {
+          own.reject(error);
+          if (error instanceof DependencyFailed) {
+            outcomes.set(step.key, "skipped");
+            return;
+          }
+          outcomes.set(step.key, "failed");
+          const verb = step.action === "create" ? "Creating" : step.action === "delete" ? "Deleting" : "Updating";
+          const message = describeAwsError(error, `${verb} the ${step.label} ${step.name}`);
+          errors.push({ step, error });
+          events.failed(step, message);
+        }
+      }),
+    );
   await run(plan.steps.filter((s) => !s.last));
   // What the new resources replace goes only once all of them are in place: a failed apply leaves the old ones working.
   const last = plan.steps.filter((s) => s.last);

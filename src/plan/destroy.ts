@@ -10,11 +10,7 @@
  */
 import { DeleteProjectCommand } from "@aws-sdk/client-codebuild";
 import { readProject } from "../resources/project.js";
-import {
-  DescribeRuleCommand,
-  ListTagsForResourceCommand as ListRuleTagsCommand,
-  ListTargetsByRuleCommand,
-} from "@aws-sdk/client-eventbridge";
+import { DescribeRuleCommand, ListTagsForResourceCommand as ListRuleTagsCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import {
   GetPolicyCommand,
   GetRoleCommand,
@@ -24,11 +20,7 @@ import {
   ListRolePoliciesCommand,
   type ListEntitiesForPolicyCommandOutput,
 } from "@aws-sdk/client-iam";
-import {
-  GetScheduleCommand,
-  GetScheduleGroupCommand,
-  ListTagsForResourceCommand as ListSchedulerTagsCommand,
-} from "@aws-sdk/client-scheduler";
+import { GetScheduleCommand, GetScheduleGroupCommand, ListTagsForResourceCommand as ListSchedulerTagsCommand } from "@aws-sdk/client-scheduler";
 import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTagsCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
 import type { Clients } from "../aws/clients.js";
 import { deleteJobPolicy } from "../resources/job-policy.js";
@@ -78,7 +70,8 @@ function ownership(job: string, owner: string | undefined): { action: "delete" |
   if (owner === job) return { action: "delete" };
   return {
     action: "skip",
-    note: owner === undefined ? `not tagged ${TAG_KEY}=${job} (support-job did not create it): left alone` : `belongs to support-job job "${owner}": left alone`,
+    note:
+      owner === undefined ? `not tagged ${TAG_KEY}=${job} (support-job did not create it): left alone` : `belongs to support-job job "${owner}": left alone`,
   };
 }
 
@@ -175,7 +168,9 @@ function schedulerSteps(clients: Clients, job: string, names: JobNames, groupArn
     const tags = await orMissing(scheduler.send(new ListSchedulerTagsCommand({ ResourceArn: g.Arn ?? groupArn })));
     return ownerOf(tags?.Tags);
   });
-  const schedule = group.then((g) => (g ? orMissing(scheduler.send(new GetScheduleCommand({ Name: names.schedule, GroupName: names.scheduleGroup }))) : undefined));
+  const schedule = group.then((g) =>
+    g ? orMissing(scheduler.send(new GetScheduleCommand({ Name: names.schedule, GroupName: names.scheduleGroup }))) : undefined,
+  );
   return [
     schedule.then(async (s) =>
       s
@@ -229,7 +224,9 @@ async function topicStep(clients: Clients, job: string, name: string, arn: strin
     run: async ({ sns: client }) => {
       // Confirmed subscriptions first; a pending one has no ARN to unsubscribe and goes with the topic.
       const current = (await listSubscriptions(client, arn)) ?? [];
-      await Promise.all(current.filter((s) => !isPending(s)).map((s) => orMissing(client.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn })))));
+      await Promise.all(
+        current.filter((s) => !isPending(s)).map((s) => orMissing(client.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn })))),
+      );
       await orMissing(client.send(new DeleteTopicCommand({ TopicArn: arn })));
     },
   };
@@ -263,7 +260,10 @@ async function roleStep(clients: Clients, job: string, key: DestroyKey, label: s
   if (legacyOf && !(ownerOf(role.Role.Tags) === job && (await legacyRoleServes(iam, role.Role, inline?.PolicyNames ?? [], legacyOf, job)))) return undefined;
   const inlineCount = inline?.PolicyNames?.length ?? 0;
   const attachedCount = attached?.AttachedPolicies?.length ?? 0;
-  const details = [inlineCount ? plural(inlineCount, "inline policy", "inline policies") : "", attachedCount ? `${plural(attachedCount, "managed policy", "managed policies")} detached` : ""].filter(Boolean);
+  const details = [
+    inlineCount ? plural(inlineCount, "inline policy", "inline policies") : "",
+    attachedCount ? `${plural(attachedCount, "managed policy", "managed policies")} detached` : "",
+  ].filter(Boolean);
   return {
     key,
     label,
@@ -336,4 +336,3 @@ async function legacyPolicyStep(clients: Clients, job: string, legacy: ReturnTyp
     },
   };
 }
-

@@ -88,7 +88,12 @@ export async function checkPoliciesExist(settings: Pick<ResolvedSettings, "polic
       clients.iam.send(new GetPolicyCommand({ PolicyArn })).then(
         () => undefined,
         (error: unknown) => {
-          if (isNotFound(error)) return new InputError(flag, `${PolicyArn} does not exist (IAM has no managed policy with that ARN in this account or among AWS's)`, "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess");
+          if (isNotFound(error))
+            return new InputError(
+              flag,
+              `${PolicyArn} does not exist (IAM has no managed policy with that ARN in this account or among AWS's)`,
+              "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+            );
           throw new OperationError(describeAwsError(error, `Checking the managed policy ${PolicyArn}`), error);
         },
       ),

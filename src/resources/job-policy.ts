@@ -54,7 +54,13 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
     if (!want) {
       // The policy file was dropped from the settings: detach (the role step does) and delete our policy.
       if (!current || current.owner !== spec.job) return absentStep("jobPolicy", LABEL, base.name);
-      return { ...base, action: "delete", changes: [], after: ["serviceRole"], apply: async (ctx) => void (await deleteJobPolicy(ctx.clients.iam, spec.arns.jobPolicy)) };
+      return {
+        ...base,
+        action: "delete",
+        changes: [],
+        after: ["serviceRole"],
+        apply: async (ctx) => void (await deleteJobPolicy(ctx.clients.iam, spec.arns.jobPolicy)),
+      };
     }
     if (!current)
       return {
@@ -82,7 +88,8 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
       };
     if (isForeign(current.owner, spec.job, adopt)) return conflictStep("jobPolicy", LABEL, want.name, current.owner, spec.job);
     const changes = [];
-    if (!samePolicy(current.document, want.document)) changes.push({ field: "policy document", from: "current version", to: policyDiff(current.document, want.document) });
+    if (!samePolicy(current.document, want.document))
+      changes.push({ field: "policy document", from: "current version", to: policyDiff(current.document, want.document) });
     if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
     return updateOrUnchanged(base, changes, async (ctx) => {
       if (current.owner === undefined) await ctx.clients.iam.send(new TagPolicyCommand({ PolicyArn: want.arn, Tags: spec.iamTags }));
@@ -122,7 +129,9 @@ export async function deleteJobPolicy(iam: IAMClient, PolicyArn: string): Promis
   ]);
   const versions = await orMissing(iam.send(new ListPolicyVersionsCommand({ PolicyArn })));
   await Promise.all(
-    (versions?.Versions ?? []).filter((v) => !v.IsDefaultVersion).map((v) => orMissing(iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: v.VersionId })))),
+    (versions?.Versions ?? [])
+      .filter((v) => !v.IsDefaultVersion)
+      .map((v) => orMissing(iam.send(new DeletePolicyVersionCommand({ PolicyArn, VersionId: v.VersionId })))),
   );
   return (await orMissing(iam.send(new DeletePolicyCommand({ PolicyArn })))) !== undefined;
 }

@@ -2,7 +2,16 @@
  * Roles and the job policy named before IAM names carried the region (`support-job-<job>-build`, …). One account
  * could hold two regions' jobs under them; a role is this region's when its documents name this region's resources.
  */
-import { GetPolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListEntitiesForPolicyCommand, ListPolicyTagsCommand, ListRolePoliciesCommand, type IAMClient, type Role } from "@aws-sdk/client-iam";
+import {
+  GetPolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListEntitiesForPolicyCommand,
+  ListPolicyTagsCommand,
+  ListRolePoliciesCommand,
+  type IAMClient,
+  type Role,
+} from "@aws-sdk/client-iam";
 import { orMissing } from "../aws/errors.js";
 import { jobArns, jobNames, legacyIamNames, TAG_KEY, type Where } from "../desired/names.js";
 import { absentStep, type Resource } from "./types.js";
@@ -13,7 +22,9 @@ import { deleteRole } from "./role.js";
 export async function legacyRoleServes(iam: IAMClient, role: Role, inlineNames: readonly string[], where: Where, job: string): Promise<boolean> {
   const arns = jobArns(jobNames(job, where.region), where);
   const policies = await Promise.all(inlineNames.map((PolicyName) => orMissing(iam.send(new GetRolePolicyCommand({ RoleName: role.RoleName, PolicyName })))));
-  const texts = [role.AssumeRolePolicyDocument, ...policies.map((p) => p?.PolicyDocument)].map((t) => (t && t.startsWith("%") ? decodeURIComponent(t) : (t ?? "")));
+  const texts = [role.AssumeRolePolicyDocument, ...policies.map((p) => p?.PolicyDocument)].map((t) =>
+    t && t.startsWith("%") ? decodeURIComponent(t) : (t ?? ""),
+  );
   return texts.some((t) => t.includes(arns.project) || t.includes(arns.scheduleGroup) || t.includes(arns.logGroup));
 }
 
@@ -38,12 +49,18 @@ export const legacyIamResource: Resource<LegacyState> = {
     const [roles, policy] = await Promise.all([
       Promise.all(
         roleNames.map(async (RoleName) => {
-          const [role, inline] = await Promise.all([orMissing(iam.send(new GetRoleCommand({ RoleName }))), orMissing(iam.send(new ListRolePoliciesCommand({ RoleName })))]);
+          const [role, inline] = await Promise.all([
+            orMissing(iam.send(new GetRoleCommand({ RoleName }))),
+            orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+          ]);
           if (!role?.Role || role.Role.Tags?.find((t) => t.Key === TAG_KEY)?.Value !== ref.job) return undefined;
           return (await legacyRoleServes(iam, role.Role, inline?.PolicyNames ?? [], ref.where, ref.job)) ? RoleName : undefined;
         }),
       ),
-      Promise.all([orMissing(iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))), orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn })))]),
+      Promise.all([
+        orMissing(iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))),
+        orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn }))),
+      ]),
     ]);
     const found = roles.filter((r): r is string => r !== undefined);
     const [got, tags] = policy;
@@ -59,7 +76,12 @@ export const legacyIamResource: Resource<LegacyState> = {
       name: current.roles.join(", "),
       action: "delete",
       changes: [],
-      notes: [`replaced by ${[spec.serviceRole, spec.scheduleRole ?? spec.schedulerRole].map((r) => r?.name).filter(Boolean).join(", ")}; deleted only after the project and schedule use the new ones`],
+      notes: [
+        `replaced by ${[spec.serviceRole, spec.scheduleRole ?? spec.schedulerRole]
+          .map((r) => r?.name)
+          .filter(Boolean)
+          .join(", ")}; deleted only after the project and schedule use the new ones`,
+      ],
       last: true,
       apply: async (ctx) => {
         const { iam } = ctx.clients;

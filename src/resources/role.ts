@@ -21,7 +21,17 @@ import {
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "./compare.js";
-import { absentStep, conflictStep, updateOrUnchanged, isForeign, type FieldChange, type PlanStep, type Resource, type ResourceKey, type StepContext } from "./types.js";
+import {
+  absentStep,
+  conflictStep,
+  updateOrUnchanged,
+  isForeign,
+  type FieldChange,
+  type PlanStep,
+  type Resource,
+  type ResourceKey,
+  type StepContext,
+} from "./types.js";
 import type { JobSpec, RoleSpec } from "../desired/job.js";
 import { iamOwner, TAG_KEY, type JobNames } from "../desired/names.js";
 
@@ -32,7 +42,6 @@ export interface RoleState {
   inlinePolicyNames: string[];
   attached: string[];
 }
-
 
 export interface RoleOptions {
   key: ResourceKey;
@@ -73,7 +82,16 @@ export function roleResource({ key, label, nameOf, pick, inlinePolicyName, repla
       if (!want) {
         const name = nameOf(spec.names);
         if (!current || current.owner !== spec.job || !replacedBy) return absentStep(key, label, name);
-        return { key, label, name, action: "delete", changes: [], notes: [], after: [replacedBy], apply: async (ctx) => void (await deleteRole(ctx.clients.iam, name)) };
+        return {
+          key,
+          label,
+          name,
+          action: "delete",
+          changes: [],
+          notes: [],
+          after: [replacedBy],
+          apply: async (ctx) => void (await deleteRole(ctx.clients.iam, name)),
+        };
       }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
       if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createRole(ctx, want) };
@@ -83,7 +101,8 @@ export function roleResource({ key, label, nameOf, pick, inlinePolicyName, repla
       const changes: FieldChange[] = [];
       const trust = parsePolicyText(current.role.AssumeRolePolicyDocument);
       if (!samePolicy(trust, want.trustPolicy)) changes.push({ field: "trust policy", from: "current", to: policyDiff(trust, want.trustPolicy) });
-      if ((current.role.Description ?? "") !== want.description) changes.push({ field: "description", from: show(current.role.Description), to: want.description });
+      if ((current.role.Description ?? "") !== want.description)
+        changes.push({ field: "description", from: show(current.role.Description), to: want.description });
       if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
       const boundary = current.role.PermissionsBoundary?.PermissionsBoundaryArn;
       if (boundary !== want.permissionsBoundary) changes.push({ field: "permissions boundary", from: show(boundary), to: show(want.permissionsBoundary) });
@@ -108,7 +127,8 @@ export function roleResource({ key, label, nameOf, pick, inlinePolicyName, repla
             ? iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: want.permissionsBoundary }))
             : iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName })));
         return Promise.all([
-          changes.some((c) => c.field === "trust policy") && iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(want.trustPolicy) })),
+          changes.some((c) => c.field === "trust policy") &&
+            iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(want.trustPolicy) })),
           changes.some((c) => c.field === "description") && iam.send(new UpdateRoleCommand({ RoleName, Description: want.description })),
           current.owner === undefined && iam.send(new TagRoleCommand({ RoleName, Tags: spec.iamTags })),
           !samePolicy(current.inlinePolicy, want.inlinePolicy) &&

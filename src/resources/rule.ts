@@ -71,7 +71,16 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
       if (!want) {
         const name = nameOf(spec.names);
         if (!current || current.owner !== spec.job || !replacedBy) return absentStep(key, label, name);
-        return { key, label, name, action: "delete", changes: [], notes: [], after: [replacedBy], apply: (ctx) => deleteRule(ctx.clients.events, name).then(() => undefined) };
+        return {
+          key,
+          label,
+          name,
+          action: "delete",
+          changes: [],
+          notes: [],
+          after: [replacedBy],
+          apply: (ctx) => deleteRule(ctx.clients.events, name).then(() => undefined),
+        };
       }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
       if (!current)
@@ -98,7 +107,12 @@ export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replac
       const ruleChanged = changes.length > 0;
       if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
       const targetChanged = !current.target || canonical(targetShape(current.target)) !== canonical(targetShape(want.target));
-      if (targetChanged) changes.push(...(current.target ? objectChanges("target", targetShape(current.target), targetShape(want.target)) : [{ field: "target", from: "(none)", to: show(targetShape(want.target)) }]));
+      if (targetChanged)
+        changes.push(
+          ...(current.target
+            ? objectChanges("target", targetShape(current.target), targetShape(want.target))
+            : [{ field: "target", from: "(none)", to: show(targetShape(want.target)) }]),
+        );
       return updateOrUnchanged(base, changes, (ctx) =>
         Promise.all([
           // PutRule replaces the whole rule: keep its state, so a paused job stays paused.
@@ -127,9 +141,12 @@ async function putRule(ctx: StepContext, want: RuleWant, State: "ENABLED" | "DIS
 
 async function putTarget(ctx: StepContext, want: RuleWant): Promise<void> {
   await ctx.waitFor(want.targetAfter);
-  const out = await waitForRolePropagation("EventBridge", ctx, () => ctx.clients.events.send(new PutTargetsCommand({ Rule: want.name, Targets: [want.target] })));
+  const out = await waitForRolePropagation("EventBridge", ctx, () =>
+    ctx.clients.events.send(new PutTargetsCommand({ Rule: want.name, Targets: [want.target] })),
+  );
   const failed = out.FailedEntries?.[0];
-  if (out.FailedEntryCount && failed) throw new Error(`EventBridge refused the target of ${want.name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
+  if (out.FailedEntryCount && failed)
+    throw new Error(`EventBridge refused the target of ${want.name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
 }
 
 function targetShape(t: Target): Record<string, unknown> {
@@ -183,7 +200,8 @@ export async function deleteRule(events: EventBridgeClient, Name: string): Promi
   if (Ids.length) {
     const removed = await orMissing(events.send(new RemoveTargetsCommand({ Rule: Name, Ids })));
     const failed = removed?.FailedEntries?.[0];
-    if (removed?.FailedEntryCount && failed) throw new Error(`EventBridge kept target ${failed.TargetId ?? ""} of ${Name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
+    if (removed?.FailedEntryCount && failed)
+      throw new Error(`EventBridge kept target ${failed.TargetId ?? ""} of ${Name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
   }
   return (await orMissing(events.send(new DeleteRuleCommand({ Name })))) !== undefined;
 }

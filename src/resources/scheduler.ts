@@ -46,7 +46,13 @@ export const scheduleGroupResource: Resource<GroupState> = {
     if (!spec.scheduleGroup) {
       if (!current || current.owner !== spec.job) return absentStep("scheduleGroup", GROUP, name);
       // Deleting a group deletes the schedules in it: only once the rule that replaces them exists.
-      return { ...base, action: "delete", changes: [], after: ["schedule", "scheduleRule"], apply: (ctx) => deleteScheduleGroup(ctx.clients.scheduler, name).then(() => undefined) };
+      return {
+        ...base,
+        action: "delete",
+        changes: [],
+        after: ["schedule", "scheduleRule"],
+        apply: (ctx) => deleteScheduleGroup(ctx.clients.scheduler, name).then(() => undefined),
+      };
     }
     if (!current)
       return {
@@ -92,14 +98,34 @@ export const scheduleResource: Resource<CurrentSchedule> = {
   plan(spec, current, { paused }) {
     const want = spec.schedule;
     const name = spec.names.schedule;
-    const base = { key: "schedule" as const, label: SCHEDULE, name, arn: spec.arns.schedule, notes: [], after: ["scheduleGroup" as const, "schedulerRole" as const] };
+    const base = {
+      key: "schedule" as const,
+      label: SCHEDULE,
+      name,
+      arn: spec.arns.schedule,
+      notes: [],
+      after: ["scheduleGroup" as const, "schedulerRole" as const],
+    };
     if (!want) {
       if (!current) return absentStep("schedule", SCHEDULE, name);
       // The new rule starts the job before the old schedule goes, so no run is missed in between.
-      return { ...base, action: "delete", changes: [], after: ["scheduleRule"], apply: (ctx) => deleteSchedule(ctx.clients.scheduler, name, spec.names.scheduleGroup).then(() => undefined) };
+      return {
+        ...base,
+        action: "delete",
+        changes: [],
+        after: ["scheduleRule"],
+        apply: (ctx) => deleteSchedule(ctx.clients.scheduler, name, spec.names.scheduleGroup).then(() => undefined),
+      };
     }
     // A schedule replacing a paused rule starts paused: moving time zones never resumes a job.
-    if (!current) return { ...base, action: "create", changes: [], notes: paused ? ["created paused, like the schedule it replaces (support-job resume turns it on)"] : [], apply: (ctx) => putSchedule(ctx, want, paused ? "DISABLED" : "ENABLED", true) };
+    if (!current)
+      return {
+        ...base,
+        action: "create",
+        changes: [],
+        notes: paused ? ["created paused, like the schedule it replaces (support-job resume turns it on)"] : [],
+        apply: (ctx) => putSchedule(ctx, want, paused ? "DISABLED" : "ENABLED", true),
+      };
     const { changes, compare: cmp } = fieldChanges();
     cmp("schedule", current.ScheduleExpression, want.expression);
     cmp("time zone", current.ScheduleExpressionTimezone ?? "UTC", want.timezone);

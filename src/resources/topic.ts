@@ -47,7 +47,13 @@ export const alertTopicResource: Resource<TopicState> = {
         changes: [],
         apply: async (ctx) => {
           // One call: CreateTopic takes the policy and tags (the address it is about to subscribe included), and is idempotent.
-          await ctx.clients.sns.send(new CreateTopicCommand({ Name: want.name, Attributes: { Policy: JSON.stringify(want.policy) }, Tags: [...spec.tags, { Key: SUBSCRIBED_TAG_KEY, Value: recordOf(spec.alertEmail) }] }));
+          await ctx.clients.sns.send(
+            new CreateTopicCommand({
+              Name: want.name,
+              Attributes: { Policy: JSON.stringify(want.policy) },
+              Tags: [...spec.tags, { Key: SUBSCRIBED_TAG_KEY, Value: recordOf(spec.alertEmail) }],
+            }),
+          );
           ctx.exists();
         },
       };
@@ -141,8 +147,11 @@ export const alertSubscriptionResource: Resource<CurrentSubscriptions> = {
     const confirmedOld = old.filter((s) => !isPending(s));
     const notes: string[] = [];
     for (const s of old.filter(isPending))
-      notes.push(`the old subscription for ${s.Endpoint} is still pending confirmation; SNS cannot remove a pending subscription, it expires on its own within 3 days.`);
-    const keepRecord = (confirmed: boolean) => recordValue([recordOf(email), ...old.filter((s) => !confirmed || isPending(s)).map((s) => recordOf(s.Endpoint ?? ""))]);
+      notes.push(
+        `the old subscription for ${s.Endpoint} is still pending confirmation; SNS cannot remove a pending subscription, it expires on its own within 3 days.`,
+      );
+    const keepRecord = (confirmed: boolean) =>
+      recordValue([recordOf(email), ...old.filter((s) => !confirmed || isPending(s)).map((s) => recordOf(s.Endpoint ?? ""))]);
     const have = recorded ? recordValue(recorded) : undefined;
     const changes: FieldChange[] = [];
     const recordChange = (want: string) => {

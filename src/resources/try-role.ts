@@ -56,7 +56,8 @@ export function callerPrincipal(identityArn: string): CallerPrincipal {
   const iam = (rest: string) => `arn:${partition}:iam::${account}:${rest}`;
   if (resource.startsWith("assumed-role/")) {
     const roleName = resource.split("/")[1] ?? "";
-    if (roleName) return { kind: "role", display: iam(`role/${roleName}`), operator: "ArnLike", principalArns: [iam(`role/${roleName}`), iam(`role/*/${roleName}`)] };
+    if (roleName)
+      return { kind: "role", display: iam(`role/${roleName}`), operator: "ArnLike", principalArns: [iam(`role/${roleName}`), iam(`role/*/${roleName}`)] };
   }
   // An IAM user (moto says `arn:aws:sts::…:user/moto`; AWS says iam): the user's ARN, with its path if any.
   if (resource.startsWith("user/")) return { kind: "user", display: iam(resource), operator: "ArnEquals", principalArns: [iam(resource)] };
@@ -68,7 +69,9 @@ export function callerPrincipal(identityArn: string): CallerPrincipal {
     throw new OperationError(
       `You are signed in with GetFederationToken credentials (${identityArn}), which cannot call sts:AssumeRole. Run \`support-job permissions try\` as an IAM user or role.`,
     );
-  throw new OperationError(`support-job cannot tell which IAM user or role you are from ${identityArn || "(no ARN)"}, so it cannot let you assume the try role.`);
+  throw new OperationError(
+    `support-job cannot tell which IAM user or role you are from ${identityArn || "(no ARN)"}, so it cannot let you assume the try role.`,
+  );
 }
 
 export interface TryRoleSpec {
@@ -107,7 +110,10 @@ export function tryRoleSpec(job: string, where: Where, caller: CallerPrincipal, 
       ],
     },
     maxSessionDuration: TRY_SESSION_SECONDS,
-    tags: [{ Key: TAG_KEY, Value: job }, { Key: REGION_TAG_KEY, Value: where.region }],
+    tags: [
+      { Key: TAG_KEY, Value: job },
+      { Key: REGION_TAG_KEY, Value: where.region },
+    ],
     policyArns: [...new Set(policyArns)].sort(),
     permissionsBoundary,
   };
@@ -171,10 +177,12 @@ export function planTryRole(want: TryRoleSpec, current: TryRoleState | undefined
   const changes: string[] = [];
   const trust = !samePolicy(parsePolicyText(current.role.AssumeRolePolicyDocument), want.trustPolicy);
   if (trust) changes.push("trust policy: only you may assume it");
-  const settings = (current.role.Description ?? "") !== want.description || (current.role.MaxSessionDuration ?? TRY_SESSION_SECONDS) !== want.maxSessionDuration;
+  const settings =
+    (current.role.Description ?? "") !== want.description || (current.role.MaxSessionDuration ?? TRY_SESSION_SECONDS) !== want.maxSessionDuration;
   if (settings) changes.push("description and session length");
   const boundary = current.role.PermissionsBoundary?.PermissionsBoundaryArn !== want.permissionsBoundary;
-  if (boundary) changes.push(want.permissionsBoundary ? `permissions boundary ${want.permissionsBoundary}` : "remove the permissions boundary (the job's role has none)");
+  if (boundary)
+    changes.push(want.permissionsBoundary ? `permissions boundary ${want.permissionsBoundary}` : "remove the permissions boundary (the job's role has none)");
   const attach = want.policyArns.filter((a) => !current.attached.includes(a));
   const detach = current.attached.filter((a) => !want.policyArns.includes(a));
   for (const a of attach) changes.push(`attach ${a}`);
@@ -231,7 +239,8 @@ export function conflictMessage(want: Pick<TryRoleSpec, "job" | "name">, owner: 
   return `IAM role ${want.name} exists but ${tag} (support-job did not create it for this job), so support-job leaves it alone. Delete or rename it, then run the command again.`;
 }
 
-export type RemoveResult = { removed: true; detached: number } | { removed: false; reason: "absent" } | { removed: false; reason: "not-ours"; owner: string | undefined };
+export type RemoveResult =
+  { removed: true; detached: number } | { removed: false; reason: "absent" } | { removed: false; reason: "not-ours"; owner: string | undefined };
 
 /** `permissions done`: deletes the try role, only when it is tagged for this job. */
 export async function removeTryRole(iam: IAMClient, job: string, region: string): Promise<RemoveResult> {

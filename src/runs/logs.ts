@@ -34,7 +34,12 @@ export async function drainLog(clients: Clients, cursor: LogCursor, onEvent: (ev
     let out: GetLogEventsCommandOutput;
     try {
       out = await clients.logs.send(
-        new GetLogEventsCommand({ logGroupName: cursor.groupName, logStreamName: cursor.streamName, startFromHead: true, ...(cursor.token ? { nextToken: cursor.token } : {}) }),
+        new GetLogEventsCommand({
+          logGroupName: cursor.groupName,
+          logStreamName: cursor.streamName,
+          startFromHead: true,
+          ...(cursor.token ? { nextToken: cursor.token } : {}),
+        }),
       );
     } catch (error) {
       if (isNotFound(error)) return { exists: false, events };

@@ -37,7 +37,11 @@ export async function watchRun(clients: Clients, started: Build, options: WatchO
     const onLine = options.onLogLine;
     if (!onLine) return;
     if (!cursor && current.logs?.groupName && current.logs.streamName) cursor = { groupName: current.logs.groupName, streamName: current.logs.streamName };
-    if (cursor) await abortable(drainLog(clients, cursor, (e) => onLine(logLine(e.message))), options.signal);
+    if (cursor)
+      await abortable(
+        drainLog(clients, cursor, (e) => onLine(logLine(e.message))),
+        options.signal,
+      );
   };
   for (;;) {
     const complete = isComplete(current);

@@ -19,7 +19,9 @@ export function neverFiresProblem(expression: string, timezone: string, now: Dat
   const { fields } = schedule;
   const text = expression.trim();
 
-  const someDay = fields.months.some((month) => Array.from({ length: CYCLE_YEARS }, (_, i) => CYCLE_START + i).some((year) => matchingDays(fields, year, month).length > 0));
+  const someDay = fields.months.some((month) =>
+    Array.from({ length: CYCLE_YEARS }, (_, i) => CYCLE_START + i).some((year) => matchingDays(fields, year, month).length > 0),
+  );
   if (!someDay) {
     const months = fields.months.map((m) => MONTH_ABBREVIATIONS[m - 1] ?? String(m)).join(",");
     return `${text} never fires: no ${months.includes(",") ? "month it names" : months} has the day it names (like 30 February); e.g. L for the last day of the month: cron(${schedule.minutes} ${schedule.hours} L ${schedule.month} ? *)`;
@@ -27,7 +29,8 @@ export function neverFiresProblem(expression: string, timezone: string, now: Dat
 
   const thisYear = wallClockAt(now.getTime(), timezone).year;
   const lastYear = Math.max(...fields.years);
-  if (lastYear < thisYear) return `${text} never fires: its year ${schedule.year} is in the past; use * for every year, e.g. cron(${schedule.minutes} ${schedule.hours} ${schedule.dayOfMonth} ${schedule.month} ${schedule.dayOfWeek} *)`;
+  if (lastYear < thisYear)
+    return `${text} never fires: its year ${schedule.year} is in the past; use * for every year, e.g. cron(${schedule.minutes} ${schedule.hours} ${schedule.dayOfMonth} ${schedule.month} ${schedule.dayOfWeek} *)`;
 
   if (timezone !== "UTC" && nextRuns(expression, { from: now, count: 1, timezone: "UTC" }).length > 0)
     return `${text} never fires in ${timezone}: every time it names falls in the hour that daylight saving skips there; pick a time outside it, e.g. an hour later`;

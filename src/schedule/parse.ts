@@ -220,10 +220,7 @@ function parseCron(body: string, fail: (problem: string) => never): CronSchedule
   const years = parseListField(YEAR, yearText, fail);
 
   if (daysOfMonth.kind === "any" && daysOfWeek.kind === "any") {
-    fail(
-      `day-of-month and day-of-week cannot both be ?; give one of them a value, ` +
-        `e.g. cron(${minutesText} ${hoursText} * ${monthText} ? ${yearText})`,
-    );
+    fail(`day-of-month and day-of-week cannot both be ?; give one of them a value, ` + `e.g. cron(${minutesText} ${hoursText} * ${monthText} ? ${yearText})`);
   }
   if (daysOfMonth.kind !== "any" && daysOfWeek.kind !== "any") {
     const example =

@@ -78,11 +78,7 @@ export function wallTimeToInstant(wallMs: number, timeZone: string): number | un
   if (timeZone === "UTC") return wallMs;
   // Any instant showing this wall time lies within UTC-12..UTC+14 of it; sampling both ends and the middle
   // finds every offset in force there unless the zone changed offset twice within a day.
-  const offsets = new Set([
-    offsetAt(wallMs - 15 * HOUR_MS, timeZone),
-    offsetAt(wallMs, timeZone),
-    offsetAt(wallMs + 13 * HOUR_MS, timeZone),
-  ]);
+  const offsets = new Set([offsetAt(wallMs - 15 * HOUR_MS, timeZone), offsetAt(wallMs, timeZone), offsetAt(wallMs + 13 * HOUR_MS, timeZone)]);
   let earliest: number | undefined;
   for (const offset of offsets) {
     const instant = wallMs - offset;

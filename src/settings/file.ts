@@ -76,7 +76,11 @@ export function readConfig(cwd: string, warn?: (line: string) => void): ConfigFi
     // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
     data = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
-    throw new InputError(CONFIG_FILE, `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")}); fix it or move it away, support-job will not overwrite it`, '{"name": "nightly-cleanup", ...}');
+    throw new InputError(
+      CONFIG_FILE,
+      `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")}); fix it or move it away, support-job will not overwrite it`,
+      '{"name": "nightly-cleanup", ...}',
+    );
   }
   if (typeof data !== "object" || data === null || Array.isArray(data))
     throw new InputError(CONFIG_FILE, "must hold a JSON object; fix it or move it away, support-job will not overwrite it", '{"name": "nightly-cleanup", ...}');
@@ -98,7 +102,8 @@ export function readConfig(cwd: string, warn?: (line: string) => void): ConfigFi
   }
   const timeout = record.timeout;
   if (timeout !== undefined) {
-    if (typeof timeout !== "number" && typeof timeout !== "string") throw new InputError(`${CONFIG_FILE}: timeout`, "must be a number of minutes", '"timeout": 60');
+    if (typeof timeout !== "number" && typeof timeout !== "string")
+      throw new InputError(`${CONFIG_FILE}: timeout`, "must be a number of minutes", '"timeout": 60');
     config.timeout = timeout;
   }
   return config;
@@ -129,7 +134,10 @@ export function writeConfig(cwd: string, config: ConfigFile): boolean {
       // never written
     }
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new OperationError(`Could not write ${path} (${code}): nothing was changed in AWS. Run init from a folder you can write to, or fix the folder's permissions.`, error);
+    throw new OperationError(
+      `Could not write ${path} (${code}): nothing was changed in AWS. Run init from a folder you can write to, or fix the folder's permissions.`,
+      error,
+    );
   }
   return true;
 }

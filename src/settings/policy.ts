@@ -15,10 +15,33 @@ const STATEMENT_KEYS = ["Sid", "Effect", "Action", "NotAction", "Resource", "Not
 // IAM compares service prefixes case-insensitively: S3:GetObject is s3:GetObject.
 const ACTION = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const CONDITION_OPERATORS = [
-  "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
-  "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals",
-  "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
-  "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
+  "StringEquals",
+  "StringNotEquals",
+  "StringEqualsIgnoreCase",
+  "StringNotEqualsIgnoreCase",
+  "StringLike",
+  "StringNotLike",
+  "NumericEquals",
+  "NumericNotEquals",
+  "NumericLessThan",
+  "NumericLessThanEquals",
+  "NumericGreaterThan",
+  "NumericGreaterThanEquals",
+  "DateEquals",
+  "DateNotEquals",
+  "DateLessThan",
+  "DateLessThanEquals",
+  "DateGreaterThan",
+  "DateGreaterThanEquals",
+  "Bool",
+  "BinaryEquals",
+  "IpAddress",
+  "NotIpAddress",
+  "ArnEquals",
+  "ArnLike",
+  "ArnNotEquals",
+  "ArnNotLike",
+  "Null",
 ];
 
 /** Characters IAM counts against a policy's size: white space is free. */
@@ -43,7 +66,8 @@ export function checkPolicyDocument(doc: unknown, path: string): PolicyCheck {
     if (typeof s !== "object" || s === null || Array.isArray(s)) return bad(`: ${label} is not an object`);
     const st = s as Record<string, unknown>;
     const where = `: ${label}${typeof st.Sid === "string" && st.Sid ? ` ("${st.Sid}")` : ""}`;
-    for (const key of Object.keys(st)) if (!(STATEMENT_KEYS as readonly string[]).includes(key)) return bad(`${where}: unknown key "${key}"${suggest(key, STATEMENT_KEYS)}`);
+    for (const key of Object.keys(st))
+      if (!(STATEMENT_KEYS as readonly string[]).includes(key)) return bad(`${where}: unknown key "${key}"${suggest(key, STATEMENT_KEYS)}`);
     if ("Principal" in st || "NotPrincipal" in st) return bad(`${where} has a Principal: this is a resource policy, the job needs an identity policy`);
     if (st.Sid !== undefined) {
       // IAM accepts only ASCII letters and digits in an identity policy's Sid, and each once.
@@ -56,7 +80,8 @@ export function checkPolicyDocument(doc: unknown, path: string): PolicyCheck {
     if (typeof actions === "string") return bad(`${where}${actions}`);
     const resources = exactlyOne(st, "Resource", "NotResource");
     if (typeof resources === "string") return bad(`${where}${resources}`);
-    for (const a of actions.values) if (typeof a !== "string" || !ACTION.test(a)) return bad(`${where}: "${String(a)}" in "${actions.key}" is not an action like s3:GetObject`);
+    for (const a of actions.values)
+      if (typeof a !== "string" || !ACTION.test(a)) return bad(`${where}: "${String(a)}" in "${actions.key}" is not an action like s3:GetObject`);
     for (const r of resources.values)
       if (typeof r !== "string" || !(r === "*" || (r.startsWith("arn:") && r.split(":").length >= 6)))
         return bad(`${where}: "${String(r)}" in "${resources.key}" is not a resource ARN`);
@@ -68,7 +93,10 @@ export function checkPolicyDocument(doc: unknown, path: string): PolicyCheck {
   }
   const document: PolicyDocument = { Version: "2012-10-17", Statement: out };
   const size = policySize(document);
-  if (size > MANAGED_POLICY_MAX) return bad(` is ${size.toLocaleString("en-US")} characters (white space not counted); IAM allows ${MANAGED_POLICY_MAX.toLocaleString("en-US")} in a managed policy`);
+  if (size > MANAGED_POLICY_MAX)
+    return bad(
+      ` is ${size.toLocaleString("en-US")} characters (white space not counted); IAM allows ${MANAGED_POLICY_MAX.toLocaleString("en-US")} in a managed policy`,
+    );
   return { ok: true, value: document };
 }
 
@@ -83,7 +111,8 @@ function exactlyOne(st: Record<string, unknown>, key: string, notKey: string): {
 }
 
 function conditionProblem(condition: unknown): string | undefined {
-  if (typeof condition !== "object" || condition === null || Array.isArray(condition)) return 'must be an object like {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}';
+  if (typeof condition !== "object" || condition === null || Array.isArray(condition))
+    return 'must be an object like {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}';
   const entries = Object.entries(condition as Record<string, unknown>);
   if (entries.length === 0) return "is empty";
   for (const [operator, block] of entries) {
@@ -97,7 +126,8 @@ function conditionProblem(condition: unknown): string | undefined {
       if (!/^[A-Za-z0-9-]+:[^\s]+$/.test(key)) return `"${operator}": "${key}" is not a condition key like aws:SourceIp`;
       const values = Array.isArray(value) ? value : [value];
       if (values.length === 0) return `"${operator}": "${key}" has no value`;
-      if (values.some((v) => !["string", "number", "boolean"].includes(typeof v))) return `"${operator}": "${key}" must be a string, number, boolean or a list of them`;
+      if (values.some((v) => !["string", "number", "boolean"].includes(typeof v)))
+        return `"${operator}": "${key}" must be a string, number, boolean or a list of them`;
     }
   }
   return undefined;
@@ -141,10 +171,23 @@ export interface DangerousGrant {
 /** Actions that let whoever holds them raise their own privileges (Rhino Security Labs' IAM escalation paths). */
 const ESCALATION: { actions: string[]; why: string }[] = [
   {
-    actions: ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:AddUserToGroup"],
+    actions: [
+      "iam:CreatePolicyVersion",
+      "iam:SetDefaultPolicyVersion",
+      "iam:AttachUserPolicy",
+      "iam:AttachGroupPolicy",
+      "iam:AttachRolePolicy",
+      "iam:PutUserPolicy",
+      "iam:PutGroupPolicy",
+      "iam:PutRolePolicy",
+      "iam:AddUserToGroup",
+    ],
     why: "lets the job grant itself (or any user or role) any permission",
   },
-  { actions: ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"], why: "lets the job create credentials for another user and act as them" },
+  {
+    actions: ["iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"],
+    why: "lets the job create credentials for another user and act as them",
+  },
   { actions: ["iam:UpdateAssumeRolePolicy"], why: "lets the job make any role trust it, then act as that role" },
   {
     actions: ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary", "iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary"],
@@ -174,8 +217,13 @@ export function dangerousGrants(document: PolicyDocument | undefined, policyArns
     }
     const allows = (action: string) => actions.some((pattern) => glob(pattern).test(action));
     const everyRole = st.NotResource !== undefined || resources.some((r) => r === "*" || /:iam::[^:]*:\*$/.test(r) || /:role\/(?:[^*]*\/)?\*$/.test(r));
-    if (everyRole && allows("iam:PassRole")) found.push({ where, why: "allows iam:PassRole on every role, which lets the job hand any role (an administrator's too) to a service it starts and act with it" });
-    if (everyRole && allows("sts:AssumeRole")) found.push({ where, why: "allows sts:AssumeRole on every role, which lets the job become any role that trusts the account" });
+    if (everyRole && allows("iam:PassRole"))
+      found.push({
+        where,
+        why: "allows iam:PassRole on every role, which lets the job hand any role (an administrator's too) to a service it starts and act with it",
+      });
+    if (everyRole && allows("sts:AssumeRole"))
+      found.push({ where, why: "allows sts:AssumeRole on every role, which lets the job become any role that trusts the account" });
     for (const group of ESCALATION) {
       const hit = group.actions.filter(allows);
       if (hit.length) found.push({ where, why: `allows ${hit.join(", ")}, which ${group.why}` });
@@ -189,7 +237,13 @@ export function dangerousGrants(document: PolicyDocument | undefined, policyArns
 
 /** An IAM action pattern (`*` any run, `?` one character; case-insensitive) as a regular expression. */
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
 }
 
 function list(v: string | string[] | undefined): string[] {

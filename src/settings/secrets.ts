@@ -22,7 +22,11 @@ export const VALUE_RULES: readonly SecretRule[] = [
   // Cloud providers
   { id: "aws-access-token", what: "an AWS access key id", pattern: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/ },
   { id: "gcp-api-key", what: "a Google API key", pattern: /\bAIza[\w-]{35}\b/ },
-  { id: "azure-ad-client-secret", what: "an Azure AD client secret", pattern: /(?:^|[\\'"`\s>=:(,)])[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34}(?:$|[\\'"`\s<),])/ },
+  {
+    id: "azure-ad-client-secret",
+    what: "an Azure AD client secret",
+    pattern: /(?:^|[\\'"`\s>=:(,)])[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34}(?:$|[\\'"`\s<),])/,
+  },
   { id: "digitalocean-pat", what: "a DigitalOcean token", pattern: /\bdo[opr]_v1_[a-f0-9]{64}\b/ },
   { id: "alibaba-access-key-id", what: "an Alibaba Cloud access key", pattern: /\bLTAI[a-zA-Z0-9]{20}\b/ },
   // Source hosts support-job clones from
@@ -35,7 +39,8 @@ export const VALUE_RULES: readonly SecretRule[] = [
   {
     id: "gitlab-tokens",
     what: "a GitLab token",
-    pattern: /\b(?:glptt-[0-9a-f]{40}|GR1348941[\w-]{20}|gldt-[\w-]{20}|glrt-[\w-]{20}|glcbt-[\w-]{20,}|glimt-[\w-]{25}|glsoat-[\w-]{20}|glffct-[\w-]{20}|glagent-[\w-]{50}|gloas-[\w-]{64})/,
+    pattern:
+      /\b(?:glptt-[0-9a-f]{40}|GR1348941[\w-]{20}|gldt-[\w-]{20}|glrt-[\w-]{20}|glcbt-[\w-]{20,}|glimt-[\w-]{25}|glsoat-[\w-]{20}|glffct-[\w-]{20}|glagent-[\w-]{50}|gloas-[\w-]{64})/,
   },
   // Bitbucket app passwords and Atlassian API / repository access tokens (Atlassian's documented prefixes).
   { id: "bitbucket-app-password", what: "a Bitbucket app password", pattern: /\bATBB[a-zA-Z0-9]{32}/ },
@@ -45,7 +50,11 @@ export const VALUE_RULES: readonly SecretRule[] = [
   { id: "slack-app-token", what: "a Slack app token", pattern: /\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+/i },
   { id: "slack-webhook-url", what: "a Slack webhook URL", pattern: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,}/ },
   { id: "discord-webhook-url", what: "a Discord webhook URL", pattern: /discord(?:app)?\.com\/api\/webhooks\/\d+\/[\w-]{20,}/i },
-  { id: "microsoft-teams-webhook", what: "a Microsoft Teams webhook URL", pattern: /\.webhook\.office\.com\/webhookb2\/|\.logic\.azure\.com(?::\d+)?\/workflows\/[^?\s]+\?[^\s]*\bsig=/i },
+  {
+    id: "microsoft-teams-webhook",
+    what: "a Microsoft Teams webhook URL",
+    pattern: /\.webhook\.office\.com\/webhookb2\/|\.logic\.azure\.com(?::\d+)?\/workflows\/[^?\s]+\?[^\s]*\bsig=/i,
+  },
   { id: "google-chat-webhook", what: "a Google Chat webhook URL", pattern: /chat\.googleapis\.com\/v1\/spaces\/[^?\s]+\?[^\s]*\btoken=/i },
   { id: "telegram-bot-api-token", what: "a Telegram bot token", pattern: /\b\d{5,16}:A[a-zA-Z0-9_-]{34}\b/ },
   // Package registries and developer services

@@ -84,7 +84,10 @@ export function checkName(raw: string): Check<string> {
   const example = "cleanup-expired-accounts";
   if (!value) return bad("the job name is empty", example);
   if (value.length > MAX_JOB_NAME)
-    return bad(`"${value}" is ${value.length} characters; at most ${MAX_JOB_NAME}, so derived names such as support-job-<name>-scheduler fit IAM's 64`, example);
+    return bad(
+      `"${value}" is ${value.length} characters; at most ${MAX_JOB_NAME}, so derived names such as support-job-<name>-scheduler fit IAM's 64`,
+      example,
+    );
   if (value.length < 2) return bad(`"${value}" is too short; at least 2 characters`, example);
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value))
     return bad(`"${value}" may only contain letters, digits, - and _, and must start with a letter or digit`, example);
@@ -128,7 +131,10 @@ export function checkRepository(raw: string, sourceTypeOverride?: string): Check
   if (!value) return bad("the repository URL is empty", example);
   const afterScheme = typed.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
   if (value !== typed && (/^https?:/i.test(typed) || /^[^@\s/]*:[^@\s/]*@/.test(afterScheme)))
-    return bad(`${value} holds a user name, password or token; CodeBuild uses stored source credentials or a connection instead, never one in the URL`, httpsForm(value) ?? example);
+    return bad(
+      `${value} holds a user name, password or token; CodeBuild uses stored source credentials or a connection instead, never one in the URL`,
+      httpsForm(value) ?? example,
+    );
   const https = sshToHttps(value);
   if (https) return bad(`"${value}" is an SSH URL; CodeBuild clones over HTTPS`, https.endsWith(".git") ? https : `${https}.git`);
   let url: URL;
@@ -171,7 +177,11 @@ export function checkRepository(raw: string, sourceTypeOverride?: string): Check
     );
   if (segments.length < 2) return bad(`"${value}" has no owner/repository path`, `https://${host}/acme/ops-scripts.git`);
   const web = webPage(sourceType, segments);
-  if (web) return bad(`"${value}" is the address of a web page, not a clone URL${web.branch ? `; give the branch with --branch ${web.branch}` : ""}`, `https://${url.host}/${web.repository}.git`);
+  if (web)
+    return bad(
+      `"${value}" is the address of a web page, not a clone URL${web.branch ? `; give the branch with --branch ${web.branch}` : ""}`,
+      `https://${url.host}/${web.repository}.git`,
+    );
   const location = `https://${url.host}/${segments.join("/")}${path.endsWith(".git") ? "" : ".git"}`;
   return ok({ location, sourceType });
 }
@@ -191,7 +201,10 @@ function webPage(sourceType: SourceType, segments: string[]): { repository: stri
   const gitlab = sourceType === "GITLAB" || sourceType === "GITLAB_SELF_MANAGED";
   const marker = gitlab ? segments.indexOf("-") : 2;
   if (marker < 0 || (!gitlab && segments.length <= 2)) return undefined;
-  const repository = segments.slice(0, marker).join("/").replace(/\.git$/, "");
+  const repository = segments
+    .slice(0, marker)
+    .join("/")
+    .replace(/\.git$/, "");
   const page = segments[marker + (gitlab ? 1 : 0)];
   const branch = page === "tree" || page === "src" || page === "blob" ? segments[marker + (gitlab ? 2 : 1)] : undefined;
   return { repository, branch };
@@ -320,7 +333,8 @@ export function checkEnv(raw: string): Check<EnvVar> {
   if (eq <= 0) return bad(`an entry is not KEY=VALUE${eq < 0 ? " (it has no =)" : " (it starts with =)"}`, example);
   const name = raw.slice(0, eq).trim();
   const value = raw.slice(eq + 1);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return bad(`${quotedName(name)} is not a valid variable name (letters, digits, _; not starting with a digit)`, example);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    return bad(`${quotedName(name)} is not a valid variable name (letters, digits, _; not starting with a digit)`, example);
   if (/^CODEBUILD_/i.test(name)) return bad(`${name}: names starting with CODEBUILD_ are reserved by CodeBuild`, example);
   if (value.startsWith("ssm:")) {
     const param = value.slice(4);
@@ -391,7 +405,9 @@ export function checkPolicyFile(path: string, cwd: string): Check<PolicyDocument
 
 /** Grants that need a warning and an explicit yes: `*` on `*`, privilege escalation, near-admin managed policies. */
 export function broadGrants(settings: Pick<ResolvedSettings, "policyDocument" | "policyArns">): string[] {
-  return dangerousGrants(settings.policyDocument, settings.policyArns).map((g) => (g.where.startsWith("arn:") ? `${g.where} ${g.why}` : `${g.where} of the policy file ${g.why}`));
+  return dangerousGrants(settings.policyDocument, settings.policyArns).map((g) =>
+    g.where.startsWith("arn:") ? `${g.where} ${g.why}` : `${g.where} of the policy file ${g.why}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -439,7 +455,10 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
     const v = take("policyArns", checkPolicyArn(arn));
     if (v && !policyArns.includes(v)) policyArns.push(v);
   }
-  if (policyArns.length > 9) problems.push(new InputError("--policy-arn", `${policyArns.length} policies; IAM attaches at most 10 to a role, one of them ours`, "merge them into --policy-file"));
+  if (policyArns.length > 9)
+    problems.push(
+      new InputError("--policy-arn", `${policyArns.length} policies; IAM attaches at most 10 to a role, one of them ours`, "merge them into --policy-file"),
+    );
   const policyFile = raw.policyFile?.trim() || undefined;
   const policyDocument = policyFile ? take("policyFile", checkPolicyFile(policyFile, cwd)) : undefined;
   const permissionsBoundary = raw.permissionsBoundary?.trim() ? take("permissionsBoundary", checkPolicyArn(raw.permissionsBoundary)) : undefined;

@@ -100,7 +100,13 @@ export function scheduleChangeToJson(name: string, region: string, changed: bool
     name,
     region,
     changed,
-    schedule: { name: schedule.name, expression: schedule.expression, timezone: schedule.timezone, state: schedule.state, nextRuns: schedule.nextRuns.map((d) => d.toISOString()) },
+    schedule: {
+      name: schedule.name,
+      expression: schedule.expression,
+      timezone: schedule.timezone,
+      state: schedule.state,
+      nextRuns: schedule.nextRuns.map((d) => d.toISOString()),
+    },
   };
 }
 

@@ -120,7 +120,15 @@ export function renderRunTable(runs: readonly RunSummary[], options: RunTableOpt
     const started = run.startTime ? `${formatInZone(run.startTime, options.timeZone)} (${timeAgo(run.startTime, options.now)})` : "-";
     const duration = run.durationSeconds === undefined ? "-" : `${formatDuration(run.durationSeconds)}${run.complete ? "" : "…"}`;
     const trigger = run.complete ? run.trigger : `${run.trigger}, in ${run.currentPhase ?? "progress"}`;
-    return { number: run.number === undefined ? "?" : String(run.number), status: run.status, word: `${markOf(run.status).mark} ${outcomeWord(run.status)}`, started, duration, trigger, failure: failureText(run) };
+    return {
+      number: run.number === undefined ? "?" : String(run.number),
+      status: run.status,
+      word: `${markOf(run.status).mark} ${outcomeWord(run.status)}`,
+      started,
+      duration,
+      trigger,
+      failure: failureText(run),
+    };
   });
   const width = {
     number: Math.max(1, ...rows.map((r) => r.number.length)),
@@ -129,7 +137,9 @@ export function renderRunTable(runs: readonly RunSummary[], options: RunTableOpt
     duration: Math.max("duration".length, ...rows.map((r) => r.duration.length)),
   };
   const lines = [
-    paint.dim(`  ${"#".padStart(width.number)}  ${"outcome".padEnd(width.word)}  ${"started".padEnd(width.started)}  ${"duration".padEnd(width.duration)}  trigger`),
+    paint.dim(
+      `  ${"#".padStart(width.number)}  ${"outcome".padEnd(width.word)}  ${"started".padEnd(width.started)}  ${"duration".padEnd(width.duration)}  trigger`,
+    ),
   ];
   for (const r of rows) {
     const outcome = markOf(r.status).color(r.word.padEnd(width.word));

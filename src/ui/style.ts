@@ -4,7 +4,7 @@ import { Chalk } from "chalk";
 let chalk = new Chalk();
 
 export function setColor(enabled: boolean): void {
-  chalk = new Chalk({ level: enabled ? Math.max(chalk.level, 1) as 1 | 2 | 3 : 0 });
+  chalk = new Chalk({ level: enabled ? (Math.max(chalk.level, 1) as 1 | 2 | 3) : 0 });
 }
 
 export function colorAllowed(stream: NodeJS.WriteStream, flag: boolean | undefined): boolean {

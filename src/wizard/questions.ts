@@ -73,7 +73,13 @@ export function repositoryFromRemote(remote: string | undefined): string | undef
 
 /** The job name a repository suggests: its last path segment, made a valid name. */
 export function nameFromRepository(repository: string | undefined): string | undefined {
-  const last = repository?.trim().replace(/\/+$/, "").split("/").pop()?.replace(/\.git$/i, "") ?? "";
+  const last =
+    repository
+      ?.trim()
+      .replace(/\/+$/, "")
+      .split("/")
+      .pop()
+      ?.replace(/\.git$/i, "") ?? "";
   const name = last
     .replace(/[^A-Za-z0-9_-]+/g, "-")
     .replace(/^[^A-Za-z0-9]+/, "")
@@ -90,7 +96,14 @@ export function branchFromGit(abbrevRef: string | undefined): string | undefined
 
 /** Whether two clone URLs name the same repository (case, .git and a trailing slash aside). */
 export function sameRepository(a: string | undefined, b: string | undefined): boolean {
-  const norm = (u: string | undefined) => (u ? u.trim().toLowerCase().replace(/\/+$/, "").replace(/\.git$/, "") : undefined);
+  const norm = (u: string | undefined) =>
+    u
+      ? u
+          .trim()
+          .toLowerCase()
+          .replace(/\/+$/, "")
+          .replace(/\.git$/, "")
+      : undefined;
   return norm(a) !== undefined && norm(a) === norm(b);
 }
 
@@ -402,7 +415,10 @@ export function computeQuestion(current: string, only?: { computeType?: string |
 }
 
 export function advancedQuestion(image: string | undefined, timeout: string | number | undefined): YesNoQuestion {
-  const parts = [...(image !== undefined ? [`image ${image} (follows the compute size)`] : []), ...(timeout !== undefined ? [`timeout ${timeout} minutes`] : [])];
+  const parts = [
+    ...(image !== undefined ? [`image ${image} (follows the compute size)`] : []),
+    ...(timeout !== undefined ? [`timeout ${timeout} minutes`] : []),
+  ];
   return {
     message: `Change the ${[image !== undefined ? "image" : "", timeout !== undefined ? "timeout" : ""].filter(Boolean).join(" or the ")}?`,
     help: `Now: ${parts.join(", ")}.`,
@@ -508,7 +524,11 @@ export function envMenuQuestion(entries: readonly string[]): ChoiceQuestion<List
       "Secrets stay in Parameter Store or Secrets Manager: the job gets a reference, never the value.",
     ].join("\n"),
     choices: [
-      { value: { kind: "done" }, name: entries.length ? "Keep these, continue" : "None, continue", short: entries.length ? entries.map(envName).join(", ") : "none" },
+      {
+        value: { kind: "done" },
+        name: entries.length ? "Keep these, continue" : "None, continue",
+        short: entries.length ? entries.map(envName).join(", ") : "none",
+      },
       { value: { kind: "add" }, name: "Add a variable", short: "adding one" },
       ...entries.map((entry) => ({ value: { kind: "remove" as const, item: entry }, name: `Remove ${envLabel(entry)}`, short: `removing ${envName(entry)}` })),
     ],
@@ -552,7 +572,11 @@ export function envValueQuestion(name: string, kind: EnvKind): TextQuestion {
 // ---------------------------------------------------------------------------------------------------
 // Extra permissions
 
-export function permissionsMenuQuestion(policyArns: readonly string[], policyFile: string | undefined, allow: { arns: boolean; file: boolean }): ChoiceQuestion<ListAction> {
+export function permissionsMenuQuestion(
+  policyArns: readonly string[],
+  policyFile: string | undefined,
+  allow: { arns: boolean; file: boolean },
+): ChoiceQuestion<ListAction> {
   const now = [...policyArns, ...(policyFile ? [policyFile] : [])];
   const short = (item: string) => item.replace(/^arn:[^:]+:iam::[^:]*:policy\//, "");
   return {
@@ -566,10 +590,20 @@ export function permissionsMenuQuestion(policyArns: readonly string[], policyFil
       { value: { kind: "done" }, name: now.length ? "Keep these, continue" : "None, continue", short: now.length ? now.map(short).join(", ") : "none" },
       ...(allow.arns ? [{ value: { kind: "add" as const }, name: "Attach a managed policy (ARN)", short: "adding a policy" }] : []),
       ...(allow.file
-        ? [{ value: { kind: "file" as const }, name: policyFile ? `Use another policy file than ${policyFile}` : "Use a JSON policy file", short: "policy file" }]
+        ? [
+            {
+              value: { kind: "file" as const },
+              name: policyFile ? `Use another policy file than ${policyFile}` : "Use a JSON policy file",
+              short: "policy file",
+            },
+          ]
         : []),
-      ...(allow.arns ? policyArns.map((arn) => ({ value: { kind: "remove" as const, item: arn }, name: `Remove ${arn}`, short: `removing ${short(arn)}` })) : []),
-      ...(allow.file && policyFile ? [{ value: { kind: "remove" as const, item: policyFile }, name: `Remove ${policyFile}`, short: `removing ${policyFile}` }] : []),
+      ...(allow.arns
+        ? policyArns.map((arn) => ({ value: { kind: "remove" as const, item: arn }, name: `Remove ${arn}`, short: `removing ${short(arn)}` }))
+        : []),
+      ...(allow.file && policyFile
+        ? [{ value: { kind: "remove" as const, item: policyFile }, name: `Remove ${policyFile}`, short: `removing ${policyFile}` }]
+        : []),
     ],
   };
 }

@@ -13,7 +13,8 @@ import { useLocalAws } from "../helpers/local-aws.js";
 import { json, setUpJob, type TestJob } from "../helpers/job.js";
 import { JOB } from "../helpers/constants.js";
 
-const policy = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::acme-exports/*" }] });
+const policy = (action: string) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "arn:aws:s3:::acme-exports/*" }] });
 
 const aws = useLocalAws();
 
@@ -34,12 +35,27 @@ async function leftovers(job: string): Promise<string[]> {
     scheduler.send(new ListScheduleGroupsCommand({})),
   ]);
   return [
-    ...(roles.Roles ?? []).map((r) => r.RoleName).filter(mine).map((n) => `role ${n}`),
-    ...(policies.Policies ?? []).map((p) => p.PolicyName).filter(mine).map((n) => `policy ${n}`),
-    ...(rules.Rules ?? []).map((r) => r.Name).filter(mine).map((n) => `rule ${n}`),
-    ...(topics.Topics ?? []).map((t) => t.TopicArn?.split(":").pop()).filter(mine).map((n) => `topic ${n}`),
+    ...(roles.Roles ?? [])
+      .map((r) => r.RoleName)
+      .filter(mine)
+      .map((n) => `role ${n}`),
+    ...(policies.Policies ?? [])
+      .map((p) => p.PolicyName)
+      .filter(mine)
+      .map((n) => `policy ${n}`),
+    ...(rules.Rules ?? [])
+      .map((r) => r.Name)
+      .filter(mine)
+      .map((n) => `rule ${n}`),
+    ...(topics.Topics ?? [])
+      .map((t) => t.TopicArn?.split(":").pop())
+      .filter(mine)
+      .map((n) => `topic ${n}`),
     ...(projects.projects ?? []).filter(mine).map((n) => `project ${n}`),
-    ...(groups.ScheduleGroups ?? []).map((g) => g.Name).filter(mine).map((n) => `schedule group ${n}`),
+    ...(groups.ScheduleGroups ?? [])
+      .map((g) => g.Name)
+      .filter(mine)
+      .map((n) => `schedule group ${n}`),
   ];
 }
 
@@ -69,7 +85,9 @@ describe("support-job destroy", () => {
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(destroyed.stdout).toMatch(/- delete {2}schedule rule +support-job-nightly-cleanup-schedule \(1 target\)/);
     expect(destroyed.stdout).toMatch(/- delete {2}alert topic +support-job-nightly-cleanup-alerts \(subscription ops@example.com\)/);
-    expect(destroyed.stdout).toMatch(/- delete {2}CodeBuild service role +support-job-nightly-cleanup-use1-build \(1 inline policy; 2 managed policies detached\)/);
+    expect(destroyed.stdout).toMatch(
+      /- delete {2}CodeBuild service role +support-job-nightly-cleanup-use1-build \(1 inline policy; 2 managed policies detached\)/,
+    );
     expect(destroyed.stdout).toMatch(/- delete {2}job permissions policy +support-job-nightly-cleanup-use1-permissions/);
     expect(destroyed.stdout).toContain("Job nightly-cleanup is destroyed: 7 resources deleted.");
     expect(destroyed.stderr).toContain("The runs' logs are kept in CloudWatch Logs group /aws/codebuild/nightly-cleanup");
@@ -103,11 +121,20 @@ describe("support-job destroy", () => {
   it("leaves a resource with the job's name but not its tag alone, and says so", async () => {
     const job = await setUpJob(aws, JOB);
     // Someone else's role that happens to carry the name of the job's try-it role.
-    await aws.clients.iam.send(new CreateRoleCommand({ RoleName: `support-job-${JOB}-use1-try`, AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
+    await aws.clients.iam.send(
+      new CreateRoleCommand({ RoleName: `support-job-${JOB}-use1-try`, AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }),
+    );
     const run = await job.cli(["destroy", "--yes", "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const doc = json<{ deleted: { resource: string }[]; skipped: { resource: string; name: string; reason: string }[] }>(run.stdout);
-    expect(doc.skipped).toEqual([{ resource: "tryRole", label: "try-it role", name: `support-job-${JOB}-use1-try`, reason: `not tagged support-job:job=${JOB} (support-job did not create it): left alone` }]);
+    expect(doc.skipped).toEqual([
+      {
+        resource: "tryRole",
+        label: "try-it role",
+        name: `support-job-${JOB}-use1-try`,
+        reason: `not tagged support-job:job=${JOB} (support-job did not create it): left alone`,
+      },
+    ]);
     expect(doc.deleted.map((d) => d.resource).sort()).toEqual(["alertRule", "alertTopic", "project", "scheduleRole", "scheduleRule", "serviceRole"]);
     await aws.clients.iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-try` }));
   });

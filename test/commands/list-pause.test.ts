@@ -22,7 +22,9 @@ describe("support-job list", () => {
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("2 jobs in us-east-1:");
     expect(lines[2]).toMatch(/^ {2}nightly-cleanup {2}cron\(0 3 \* \* \? \*\) · at 03:00 every day \(UTC\) {2}DISABLED {2}✘ failed 2h ago +paused$/);
-    expect(lines[3]).toMatch(/^ {2}weekly-report {4}cron\(0 3 \* \* \? \*\) · at 03:00 every day \(UTC\) {2}ENABLED {3}no runs yet +\d{4}-\d\d-\d\d 03:00 UTC \(in \d+h\)$/);
+    expect(lines[3]).toMatch(
+      /^ {2}weekly-report {4}cron\(0 3 \* \* \? \*\) · at 03:00 every day \(UTC\) {2}ENABLED {3}no runs yet +\d{4}-\d\d-\d\d 03:00 UTC \(in \d+h\)$/,
+    );
 
     const doc = json<{ region: string; jobs: Record<string, unknown>[] }>((await cliIn(aws, tempDir())(["list", "--json"])).stdout);
     expect(doc.region).toBe("us-east-1");
@@ -93,7 +95,11 @@ describe("support-job pause / resume", () => {
     const { State: _s1, LastModificationDate: _m1, $metadata: _d1, ...kept } = before;
     const { State: _s2, LastModificationDate: _m2, $metadata: _d2, ...now } = after;
     expect(now).toEqual(kept);
-    expect(json<StatusDoc>((await job.cli(["status", "--json"])).stdout).schedule).toMatchObject({ kind: "scheduler", timezone: "Europe/Paris", state: "DISABLED" });
+    expect(json<StatusDoc>((await job.cli(["status", "--json"])).stdout).schedule).toMatchObject({
+      kind: "scheduler",
+      timezone: "Europe/Paris",
+      state: "DISABLED",
+    });
     expect((await job.cli(["resume"])).code).toBe(0);
     expect((await read()).State).toBe("ENABLED");
   });

@@ -20,7 +20,11 @@ const TRY_ROLE = `support-job-${JOB}-use1-try`;
 const JOB_POLICY = `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`;
 const TEAM_POLICY = `arn:aws:iam::${ACCOUNT}:policy/team-reports-read`;
 
-const policy = (bucket: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "ReadReports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`] }] });
+const policy = (bucket: string) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Sid: "ReadReports", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`] }],
+  });
 
 /** A child that prints what it sees of its environment as one JSON line. */
 const SHOW_ENV = [
@@ -44,9 +48,14 @@ let job: TestJob;
 
 beforeAll(async () => {
   await aws.clients.iam.send(new CreatePolicyCommand({ PolicyName: "team-reports-read", PolicyDocument: policy("acme-team-reports") }));
-  job = await setUpJob(aws, JOB, ["--env", "STAGE=prod", "--env", "DB_PASSWORD=ssm:/cleanup/db-password", "--policy-file", "policy.json", "--policy-arn", TEAM_POLICY], {
-    "policy.json": policy("acme-reports"),
-  });
+  job = await setUpJob(
+    aws,
+    JOB,
+    ["--env", "STAGE=prod", "--env", "DB_PASSWORD=ssm:/cleanup/db-password", "--policy-file", "policy.json", "--policy-arn", TEAM_POLICY],
+    {
+      "policy.json": policy("acme-reports"),
+    },
+  );
 });
 beforeEach(() => {
   aws.proxy.resetCalls();
@@ -94,7 +103,13 @@ describe("support-job permissions try", () => {
       ],
     });
     expect(callerArn).toMatch(/^arn:aws:iam::123456789012:user\//);
-    expect(role).toMatchObject({ MaxSessionDuration: 3600, Tags: [{ Key: "support-job:job", Value: JOB }, { Key: "support-job:region", Value: "us-east-1" }] });
+    expect(role).toMatchObject({
+      MaxSessionDuration: 3600,
+      Tags: [
+        { Key: "support-job:job", Value: JOB },
+        { Key: "support-job:region", Value: "us-east-1" },
+      ],
+    });
     expect(role?.Description).toContain("support-job permissions done");
     // The same managed policies as the deployed service role: the job's own policy and its --policy-arn.
     expect(attached).toEqual([JOB_POLICY, TEAM_POLICY].sort());
@@ -194,7 +209,9 @@ describe("support-job permissions try", () => {
     const bare = await setUpJob(aws, "bare-job");
     const run = await bare.cli(["permissions", "try", "--", "node", "-e", "process.exit(0)"]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain("Job bare-job has no permissions of its own (no policy file, no policy ARNs): the command runs with no AWS permissions at all");
+    expect(run.stderr).toContain(
+      "Job bare-job has no permissions of its own (no policy file, no policy ARNs): the command runs with no AWS permissions at all",
+    );
     const attached = await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "support-job-bare-job-use1-try" }));
     expect(attached.AttachedPolicies).toEqual([]);
     expect((await bare.cli(["destroy", "--yes"])).code).toBe(0);
@@ -228,7 +245,12 @@ describe("support-job permissions done, and status", () => {
 
   it("done leaves alone a role with that name that is not tagged for the job, and exits 1", async () => {
     const other = await setUpJob(aws, "someone-else");
-    await aws.clients.iam.send(new CreateRoleCommand({ RoleName: "support-job-someone-else-use1-try", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
+    await aws.clients.iam.send(
+      new CreateRoleCommand({
+        RoleName: "support-job-someone-else-use1-try",
+        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
+      }),
+    );
     const done = await other.cli(["permissions", "done"]);
     expect(done.code).toBe(1);
     expect(done.stderr).toContain("IAM role support-job-someone-else-use1-try exists but has no support-job:job=someone-else tag");

@@ -6,7 +6,6 @@ import type { BuildStep, CallRecord } from "../../tools/local-aws/proxy.js";
 import { ACCOUNT, json, setUpJob, type TestJob } from "../helpers/job.js";
 import { JOB } from "../helpers/constants.js";
 
-
 const aws = useLocalAws();
 let job: TestJob;
 
@@ -51,7 +50,9 @@ describe("support-job run-now", () => {
     });
     const id = start?.buildId ?? "";
     expect(run.stdout).toContain(`: ${id}\n`);
-    expect(run.stdout).toContain(`https://us-east-1.console.aws.amazon.com/codesuite/codebuild/${ACCOUNT}/projects/${JOB}/build/${encodeURIComponent(id)}/?region=us-east-1`);
+    expect(run.stdout).toContain(
+      `https://us-east-1.console.aws.amazon.com/codesuite/codebuild/${ACCOUNT}/projects/${JOB}/build/${encodeURIComponent(id)}/?region=us-east-1`,
+    );
     expect(aws.proxy.count({ service: "codebuild", action: "BatchGetBuilds" })).toBe(0);
   });
 
@@ -71,8 +72,19 @@ describe("support-job run-now", () => {
   });
 
   it.each([
-    ["FAILED", { failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: ./cleanup.sh. Reason: exit status 2" } }, /failed after \d+s \(FAILED\): BUILD phase: COMMAND_EXECUTION_ERROR: Error while executing command: \.\/cleanup\.sh\. Reason: exit status 2/],
-    ["FAULT", { failedPhase: "PROVISIONING", reason: { statusCode: "CLIENT_ERROR", message: "CodeBuild could not pull the image" } }, /fault after \d+s \(FAULT\): PROVISIONING phase: CLIENT_ERROR: CodeBuild could not pull the image/],
+    [
+      "FAILED",
+      {
+        failedPhase: "BUILD",
+        reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: ./cleanup.sh. Reason: exit status 2" },
+      },
+      /failed after \d+s \(FAILED\): BUILD phase: COMMAND_EXECUTION_ERROR: Error while executing command: \.\/cleanup\.sh\. Reason: exit status 2/,
+    ],
+    [
+      "FAULT",
+      { failedPhase: "PROVISIONING", reason: { statusCode: "CLIENT_ERROR", message: "CodeBuild could not pull the image" } },
+      /fault after \d+s \(FAULT\): PROVISIONING phase: CLIENT_ERROR: CodeBuild could not pull the image/,
+    ],
     ["TIMED_OUT", { failedPhase: "BUILD" }, /timed out after \d+s \(TIMED_OUT\): BUILD phase: BUILD_TIMED_OUT: Build has timed out\./],
     ["STOPPED", { failedPhase: "BUILD" }, /stopped after \d+s \(STOPPED\): BUILD phase/],
   ] as const)("--wait exits 1 when the run ends %s, with the failed phase and reason", async (status, step, message) => {
@@ -88,14 +100,24 @@ describe("support-job run-now", () => {
     aws.proxy.builds.scriptNext([{ status: "FAILED" }]);
     const run = await job.cli(["run-now", "--wait", "--json"]);
     expect(run.code).toBe(1);
-    expect(json(run.stdout)).toMatchObject({ id: newestBuildId(), status: "FAILED", failedPhase: "BUILD", reasonCode: "COMMAND_EXECUTION_ERROR", trigger: "manual" });
+    expect(json(run.stdout)).toMatchObject({
+      id: newestBuildId(),
+      status: "FAILED",
+      failedPhase: "BUILD",
+      reasonCode: "COMMAND_EXECUTION_ERROR",
+      trigger: "manual",
+    });
   });
 
   it("--follow prints the log lines as they are written, waiting for the stream to exist, until the run ends", async () => {
     aws.proxy.builds.scriptNext([...inProgress("QUEUED", 2), ...inProgress("PROVISIONING", 2), ...inProgress("BUILD", 6), { status: "SUCCEEDED" }]);
     // The stream appears only once the run is provisioning: the first reads find no stream.
-    void nthCall("BatchGetBuilds", 3).then(() => writeBuildLog(aws.clients, newestBuildId(), ["[Container] Entering phase BUILD", "cleaning 3 expired accounts"]));
-    void nthCall("BatchGetBuilds", 6).then(() => writeBuildLog(aws.clients, newestBuildId(), ["cleaned 3 accounts", "[Container] Phase complete: BUILD State: SUCCEEDED"]));
+    void nthCall("BatchGetBuilds", 3).then(() =>
+      writeBuildLog(aws.clients, newestBuildId(), ["[Container] Entering phase BUILD", "cleaning 3 expired accounts"]),
+    );
+    void nthCall("BatchGetBuilds", 6).then(() =>
+      writeBuildLog(aws.clients, newestBuildId(), ["cleaned 3 accounts", "[Container] Phase complete: BUILD State: SUCCEEDED"]),
+    );
     const run = await job.cli(["run-now", "--follow"]);
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.split("\n");

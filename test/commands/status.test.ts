@@ -45,7 +45,12 @@ describe("support-job status", () => {
     const run = await job.cli(["status"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(new RegExp(`job ${JOB} in us-east-1 has no CodeBuild project any more`));
-    for (const left of [`CodeBuild service role support-job-${JOB}-use1-build`, `schedule rule ${RULE}`, `alert topic support-job-${JOB}-alerts`, `alert rule support-job-${JOB}-alerts`])
+    for (const left of [
+      `CodeBuild service role support-job-${JOB}-use1-build`,
+      `schedule rule ${RULE}`,
+      `alert topic support-job-${JOB}-alerts`,
+      `alert rule support-job-${JOB}-alerts`,
+    ])
       expect(run.stderr).toContain(left);
     expect(run.stderr).toContain(`\`support-job init --name ${JOB}\``);
     expect(run.stderr).toContain(`\`support-job destroy --name ${JOB}\``);
@@ -129,7 +134,10 @@ describe("support-job status", () => {
     const now = Date.now();
     await aws.proxy.builds.createHistory(
       JOB,
-      Array.from({ length: 300 }, (_, i) => ({ startTime: new Date(now - (300 - i) * HOUR), status: i % 7 === 0 ? ("FAILED" as const) : ("SUCCEEDED" as const) })),
+      Array.from({ length: 300 }, (_, i) => ({
+        startTime: new Date(now - (300 - i) * HOUR),
+        status: i % 7 === 0 ? ("FAILED" as const) : ("SUCCEEDED" as const),
+      })),
     );
     for (const limit of [undefined, "100"]) {
       aws.proxy.resetCalls();
@@ -188,7 +196,13 @@ describe("support-job status", () => {
         },
       }),
     );
-    const runs = [await job.cli(["status"]), await job.cli(["status", "--json"]), await job.cli(["init", "--dry-run"]), await job.cli(["init", "--dry-run", "--json"]), await job.cli(["status", "--debug"])];
+    const runs = [
+      await job.cli(["status"]),
+      await job.cli(["status", "--json"]),
+      await job.cli(["init", "--dry-run"]),
+      await job.cli(["init", "--dry-run", "--json"]),
+      await job.cli(["status", "--debug"]),
+    ];
     for (const run of runs) expect(`${run.stdout}${run.stderr}`).not.toContain("hunter2");
     const [status, statusJson, dryRun] = runs;
     expect(status!.stdout).toMatch(/env STAGE: plaintext value \(hidden\) → a different plaintext value \(hidden\)/);
@@ -207,7 +221,10 @@ describe("support-job status", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Job ${JOB} · us-east-1`);
     expect(run.stdout).toContain("Drift       not checked: no support-job.json in this directory");
-    expect(json<StatusDoc>((await elsewhere(["status", "--json"])).stdout).drift).toMatchObject({ checked: false, reason: expect.stringContaining("no support-job.json") });
+    expect(json<StatusDoc>((await elsewhere(["status", "--json"])).stdout).drift).toMatchObject({
+      checked: false,
+      reason: expect.stringContaining("no support-job.json"),
+    });
   });
 
   it("a job that does not exist is an input error that points at `support-job list`", async () => {

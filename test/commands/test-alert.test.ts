@@ -17,7 +17,11 @@ beforeEach(() => {
   aws.proxy.resetCalls();
 });
 
-const failed = { status: "FAILED" as const, failedPhase: "BUILD" as const, reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: exit 1. Reason: exit status 1" } };
+const failed = {
+  status: "FAILED" as const,
+  failedPhase: "BUILD" as const,
+  reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: exit 1. Reason: exit status 1" },
+};
 
 describe("support-job test-alert", () => {
   it("starts a run that fails on purpose (inline buildspec, no source, labelled), waits for it to fail, names the address and exits 0", async () => {
@@ -29,14 +33,18 @@ describe("support-job test-alert", () => {
     expect(start?.request).toEqual({
       projectName: JOB,
       idempotencyToken: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      buildspecOverride: expect.stringMatching(/build:\n {4}commands:\n {6}- 'echo "support-job test-alert: this run of job nightly-cleanup fails on purpose to test its alerts; nothing of the job ran\."'\n {6}- 'exit 1'\n$/),
+      buildspecOverride: expect.stringMatching(
+        /build:\n {4}commands:\n {6}- 'echo "support-job test-alert: this run of job nightly-cleanup fails on purpose to test its alerts; nothing of the job ran\."'\n {6}- 'exit 1'\n$/,
+      ),
       sourceTypeOverride: "NO_SOURCE",
       timeoutInMinutesOverride: 5,
       environmentVariablesOverride: [{ name: "SUPPORT_JOB_TEST_ALERT", value: "1", type: "PLAINTEXT" }],
     });
     expect(run.stderr).toMatch(/waiting for test run #\d+ of nightly-cleanup to fail: PROVISIONING\n.*: BUILD\n/);
     expect(run.stderr).toMatch(/✔ Test run #\d+ of nightly-cleanup failed as intended after \d+s\./);
-    expect(run.stdout).toContain('Expect the alert email at ops@example.com within a minute or two (subject "AWS Notification Message", from no-reply@sns.amazonaws.com)');
+    expect(run.stdout).toContain(
+      'Expect the alert email at ops@example.com within a minute or two (subject "AWS Notification Message", from no-reply@sns.amazonaws.com)',
+    );
     expect(run.stdout).toContain(`/projects/${JOB}/build/${encodeURIComponent(start?.buildId ?? "")}/`);
   });
 
@@ -64,7 +72,13 @@ describe("support-job test-alert", () => {
       started: true,
       failedAsIntended: true,
       run: { status: "FAILED", trigger: "test-alert", failedPhase: "BUILD" },
-      alert: { rule: RULE, recipients: ["ops@example.com"], pendingConfirmation: [], emailCanArrive: true, alertOn: ["FAILED", "STOPPED", "TIMED_OUT", "FAULT"] },
+      alert: {
+        rule: RULE,
+        recipients: ["ops@example.com"],
+        pendingConfirmation: [],
+        emailCanArrive: true,
+        alertOn: ["FAILED", "STOPPED", "TIMED_OUT", "FAULT"],
+      },
     });
   });
 
@@ -88,7 +102,9 @@ describe("support-job test-alert", () => {
     aws.proxy.resetCalls();
     const run = await other.cli(["test-alert"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("no alert will be sent for this test: the alert rule emails only when a run ends STOPPED or TIMED_OUT, and a test run ends FAILED");
+    expect(run.stderr).toContain(
+      "no alert will be sent for this test: the alert rule emails only when a run ends STOPPED or TIMED_OUT, and a test run ends FAILED",
+    );
     expect(run.stderr).toContain("`support-job init --yes --alert-on FAILED,STOPPED,TIMED_OUT`");
     expect(aws.proxy.count({ action: "StartBuild" })).toBe(0);
     expect(aws.proxy.writes()).toEqual([]);

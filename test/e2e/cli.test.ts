@@ -5,7 +5,20 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI, runCli } from "../helpers/cli.js";
 
-const COMMANDS = ["init", "status", "run-now", "logs", "list", "pause", "resume", "destroy", "test-alert", "permissions", "permissions try", "permissions done"];
+const COMMANDS = [
+  "init",
+  "status",
+  "run-now",
+  "logs",
+  "list",
+  "pause",
+  "resume",
+  "destroy",
+  "test-alert",
+  "permissions",
+  "permissions try",
+  "permissions done",
+];
 
 describe("the command line", () => {
   it.each(COMMANDS)("`%s --help` explains the command with an example and exits 0", async (command) => {
@@ -45,7 +58,8 @@ describe("the command line", () => {
     const run = await runCli(["--help"]);
     const group = (heading: string) => run.stdout.split(`${heading}\n`)[1]?.split("\n\n")[0] ?? "";
     expect(group("Set up:")).toMatch(/^ {2}init /m);
-    for (const command of ["status", "run-now", "logs", "list", "pause", "resume", "destroy"]) expect(group("Operate:")).toMatch(new RegExp(`^ {2}${command} `, "m"));
+    for (const command of ["status", "run-now", "logs", "list", "pause", "resume", "destroy"])
+      expect(group("Operate:")).toMatch(new RegExp(`^ {2}${command} `, "m"));
     for (const command of ["test-alert", "permissions"]) expect(group("Trust:")).toMatch(new RegExp(`^ {2}${command}`, "m"));
   });
 

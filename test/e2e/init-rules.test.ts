@@ -11,7 +11,15 @@ import { readConfig, unknownKeyWarnings, writeConfig } from "../../src/settings/
 import type { PlanStep } from "../../src/resources/types.js";
 import { CLI } from "../helpers/cli.js";
 
-const step = (key: PlanStep["key"], label: string, name: string, action: PlanStep["action"] = "create", changes: PlanStep["changes"] = []): PlanStep => ({ key, label, name, action, changes, notes: [], after: [] });
+const step = (key: PlanStep["key"], label: string, name: string, action: PlanStep["action"] = "create", changes: PlanStep["changes"] = []): PlanStep => ({
+  key,
+  label,
+  name,
+  action,
+  changes,
+  notes: [],
+  after: [],
+});
 
 describe("support-job.json applies only to the job it names", () => {
   it("gives a job of another name nothing, and its own job everything", () => {
@@ -22,7 +30,10 @@ describe("support-job.json applies only to the job it names", () => {
   });
 
   it("lets an empty list given on purpose clear the saved one", () => {
-    expect(mergeSettings({ env: ["A=1"], policyArns: ["arn:aws:iam::aws:policy/X"] }, { env: [], policyArns: undefined })).toEqual({ env: [], policyArns: ["arn:aws:iam::aws:policy/X"] });
+    expect(mergeSettings({ env: ["A=1"], policyArns: ["arn:aws:iam::aws:policy/X"] }, { env: [], policyArns: undefined })).toEqual({
+      env: [],
+      policyArns: ["arn:aws:iam::aws:policy/X"],
+    });
   });
 });
 
@@ -56,41 +67,54 @@ describe("--json and the confirmation", () => {
   });
 
   const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
-  it.skipIf(!hasTmux)("`--json init` in a real terminal refuses with exit 2 instead of applying", async () => {
-    const home = mkdtempSync(join(tmpdir(), "support-job-json-tty-"));
-    writeFileSync(join(home, "support-job.json"), JSON.stringify({ name: "keep", repository: "https://github.com/acme/ops.git", schedule: "rate(1 day)", email: "ops@example.com" }));
-    const socket = join(home, "tmux");
-    const exitFile = join(home, "exit");
-    const tmux = (...args: string[]) => execFileSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { encoding: "utf8" });
-    // No AWS at all: a refusal before any call is the only way this ends quickly with exit 2.
-    const command = `env -u CI AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 ${process.execPath} ${CLI} --json init > ${home}/out; echo $? > ${exitFile}`;
-    let screen: string | undefined;
-    try {
-      tmux("new-session", "-d", "-x", "200", "-y", "30", "-c", home, command, ";", "set-option", "-g", "remain-on-exit", "on");
-      const deadline = Date.now() + 20_000;
-      while (!existsSync(exitFile) || readFileSync(exitFile, "utf8") === "") {
-        if (Date.now() > deadline) throw new Error("the command did not end");
-        await new Promise((r) => setTimeout(r, 50));
+  it.skipIf(!hasTmux)(
+    "`--json init` in a real terminal refuses with exit 2 instead of applying",
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), "support-job-json-tty-"));
+      writeFileSync(
+        join(home, "support-job.json"),
+        JSON.stringify({ name: "keep", repository: "https://github.com/acme/ops.git", schedule: "rate(1 day)", email: "ops@example.com" }),
+      );
+      const socket = join(home, "tmux");
+      const exitFile = join(home, "exit");
+      const tmux = (...args: string[]) => execFileSync("tmux", ["-S", socket, "-f", "/dev/null", ...args], { encoding: "utf8" });
+      // No AWS at all: a refusal before any call is the only way this ends quickly with exit 2.
+      const command = `env -u CI AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 ${process.execPath} ${CLI} --json init > ${home}/out; echo $? > ${exitFile}`;
+      let screen: string | undefined;
+      try {
+        tmux("new-session", "-d", "-x", "200", "-y", "30", "-c", home, command, ";", "set-option", "-g", "remain-on-exit", "on");
+        const deadline = Date.now() + 20_000;
+        while (!existsSync(exitFile) || readFileSync(exitFile, "utf8") === "") {
+          if (Date.now() > deadline) throw new Error("the command did not end");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        screen = tmux("capture-pane", "-p", "-J", "-S", "-");
+      } finally {
+        spawnSync("tmux", ["-S", socket, "kill-server"]);
       }
-      screen = tmux("capture-pane", "-p", "-J", "-S", "-");
-    } finally {
-      spawnSync("tmux", ["-S", socket, "kill-server"]);
-    }
-    expect(readFileSync(exitFile, "utf8").trim()).toBe("2");
-    expect(screen).toMatch(/--yes: --json changes the output, not the confirmation/);
-    expect(JSON.parse(readFileSync(join(home, "out"), "utf8"))).toMatchObject({ error: { code: "invalid-input", exitCode: 2 } });
-  }, 30_000);
+      expect(readFileSync(exitFile, "utf8").trim()).toBe("2");
+      expect(screen).toMatch(/--yes: --json changes the output, not the confirmation/);
+      expect(JSON.parse(readFileSync(join(home, "out"), "utf8"))).toMatchObject({ error: { code: "invalid-input", exitCode: 2 } });
+    },
+    30_000,
+  );
 });
 
 describe("a plan that removes what nobody asked to remove", () => {
   const plan = {
     steps: [
       step("jobPolicy", "job permissions policy", "support-job-keep-permissions", "delete"),
-      step("project", "CodeBuild project", "keep", "update", [{ field: "env STAGE", from: "prod", to: "(removed)" }, { field: "timeout", from: "240", to: "60" }]),
+      step("project", "CodeBuild project", "keep", "update", [
+        { field: "env STAGE", from: "prod", to: "(removed)" },
+        { field: "timeout", from: "240", to: "60" },
+      ]),
     ],
   };
   it("names the policy deletion and the env vars removed when they came from nowhere the user said", () => {
-    expect(unaskedLosses(plan, {}).map((l) => [l.flag, l.allow])).toEqual([["--policy-file", "--no-policy-file"], ["--env", "--no-env"]]);
+    expect(unaskedLosses(plan, {}).map((l) => [l.flag, l.allow])).toEqual([
+      ["--policy-file", "--no-policy-file"],
+      ["--env", "--no-env"],
+    ]);
     expect(unaskedLosses(plan, { policyFile: "deployed", env: "deployed" })).toHaveLength(2);
   });
   it("lets a flag or support-job.json for the job say so", () => {
@@ -100,8 +124,14 @@ describe("a plan that removes what nobody asked to remove", () => {
 
 describe("Ctrl-C during apply", () => {
   it("says what is done, what was under way and may exist, and both ways out", () => {
-    const message = interruptedMessage([step("serviceRole", "CodeBuild service role", "support-job-keep-build")], [step("alertTopic", "alert topic", "support-job-keep-alerts")], "keep");
-    expect(message).toMatch(/^Interrupted while applying\. Already done:\n {2}created CodeBuild service role support-job-keep-build\nUnder way, may already exist:\n {2}creating alert topic support-job-keep-alerts\n/);
+    const message = interruptedMessage(
+      [step("serviceRole", "CodeBuild service role", "support-job-keep-build")],
+      [step("alertTopic", "alert topic", "support-job-keep-alerts")],
+      "keep",
+    );
+    expect(message).toMatch(
+      /^Interrupted while applying\. Already done:\n {2}created CodeBuild service role support-job-keep-build\nUnder way, may already exist:\n {2}creating alert topic support-job-keep-alerts\n/,
+    );
     expect(message).not.toMatch(/Nothing was finished/);
     expect(message).toMatch(/`support-job init --yes` to finish it, or `support-job destroy --name keep --yes` to remove what was created\.$/);
   });

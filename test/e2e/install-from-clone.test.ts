@@ -49,8 +49,19 @@ it("the packed tarball installs globally, and its support-job command shows help
   expect(help.stdout).toMatch(/^Usage: support-job /);
 
   const plan = await supportJob([
-    "init", "--dry-run", "--yes", "--name", "nightly-cleanup", "--repo", "https://github.com/acme/ops-scripts.git",
-    "--branch", "support-jobs", "--schedule", "cron(0 7 ? * MON-FRI *)", "--email", "ops@example.com",
+    "init",
+    "--dry-run",
+    "--yes",
+    "--name",
+    "nightly-cleanup",
+    "--repo",
+    "https://github.com/acme/ops-scripts.git",
+    "--branch",
+    "support-jobs",
+    "--schedule",
+    "cron(0 7 ? * MON-FRI *)",
+    "--email",
+    "ops@example.com",
   ]);
   expect(plan.stderr).not.toMatch(/\n\s+at /);
   expect(plan.status).toBe(0);

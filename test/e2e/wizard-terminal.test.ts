@@ -35,7 +35,22 @@ class Terminal {
   start(cwd: string, env: Record<string, string>, args: string[]): void {
     const command = ["env", "-u", "CI", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, ...args].map(shellQuote).join(" ");
     // The pane stays after the command ends so its last screen can be read.
-    this.tmux("new-session", "-d", "-x", "120", "-y", "40", "-c", cwd, `${command}; echo EXIT=$? > ${shellQuote(this.exitFile)}`, ";", "set-option", "-g", "remain-on-exit", "on");
+    this.tmux(
+      "new-session",
+      "-d",
+      "-x",
+      "120",
+      "-y",
+      "40",
+      "-c",
+      cwd,
+      `${command}; echo EXIT=$? > ${shellQuote(this.exitFile)}`,
+      ";",
+      "set-option",
+      "-g",
+      "remain-on-exit",
+      "on",
+    );
   }
 
   /** Everything the pane showed, scrollback included, wrapped lines joined. */
@@ -163,8 +178,14 @@ describe("support-job init in a real terminal", () => {
     const rule = await aws.clients.events.send(new DescribeRuleCommand({ Name: "support-job-ops-scripts-schedule" }));
     expect(rule.ScheduleExpression).toBe("cron(15 3 * * ? *)");
     const { Subscriptions } = await aws.clients.sns.send(new ListSubscriptionsCommand({}));
-    expect(Subscriptions?.map((s) => [s.Protocol, s.Endpoint, s.TopicArn?.split(":").pop()])).toEqual([["email", "ops@example.com", "support-job-ops-scripts-alerts"]]);
-    expect(JSON.parse(readFileSync(join(dir, "support-job.json"), "utf8"))).toMatchObject({ name: "ops-scripts", schedule: "cron(15 3 * * ? *)", timezone: "UTC" });
+    expect(Subscriptions?.map((s) => [s.Protocol, s.Endpoint, s.TopicArn?.split(":").pop()])).toEqual([
+      ["email", "ops@example.com", "support-job-ops-scripts-alerts"],
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, "support-job.json"), "utf8"))).toMatchObject({
+      name: "ops-scripts",
+      schedule: "cron(15 3 * * ? *)",
+      timezone: "UTC",
+    });
   });
 
   it("Ctrl-C at a question exits 130, says nothing was changed, and creates nothing", async () => {

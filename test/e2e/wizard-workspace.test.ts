@@ -48,7 +48,9 @@ describe("readWorkspace with a stubbed git", () => {
     const calls: string[] = [];
     const workspace = readWorkspace("/work", (args) => {
       calls.push(args.join(" "));
-      return { "remote get-url origin": "ssh://git@gitlab.com/acme/ops.git", "rev-parse --abbrev-ref HEAD": "main", "rev-parse --show-toplevel": "/work" }[args.join(" ")];
+      return { "remote get-url origin": "ssh://git@gitlab.com/acme/ops.git", "rev-parse --abbrev-ref HEAD": "main", "rev-parse --show-toplevel": "/work" }[
+        args.join(" ")
+      ];
     });
     expect(workspace).toEqual({ repository: "https://gitlab.com/acme/ops.git", branch: "main", root: "/work" });
     expect(calls).toContain("remote get-url origin");

@@ -43,7 +43,10 @@ describe("round trips", () => {
   });
 
   it("a no-op re-run with a policy file is still at most 2 round trips deep", async () => {
-    writeFileSync(join(cwd, "policy.json"), JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }));
+    writeFileSync(
+      join(cwd, "policy.json"),
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }),
+    );
     expect((await runCli(["init", "--yes", "--policy-file", "policy.json"], { env: aws.env, cwd })).code).toBe(0);
     aws.proxy.resetCalls();
     const run = await runCli(["init", "--yes"], { env: aws.env, cwd });
@@ -57,12 +60,18 @@ describe("reads", () => {
   it("status (with support-job.json, so drift is checked) makes no more reads than a no-op init: both use the same reads", async () => {
     aws.proxy.resetCalls();
     expect((await runCli(["init", "--yes"], { env: aws.env, cwd })).code).toBe(0);
-    const initReads = aws.proxy.reads().map((c) => `${c.service}:${c.action}`).sort();
+    const initReads = aws.proxy
+      .reads()
+      .map((c) => `${c.service}:${c.action}`)
+      .sort();
     aws.proxy.resetCalls();
     const run = await runCli(["status"], { env: aws.env, cwd });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/no drift|Drift/i);
-    const statusReads = aws.proxy.reads().map((c) => `${c.service}:${c.action}`).sort();
+    const statusReads = aws.proxy
+      .reads()
+      .map((c) => `${c.service}:${c.action}`)
+      .sort();
     console.log(`reads: init ${initReads.length}, status ${statusReads.length}`);
     expect(statusReads.length).toBeLessThanOrEqual(initReads.length);
   });

@@ -19,7 +19,10 @@ describe("the packed tarball", () => {
     expect(manifest.dependencies ?? {}).toEqual({});
     expect(manifest.optionalDependencies ?? {}).toEqual({});
     expect(manifest.bin).toEqual({ "support-job": "dist/cli.js" });
-    const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+    const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ""));
     expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "dist/cli.js", "dist/cli.js.map"]));
     const others = files.filter((f) => !["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES"].includes(f));
     expect(others.filter((f) => !/^dist\/(cli|chunks\/[\w-]+)\.js(\.map)?$/.test(f))).toEqual([]);
@@ -36,12 +39,16 @@ describe("THIRD_PARTY_LICENSES", () => {
   });
 
   it("allows MIT, Apache-2.0, ISC, BSD-2/3-Clause and 0BSD, an OR with one of them, an AND of only them", () => {
-    for (const ok of ["MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "0BSD", "(MIT OR GPL-3.0)", "MIT AND ISC"]) expect(licenseAllowed(ok), ok).toBe(true);
-    for (const refused of ["GPL-3.0", "LGPL-2.1", "MPL-2.0", "UNKNOWN", "MIT AND GPL-3.0", "(GPL-2.0 OR LGPL-3.0)", "SEE LICENSE IN LICENSE"]) expect(licenseAllowed(refused), refused).toBe(false);
+    for (const ok of ["MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "0BSD", "(MIT OR GPL-3.0)", "MIT AND ISC"])
+      expect(licenseAllowed(ok), ok).toBe(true);
+    for (const refused of ["GPL-3.0", "LGPL-2.1", "MPL-2.0", "UNKNOWN", "MIT AND GPL-3.0", "(GPL-2.0 OR LGPL-3.0)", "SEE LICENSE IN LICENSE"])
+      expect(licenseAllowed(refused), refused).toBe(false);
   });
 
   it("refuses a package outside the allow-list, or one without a licence text to copy", () => {
-    expect(refusal({ name: "copyleft", version: "1.0.0", license: "GPL-3.0", texts: [{ file: "LICENSE", text: "…" }] })).toMatch(/copyleft@1\.0\.0 is licensed "GPL-3\.0", not on the allow-list/);
+    expect(refusal({ name: "copyleft", version: "1.0.0", license: "GPL-3.0", texts: [{ file: "LICENSE", text: "…" }] })).toMatch(
+      /copyleft@1\.0\.0 is licensed "GPL-3\.0", not on the allow-list/,
+    );
     expect(refusal({ name: "bare", version: "1.0.0", license: "MIT", texts: [] })).toMatch(/bare@1\.0\.0 ships no LICENSE/);
     expect(refusal({ name: "fine", version: "1.0.0", license: "MIT", texts: [{ file: "LICENSE", text: "MIT…" }] })).toBeUndefined();
   });

@@ -96,6 +96,8 @@ describe("destroy killed (SIGKILL) after each successive write, then run again",
       if (killed.code === null) results.add("destroy runs killed mid-way, then re-run to nothing left");
     }
     expect(failures).toEqual([]);
-    results.note(`destroy was killed after each of its ${destroyWrites.length} writes in turn; each time a second \`support-job destroy --yes\` left nothing of the job.`);
+    results.note(
+      `destroy was killed after each of its ${destroyWrites.length} writes in turn; each time a second \`support-job destroy --yes\` left nothing of the job.`,
+    );
   }, 240_000);
 });

@@ -45,7 +45,10 @@ beforeAll(async () => {
     const run = await runInProcess(["init", "--yes", ...CONFIGS[config]], { env: isolated(awsEnv(aws.endpoint)), cwd: workdir() });
     expect(run.code, describeRun(run)).toBe(0);
     clean.set(config, await snapshotAccount(aws.clients, JOB));
-    cleanWrites.set(config, aws.proxy.writes().map((c) => `${c.service}.${c.action}`));
+    cleanWrites.set(
+      config,
+      aws.proxy.writes().map((c) => `${c.service}.${c.action}`),
+    );
   }
   results.set("resources in a clean run (UTC schedule)", countResources(clean.get("utc")!));
   results.set("resources in a clean run (time-zone schedule)", countResources(clean.get("zoned")!));
@@ -133,19 +136,33 @@ describe("IAM propagation", () => {
 
   // Each service words the refusal its own way; each is waited out, none ends the init.
   const OTHER_SERVICES = [
-    { config: "zoned" as const, service: "scheduler", action: "CreateSchedule", says: /creating time-zone schedule support-job-nightly-cleanup: waiting for the new IAM role to reach EventBridge Scheduler/ },
-    { config: "utc" as const, service: "events", action: "PutTargets", says: /(schedule|alert) rule support-job-nightly-cleanup-(schedule|alerts): waiting for the new IAM role to reach EventBridge/ },
+    {
+      config: "zoned" as const,
+      service: "scheduler",
+      action: "CreateSchedule",
+      says: /creating time-zone schedule support-job-nightly-cleanup: waiting for the new IAM role to reach EventBridge Scheduler/,
+    },
+    {
+      config: "utc" as const,
+      service: "events",
+      action: "PutTargets",
+      says: /(schedule|alert) rule support-job-nightly-cleanup-(schedule|alerts): waiting for the new IAM role to reach EventBridge/,
+    },
   ];
-  it.each(OTHER_SERVICES)("$action refusing the new role twice in its own words: init waits, says so, and completes", async ({ config, service, action, says }) => {
-    await freshAccount();
-    aws.proxy.addFault({ service, action, times: 2, fault: "rolePropagation" });
-    const run = await init(config, aws.endpoint);
-    expect(run.code, describeRun(run)).toBe(0);
-    expect(run.stderr).toMatch(says);
-    expect(aws.proxy.count({ action, injected: true })).toBe(2);
-    expect(await snapshotAccount(aws.clients, JOB)).toEqual(clean.get(config));
-    results.add(`IAM-propagation refusals waited out (${action})`, 2);
-  }, 60_000);
+  it.each(OTHER_SERVICES)(
+    "$action refusing the new role twice in its own words: init waits, says so, and completes",
+    async ({ config, service, action, says }) => {
+      await freshAccount();
+      aws.proxy.addFault({ service, action, times: 2, fault: "rolePropagation" });
+      const run = await init(config, aws.endpoint);
+      expect(run.code, describeRun(run)).toBe(0);
+      expect(run.stderr).toMatch(says);
+      expect(aws.proxy.count({ action, injected: true })).toBe(2);
+      expect(await snapshotAccount(aws.clients, JOB)).toEqual(clean.get(config));
+      results.add(`IAM-propagation refusals waited out (${action})`, 2);
+    },
+    60_000,
+  );
 });
 
 describe("a fault that persists", () => {
@@ -158,7 +175,8 @@ describe("a fault that persists", () => {
     {
       what: "HTTP 500 on every PutTargets",
       rule: { service: "events", action: "PutTargets", fault: "http500" },
-      reason: /(schedule|alert) rule support-job-nightly-cleanup-(schedule|alerts) failed: AWS answered with a server error \(InternalFailure, HTTP 500\) after several retries/,
+      reason:
+        /(schedule|alert) rule support-job-nightly-cleanup-(schedule|alerts) failed: AWS answered with a server error \(InternalFailure, HTTP 500\) after several retries/,
     },
     {
       // Throttling that never ends is left out: the SDK's throttling backoff makes it take ~15 s.

@@ -26,16 +26,26 @@ export const JOB_POLICY_DOCUMENT = {
 
 /** The flags of a job that uses every kind of resource init can make (UTC: an EventBridge rule). */
 export const FULL_FLAGS = [
-  "--name", JOB,
-  "--repo", "https://github.com/acme/ops-scripts.git",
-  "--branch", "support-jobs",
-  "--buildspec", "jobs/cleanup/buildspec.yml",
-  "--schedule", "cron(0 3 * * ? *)",
-  "--email", "ops@example.com",
-  "--env", "STAGE=prod",
-  "--env", "DB_PASSWORD=ssm:/cleanup/db-password",
-  "--policy-file", "policy.json",
-  "--policy-arn", TEAM_POLICY_ARN,
+  "--name",
+  JOB,
+  "--repo",
+  "https://github.com/acme/ops-scripts.git",
+  "--branch",
+  "support-jobs",
+  "--buildspec",
+  "jobs/cleanup/buildspec.yml",
+  "--schedule",
+  "cron(0 3 * * ? *)",
+  "--email",
+  "ops@example.com",
+  "--env",
+  "STAGE=prod",
+  "--env",
+  "DB_PASSWORD=ssm:/cleanup/db-password",
+  "--policy-file",
+  "policy.json",
+  "--policy-arn",
+  TEAM_POLICY_ARN,
 ];
 
 /** The same job on a time-zone schedule (EventBridge Scheduler: its own role, group and schedule). */
@@ -53,7 +63,10 @@ export async function createTeamPolicy(aws: Pick<AwsClients, "iam">): Promise<vo
   await aws.iam.send(
     new CreatePolicyCommand({
       PolicyName: TEAM_POLICY_NAME,
-      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-shared/*" }] }),
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-shared/*" }],
+      }),
     }),
   );
 }

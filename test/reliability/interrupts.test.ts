@@ -76,7 +76,9 @@ describe("init killed (SIGKILL) after each successive write, then run again", ()
       results.add("writes made by the re-runs (finishing what the killed run left)", aws.proxy.writes().length);
     }
     expect(failures).toEqual([]);
-    results.note(`init was killed after each of its ${cleanWrites.length} writes in turn (${[...new Set(cleanWrites)].join(", ")}); each time \`support-job init --yes\` finished the job and the account matched a clean run resource by resource.`);
+    results.note(
+      `init was killed after each of its ${cleanWrites.length} writes in turn (${[...new Set(cleanWrites)].join(", ")}); each time \`support-job init --yes\` finished the job and the account matched a clean run resource by resource.`,
+    );
   }, 240_000);
 });
 

@@ -18,17 +18,28 @@ const ECR_IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/support/cleanup:1.
 
 /** A job that needs every kind of permission init can grant. */
 const FULL = [
-  "--name", JOB,
-  "--repo", `https://git-codecommit.${REGION}.amazonaws.com/v1/repos/ops-scripts`,
-  "--schedule", "cron(0 3 * * ? *)",
-  "--email", "ops@example.com",
-  "--image", ECR_IMAGE,
-  "--env", "STAGE=prod",
-  "--env", "DB_PASSWORD=ssm:/cleanup/db-password",
-  "--env", "API_TOKEN=secretsmanager:cleanup/api-token:token",
-  "--env", `REPORT_KEY=secretsmanager:arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cleanup/report-key-AbCdEf`,
-  "--policy-file", "policy.json",
-  "--policy-arn", TEAM_POLICY_ARN,
+  "--name",
+  JOB,
+  "--repo",
+  `https://git-codecommit.${REGION}.amazonaws.com/v1/repos/ops-scripts`,
+  "--schedule",
+  "cron(0 3 * * ? *)",
+  "--email",
+  "ops@example.com",
+  "--image",
+  ECR_IMAGE,
+  "--env",
+  "STAGE=prod",
+  "--env",
+  "DB_PASSWORD=ssm:/cleanup/db-password",
+  "--env",
+  "API_TOKEN=secretsmanager:cleanup/api-token:token",
+  "--env",
+  `REPORT_KEY=secretsmanager:arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cleanup/report-key-AbCdEf`,
+  "--policy-file",
+  "policy.json",
+  "--policy-arn",
+  TEAM_POLICY_ARN,
 ];
 
 const aws = useLocalAws();
@@ -98,110 +109,158 @@ describe("every policy document init writes", () => {
   it.each([
     { schedule: "UTC (EventBridge rule)", extra: [] as string[] },
     { schedule: "Europe/Paris (EventBridge Scheduler)", extra: ["--timezone", "Europe/Paris"] },
-  ])("grants only what the job needs: $schedule", async ({ extra }) => {
-    await aws.reset();
-    await createTeamPolicy(aws.clients);
-    const run = await cli(["init", "--yes", ...FULL, ...extra], { env: awsEnv(aws.endpoint), cwd: workdir() });
-    expect(run.code, describeRun(run)).toBe(0);
-    const snapshot = await snapshotAccount(aws.clients, JOB);
-    const docs = writtenDocuments(snapshot);
-    counted += docs.length;
-    results.add("policy documents read back and checked", docs.length);
-    results.add("statements checked", docs.reduce((n, d) => n + d.statements.length, 0));
+  ])(
+    "grants only what the job needs: $schedule",
+    async ({ extra }) => {
+      await aws.reset();
+      await createTeamPolicy(aws.clients);
+      const run = await cli(["init", "--yes", ...FULL, ...extra], { env: awsEnv(aws.endpoint), cwd: workdir() });
+      expect(run.code, describeRun(run)).toBe(0);
+      const snapshot = await snapshotAccount(aws.clients, JOB);
+      const docs = writtenDocuments(snapshot);
+      counted += docs.length;
+      results.add("policy documents read back and checked", docs.length);
+      results.add(
+        "statements checked",
+        docs.reduce((n, d) => n + d.statements.length, 0),
+      );
 
-    // No wildcard action, no NotAction/NotResource; "*" as a resource only where AWS offers nothing narrower.
-    const broad = broadGrants(docs);
-    expect(broad.wildcardActions).toEqual([]);
-    expect(broad.negations).toEqual([]);
-    expect(broad.starResources).toEqual([`role support-job-${JOB}-use1-build inline support-job-base: ecr:GetAuthorizationToken`]);
+      // No wildcard action, no NotAction/NotResource; "*" as a resource only where AWS offers nothing narrower.
+      const broad = broadGrants(docs);
+      expect(broad.wildcardActions).toEqual([]);
+      expect(broad.negations).toEqual([]);
+      expect(broad.starResources).toEqual([`role support-job-${JOB}-use1-build inline support-job-base: ecr:GetAuthorizationToken`]);
 
-    // Each role is trusted by one service, from this account only; CodeBuild's only for this project.
-    const roles = Object.entries(snapshot.roles);
-    expect(roles.length).toBeGreaterThanOrEqual(2);
-    for (const [name, role] of roles) {
-      const trust = statementsOf(role.trust);
-      expect(trust.length, name).toBe(1);
-      for (const st of trust) {
-        expect(st.Effect, name).toBe("Allow");
-        expect(list(st.Action), name).toEqual(["sts:AssumeRole"]);
-        expect(list((st.Principal as { Service?: string | string[] }).Service).length, name).toBe(1);
-        expect(conditionValue(st, "aws:SourceAccount"), name).toEqual([ACCOUNT]);
+      // Each role is trusted by one service, from this account only; CodeBuild's only for this project.
+      const roles = Object.entries(snapshot.roles);
+      expect(roles.length).toBeGreaterThanOrEqual(2);
+      for (const [name, role] of roles) {
+        const trust = statementsOf(role.trust);
+        expect(trust.length, name).toBe(1);
+        for (const st of trust) {
+          expect(st.Effect, name).toBe("Allow");
+          expect(list(st.Action), name).toEqual(["sts:AssumeRole"]);
+          expect(list((st.Principal as { Service?: string | string[] }).Service).length, name).toBe(1);
+          expect(conditionValue(st, "aws:SourceAccount"), name).toEqual([ACCOUNT]);
+        }
       }
-    }
-    const build = snapshot.roles[`support-job-${JOB}-use1-build`]!;
-    expect(statementsOf(build.trust)[0]!.Principal).toEqual({ Service: "codebuild.amazonaws.com" });
-    expect(conditionValue(statementsOf(build.trust)[0]!, "aws:SourceArn")).toEqual([PROJECT_ARN]);
-    const starter = extra.length
-      ? snapshot.roles[`support-job-${JOB}-use1-scheduler`]!
-      : snapshot.roles[`support-job-${JOB}-use1-start`]!;
-    expect(starter, "the role that starts runs").toBeDefined();
-    if (extra.length) {
-      expect(statementsOf(starter.trust)[0]!.Principal).toEqual({ Service: "scheduler.amazonaws.com" });
-      expect(conditionValue(statementsOf(starter.trust)[0]!, "aws:SourceArn")).toEqual([GROUP_ARN]);
-    } else expect(statementsOf(starter.trust)[0]!.Principal).toEqual({ Service: "events.amazonaws.com" });
-    // The role that starts runs may start this project's runs, nothing else.
-    expect(Object.values(starter.inline).flatMap(statementsOf)).toEqual([{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [PROJECT_ARN] }]);
-    expect(starter.attached).toEqual([]);
+      const build = snapshot.roles[`support-job-${JOB}-use1-build`]!;
+      expect(statementsOf(build.trust)[0]!.Principal).toEqual({ Service: "codebuild.amazonaws.com" });
+      expect(conditionValue(statementsOf(build.trust)[0]!, "aws:SourceArn")).toEqual([PROJECT_ARN]);
+      const starter = extra.length ? snapshot.roles[`support-job-${JOB}-use1-scheduler`]! : snapshot.roles[`support-job-${JOB}-use1-start`]!;
+      expect(starter, "the role that starts runs").toBeDefined();
+      if (extra.length) {
+        expect(statementsOf(starter.trust)[0]!.Principal).toEqual({ Service: "scheduler.amazonaws.com" });
+        expect(conditionValue(statementsOf(starter.trust)[0]!, "aws:SourceArn")).toEqual([GROUP_ARN]);
+      } else expect(statementsOf(starter.trust)[0]!.Principal).toEqual({ Service: "events.amazonaws.com" });
+      // The role that starts runs may start this project's runs, nothing else.
+      expect(Object.values(starter.inline).flatMap(statementsOf)).toEqual([{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [PROJECT_ARN] }]);
+      expect(starter.attached).toEqual([]);
 
-    // The service role: its own logs, its own parameter and secrets, its own repository and image; then the
-    // job's policy file and the team's managed policy, attached as given.
-    const base = statementsOf(build.inline["support-job-base"]!);
-    const bySid = Object.fromEntries(base.map((st) => [st.Sid ?? "", { Action: list(st.Action), Resource: list(st.Resource) }]));
-    expect(bySid).toEqual({
-      WriteOwnBuildLogs: {
-        Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/codebuild/${JOB}`, `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/codebuild/${JOB}:*`],
-      },
-      ReadOwnParameters: { Action: ["ssm:GetParameters"], Resource: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/cleanup/db-password`] },
-      ReadOwnSecrets: {
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: [`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cleanup/api-token-??????`, `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cleanup/report-key-AbCdEf`],
-      },
-      CloneOwnRepository: { Action: ["codecommit:GitPull"], Resource: [`arn:aws:codecommit:${REGION}:${ACCOUNT}:ops-scripts`] },
-      EcrLogin: { Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
-      PullOwnImage: {
-        Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-        Resource: [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/support/cleanup`],
-      },
-    });
-    expect(Object.keys(build.inline)).toEqual(["support-job-base"]);
-    expect(build.attached).toEqual([`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`, TEAM_POLICY_ARN].sort());
-    expect(snapshot.policies[`support-job-${JOB}-use1-permissions`]?.document).toEqual(JOB_POLICY_DOCUMENT);
+      // The service role: its own logs, its own parameter and secrets, its own repository and image; then the
+      // job's policy file and the team's managed policy, attached as given.
+      const base = statementsOf(build.inline["support-job-base"]!);
+      const bySid = Object.fromEntries(base.map((st) => [st.Sid ?? "", { Action: list(st.Action), Resource: list(st.Resource) }]));
+      expect(bySid).toEqual({
+        WriteOwnBuildLogs: {
+          Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [
+            `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/codebuild/${JOB}`,
+            `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/codebuild/${JOB}:*`,
+          ],
+        },
+        ReadOwnParameters: { Action: ["ssm:GetParameters"], Resource: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/cleanup/db-password`] },
+        ReadOwnSecrets: {
+          Action: ["secretsmanager:GetSecretValue"],
+          Resource: [
+            `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cleanup/api-token-??????`,
+            `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cleanup/report-key-AbCdEf`,
+          ],
+        },
+        CloneOwnRepository: { Action: ["codecommit:GitPull"], Resource: [`arn:aws:codecommit:${REGION}:${ACCOUNT}:ops-scripts`] },
+        EcrLogin: { Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
+        PullOwnImage: {
+          Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+          Resource: [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/support/cleanup`],
+        },
+      });
+      expect(Object.keys(build.inline)).toEqual(["support-job-base"]);
+      expect(build.attached).toEqual([`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`, TEAM_POLICY_ARN].sort());
+      expect(snapshot.policies[`support-job-${JOB}-use1-permissions`]?.document).toEqual(JOB_POLICY_DOCUMENT);
 
-    // The topic lets EventBridge publish to it, and nothing else (no Condition: unsupported for EventBridge).
-    expect(statementsOf(snapshot.topics[`support-job-${JOB}-alerts`]!.policy)).toEqual([
-      { Sid: "AllowEventBridgeToPublishAlerts", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: TOPIC_ARN },
-    ]);
-  }, 60_000);
+      // The topic lets EventBridge publish to it, and nothing else (no Condition: unsupported for EventBridge).
+      expect(statementsOf(snapshot.topics[`support-job-${JOB}-alerts`]!.policy)).toEqual([
+        { Sid: "AllowEventBridgeToPublishAlerts", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: TOPIC_ARN },
+      ]);
+    },
+    60_000,
+  );
 
   it("checked them all", () => {
     expect(counted).toBeGreaterThanOrEqual(10);
-    results.note("No wildcard action, no NotAction/NotResource, and `*` as a resource only for ecr:GetAuthorizationToken (AWS has no resource-level permission for it), in every trust, inline, managed and topic policy read back after a full init (Parameter Store and Secrets Manager references, CodeCommit, an ECR image, a policy file, a managed policy ARN), UTC and time-zone schedules.");
-    results.note("Every role trusts one service with aws:SourceAccount; the CodeBuild role's aws:SourceArn is the project ARN, the Scheduler role's the schedule group ARN.");
+    results.note(
+      "No wildcard action, no NotAction/NotResource, and `*` as a resource only for ecr:GetAuthorizationToken (AWS has no resource-level permission for it), in every trust, inline, managed and topic policy read back after a full init (Parameter Store and Secrets Manager references, CodeCommit, an ECR image, a policy file, a managed policy ARN), UTC and time-zone schedules.",
+    );
+    results.note(
+      "Every role trusts one service with aws:SourceAccount; the CodeBuild role's aws:SourceArn is the project ARN, the Scheduler role's the schedule group ARN.",
+    );
   });
 });
 
 describe("a policy file that grants everything, or lets the job raise its own privileges", () => {
   const ADMIN = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
-  const flags = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--policy-file", "admin.json"];
+  const flags = [
+    "--name",
+    JOB,
+    "--repo",
+    "https://github.com/acme/ops-scripts.git",
+    "--schedule",
+    "rate(1 day)",
+    "--email",
+    "ops@example.com",
+    "--policy-file",
+    "admin.json",
+  ];
   const DANGEROUS: [string, unknown, RegExp][] = [
     ["* on *", ADMIN, /statement 1 of the policy file allows every action on every resource/],
-    ["iam:PassRole on *", { Version: "2012-10-17", Statement: [{ Sid: "Launch", Effect: "Allow", Action: ["ec2:RunInstances", "iam:PassRole"], Resource: "*" }] }, /statement 1 \("Launch"\) of the policy file allows iam:PassRole on every role, which lets the job hand any role .* to a service it starts/],
-    ["iam:*", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::a/*" }, { Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::123456789012:role/support-job-*" }] }, /statement 2 of the policy file allows iam:\*, which lets the job give itself any permission/],
-    ["iam:CreatePolicyVersion", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:CreatePolicyVersion", Resource: "arn:aws:iam::123456789012:policy/*" }] }, /statement 1 of the policy file allows iam:CreatePolicyVersion, which lets the job grant itself/],
+    [
+      "iam:PassRole on *",
+      { Version: "2012-10-17", Statement: [{ Sid: "Launch", Effect: "Allow", Action: ["ec2:RunInstances", "iam:PassRole"], Resource: "*" }] },
+      /statement 1 \("Launch"\) of the policy file allows iam:PassRole on every role, which lets the job hand any role .* to a service it starts/,
+    ],
+    [
+      "iam:*",
+      {
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::a/*" },
+          { Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::123456789012:role/support-job-*" },
+        ],
+      },
+      /statement 2 of the policy file allows iam:\*, which lets the job give itself any permission/,
+    ],
+    [
+      "iam:CreatePolicyVersion",
+      { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:CreatePolicyVersion", Resource: "arn:aws:iam::123456789012:policy/*" }] },
+      /statement 1 of the policy file allows iam:CreatePolicyVersion, which lets the job grant itself/,
+    ],
   ];
 
-  it.each(DANGEROUS)("%s is refused without a terminal and without --yes (exit 2, the statement and why named, nothing called)", async (_what, policy, why) => {
-    await aws.reset();
-    const cwd = workdir();
-    writeFileSync(join(cwd, "admin.json"), JSON.stringify(policy));
-    const run = await cli(["init", ...flags], { env: awsEnv(aws.endpoint), cwd });
-    expect(run.code, describeRun(run)).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`! ${why.source}.*: the job could do anything in this account\\.`));
-    expect(lines(run.stderr).at(-1)).toMatch(new RegExp(`--policy-file: ${why.source}.*; narrow it, or pass --yes to accept`));
-    expect(aws.proxy.calls).toEqual([]);
-    results.add("dangerous policies refused without --yes (exit 2, zero AWS calls)");
-  }, 30_000);
+  it.each(DANGEROUS)(
+    "%s is refused without a terminal and without --yes (exit 2, the statement and why named, nothing called)",
+    async (_what, policy, why) => {
+      await aws.reset();
+      const cwd = workdir();
+      writeFileSync(join(cwd, "admin.json"), JSON.stringify(policy));
+      const run = await cli(["init", ...flags], { env: awsEnv(aws.endpoint), cwd });
+      expect(run.code, describeRun(run)).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`! ${why.source}.*: the job could do anything in this account\\.`));
+      expect(lines(run.stderr).at(-1)).toMatch(new RegExp(`--policy-file: ${why.source}.*; narrow it, or pass --yes to accept`));
+      expect(aws.proxy.calls).toEqual([]);
+      results.add("dangerous policies refused without --yes (exit 2, zero AWS calls)");
+    },
+    30_000,
+  );
 
   it("is accepted with --yes, after the warning on stderr", async () => {
     await aws.reset();
@@ -232,7 +291,10 @@ describe("secrets", () => {
     aws.proxy.addFault({ service: "codebuild", action: "UpdateProject", fault: "accessDenied" });
     runs.push(await cli(["init", "--yes", "--debug", "--timeout", "120"], { env, cwd }));
     aws.proxy.clearFaults();
-    expect(runs.map((r) => r.code), runs.map(describeRun).join("\n")).toEqual([0, 0, 0, 1]);
+    expect(
+      runs.map((r) => r.code),
+      runs.map(describeRun).join("\n"),
+    ).toEqual([0, 0, 0, 1]);
     expect(runs[3]!.stderr).toMatch(/^\s{4}at /m);
     // --debug did log the calls (so there was something to leak).
     expect(runs[0]!.stderr).toMatch(/\[debug\] iam\.CreateRole 200 request-id=/);
@@ -243,7 +305,12 @@ describe("secrets", () => {
     }
     // The config holds references, never values.
     expect(JSON.parse(saved)).toMatchObject({
-      env: ["STAGE=prod", "DB_PASSWORD=ssm:/cleanup/db-password", "API_TOKEN=secretsmanager:cleanup/api-token:token", expect.stringMatching(/^REPORT_KEY=secretsmanager:arn:/)],
+      env: [
+        "STAGE=prod",
+        "DB_PASSWORD=ssm:/cleanup/db-password",
+        "API_TOKEN=secretsmanager:cleanup/api-token:token",
+        expect.stringMatching(/^REPORT_KEY=secretsmanager:arn:/),
+      ],
     });
     results.add("runs with --debug checked for credential leaks (stdout, stderr, support-job.json)", runs.length);
   }, 60_000);
@@ -252,9 +319,27 @@ describe("secrets", () => {
     await aws.reset();
     const cwd = workdir();
     const value = "hunter2-DISTINCTIVE-PLAINTEXT";
-    const run = await cli(["init", "--yes", "--name", JOB, "--repo", "https://github.com/acme/ops-scripts.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--env", `DB_PASSWORD=${value}`], { env: awsEnv(aws.endpoint), cwd });
+    const run = await cli(
+      [
+        "init",
+        "--yes",
+        "--name",
+        JOB,
+        "--repo",
+        "https://github.com/acme/ops-scripts.git",
+        "--schedule",
+        "rate(1 day)",
+        "--email",
+        "ops@example.com",
+        "--env",
+        `DB_PASSWORD=${value}`,
+      ],
+      { env: awsEnv(aws.endpoint), cwd },
+    );
     expect(run.code).toBe(2);
-    expect(lines(run.stderr)).toEqual([expect.stringMatching(/--env: DB_PASSWORD looks like a secret; .*\(example: DB_PASSWORD=ssm:\/cleanup\/db-password\)$/)]);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(/--env: DB_PASSWORD looks like a secret; .*\(example: DB_PASSWORD=ssm:\/cleanup\/db-password\)$/),
+    ]);
     expect(run.stderr + run.stdout).not.toContain(value);
     expect(aws.proxy.calls).toEqual([]);
     results.add("plaintext secrets refused with a hint to use ssm:");

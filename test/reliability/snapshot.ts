@@ -1,7 +1,12 @@
 // Every resource of a job, read back from (local) AWS into one plain, normalized object, so two account states
 // compare with a single toEqual: the same roles, policies, versions, tags, targets and subscriptions, no more.
 import { BatchGetProjectsCommand, ListProjectsCommand, type Project } from "@aws-sdk/client-codebuild";
-import { DescribeRuleCommand, ListRulesCommand, ListTagsForResourceCommand as ListRuleTagsCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import {
+  DescribeRuleCommand,
+  ListRulesCommand,
+  ListTagsForResourceCommand as ListRuleTagsCommand,
+  ListTargetsByRuleCommand,
+} from "@aws-sdk/client-eventbridge";
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,

@@ -29,12 +29,7 @@ export function protocolOf(service: string): Protocol {
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
-export function identifyCall(
-  method: string,
-  rawPath: string,
-  headers: Record<string, string | string[] | undefined>,
-  body: Buffer,
-): CallIdentity {
+export function identifyCall(method: string, rawPath: string, headers: Record<string, string | string[] | undefined>, body: Buffer): CallIdentity {
   const authorization = headerValue(headers, "authorization") ?? "";
   const scope = CREDENTIAL_SCOPE.exec(authorization);
   const region = scope?.[1] ?? "us-east-1";
@@ -84,10 +79,7 @@ export function isWrite(action: string): boolean {
   return !READ_PREFIXES.some((prefix) => action.startsWith(prefix));
 }
 
-export function headerValue(
-  headers: Record<string, string | string[] | undefined>,
-  name: string,
-): string | undefined {
+export function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -101,9 +101,7 @@ export function phasesFor(step: BuildStep): { currentPhase: string; phases: Phas
   if (reason !== undefined) failed.contexts = [reason];
   // After a failed BUILD, POST_BUILD and artifact upload still run; other failures go straight to FINALIZING.
   const tailNames =
-    step.status === "FAILED" && failedPhase === "BUILD"
-      ? ["POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED"]
-      : ["FINALIZING", "COMPLETED"];
+    step.status === "FAILED" && failedPhase === "BUILD" ? ["POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED"] : ["FINALIZING", "COMPLETED"];
   const failedIndex = PHASES.indexOf(failedPhase as (typeof PHASES)[number]);
   const tail = tailNames
     .filter((name) => PHASES.indexOf(name as (typeof PHASES)[number]) > failedIndex)
@@ -185,9 +183,7 @@ export class BuildRecord {
     const step = this.currentStep();
     const complete = step.status !== "IN_PROGRESS";
     if (complete && this.endMs === undefined) {
-      this.endMs =
-        this.explicitEndMs ??
-        (this.startWasSet ? Math.min(this.startMs + DEFAULT_HISTORY_DURATION_MS, nowMs) : nowMs);
+      this.endMs = this.explicitEndMs ?? (this.startWasSet ? Math.min(this.startMs + DEFAULT_HISTORY_DURATION_MS, nowMs) : nowMs);
     }
     if (!complete && this.explicitEndMs === undefined) this.endMs = undefined;
     const endMs = complete ? Math.max(this.endMs ?? nowMs, this.startMs) : undefined;

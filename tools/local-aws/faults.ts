@@ -48,11 +48,7 @@ export interface FaultedCall {
 
 /** What the proxy does with a faulted call: answer with an error, or misbehave at the socket level. Only
  * "lostResponse" reaches moto; every other fault leaves moto untouched. */
-export type FaultOutcome =
-  | { kind: "respond"; response: ErrorResponse }
-  | { kind: "drop" }
-  | { kind: "hang" }
-  | { kind: "lostResponse" };
+export type FaultOutcome = { kind: "respond"; response: ErrorResponse } | { kind: "drop" } | { kind: "hang" } | { kind: "lostResponse" };
 
 export function faultLabel(fault: Fault): string {
   return typeof fault === "string" ? fault : `custom ${fault.status}`;
@@ -171,12 +167,10 @@ export function faultOutcome(fault: Fault, call: FaultedCall): FaultOutcome {
     }
     case "expiredToken":
       return respond(
-        awsError(
-          service,
-          { json: "ExpiredTokenException", query: "ExpiredToken" },
-          "The security token included in the request is expired",
-          { json: restJson ? 403 : 400, query: 403 },
-        ),
+        awsError(service, { json: "ExpiredTokenException", query: "ExpiredToken" }, "The security token included in the request is expired", {
+          json: restJson ? 403 : 400,
+          query: 403,
+        }),
       );
   }
 }
@@ -186,7 +180,12 @@ function rolePropagationError(call: FaultedCall): ErrorResponse {
   const { service } = call;
   if (service === "scheduler")
     // aws-sdk-js-v3 issue 6494: CreateSchedule right after the role's creation.
-    return awsError(service, { json: "ValidationException", query: "ValidationException" }, "The execution role you provide must allow AWS EventBridge Scheduler to assume the role.", { json: 400, query: 400 });
+    return awsError(
+      service,
+      { json: "ValidationException", query: "ValidationException" },
+      "The execution role you provide must allow AWS EventBridge Scheduler to assume the role.",
+      { json: 400, query: 400 },
+    );
   if (service === "events")
     // What Terraform's PutRule/PutTargets retry matches.
     return awsError(

@@ -227,7 +227,10 @@ async function withLock(lock: string, body: () => Promise<void>): Promise<void> 
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new ProvisionError(`Waited ${LOCK_WAIT_MS / 60_000} min for another install of the local AWS emulator (${lock}): remove that folder if no install is running.`);
+      if (Date.now() > deadline)
+        throw new ProvisionError(
+          `Waited ${LOCK_WAIT_MS / 60_000} min for another install of the local AWS emulator (${lock}): remove that folder if no install is running.`,
+        );
       await new Promise((resolveWait) => setTimeout(resolveWait, 500));
     }
   }

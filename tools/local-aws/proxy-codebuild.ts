@@ -11,15 +11,7 @@
 // - UpdateProject is not implemented (HTTP 500).
 import { randomUUID } from "node:crypto";
 import { ACCOUNT_ID, awsError, type ErrorResponse } from "./aws-protocol.js";
-import {
-  BuildRecord,
-  SUCCEEDED_STEP,
-  toEpochSeconds,
-  validateStep,
-  type BuildLogs,
-  type BuildSettings,
-  type BuildStep,
-} from "./codebuild-builds.js";
+import { BuildRecord, SUCCEEDED_STEP, toEpochSeconds, validateStep, type BuildLogs, type BuildSettings, type BuildStep } from "./codebuild-builds.js";
 
 export interface Upstream {
   status: number;
@@ -173,12 +165,7 @@ export class CodeBuildEmulation {
    * Handles the CodeBuild actions moto gets wrong. Returns undefined for actions that pass through untouched.
    * `forward` sends a (possibly rewritten) body to moto with the client's headers.
    */
-  async handle(
-    action: string,
-    body: Buffer,
-    region: string,
-    forward: (body: Buffer) => Promise<Upstream>,
-  ): Promise<Upstream | undefined> {
+  async handle(action: string, body: Buffer, region: string, forward: (body: Buffer) => Promise<Upstream>): Promise<Upstream | undefined> {
     const request = parseObject(body.toString("utf8"));
     if (request === undefined) return undefined;
     switch (action) {
@@ -205,10 +192,7 @@ export class CodeBuildEmulation {
 
   // ---- projects ----
 
-  private async createProject(
-    request: Record<string, unknown>,
-    forward: (body: Buffer) => Promise<Upstream>,
-  ): Promise<Upstream> {
+  private async createProject(request: Record<string, unknown>, forward: (body: Buffer) => Promise<Upstream>): Promise<Upstream> {
     const upstream = await forward(jsonBuffer(forMoto(request)));
     const answer = parseObject(upstream.body.toString("utf8"));
     const project = answer?.["project"];
@@ -274,11 +258,7 @@ export class CodeBuildEmulation {
     });
   }
 
-  private async deleteProject(
-    request: Record<string, unknown>,
-    body: Buffer,
-    forward: (body: Buffer) => Promise<Upstream>,
-  ): Promise<Upstream> {
+  private async deleteProject(request: Record<string, unknown>, body: Buffer, forward: (body: Buffer) => Promise<Upstream>): Promise<Upstream> {
     const name = stringOf(request["name"]) ?? "";
     await this.projectLocks.get(name);
     const upstream = await forward(body);
@@ -290,11 +270,7 @@ export class CodeBuildEmulation {
     return upstream;
   }
 
-  private async batchGetProjects(
-    request: Record<string, unknown>,
-    body: Buffer,
-    forward: (body: Buffer) => Promise<Upstream>,
-  ): Promise<Upstream> {
+  private async batchGetProjects(request: Record<string, unknown>, body: Buffer, forward: (body: Buffer) => Promise<Upstream>): Promise<Upstream> {
     const names = stringArray(request["names"]);
     await Promise.all(names.map((name) => this.projectLocks.get(name)));
     const upstream = await forward(body);
@@ -342,12 +318,7 @@ export class CodeBuildEmulation {
 
   // ---- builds ----
 
-  private async startBuild(
-    request: Record<string, unknown>,
-    body: Buffer,
-    region: string,
-    forward: (body: Buffer) => Promise<Upstream>,
-  ): Promise<Upstream> {
+  private async startBuild(request: Record<string, unknown>, body: Buffer, region: string, forward: (body: Buffer) => Promise<Upstream>): Promise<Upstream> {
     const projectName = stringOf(request["projectName"]) ?? "";
     await this.projectLocks.get(projectName);
     const token = stringOf(request["idempotencyToken"]);
@@ -382,12 +353,10 @@ export class CodeBuildEmulation {
     if (previous.fingerprint !== fingerprint(request)) {
       // Message wording is ours; AWS documents "a parameter mismatch error" without quoting it.
       return errorUpstream(
-        awsError(
-          "codebuild",
-          { json: "InvalidInputException", query: "InvalidInput" },
-          `Idempotency token ${token} was used with different parameters`,
-          { json: 400, query: 400 },
-        ),
+        awsError("codebuild", { json: "InvalidInputException", query: "InvalidInput" }, `Idempotency token ${token} was used with different parameters`, {
+          json: 400,
+          query: 400,
+        }),
       );
     }
     const record = this.records.get(previous.buildId);
@@ -396,11 +365,7 @@ export class CodeBuildEmulation {
     return jsonUpstream(200, { build: this.renderBuild(this.motoShape(record), record) });
   }
 
-  private async batchGetBuilds(
-    request: Record<string, unknown>,
-    body: Buffer,
-    forward: (body: Buffer) => Promise<Upstream>,
-  ): Promise<Upstream> {
+  private async batchGetBuilds(request: Record<string, unknown>, body: Buffer, forward: (body: Buffer) => Promise<Upstream>): Promise<Upstream> {
     const ids = [...new Set(stringArray(request["ids"]))];
     const upstream = await forward(body);
     const answer = parseObject(upstream.body.toString("utf8"));
@@ -424,11 +389,7 @@ export class CodeBuildEmulation {
     return jsonUpstream(200, { builds, buildsNotFound });
   }
 
-  private async stopBuild(
-    request: Record<string, unknown>,
-    body: Buffer,
-    forward: (body: Buffer) => Promise<Upstream>,
-  ): Promise<Upstream> {
+  private async stopBuild(request: Record<string, unknown>, body: Buffer, forward: (body: Buffer) => Promise<Upstream>): Promise<Upstream> {
     const upstream = await forward(body);
     const answer = parseObject(upstream.body.toString("utf8"));
     const build = answer?.["build"];
@@ -443,11 +404,7 @@ export class CodeBuildEmulation {
     return jsonUpstream(200, { build: this.renderBuild(build, record) });
   }
 
-  private async listBuildsForProject(
-    request: Record<string, unknown>,
-    body: Buffer,
-    forward: (body: Buffer) => Promise<Upstream>,
-  ): Promise<Upstream> {
+  private async listBuildsForProject(request: Record<string, unknown>, body: Buffer, forward: (body: Buffer) => Promise<Upstream>): Promise<Upstream> {
     const projectName = stringOf(request["projectName"]) ?? "";
     await this.projectLocks.get(projectName);
     const upstream = await forward(body);
@@ -465,7 +422,10 @@ export class CodeBuildEmulation {
     // The API reference: "If the project has more than 100 builds, setting the sort order will result in an error."
     if (request["sortOrder"] !== undefined && all.length > PAGE_SIZE)
       return errorUpstream(
-        awsError("codebuild", { json: "InvalidInputException", query: "InvalidInput" }, "sortOrder cannot be set for a project with more than 100 builds", { json: 400, query: 400 }),
+        awsError("codebuild", { json: "InvalidInputException", query: "InvalidInput" }, "sortOrder cannot be set for a project with more than 100 builds", {
+          json: 400,
+          query: 400,
+        }),
       );
 
     let offset = 0;
@@ -473,14 +433,7 @@ export class CodeBuildEmulation {
     if (token !== undefined) {
       const decoded = decodeToken(token);
       if (decoded === undefined) {
-        return errorUpstream(
-          awsError(
-            "codebuild",
-            { json: "InvalidInputException", query: "InvalidInput" },
-            "Invalid nextToken",
-            { json: 400, query: 400 },
-          ),
-        );
+        return errorUpstream(awsError("codebuild", { json: "InvalidInputException", query: "InvalidInput" }, "Invalid nextToken", { json: 400, query: 400 }));
       }
       offset = decoded;
     }
@@ -519,11 +472,7 @@ export class CodeBuildEmulation {
     return record;
   }
 
-  private async register(
-    build: Record<string, unknown>,
-    region: string,
-    startRequest: Record<string, unknown> | undefined,
-  ): Promise<BuildRecord> {
+  private async register(build: Record<string, unknown>, region: string, startRequest: Record<string, unknown> | undefined): Promise<BuildRecord> {
     const projectName = stringOf(build["projectName"]) ?? "";
     const project = await this.fetchProject(projectName);
     const number = (this.buildCounters.get(projectName) ?? 0) + 1;
@@ -541,14 +490,7 @@ export class CodeBuildEmulation {
     const id = stringOf(build["id"]) ?? "";
     const projectName = stringOf(build["projectName"]) ?? "";
     const startMs = (toEpochSeconds(build["startTime"]) ?? Date.now() / 1000) * 1000;
-    const record = new BuildRecord(
-      id,
-      projectName,
-      buildNumber,
-      startMs,
-      this.initiator,
-      logsFor(id, projectName, region, project),
-    );
+    const record = new BuildRecord(id, projectName, buildNumber, startMs, this.initiator, logsFor(id, projectName, region, project));
     record.snapshot = snapshotFor(project, startRequest);
     this.records.set(id, record);
     return record;
@@ -615,17 +557,10 @@ function snapshotFor(project: Record<string, unknown>, request: Record<string, u
   const snapshot: Record<string, unknown> = {};
   const environment = isRecord(project["environment"]) ? { ...project["environment"] } : undefined;
   if (environment !== undefined) {
-    const variables = Array.isArray(environment["environmentVariables"])
-      ? environment["environmentVariables"].filter(isRecord)
-      : [];
-    const overrides = Array.isArray(request["environmentVariablesOverride"])
-      ? request["environmentVariablesOverride"].filter(isRecord)
-      : [];
+    const variables = Array.isArray(environment["environmentVariables"]) ? environment["environmentVariables"].filter(isRecord) : [];
+    const overrides = Array.isArray(request["environmentVariablesOverride"]) ? request["environmentVariablesOverride"].filter(isRecord) : [];
     const overridden = new Set(overrides.map((variable) => variable["name"]));
-    environment["environmentVariables"] = [
-      ...variables.filter((variable) => !overridden.has(variable["name"])),
-      ...overrides,
-    ];
+    environment["environmentVariables"] = [...variables.filter((variable) => !overridden.has(variable["name"])), ...overrides];
     if (typeof request["environmentTypeOverride"] === "string") environment["type"] = request["environmentTypeOverride"];
     if (typeof request["computeTypeOverride"] === "string") environment["computeType"] = request["computeTypeOverride"];
     if (typeof request["imageOverride"] === "string") environment["image"] = request["imageOverride"];

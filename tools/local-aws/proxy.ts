@@ -3,14 +3,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { headerValue, identifyCall, isWrite } from "./aws-protocol.js";
-import {
-  FaultRules,
-  faultLabel,
-  faultOutcome,
-  seededRandom,
-  type FaultHandle,
-  type FaultRule,
-} from "./faults.js";
+import { FaultRules, faultLabel, faultOutcome, seededRandom, type FaultHandle, type FaultRule } from "./faults.js";
 import { CodeBuildEmulation, type BuildControl, type Upstream } from "./proxy-codebuild.js";
 
 export type { Fault, FaultHandle, FaultRule, NamedFault, CustomFault } from "./faults.js";
@@ -38,9 +31,7 @@ export interface CallRecord {
   injected?: string;
 }
 
-export type CallFilter =
-  | { service?: string; action?: string | RegExp; write?: boolean; injected?: boolean }
-  | ((call: CallRecord) => boolean);
+export type CallFilter = { service?: string; action?: string | RegExp; write?: boolean; injected?: boolean } | ((call: CallRecord) => boolean);
 
 export interface ProxyOptions {
   /** moto's URL. */
@@ -95,15 +86,12 @@ export async function startProxy(options: ProxyOptions): Promise<AwsProxy> {
         if (value !== undefined && !HOP_BY_HOP.has(name)) outgoing[name] = value;
       }
       outgoing["content-length"] = String(body.length);
-      const upstream = request(
-        { host: target.hostname, port: target.port, method, path, headers: outgoing },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on("error", reject);
-        },
-      );
+      const upstream = request({ host: target.hostname, port: target.port, method, path, headers: outgoing }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      });
       upstream.on("error", reject);
       upstream.end(body);
     });

@@ -13,14 +13,22 @@ import { useLocalAws } from "../../helpers/local-aws.js";
 import { ACCOUNT, JOB } from "../../helpers/constants.js";
 
 const FLAGS = [
-  "--name", JOB,
-  "--repo", "https://github.com/acme/ops-scripts",
-  "--branch", "support-jobs",
-  "--buildspec", "jobs/cleanup/buildspec.yml",
-  "--schedule", "cron(0 3 * * ? *)",
-  "--email", "ops@example.com",
-  "--env", "STAGE=prod",
-  "--env", "DB_PASSWORD=ssm:/cleanup/db-password",
+  "--name",
+  JOB,
+  "--repo",
+  "https://github.com/acme/ops-scripts",
+  "--branch",
+  "support-jobs",
+  "--buildspec",
+  "jobs/cleanup/buildspec.yml",
+  "--schedule",
+  "cron(0 3 * * ? *)",
+  "--email",
+  "ops@example.com",
+  "--env",
+  "STAGE=prod",
+  "--env",
+  "DB_PASSWORD=ssm:/cleanup/db-password",
 ];
 const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:support-job-${JOB}-alerts`;
 
@@ -54,13 +62,21 @@ describe("a fresh init", () => {
     });
     const base = decode((await iam.send(new GetRolePolicyCommand({ RoleName: role.RoleName, PolicyName: "support-job-base" }))).PolicyDocument);
     expect(base.Statement).toEqual([
-      expect.objectContaining({ Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${JOB}`, `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${JOB}:*`] }),
+      expect.objectContaining({
+        Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${JOB}`, `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${JOB}:*`],
+      }),
       expect.objectContaining({ Action: ["ssm:GetParameters"], Resource: [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/cleanup/db-password`] }),
     ]);
 
     // The project.
     const project = (await codebuild.send(new BatchGetProjectsCommand({ names: [JOB] }))).projects![0]!;
-    expect(project.source).toMatchObject({ type: "GITHUB", location: "https://github.com/acme/ops-scripts.git", buildspec: "jobs/cleanup/buildspec.yml", gitCloneDepth: 1 });
+    expect(project.source).toMatchObject({
+      type: "GITHUB",
+      location: "https://github.com/acme/ops-scripts.git",
+      buildspec: "jobs/cleanup/buildspec.yml",
+      gitCloneDepth: 1,
+    });
     expect(project.sourceVersion).toBe("support-jobs");
     expect(project.environment).toMatchObject({ type: "LINUX_CONTAINER", computeType: "BUILD_GENERAL1_SMALL", image: "aws/codebuild/standard:7.0" });
     expect(project.environment!.environmentVariables).toEqual(
@@ -142,7 +158,9 @@ describe("re-running init", () => {
   });
 
   it("with the same settings makes no write calls, says nothing changed, and shows the job's runs", async () => {
-    await aws.proxy.builds.createHistory(JOB, [{ status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 2" } }]);
+    await aws.proxy.builds.createHistory(JOB, [
+      { status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 2" } },
+    ]);
     const run = await init();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Nothing to change");
@@ -163,7 +181,14 @@ describe("re-running init", () => {
   });
 
   it("keeps a paused schedule paused when the schedule changes", async () => {
-    await aws.clients.events.send(new PutRuleCommand({ Name: `support-job-${JOB}-schedule`, ScheduleExpression: "cron(0 3 * * ? *)", State: "DISABLED", Description: `support-job ${JOB}: starts the job on its schedule` }));
+    await aws.clients.events.send(
+      new PutRuleCommand({
+        Name: `support-job-${JOB}-schedule`,
+        ScheduleExpression: "cron(0 3 * * ? *)",
+        State: "DISABLED",
+        Description: `support-job ${JOB}: starts the job on its schedule`,
+      }),
+    );
     aws.proxy.resetCalls();
     const run = await init(["--schedule", "rate(2 days)"]);
     expect(run.code).toBe(0);
@@ -222,7 +247,10 @@ describe("re-running init", () => {
   });
 
   it("with a policy file creates one managed policy, attaches it, and versions it when the file changes", async () => {
-    const policy = (bucket: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/*` }] });
+    const policy = (bucket: string) => ({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucket}/*` }],
+    });
     writeFileSync(join(cwd, "policy.json"), JSON.stringify(policy("reports")));
     expect((await init(["--policy-file", "policy.json"])).code).toBe(0);
     const arn = `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`;
@@ -241,7 +269,10 @@ describe("re-running init", () => {
   });
 
   it("without the policy file any more, detaches and deletes the job's managed policy", async () => {
-    writeFileSync(join(cwd, "policy.json"), JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }));
+    writeFileSync(
+      join(cwd, "policy.json"),
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }),
+    );
     expect((await init(["--policy-file", "policy.json"])).code).toBe(0);
     aws.proxy.resetCalls();
     const run = await init(["--policy-file", ""]);
@@ -251,7 +282,9 @@ describe("re-running init", () => {
     expect(writes.indexOf("DetachRolePolicy")).toBeLessThan(writes.indexOf("DeletePolicy"));
     const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `support-job-${JOB}-use1-build` }))).AttachedPolicies!;
     expect(attached).toEqual([]);
-    await expect(aws.clients.iam.send(new ListPolicyVersionsCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions` }))).rejects.toThrow();
+    await expect(
+      aws.clients.iam.send(new ListPolicyVersionsCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions` })),
+    ).rejects.toThrow();
   });
 
   it("--dry-run shows the change and makes no write", async () => {
@@ -270,7 +303,9 @@ const SAMPLE_EVENT = {
     "build-id": `arn:aws:codebuild:us-east-1:${ACCOUNT}:build/${JOB}:abc`,
     "current-phase": "BUILD",
     "current-phase-context": "[ClientError: exit status 1]",
-    "additional-information": { logs: { "deep-link": `https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/${JOB};stream=abc` } },
+    "additional-information": {
+      logs: { "deep-link": `https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/${JOB};stream=abc` },
+    },
   },
 };
 

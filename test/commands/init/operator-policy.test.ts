@@ -24,9 +24,23 @@ const aws = useLocalAws();
 
 it("allows every AWS action that init, status, run-now, logs, list, pause, resume, test-alert, permissions and destroy call", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "support-job-operator-"));
-  writeFileSync(join(cwd, "policy.json"), JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::reports" }] }));
+  writeFileSync(
+    join(cwd, "policy.json"),
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::reports" }] }),
+  );
   const cli = (...args: string[]) => runCli(args, { env: { ...aws.env, SUPPORT_JOB_POLL_MS: "20" }, cwd });
-  const flags = ["--name", "audit", "--repo", "https://github.com/acme/ops", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--policy-file", "policy.json"];
+  const flags = [
+    "--name",
+    "audit",
+    "--repo",
+    "https://github.com/acme/ops",
+    "--schedule",
+    "rate(1 day)",
+    "--email",
+    "ops@example.com",
+    "--policy-file",
+    "policy.json",
+  ];
   const steps = [
     ["init", "--yes", ...flags],
     ["init", "--yes", "--timezone", "Europe/Rome", "--email", "oncall@example.com"],
@@ -43,7 +57,8 @@ it("allows every AWS action that init, status, run-now, logs, list, pause, resum
     ["destroy", "--yes"],
   ];
   for (const args of steps) {
-    if (args[0] === "test-alert") aws.proxy.builds.scriptNext([{ status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 1" } }]);
+    if (args[0] === "test-alert")
+      aws.proxy.builds.scriptNext([{ status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 1" } }]);
     const run = await cli(...args);
     expect(run.code, `${args.join(" ")}: ${run.stderr}${run.stdout}`).toBe(0);
   }
@@ -61,21 +76,59 @@ it("the bounded operator policy allows every call of every command when roles ca
   const policy = readPolicy("operator-policy-bounded.json");
   const withBoundary = policy.Statement.filter((s) => s.Condition);
   // Role creation and every change to a role's permissions require the boundary, and only that boundary.
-  for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"]) {
+  for (const action of [
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+  ]) {
     const granting = policy.Statement.filter((s) => s.Effect === "Allow" && actionsOf(s).includes(action));
     expect(granting.length, action).toBeGreaterThan(0);
-    for (const s of granting) expect(s.Condition?.StringEquals?.["iam:PermissionsBoundary"], `${s.Sid} grants ${action}`).toBe(boundary.replace("123456789012", "ACCOUNT"));
+    for (const s of granting)
+      expect(s.Condition?.StringEquals?.["iam:PermissionsBoundary"], `${s.Sid} grants ${action}`).toBe(boundary.replace("123456789012", "ACCOUNT"));
   }
   const denied = new Set(policy.Statement.filter((s) => s.Effect === "Deny").flatMap(actionsOf));
   expect([...denied]).toEqual(expect.arrayContaining(["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]));
   expect(policy.Statement.find((s) => s.Sid === "NeverChangeTheBoundaryItself")?.Resource).toBe(boundary.replace("123456789012", "ACCOUNT"));
 
-  await aws.clients.iam.send(new CreatePolicyCommand({ PolicyName: "support-job-boundary", PolicyDocument: readFileSync(new URL("../../../docs/permissions-boundary-example.json", import.meta.url), "utf8") }));
+  await aws.clients.iam.send(
+    new CreatePolicyCommand({
+      PolicyName: "support-job-boundary",
+      PolicyDocument: readFileSync(new URL("../../../docs/permissions-boundary-example.json", import.meta.url), "utf8"),
+    }),
+  );
   const cwd = mkdtempSync(join(tmpdir(), "support-job-operator-bounded-"));
-  writeFileSync(join(cwd, "policy.json"), JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::reports" }] }));
+  writeFileSync(
+    join(cwd, "policy.json"),
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::reports" }] }),
+  );
   const cli = (...args: string[]) => runCli(args, { env: { ...aws.env, SUPPORT_JOB_POLL_MS: "20" }, cwd });
-  const flags = ["--name", "audit", "--repo", "https://github.com/acme/ops", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--policy-file", "policy.json", "--permissions-boundary", boundary];
-  const steps = [["init", "--yes", ...flags], ["init", "--yes", "--timezone", "Europe/Rome"], ["init", "--yes", "--timezone", "UTC"], ["status"], ["run-now", "--wait"], ["permissions", "try", "--", "node", "-e", ""], ["permissions", "done"], ["destroy", "--yes"]];
+  const flags = [
+    "--name",
+    "audit",
+    "--repo",
+    "https://github.com/acme/ops",
+    "--schedule",
+    "rate(1 day)",
+    "--email",
+    "ops@example.com",
+    "--policy-file",
+    "policy.json",
+    "--permissions-boundary",
+    boundary,
+  ];
+  const steps = [
+    ["init", "--yes", ...flags],
+    ["init", "--yes", "--timezone", "Europe/Rome"],
+    ["init", "--yes", "--timezone", "UTC"],
+    ["status"],
+    ["run-now", "--wait"],
+    ["permissions", "try", "--", "node", "-e", ""],
+    ["permissions", "done"],
+    ["destroy", "--yes"],
+  ];
   const unbounded: string[] = [];
   for (const args of steps) {
     const run = await cli(...args);

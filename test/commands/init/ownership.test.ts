@@ -20,24 +20,66 @@ import { ACCOUNT } from "../../helpers/constants.js";
 
 const JOB = "owned-elsewhere";
 const names = jobNames(JOB, "us-east-1");
-const BASE = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "cron(0 3 * * ? *)", "--email", "ops@example.com", "--policy-file", "policy.json"];
+const BASE = [
+  "--name",
+  JOB,
+  "--repo",
+  "https://github.com/acme/ops-scripts",
+  "--schedule",
+  "cron(0 3 * * ? *)",
+  "--email",
+  "ops@example.com",
+  "--policy-file",
+  "policy.json",
+];
 const ZONED = [...BASE, "--timezone", "Europe/Paris"];
 const doc = (statement: Record<string, unknown>) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 const someonesRole = (aws: AwsClients, RoleName: string) =>
   aws.iam
-    .send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }) }))
-    .then(() => aws.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: "theirs", PolicyDocument: doc({ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::theirs" }) })));
+    .send(
+      new CreateRoleCommand({
+        RoleName,
+        AssumeRolePolicyDocument: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      }),
+    )
+    .then(() =>
+      aws.iam.send(
+        new PutRolePolicyCommand({
+          RoleName,
+          PolicyName: "theirs",
+          PolicyDocument: doc({ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::theirs" }),
+        }),
+      ),
+    );
 
 const KINDS: { kind: string; flags: string[]; label: RegExp; name: string; make: (aws: AwsClients) => Promise<unknown> }[] = [
-  { kind: "CodeBuild service role", flags: BASE, label: /CodeBuild service role/, name: names.serviceRole, make: (aws) => someonesRole(aws, names.serviceRole) },
+  {
+    kind: "CodeBuild service role",
+    flags: BASE,
+    label: /CodeBuild service role/,
+    name: names.serviceRole,
+    make: (aws) => someonesRole(aws, names.serviceRole),
+  },
   { kind: "schedule role", flags: BASE, label: /schedule role/, name: names.scheduleRole, make: (aws) => someonesRole(aws, names.scheduleRole) },
-  { kind: "time-zone schedule role", flags: ZONED, label: /time-zone schedule role|scheduler role/, name: names.schedulerRole, make: (aws) => someonesRole(aws, names.schedulerRole) },
+  {
+    kind: "time-zone schedule role",
+    flags: ZONED,
+    label: /time-zone schedule role|scheduler role/,
+    name: names.schedulerRole,
+    make: (aws) => someonesRole(aws, names.schedulerRole),
+  },
   {
     kind: "job permissions policy",
     flags: BASE,
     label: /permissions/,
     name: names.jobPolicy,
-    make: (aws) => aws.iam.send(new CreatePolicyCommand({ PolicyName: names.jobPolicy, PolicyDocument: doc({ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::theirs" }) })),
+    make: (aws) =>
+      aws.iam.send(
+        new CreatePolicyCommand({
+          PolicyName: names.jobPolicy,
+          PolicyDocument: doc({ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::theirs" }),
+        }),
+      ),
   },
   {
     kind: "CodeBuild project",
@@ -55,7 +97,13 @@ const KINDS: { kind: string; flags: string[]; label: RegExp; name: string; make:
         }),
       ),
   },
-  { kind: "schedule rule", flags: BASE, label: /schedule rule/, name: names.scheduleRule, make: (aws) => aws.events.send(new PutRuleCommand({ Name: names.scheduleRule, ScheduleExpression: "rate(1 day)" })) },
+  {
+    kind: "schedule rule",
+    flags: BASE,
+    label: /schedule rule/,
+    name: names.scheduleRule,
+    make: (aws) => aws.events.send(new PutRuleCommand({ Name: names.scheduleRule, ScheduleExpression: "rate(1 day)" })),
+  },
   {
     kind: "alert rule",
     flags: BASE,
@@ -81,7 +129,13 @@ const KINDS: { kind: string; flags: string[]; label: RegExp; name: string; make:
       );
     },
   },
-  { kind: "alert topic", flags: BASE, label: /alert topic/, name: names.alertTopic, make: (aws) => aws.sns.send(new CreateTopicCommand({ Name: names.alertTopic })) },
+  {
+    kind: "alert topic",
+    flags: BASE,
+    label: /alert topic/,
+    name: names.alertTopic,
+    make: (aws) => aws.sns.send(new CreateTopicCommand({ Name: names.alertTopic })),
+  },
 ];
 
 const aws = useLocalAws();

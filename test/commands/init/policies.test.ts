@@ -46,7 +46,10 @@ it("init attaches an AWS managed policy that exists", async () => {
 
 it("--permissions-boundary bounds every role init and permissions try create, is saved, and is added to roles created without it", async () => {
   await aws.clients.iam.send(
-    new CreatePolicyCommand({ PolicyName: "support-job-boundary", PolicyDocument: readFileSync(new URL("../../../docs/permissions-boundary-example.json", import.meta.url), "utf8") }),
+    new CreatePolicyCommand({
+      PolicyName: "support-job-boundary",
+      PolicyDocument: readFileSync(new URL("../../../docs/permissions-boundary-example.json", import.meta.url), "utf8"),
+    }),
   );
   // Created without a boundary first, as before the flag existed.
   expect((await cli("init", "--yes", ...FLAGS)).code).toBe(0);

@@ -1,7 +1,15 @@
 /** One job name in two regions of one account: IAM names are global, so each region's job has its own roles. */
 import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
 import { ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, GetPolicyCommand, GetRoleCommand, PutRolePolicyCommand, type IAMClient } from "@aws-sdk/client-iam";
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  GetPolicyCommand,
+  GetRoleCommand,
+  PutRolePolicyCommand,
+  type IAMClient,
+} from "@aws-sdk/client-iam";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,9 +26,14 @@ const REGIONS = ["eu-west-1", "us-east-1"] as const;
 
 const aws = useLocalAws();
 const dirs = new Map<string, string>();
-const inRegion = (region: string, args: string[]) => runCli(args, { env: { ...aws.env, AWS_REGION: region, AWS_DEFAULT_REGION: region }, cwd: dirs.get(region)! });
+const inRegion = (region: string, args: string[]) =>
+  runCli(args, { env: { ...aws.env, AWS_REGION: region, AWS_DEFAULT_REGION: region }, cwd: dirs.get(region)! });
 const decode = (text: string | undefined) => (text!.startsWith("%") ? decodeURIComponent(text!) : text!);
-const roleExists = (iam: IAMClient, RoleName: string) => iam.send(new GetRoleCommand({ RoleName })).then(() => true, (e: Error) => (e.name === "NoSuchEntityException" ? false : Promise.reject(e)));
+const roleExists = (iam: IAMClient, RoleName: string) =>
+  iam.send(new GetRoleCommand({ RoleName })).then(
+    () => true,
+    (e: Error) => (e.name === "NoSuchEntityException" ? false : Promise.reject(e)),
+  );
 
 beforeEach(async () => {
   await aws.reset();
@@ -42,7 +55,10 @@ describe("the same job name in two regions", () => {
       const project = (await regional.codebuild.send(new BatchGetProjectsCommand({ names: [JOB] }))).projects![0]!;
       expect(project.serviceRole).toBe(`arn:aws:iam::${ACCOUNT}:role/${names.serviceRole}`);
       const targets = (await regional.events.send(new ListTargetsByRuleCommand({ Rule: names.scheduleRule }))).Targets!;
-      expect(targets[0]).toMatchObject({ Arn: `arn:aws:codebuild:${region}:${ACCOUNT}:project/${JOB}`, RoleArn: `arn:aws:iam::${ACCOUNT}:role/${names.scheduleRole}` });
+      expect(targets[0]).toMatchObject({
+        Arn: `arn:aws:codebuild:${region}:${ACCOUNT}:project/${JOB}`,
+        RoleArn: `arn:aws:iam::${ACCOUNT}:role/${names.scheduleRole}`,
+      });
     }
     expect(jobNames(JOB, "eu-west-1").serviceRole).not.toBe(jobNames(JOB, "us-east-1").serviceRole);
 
@@ -91,9 +107,24 @@ async function legacyRoles(iam: IAMClient, region: string): Promise<void> {
   const project = `arn:aws:codebuild:${region}:${ACCOUNT}:project/${JOB}`;
   const tags = [{ Key: "support-job:job", Value: JOB }];
   const trust = (service: string, condition: Record<string, unknown>) =>
-    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: condition }] });
-  await iam.send(new CreateRoleCommand({ RoleName: legacy.serviceRole, AssumeRolePolicyDocument: trust("codebuild.amazonaws.com", { ArnLike: { "aws:SourceArn": project } }), Tags: tags }));
-  await iam.send(new CreateRoleCommand({ RoleName: legacy.scheduleRole, AssumeRolePolicyDocument: trust("events.amazonaws.com", { StringEquals: { "aws:SourceAccount": ACCOUNT } }), Tags: tags }));
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: condition }],
+    });
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: legacy.serviceRole,
+      AssumeRolePolicyDocument: trust("codebuild.amazonaws.com", { ArnLike: { "aws:SourceArn": project } }),
+      Tags: tags,
+    }),
+  );
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: legacy.scheduleRole,
+      AssumeRolePolicyDocument: trust("events.amazonaws.com", { StringEquals: { "aws:SourceAccount": ACCOUNT } }),
+      Tags: tags,
+    }),
+  );
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: legacy.scheduleRole,
@@ -101,7 +132,13 @@ async function legacyRoles(iam: IAMClient, region: string): Promise<void> {
       PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [project] }] }),
     }),
   );
-  const policy = await iam.send(new CreatePolicyCommand({ PolicyName: legacy.jobPolicy, PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }), Tags: tags }));
+  const policy = await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: legacy.jobPolicy,
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }),
+      Tags: tags,
+    }),
+  );
   await iam.send(new AttachRolePolicyCommand({ RoleName: legacy.serviceRole, PolicyArn: policy.Policy!.Arn! }));
 }
 
@@ -116,7 +153,9 @@ describe("a job made before IAM names carried the region", () => {
     const legacy = legacyIamNames(JOB);
     expect(await roleExists(iam, legacy.serviceRole)).toBe(false);
     expect(await roleExists(iam, legacy.scheduleRole)).toBe(false);
-    await expect(iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/${legacy.jobPolicy}` }))).rejects.toMatchObject({ name: "NoSuchEntityException" });
+    await expect(iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/${legacy.jobPolicy}` }))).rejects.toMatchObject({
+      name: "NoSuchEntityException",
+    });
     // The schedule's target points at the new role before the old one goes: no scheduled run finds no role.
     const writes = aws.proxy.writes().map((c) => `${c.action}`);
     expect(writes.lastIndexOf("PutTargets")).toBeLessThan(writes.indexOf("DeleteRole"));

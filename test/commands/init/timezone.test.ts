@@ -18,7 +18,11 @@ const aws = useLocalAws();
 let cwd: string;
 const init = (args: string[] = []) => runCli(["init", "--yes", ...args], { env: aws.env, cwd });
 const decode = (text: string | undefined) => JSON.parse(text!.startsWith("%") ? decodeURIComponent(text!) : text!) as Record<string, unknown>;
-const exists = (p: Promise<unknown>) => p.then(() => true, (e: Error) => (/NotFound|NoSuchEntity/.test(e.name) ? false : Promise.reject(e)));
+const exists = (p: Promise<unknown>) =>
+  p.then(
+    () => true,
+    (e: Error) => (/NotFound|NoSuchEntity/.test(e.name) ? false : Promise.reject(e)),
+  );
 
 beforeEach(async () => {
   await aws.reset();
@@ -48,10 +52,14 @@ describe("a schedule in a time zone other than UTC", () => {
 
     const role = (await iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-scheduler` }))).Role!;
     expect(decode(role.AssumeRolePolicyDocument)).toMatchObject({
-      Statement: [{ Principal: { Service: "scheduler.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": GROUP_ARN } } }],
+      Statement: [
+        { Principal: { Service: "scheduler.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": GROUP_ARN } } },
+      ],
     });
     const policy = decode((await iam.send(new GetRolePolicyCommand({ RoleName: role.RoleName, PolicyName: "support-job-start-build" }))).PolicyDocument);
-    expect(policy.Statement).toEqual([{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${JOB}`] }]);
+    expect(policy.Statement).toEqual([
+      { Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${JOB}`] },
+    ]);
 
     expect(await exists(events.send(new DescribeRuleCommand({ Name: `support-job-${JOB}-schedule` })))).toBe(false);
     expect(await exists(iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-start` })))).toBe(false);
@@ -137,4 +145,3 @@ describe("a paused job", () => {
     expect(await ruleState()).toBe("ENABLED");
   });
 });
-

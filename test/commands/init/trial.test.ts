@@ -15,9 +15,26 @@ import { useLocalAws } from "../../helpers/local-aws.js";
 
 const POLICY = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-reports/*" }] };
 const KEEP = [
-  "--name", "keep", "--repo", "https://github.com/acme/ops.git", "--branch", "jobs", "--schedule", "rate(1 day)",
-  "--email", "ops@example.com", "--compute-type", "BUILD_GENERAL1_LARGE", "--timeout", "240",
-  "--env", "STAGE=prod", "--env", "DB_PASSWORD=ssm:/keep/db", "--policy-file", "policy.json",
+  "--name",
+  "keep",
+  "--repo",
+  "https://github.com/acme/ops.git",
+  "--branch",
+  "jobs",
+  "--schedule",
+  "rate(1 day)",
+  "--email",
+  "ops@example.com",
+  "--compute-type",
+  "BUILD_GENERAL1_LARGE",
+  "--timeout",
+  "240",
+  "--env",
+  "STAGE=prod",
+  "--env",
+  "DB_PASSWORD=ssm:/keep/db",
+  "--policy-file",
+  "policy.json",
 ];
 
 const aws = useLocalAws();
@@ -62,7 +79,23 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
 
   it("checks the flags given before reading the deployed job: bad input makes no AWS call", async () => {
     aws.proxy.resetCalls();
-    const run = await cli(["init", "--yes", "--name", "keep", "--repo", "https://github.com/acme/ops.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--timeout", "1"], folder(false));
+    const run = await cli(
+      [
+        "init",
+        "--yes",
+        "--name",
+        "keep",
+        "--repo",
+        "https://github.com/acme/ops.git",
+        "--schedule",
+        "rate(1 day)",
+        "--email",
+        "ops@example.com",
+        "--timeout",
+        "1",
+      ],
+      folder(false),
+    );
     expect(run.code, why(run)).toBe(2);
     expect(run.stderr).toMatch(/--timeout: /);
     // The required values still come from flags: a missing one is an input error before any call too.
@@ -75,7 +108,20 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
   it("removes env vars read back from AWS only when --env or --no-env says so", async () => {
     expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
     const empty = folder();
-    const base = ["init", "--yes", "--name", "keep", "--repo", "https://github.com/acme/ops.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--policy-file", "policy.json"];
+    const base = [
+      "init",
+      "--yes",
+      "--name",
+      "keep",
+      "--repo",
+      "https://github.com/acme/ops.git",
+      "--schedule",
+      "rate(1 day)",
+      "--email",
+      "ops@example.com",
+      "--policy-file",
+      "policy.json",
+    ];
     const dropped = await cli([...base, "--env", "STAGE=prod", "--dry-run"], empty);
     expect(dropped.code, why(dropped)).toBe(0);
     expect(dropped.stdout).toMatch(/DB_PASSWORD/);
@@ -88,7 +134,22 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
 
 describe("a second job in the folder of the first (item 3)", () => {
   it("inherits nothing: not the email, env vars, secret references or their grants; the first job's file is kept", async () => {
-    const first = ["init", "--yes", "--name", "first", "--repo", "https://github.com/acme/first.git", "--schedule", "rate(1 day)", "--email", "first@example.com", "--env", "DB=ssm:/first/db", "--policy-file", "policy.json"];
+    const first = [
+      "init",
+      "--yes",
+      "--name",
+      "first",
+      "--repo",
+      "https://github.com/acme/first.git",
+      "--schedule",
+      "rate(1 day)",
+      "--email",
+      "first@example.com",
+      "--env",
+      "DB=ssm:/first/db",
+      "--policy-file",
+      "policy.json",
+    ];
     expect((await cli(first)).code).toBe(0);
     const before = readFileSync(join(cwd, "support-job.json"), "utf8");
 
@@ -169,7 +230,11 @@ describe("a read-only working folder (item 19)", () => {
     const run = await new Promise<CliResult>((resolve, reject) => {
       // root writes anywhere: run as nobody, as a user without write access would.
       const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const child = spawn(process.execPath, [CLI, "init", "--yes", ...KEEP], { cwd, env: { ...process.env, ...aws.env, CI: "true", NO_COLOR: "1" }, ...asUser });
+      const child = spawn(process.execPath, [CLI, "init", "--yes", ...KEEP], {
+        cwd,
+        env: { ...process.env, ...aws.env, CI: "true", NO_COLOR: "1" },
+        ...asUser,
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -214,7 +279,10 @@ describe("--repo and --name from the git checkout under --yes (item 22)", () => 
 
 describe("errors name the right thing (item 23)", () => {
   it("a bad value in support-job.json is named by its key, not as a flag", async () => {
-    writeFileSync(join(cwd, "support-job.json"), JSON.stringify({ name: "keep", repository: "https://github.com/acme/ops.git", schedule: "rate(1 day)", email: "ops@example.com", timeout: 9999 }));
+    writeFileSync(
+      join(cwd, "support-job.json"),
+      JSON.stringify({ name: "keep", repository: "https://github.com/acme/ops.git", schedule: "rate(1 day)", email: "ops@example.com", timeout: 9999 }),
+    );
     const run = await cli(["init", "--yes"]);
     expect(run.code, why(run)).toBe(2);
     expect(run.stderr).toMatch(/support-job\.json: timeout: /);
@@ -251,7 +319,21 @@ describe("errors name the right thing (item 23)", () => {
 
 describe("--json failures (item 24)", () => {
   it("print one JSON error object on stdout", async () => {
-    const bad = await cli(["--json", "init", "--yes", "--name", "keep", "--repo", "https://github.com/acme/ops.git", "--schedule", "rate(1 day)", "--email", "ops@example.com", "--timeout", "1"]);
+    const bad = await cli([
+      "--json",
+      "init",
+      "--yes",
+      "--name",
+      "keep",
+      "--repo",
+      "https://github.com/acme/ops.git",
+      "--schedule",
+      "rate(1 day)",
+      "--email",
+      "ops@example.com",
+      "--timeout",
+      "1",
+    ]);
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout)).toEqual({ error: { code: "invalid-input", message: expect.stringMatching(/^--timeout: /), exitCode: 2 } });
 

@@ -69,7 +69,15 @@ const runningBuild: Build = {
   phases: [{ phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED" }, { phaseType: "BUILD" }],
 };
 
-const succeededBuild: Build = { ...failedBuild, id: "nightly-cleanup:aa", buildNumber: 40, buildStatus: "SUCCEEDED", phases: [], startTime: at("2026-03-09T03:00:00Z"), endTime: at("2026-03-09T03:00:45Z") };
+const succeededBuild: Build = {
+  ...failedBuild,
+  id: "nightly-cleanup:aa",
+  buildNumber: 40,
+  buildStatus: "SUCCEEDED",
+  phases: [],
+  startTime: at("2026-03-09T03:00:00Z"),
+  endTime: at("2026-03-09T03:00:45Z"),
+};
 
 const summarise = (b: Build) => summariseRun(b, { names: NAMES, region: "us-east-1", now: NOW });
 
@@ -101,7 +109,14 @@ describe("a run, summarised from BatchGetBuilds", () => {
   });
 
   it("a running run has no end and counts its duration so far", () => {
-    expect(summarise(runningBuild)).toMatchObject({ status: "IN_PROGRESS", complete: false, endTime: undefined, durationSeconds: 120, failedPhase: undefined, trigger: "manual" });
+    expect(summarise(runningBuild)).toMatchObject({
+      status: "IN_PROGRESS",
+      complete: false,
+      endTime: undefined,
+      durationSeconds: 120,
+      failedPhase: undefined,
+      trigger: "manual",
+    });
   });
 
   it("tells schedule from manual by the initiator", () => {
@@ -119,7 +134,10 @@ describe("a run, summarised from BatchGetBuilds", () => {
   });
 
   it("a timed-out run reports the phase that timed out; a succeeded one reports none", () => {
-    const timedOut = failureOf({ buildStatus: "TIMED_OUT", phases: [{ phaseType: "BUILD", phaseStatus: "TIMED_OUT", contexts: [{ statusCode: "BUILD_TIMED_OUT", message: "Build has timed out. " }] }] });
+    const timedOut = failureOf({
+      buildStatus: "TIMED_OUT",
+      phases: [{ phaseType: "BUILD", phaseStatus: "TIMED_OUT", contexts: [{ statusCode: "BUILD_TIMED_OUT", message: "Build has timed out. " }] }],
+    });
     expect(timedOut).toEqual({ phase: "BUILD", code: "BUILD_TIMED_OUT", message: "Build has timed out." });
     expect(failureOf(succeededBuild)).toEqual({ phase: undefined, code: undefined, message: undefined });
   });
@@ -152,10 +170,33 @@ function status(over: Partial<JobStatus> = {}): JobStatus {
     account: "123456789012",
     now: NOW,
     owner: "nightly-cleanup",
-    job: { repository: "https://github.com/acme/ops.git", sourceType: "GITHUB", branch: "support-jobs", buildspec: "buildspec.yml", computeType: "BUILD_GENERAL1_SMALL", image: "aws/codebuild/standard:7.0", environmentType: "LINUX_CONTAINER", timeoutMinutes: 60 },
+    job: {
+      repository: "https://github.com/acme/ops.git",
+      sourceType: "GITHUB",
+      branch: "support-jobs",
+      buildspec: "buildspec.yml",
+      computeType: "BUILD_GENERAL1_SMALL",
+      image: "aws/codebuild/standard:7.0",
+      environmentType: "LINUX_CONTAINER",
+      timeoutMinutes: 60,
+    },
     resources: { project: { label: "CodeBuild project", name: "nightly-cleanup", arn: "arn:aws:codebuild:us-east-1:123456789012:project/nightly-cleanup" } },
-    schedule: scheduleStatus({ kind: "rule", name: NAMES.scheduleRule, arn: "arn:aws:events:us-east-1:123456789012:rule/x", expression: "cron(0 3 * * ? *)", timezone: "UTC", state: "ENABLED" }, NOW),
-    alerts: alertStatus([{ Protocol: "email", Endpoint: "ops@example.com", SubscriptionArn: "arn:aws:sns:us-east-1:123456789012:support-job-nightly-cleanup-alerts:1" }], "arn:aws:sns:us-east-1:123456789012:support-job-nightly-cleanup-alerts", "ops@example.com"),
+    schedule: scheduleStatus(
+      {
+        kind: "rule",
+        name: NAMES.scheduleRule,
+        arn: "arn:aws:events:us-east-1:123456789012:rule/x",
+        expression: "cron(0 3 * * ? *)",
+        timezone: "UTC",
+        state: "ENABLED",
+      },
+      NOW,
+    ),
+    alerts: alertStatus(
+      [{ Protocol: "email", Endpoint: "ops@example.com", SubscriptionArn: "arn:aws:sns:us-east-1:123456789012:support-job-nightly-cleanup-alerts:1" }],
+      "arn:aws:sns:us-east-1:123456789012:support-job-nightly-cleanup-alerts",
+      "ops@example.com",
+    ),
     runs: [failedBuild, succeededBuild].map(summarise),
     moreRuns: false,
     drift: { checked: false, reason: "no support-job.json in this directory, so drift was not checked" },
@@ -178,8 +219,12 @@ describe("the status summary", () => {
     expect(warnings).toEqual([]);
   });
 
-  it("a pending email subscription (SubscriptionArn \"PendingConfirmation\") is shown and warned about", () => {
-    const alerts = alertStatus([{ Protocol: "email", Endpoint: "ops@example.com", SubscriptionArn: "PendingConfirmation" }], "arn:aws:sns:us-east-1:123456789012:t", undefined);
+  it('a pending email subscription (SubscriptionArn "PendingConfirmation") is shown and warned about', () => {
+    const alerts = alertStatus(
+      [{ Protocol: "email", Endpoint: "ops@example.com", SubscriptionArn: "PendingConfirmation" }],
+      "arn:aws:sns:us-east-1:123456789012:t",
+      undefined,
+    );
     expect(alerts).toMatchObject({ email: "ops@example.com", subscription: "pending" });
     const { lines, warnings } = formatStatus(status({ alerts }), { timeZone: "UTC" });
     expect(lines.join("\n")).toContain("Alerts      ops@example.com · pending confirmation");
@@ -208,7 +253,9 @@ describe("the status summary", () => {
   it("a paused schedule has no next runs", () => {
     const paused = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "rate(1 day)", timezone: "UTC", state: "DISABLED" }, NOW);
     expect(paused.nextRuns).toEqual([]);
-    expect(formatStatus(status({ schedule: paused }), { timeZone: "UTC" }).lines.join("\n")).toMatch(/DISABLED \(paused: `support-job resume`.*\n.*Next runs\s+none while paused/);
+    expect(formatStatus(status({ schedule: paused }), { timeZone: "UTC" }).lines.join("\n")).toMatch(
+      /DISABLED \(paused: `support-job resume`.*\n.*Next runs\s+none while paused/,
+    );
   });
 });
 
@@ -222,7 +269,10 @@ describe("times in several zones", () => {
   });
 
   it("status, list and resume show a run in the job's zone, then UTC, then the viewer's zone", async () => {
-    const zoned = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "cron(30 7 ? * MON-FRI *)", timezone: "Europe/Paris", state: "ENABLED" }, NOW);
+    const zoned = scheduleStatus(
+      { kind: "rule", name: "r", arn: "a", expression: "cron(30 7 ? * MON-FRI *)", timezone: "Europe/Paris", state: "ENABLED" },
+      NOW,
+    );
     const inStatus = formatStatus(status({ schedule: zoned }), { timeZone: "America/New_York" }).lines.join("\n");
     expect(inStatus).toContain("Next runs   2026-03-11 07:30 CET · 2026-03-11 06:30 UTC · 2026-03-11 02:30 EDT (in 18h)");
     const { renderJobList } = await import("../../../src/ui/list.js");
@@ -236,7 +286,9 @@ describe("a schedule that never fires again (edited by hand, or saved before ini
   it("keeps the Next runs row and says why there is none", () => {
     const never = scheduleStatus({ kind: "rule", name: "r", arn: "a", expression: "cron(0 7 30 2 ? *)", timezone: "UTC", state: "ENABLED" }, NOW);
     expect(never.nextRuns).toEqual([]);
-    expect(formatStatus(status({ schedule: never }), { timeZone: "UTC" }).lines.join("\n")).toMatch(/Next runs\s+none: cron\(0 7 30 2 \? \*\) never fires: no FEB has the day it names/);
+    expect(formatStatus(status({ schedule: never }), { timeZone: "UTC" }).lines.join("\n")).toMatch(
+      /Next runs\s+none: cron\(0 7 30 2 \? \*\) never fires: no FEB has the day it names/,
+    );
   });
 });
 
@@ -251,8 +303,12 @@ describe("guards, each held by more than one test", () => {
 
   it("the IAM-propagation wait retries only the role-not-assumable-yet errors, nothing else", () => {
     const error = (name: string, message: string) => Object.assign(new Error(message), { name });
-    expect(isRolePropagation(error("InvalidInputException", "CodeBuild is not authorized to perform: sts:AssumeRole on arn:aws:iam::123456789012:role/x"))).toBe(true);
-    expect(isRolePropagation(error("ValidationException", "The execution role you provide must allow AWS EventBridge Scheduler to assume the role."))).toBe(true);
+    expect(
+      isRolePropagation(error("InvalidInputException", "CodeBuild is not authorized to perform: sts:AssumeRole on arn:aws:iam::123456789012:role/x")),
+    ).toBe(true);
+    expect(isRolePropagation(error("ValidationException", "The execution role you provide must allow AWS EventBridge Scheduler to assume the role."))).toBe(
+      true,
+    );
     expect(isRolePropagation(error("ValidationException", "Role arn:aws:iam::1:role/x cannot be assumed by principal scheduler.amazonaws.com."))).toBe(true);
     expect(isRolePropagation(error("InvalidInputException", "Invalid buildspec"))).toBe(false);
     expect(isRolePropagation(error("AccessDeniedException", "User is not authorized to perform: codebuild:CreateProject"))).toBe(false);
@@ -297,7 +353,12 @@ describe("toggling an EventBridge Scheduler schedule", () => {
       Description: "support-job weekday-report: starts the job on its schedule",
       State: "ENABLED" as const,
       FlexibleTimeWindow: { Mode: "OFF" as const },
-      Target: { Arn: "arn:aws:scheduler:::aws-sdk:codebuild:startBuild", RoleArn: "arn:aws:iam::123456789012:role/x", Input: '{"ProjectName":"weekday-report"}', RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 } },
+      Target: {
+        Arn: "arn:aws:scheduler:::aws-sdk:codebuild:startBuild",
+        RoleArn: "arn:aws:iam::123456789012:role/x",
+        Input: '{"ProjectName":"weekday-report"}',
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      },
       $metadata: {},
     };
     const { Arn: _arn, $metadata: _meta, ...rest } = current;
@@ -327,7 +388,11 @@ describe("reading a log over several pages", () => {
     expect(seen).toEqual(["one\n", "two\n", "three\n"]);
     expect(cursor).toMatchObject({ token: "f/2" });
     const calls = logs.commandCalls(GetLogEventsCommand).map((c) => c.args[0].input);
-    expect(calls.map((c) => [c.startFromHead, c.nextToken])).toEqual([[true, undefined], [true, "f/1"], [true, "f/2"]]);
+    expect(calls.map((c) => [c.startFromHead, c.nextToken])).toEqual([
+      [true, undefined],
+      [true, "f/1"],
+      [true, "f/2"],
+    ]);
 
     logs.reset();
     logs.on(GetLogEventsCommand).rejects(Object.assign(new Error("The specified log stream does not exist."), { name: "ResourceNotFoundException" }));
@@ -341,7 +406,12 @@ describe("reading a log over several pages", () => {
       .resolvesOnce({ events: [], nextForwardToken: "f/1" })
       .resolvesOnce({ events: [{ message: "last line\n" }], nextForwardToken: "f/2" })
       .resolves({ events: [], nextForwardToken: "f/2" });
-    const ended: Build = { id: "nightly-cleanup:abc", buildStatus: "FAILED", buildComplete: true, logs: { groupName: "/aws/codebuild/nightly-cleanup", streamName: "abc" } };
+    const ended: Build = {
+      id: "nightly-cleanup:abc",
+      buildStatus: "FAILED",
+      buildComplete: true,
+      logs: { groupName: "/aws/codebuild/nightly-cleanup", streamName: "abc" },
+    };
     const lines: string[] = [];
     await watchRun(clients, ended, { pollMs: 1, signal: new AbortController().signal, onLogLine: (line) => lines.push(line) });
     expect(lines.map((l) => l.trim())).toEqual(["working", "last line"]);
@@ -364,7 +434,14 @@ describe("support-job list (pure)", () => {
 describe("init's --json document", () => {
   it("names the job and where it lives, the plan, and whether it was applied (then changed), with the job's status after", () => {
     const plan = { spec: { job: "nightly-cleanup", where: { account: "123456789012", region: "eu-west-1", partition: "aws" } }, steps: [] } as unknown as Plan;
-    expect(initToJson(plan, { applied: false })).toEqual({ job: "nightly-cleanup", region: "eu-west-1", account: "123456789012", plan: [], applied: false, changed: false });
+    expect(initToJson(plan, { applied: false })).toEqual({
+      job: "nightly-cleanup",
+      region: "eu-west-1",
+      account: "123456789012",
+      plan: [],
+      applied: false,
+      changed: false,
+    });
     expect(initToJson(plan, { applied: true, status: { name: "nightly-cleanup" } })).toEqual({
       job: "nightly-cleanup",
       region: "eu-west-1",

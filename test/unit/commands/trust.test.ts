@@ -39,8 +39,20 @@ const topicPolicy = buildJobSpec(
 ).alertTopic.policy;
 
 // ListSubscriptionsByTopic's shapes: a confirmed subscription has an ARN; a pending one says "PendingConfirmation".
-const confirmed = (email: string): Subscription => ({ SubscriptionArn: `${TOPIC}:0b6e9c1e-2f1d-4c1a-9a51-3c7f4a3d2e10`, Owner: ACCOUNT, Protocol: "email", Endpoint: email, TopicArn: TOPIC });
-const pending = (email: string): Subscription => ({ SubscriptionArn: "PendingConfirmation", Owner: ACCOUNT, Protocol: "email", Endpoint: email, TopicArn: TOPIC });
+const confirmed = (email: string): Subscription => ({
+  SubscriptionArn: `${TOPIC}:0b6e9c1e-2f1d-4c1a-9a51-3c7f4a3d2e10`,
+  Owner: ACCOUNT,
+  Protocol: "email",
+  Endpoint: email,
+  TopicArn: TOPIC,
+});
+const pending = (email: string): Subscription => ({
+  SubscriptionArn: "PendingConfirmation",
+  Owner: ACCOUNT,
+  Protocol: "email",
+  Endpoint: email,
+  TopicArn: TOPIC,
+});
 
 function chain(overrides: Partial<AlertChainState> = {}): AlertChainState {
   return {
@@ -71,7 +83,9 @@ describe("test-alert: checking the alert chain", () => {
     expect(check.warnings).toHaveLength(1);
     expect(check.warnings[0]).toContain("ops@example.com has not confirmed the alert subscription: the alert email cannot arrive until the link");
     expect(check.warnings[0]).toContain('"AWS Notification - Subscription Confirmation"');
-    expect(check.warnings[0]).toContain(`to get a new one: aws sns subscribe --topic-arn ${TOPIC} --protocol email --notification-endpoint ops@example.com --region us-east-1`);
+    expect(check.warnings[0]).toContain(
+      `to get a new one: aws sns subscribe --topic-arn ${TOPIC} --protocol email --notification-endpoint ops@example.com --region us-east-1`,
+    );
     expect(expectationText(check)).toBe(
       "No alert email can arrive: ops@example.com has not confirmed the subscription (see above). Confirm it, then run `support-job test-alert` again.",
     );
@@ -91,14 +105,27 @@ describe("test-alert: checking the alert chain", () => {
   });
 
   it("a missing rule, topic or subscription is a problem that `support-job init --yes` fixes", () => {
-    expect(checkAlertChain(chain({ rule: undefined, targetArns: undefined })).problems).toEqual([`the alert rule support-job-${JOB}-alerts is missing: \`support-job init --yes\` recreates it.`]);
-    expect(checkAlertChain(chain({ topic: undefined, subscriptions: undefined })).problems).toEqual([`the alert topic ${TOPIC} is missing: \`support-job init --yes\` recreates it.`]);
-    expect(checkAlertChain(chain({ subscriptions: [] })).problems).toEqual(["no one is subscribed to the alert topic: `support-job init --yes` subscribes ops@example.com again."]);
-    expect(checkAlertChain(chain({ targetArns: [] })).problems).toEqual([`the alert rule support-job-${JOB}-alerts does not send to the alert topic: \`support-job init --yes\` recreates it.`]);
+    expect(checkAlertChain(chain({ rule: undefined, targetArns: undefined })).problems).toEqual([
+      `the alert rule support-job-${JOB}-alerts is missing: \`support-job init --yes\` recreates it.`,
+    ]);
+    expect(checkAlertChain(chain({ topic: undefined, subscriptions: undefined })).problems).toEqual([
+      `the alert topic ${TOPIC} is missing: \`support-job init --yes\` recreates it.`,
+    ]);
+    expect(checkAlertChain(chain({ subscriptions: [] })).problems).toEqual([
+      "no one is subscribed to the alert topic: `support-job init --yes` subscribes ops@example.com again.",
+    ]);
+    expect(checkAlertChain(chain({ targetArns: [] })).problems).toEqual([
+      `the alert rule support-job-${JOB}-alerts does not send to the alert topic: \`support-job init --yes\` recreates it.`,
+    ]);
   });
 
   it("a disabled rule, and a topic policy that does not let EventBridge publish, are problems too", () => {
-    const check = checkAlertChain(chain({ rule: { state: "DISABLED", eventPattern: JSON.stringify(alertEventPattern(JOB, ["FAILED"])) }, topic: { policy: { Version: "2012-10-17", Statement: [] } } }));
+    const check = checkAlertChain(
+      chain({
+        rule: { state: "DISABLED", eventPattern: JSON.stringify(alertEventPattern(JOB, ["FAILED"])) },
+        topic: { policy: { Version: "2012-10-17", Statement: [] } },
+      }),
+    );
     expect(check.problems).toEqual([
       `the alert rule support-job-${JOB}-alerts is disabled, so no alert is sent; turn it on with \`aws events enable-rule --name support-job-${JOB}-alerts --region us-east-1\`.`,
       "the alert topic's access policy does not let EventBridge publish to it, so alerts are dropped: `support-job init --yes` fixes it.",
@@ -127,11 +154,22 @@ describe("runs started by test-alert", () => {
     id: `${JOB}:0b6e9c1e-2f1d-4c1a-9a51-3c7f4a3d2e10`,
     buildStatus: "FAILED" as const,
     initiator: "alice",
-    environment: { type: "LINUX_CONTAINER" as const, image: "aws/codebuild/standard:7.0", computeType: "BUILD_GENERAL1_SMALL" as const, environmentVariables: vars },
+    environment: {
+      type: "LINUX_CONTAINER" as const,
+      image: "aws/codebuild/standard:7.0",
+      computeType: "BUILD_GENERAL1_SMALL" as const,
+      environmentVariables: vars,
+    },
   });
 
   it("are labelled test-alert from their SUPPORT_JOB_TEST_ALERT variable, and not counted in the success rate", () => {
-    const test = summariseRun(build([{ name: "STAGE", value: "prod", type: "PLAINTEXT" }, { name: "SUPPORT_JOB_TEST_ALERT", value: "1", type: "PLAINTEXT" }]), { names, region: "us-east-1", now: new Date() });
+    const test = summariseRun(
+      build([
+        { name: "STAGE", value: "prod", type: "PLAINTEXT" },
+        { name: "SUPPORT_JOB_TEST_ALERT", value: "1", type: "PLAINTEXT" },
+      ]),
+      { names, region: "us-east-1", now: new Date() },
+    );
     const manual = summariseRun(build([{ name: "STAGE", value: "prod", type: "PLAINTEXT" }]), { names, region: "us-east-1", now: new Date() });
     expect(test.trigger).toBe("test-alert");
     expect(manual.trigger).toBe("manual");
@@ -143,7 +181,12 @@ describe("runs started by test-alert", () => {
 
 describe("permissions try: who may assume the role", () => {
   it("an IAM user: its own ARN, exactly (moto's sts-flavoured user ARN becomes the iam one)", () => {
-    expect(callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/ops/alice`)).toEqual({ kind: "user", display: `arn:aws:iam::${ACCOUNT}:user/ops/alice`, operator: "ArnEquals", principalArns: [`arn:aws:iam::${ACCOUNT}:user/ops/alice`] });
+    expect(callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/ops/alice`)).toEqual({
+      kind: "user",
+      display: `arn:aws:iam::${ACCOUNT}:user/ops/alice`,
+      operator: "ArnEquals",
+      principalArns: [`arn:aws:iam::${ACCOUNT}:user/ops/alice`],
+    });
     expect(callerPrincipal(`arn:aws:sts::${ACCOUNT}:user/moto`).principalArns).toEqual([`arn:aws:iam::${ACCOUNT}:user/moto`]);
   });
 
@@ -152,7 +195,10 @@ describe("permissions try: who may assume the role", () => {
       kind: "role",
       display: `arn:aws:iam::${ACCOUNT}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`,
       operator: "ArnLike",
-      principalArns: [`arn:aws:iam::${ACCOUNT}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`, `arn:aws:iam::${ACCOUNT}:role/*/AWSReservedSSO_AdministratorAccess_0123456789abcdef`],
+      principalArns: [
+        `arn:aws:iam::${ACCOUNT}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`,
+        `arn:aws:iam::${ACCOUNT}:role/*/AWSReservedSSO_AdministratorAccess_0123456789abcdef`,
+      ],
     });
   });
 
@@ -162,8 +208,19 @@ describe("permissions try: who may assume the role", () => {
   });
 
   it("the trust policy names the account, narrowed to the caller by aws:PrincipalArn", () => {
-    const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:sts::${ACCOUNT}:assumed-role/Dev/alice`), ["arn:aws:iam::aws:policy/ReadOnlyAccess", `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`]);
-    expect(spec).toMatchObject({ name: `support-job-${JOB}-use1-try`, arn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-try`, maxSessionDuration: 3600, tags: [{ Key: "support-job:job", Value: JOB }, { Key: "support-job:region", Value: "us-east-1" }] });
+    const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:sts::${ACCOUNT}:assumed-role/Dev/alice`), [
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`,
+    ]);
+    expect(spec).toMatchObject({
+      name: `support-job-${JOB}-use1-try`,
+      arn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-try`,
+      maxSessionDuration: 3600,
+      tags: [
+        { Key: "support-job:job", Value: JOB },
+        { Key: "support-job:region", Value: "us-east-1" },
+      ],
+    });
     expect(spec.trustPolicy.Statement).toEqual([
       {
         Sid: "OnlyTheCallerOfPermissionsTry",
@@ -177,7 +234,9 @@ describe("permissions try: who may assume the role", () => {
 });
 
 describe("permissions try: the plan for the role", () => {
-  const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/alice`), [`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`]);
+  const spec = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/alice`), [
+    `arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`,
+  ]);
   const state = (overrides: Partial<TryRoleState> = {}): TryRoleState => ({
     role: {
       Path: "/",
@@ -204,15 +263,30 @@ describe("permissions try: the plan for the role", () => {
 
   it("updates only what differs: another caller's trust policy, a policy no longer the job's", () => {
     const other = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/bob`), spec.policyArns);
-    const plan = planTryRole(spec, state({ role: { ...state().role, AssumeRolePolicyDocument: JSON.stringify(other.trustPolicy) }, attached: [...spec.policyArns, "arn:aws:iam::aws:policy/AdministratorAccess"] }));
-    expect(plan).toMatchObject({ action: "update", trust: true, settings: false, attach: [], detach: ["arn:aws:iam::aws:policy/AdministratorAccess"], deleteInline: [] });
+    const plan = planTryRole(
+      spec,
+      state({
+        role: { ...state().role, AssumeRolePolicyDocument: JSON.stringify(other.trustPolicy) },
+        attached: [...spec.policyArns, "arn:aws:iam::aws:policy/AdministratorAccess"],
+      }),
+    );
+    expect(plan).toMatchObject({
+      action: "update",
+      trust: true,
+      settings: false,
+      attach: [],
+      detach: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+      deleteInline: [],
+    });
   });
 
   it("gives the try role the job's permissions boundary, and repairs one that lacks or has another", () => {
     const boundary = `arn:aws:iam::${ACCOUNT}:policy/support-job-boundary`;
     const bounded = tryRoleSpec(JOB, where, callerPrincipal(`arn:aws:iam::${ACCOUNT}:user/alice`), spec.policyArns, boundary);
     expect(planTryRole(bounded, state())).toMatchObject({ action: "update", boundary: true, changes: [`permissions boundary ${boundary}`] });
-    const withIt = state({ role: { ...state().role, PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: boundary } } });
+    const withIt = state({
+      role: { ...state().role, PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: boundary } },
+    });
     expect(planTryRole(bounded, withIt)).toEqual({ action: "unchanged", changes: [] });
     expect(planTryRole(spec, withIt)).toMatchObject({ action: "update", boundary: true });
   });
@@ -253,7 +327,8 @@ describe("permissions try: the command's environment", () => {
       PATH: "/usr/bin",
       HOME: "/home/alice",
     });
-    for (const name of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI"]) expect(env).not.toHaveProperty(name);
+    for (const name of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI"])
+      expect(env).not.toHaveProperty(name);
     expect(CREDENTIAL_VARIABLES).toContain("AWS_SECURITY_TOKEN");
   });
 

@@ -62,7 +62,13 @@ describe("the desired state of a job", () => {
 
   it("lets EventBridge publish to the topic through the topic policy, without a condition", () => {
     expect(spec.alertTopic.policy.Statement).toEqual([
-      { Sid: "AllowEventBridgeToPublishAlerts", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: spec.arns.alertTopic },
+      {
+        Sid: "AllowEventBridgeToPublishAlerts",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: spec.arns.alertTopic,
+      },
     ]);
   });
 
@@ -83,7 +89,9 @@ describe("the desired state of a job", () => {
         "build-id": "arn:aws:codebuild:eu-west-1:123456789012:build/nightly-cleanup:6f1c",
         "current-phase": "BUILD",
         "current-phase-context": '[ClientError: "./cleanup.sh" exit status 3]',
-        "additional-information": { logs: { "deep-link": "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logEvent:group=/aws/codebuild/nightly-cleanup;stream=6f1c" } },
+        "additional-information": {
+          logs: { "deep-link": "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logEvent:group=/aws/codebuild/nightly-cleanup;stream=6f1c" },
+        },
       },
     };
     const rendered = renderInputTransformer(spec.alertRule, event);
@@ -107,7 +115,11 @@ describe("the desired state of a job", () => {
 
   it("runs on Graviton with an ARM container and an aarch64 image", () => {
     const arm = buildJobSpec(settings({ arch: "arm64", computeType: "BUILD_GENERAL1_LARGE" }), WHERE);
-    expect(arm.project.environment).toMatchObject({ type: "ARM_CONTAINER", computeType: "BUILD_GENERAL1_LARGE", image: "aws/codebuild/amazonlinux-aarch64-standard:3.0" });
+    expect(arm.project.environment).toMatchObject({
+      type: "ARM_CONTAINER",
+      computeType: "BUILD_GENERAL1_LARGE",
+      image: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
+    });
   });
 
   it("grants read access to exactly the referenced parameters and secrets", () => {

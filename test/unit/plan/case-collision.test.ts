@@ -2,7 +2,15 @@
  * IAM role names are unique regardless of case; moto's are not, so this runs the real plan and apply against
  * aws-sdk-client-mock answering as IAM does for job "nightly-cleanup" when job "Nightly-Cleanup" already exists.
  */
-import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+} from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClients, type Clients } from "../../../src/aws/clients.js";
@@ -23,7 +31,10 @@ const otherRole = {
   RoleId: "AROAEXAMPLE",
   CreateDate: new Date("2026-01-01T00:00:00Z"),
   AssumeRolePolicyDocument: JSON.stringify(other.serviceRole.trustPolicy),
-  Tags: [{ Key: TAG_KEY, Value: "Nightly-Cleanup" }, { Key: REGION_TAG_KEY, Value: WHERE.region }],
+  Tags: [
+    { Key: TAG_KEY, Value: "Nightly-Cleanup" },
+    { Key: REGION_TAG_KEY, Value: WHERE.region },
+  ],
 };
 const entityExists = () => Object.assign(new Error(`Role with name ${spec.names.serviceRole} already exists.`), { name: "EntityAlreadyExistsException" });
 
@@ -47,7 +58,9 @@ describe("two job names that differ only in case", () => {
     iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
     const step = serviceRoleResource.plan(spec, await serviceRoleResource.read(spec, clients), { adopt: true });
     expect(step.action).toBe("conflict");
-    expect(step.notes.join(" ")).toMatch(/IAM already has a role support-job-Nightly-Cleanup-use1-build \(support-job job "Nightly-Cleanup"\).*unique regardless of case/);
+    expect(step.notes.join(" ")).toMatch(
+      /IAM already has a role support-job-Nightly-Cleanup-use1-build \(support-job job "Nightly-Cleanup"\).*unique regardless of case/,
+    );
     expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
   });
 

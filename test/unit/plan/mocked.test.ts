@@ -3,7 +3,14 @@
  * apply code runs; only the SDK's transport is replaced by aws-sdk-client-mock.
  */
 import { BatchGetProjectsCommand, CodeBuildClient, CreateProjectCommand, UpdateProjectCommand, type Project } from "@aws-sdk/client-codebuild";
-import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, SNSClient, SubscribeCommand, TagResourceCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
+import {
+  ListSubscriptionsByTopicCommand,
+  ListTagsForResourceCommand,
+  SNSClient,
+  SubscribeCommand,
+  TagResourceCommand,
+  UnsubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClients, type Clients } from "../../../src/aws/clients.js";
@@ -92,7 +99,11 @@ describe("a role CodeBuild cannot assume yet (IAM propagation)", () => {
   it("retries CreateProject with backoff and says it is waiting, then succeeds", async () => {
     const spec = buildJobSpec(settings(), WHERE);
     codebuild.on(BatchGetProjectsCommand).resolves({ projects: [] });
-    codebuild.on(CreateProjectCommand).rejectsOnce(propagationError()).rejectsOnce(propagationError()).resolves({ project: { name: "nightly-cleanup" } });
+    codebuild
+      .on(CreateProjectCommand)
+      .rejectsOnce(propagationError())
+      .rejectsOnce(propagationError())
+      .resolves({ project: { name: "nightly-cleanup" } });
     const step = projectResource.plan(spec, await projectResource.read(spec, clients), { adopt: false });
     const r = recorder();
     await applyPlan({ spec, steps: [step] }, clients, r.events, { sleep: r.sleep });
@@ -136,7 +147,12 @@ describe("a new alert email that is still pending confirmation (moto confirms at
   const pending = (email: string) => ({ Protocol: "email", Endpoint: email, TopicArn: topic, SubscriptionArn: "PendingConfirmation" });
   const account = (subs: ReturnType<typeof confirmed>[], recorded: string) => {
     sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: subs });
-    sns.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: TAG_KEY, Value: spec.job }, { Key: "support-job:email", Value: recorded }] });
+    sns.on(ListTagsForResourceCommand).resolves({
+      Tags: [
+        { Key: TAG_KEY, Value: spec.job },
+        { Key: "support-job:email", Value: recorded },
+      ],
+    });
     sns.on(SubscribeCommand).resolves({ SubscriptionArn: "pending confirmation" });
     sns.on(TagResourceCommand).resolves({});
     sns.on(UnsubscribeCommand).resolves({});
@@ -163,7 +179,9 @@ describe("a new alert email that is still pending confirmation (moto confirms at
     account([confirmed("ops@example.com"), pending("oncall@example.com"), confirmed("manager@example.com")], "oncall@example.com ops@example.com");
     const { step } = await run();
     expect(step.action).toBe("unchanged");
-    expect(step.notes.join("\n")).toMatch(/oncall@example\.com has not confirmed[\s\S]*ops@example\.com keeps receiving alerts until oncall@example\.com confirms/);
+    expect(step.notes.join("\n")).toMatch(
+      /oncall@example\.com has not confirmed[\s\S]*ops@example\.com keeps receiving alerts until oncall@example\.com confirms/,
+    );
     expect(sns.commandCalls(SubscribeCommand)).toEqual([]);
     expect(sns.commandCalls(UnsubscribeCommand)).toEqual([]);
   });

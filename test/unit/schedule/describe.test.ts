@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  dailyAt,
-  describeSchedule,
-  everyDays,
-  everyHours,
-  everyMinutes,
-  monthlyAt,
-  ScheduleError,
-  weekdaysAt,
-  weeklyAt,
-} from "../../../src/schedule/index.js";
+import { dailyAt, describeSchedule, everyDays, everyHours, everyMinutes, monthlyAt, ScheduleError, weekdaysAt, weeklyAt } from "../../../src/schedule/index.js";
 
 describe("describeSchedule for the wizard's presets", () => {
   it.each<[string, string | undefined, string]>([

@@ -48,7 +48,9 @@ describe("nextRuns in UTC", () => {
     ]);
     expect(runs("cron(0 0 1 1 ? 2199)", "2026-01-01T00:00:00Z", 1)).toEqual(["2199-01-01T00:00Z"]);
     expect(nextRuns("cron(0 0 31 2 ? *)", { from: new Date("2026-01-01T00:00:00Z"), count: 1, timezone: "Europe/Paris" })).toEqual([]);
-    expect(nextRuns("cron(0 0 ? FEB 1#5 2026-2199)", { from: new Date("2026-01-01T00:00:00Z"), count: 50, timezone: "America/New_York" }).length).toBeGreaterThan(0);
+    expect(
+      nextRuns("cron(0 0 ? FEB 1#5 2026-2199)", { from: new Date("2026-01-01T00:00:00Z"), count: 50, timezone: "America/New_York" }).length,
+    ).toBeGreaterThan(0);
     expect(performance.now() - started).toBeLessThan(500);
   });
 
@@ -92,7 +94,12 @@ describe("nextRuns with L, W and #", () => {
     ["cron(0 12 L * ? *)", "2026-01-15T00:00:00Z", 4, ["2026-01-31T12:00Z", "2026-02-28T12:00Z", "2026-03-31T12:00Z", "2026-04-30T12:00Z"]],
     ["cron(0 12 L * ? *)", "2028-02-01T00:00:00Z", 1, ["2028-02-29T12:00Z"]],
     // 2026-01-31 is a Saturday, 2026-02-28 a Saturday, 2026-05-31 a Sunday.
-    ["cron(0 12 LW * ? *)", "2026-01-01T00:00:00Z", 5, ["2026-01-30T12:00Z", "2026-02-27T12:00Z", "2026-03-31T12:00Z", "2026-04-30T12:00Z", "2026-05-29T12:00Z"]],
+    [
+      "cron(0 12 LW * ? *)",
+      "2026-01-01T00:00:00Z",
+      5,
+      ["2026-01-30T12:00Z", "2026-02-27T12:00Z", "2026-03-31T12:00Z", "2026-04-30T12:00Z", "2026-05-29T12:00Z"],
+    ],
     // 2026-08-15 is a Saturday (→ Friday 14th), 2026-11-15 a Sunday (→ Monday 16th).
     ["cron(0 12 15W * ? *)", "2026-08-01T00:00:00Z", 4, ["2026-08-14T12:00Z", "2026-09-15T12:00Z", "2026-10-15T12:00Z", "2026-11-16T12:00Z"]],
     // 2026-08-01 is a Saturday: 1W does not go back into July, it moves on to Monday the 3rd.
@@ -118,11 +125,7 @@ describe("nextRuns and leap years", () => {
   });
 
   it("treats 2000 as a leap year", () => {
-    expect(runs("cron(0 0 L 2 ? *)", "1999-06-01T00:00:00Z", 3)).toEqual([
-      "2000-02-29T00:00Z",
-      "2001-02-28T00:00Z",
-      "2002-02-28T00:00Z",
-    ]);
+    expect(runs("cron(0 0 L 2 ? *)", "1999-06-01T00:00:00Z", 3)).toEqual(["2000-02-29T00:00Z", "2001-02-28T00:00Z", "2002-02-28T00:00Z"]);
   });
 });
 
@@ -131,40 +134,123 @@ describe("nextRuns across daylight-saving changes", () => {
   // Autumn: a wall time that happens twice runs once, at its first occurrence.
   it.each<[string, string, string, string, number, string[]]>([
     // Europe/Berlin 2026: 02:00 CET → 03:00 CEST on 29 March; 03:00 CEST → 02:00 CET on 25 October.
-    ["Berlin spring, 02:30 skipped", "Europe/Berlin", "cron(30 2 * * ? *)", "2026-03-27T12:00:00Z", 3,
-      ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"]],
-    ["Berlin spring, 07:00 moves to the new offset", "Europe/Berlin", "cron(0 7 * * ? *)", "2026-03-27T12:00:00Z", 3,
-      ["2026-03-28T06:00Z", "2026-03-29T05:00Z", "2026-03-30T05:00Z"]],
-    ["Berlin autumn, 02:30 once", "Europe/Berlin", "cron(30 2 * * ? *)", "2026-10-23T12:00:00Z", 3,
-      ["2026-10-24T00:30Z", "2026-10-25T00:30Z", "2026-10-26T01:30Z"]],
+    [
+      "Berlin spring, 02:30 skipped",
+      "Europe/Berlin",
+      "cron(30 2 * * ? *)",
+      "2026-03-27T12:00:00Z",
+      3,
+      ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"],
+    ],
+    [
+      "Berlin spring, 07:00 moves to the new offset",
+      "Europe/Berlin",
+      "cron(0 7 * * ? *)",
+      "2026-03-27T12:00:00Z",
+      3,
+      ["2026-03-28T06:00Z", "2026-03-29T05:00Z", "2026-03-30T05:00Z"],
+    ],
+    [
+      "Berlin autumn, 02:30 once",
+      "Europe/Berlin",
+      "cron(30 2 * * ? *)",
+      "2026-10-23T12:00:00Z",
+      3,
+      ["2026-10-24T00:30Z", "2026-10-25T00:30Z", "2026-10-26T01:30Z"],
+    ],
     // Europe/London 2026: 01:00 GMT → 02:00 BST on 29 March; 02:00 BST → 01:00 GMT on 25 October.
-    ["London spring, 01:30 skipped", "Europe/London", "cron(30 1 * * ? *)", "2026-03-27T12:00:00Z", 3,
-      ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"]],
-    ["London autumn, 01:30 once", "Europe/London", "cron(30 1 * * ? *)", "2026-10-24T12:00:00Z", 3,
-      ["2026-10-25T00:30Z", "2026-10-26T01:30Z", "2026-10-27T01:30Z"]],
-    ["London autumn, hourly skips the repeated 01:00", "Europe/London", "cron(0 * * * ? *)", "2026-10-24T22:30:00Z", 4,
-      ["2026-10-24T23:00Z", "2026-10-25T00:00Z", "2026-10-25T02:00Z", "2026-10-25T03:00Z"]],
+    [
+      "London spring, 01:30 skipped",
+      "Europe/London",
+      "cron(30 1 * * ? *)",
+      "2026-03-27T12:00:00Z",
+      3,
+      ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"],
+    ],
+    [
+      "London autumn, 01:30 once",
+      "Europe/London",
+      "cron(30 1 * * ? *)",
+      "2026-10-24T12:00:00Z",
+      3,
+      ["2026-10-25T00:30Z", "2026-10-26T01:30Z", "2026-10-27T01:30Z"],
+    ],
+    [
+      "London autumn, hourly skips the repeated 01:00",
+      "Europe/London",
+      "cron(0 * * * ? *)",
+      "2026-10-24T22:30:00Z",
+      4,
+      ["2026-10-24T23:00Z", "2026-10-25T00:00Z", "2026-10-25T02:00Z", "2026-10-25T03:00Z"],
+    ],
     // America/New_York 2026: 02:00 EST → 03:00 EDT on 8 March; 02:00 EDT → 01:00 EST on 1 November.
-    ["New York spring, 02:30 skipped", "America/New_York", "cron(30 2 * * ? *)", "2026-03-06T12:00:00Z", 3,
-      ["2026-03-07T07:30Z", "2026-03-09T06:30Z", "2026-03-10T06:30Z"]],
-    ["New York spring, every 30 minutes jumps from 01:30 to 03:00", "America/New_York", "cron(0/30 * * * ? *)",
-      "2026-03-08T06:00:00Z", 3, ["2026-03-08T06:30Z", "2026-03-08T07:00Z", "2026-03-08T07:30Z"]],
-    ["New York autumn, 01:30 once", "America/New_York", "cron(30 1 * * ? *)", "2026-10-30T12:00:00Z", 3,
-      ["2026-10-31T05:30Z", "2026-11-01T05:30Z", "2026-11-02T06:30Z"]],
-    ["New York autumn, every 30 minutes does not repeat 01:00 and 01:30", "America/New_York", "cron(0/30 * * * ? *)",
-      "2026-11-01T04:45:00Z", 4, ["2026-11-01T05:00Z", "2026-11-01T05:30Z", "2026-11-01T07:00Z", "2026-11-01T07:30Z"]],
-    ["New York autumn, from inside the repeated hour", "America/New_York", "cron(30 1 * * ? *)", "2026-11-01T06:00:00Z", 1,
-      ["2026-11-02T06:30Z"]],
-    ["New York weekdays at 09:00 across the spring change", "America/New_York", "cron(0 9 ? * MON-FRI *)",
-      "2026-03-06T00:00:00Z", 2, ["2026-03-06T14:00Z", "2026-03-09T13:00Z"]],
+    [
+      "New York spring, 02:30 skipped",
+      "America/New_York",
+      "cron(30 2 * * ? *)",
+      "2026-03-06T12:00:00Z",
+      3,
+      ["2026-03-07T07:30Z", "2026-03-09T06:30Z", "2026-03-10T06:30Z"],
+    ],
+    [
+      "New York spring, every 30 minutes jumps from 01:30 to 03:00",
+      "America/New_York",
+      "cron(0/30 * * * ? *)",
+      "2026-03-08T06:00:00Z",
+      3,
+      ["2026-03-08T06:30Z", "2026-03-08T07:00Z", "2026-03-08T07:30Z"],
+    ],
+    [
+      "New York autumn, 01:30 once",
+      "America/New_York",
+      "cron(30 1 * * ? *)",
+      "2026-10-30T12:00:00Z",
+      3,
+      ["2026-10-31T05:30Z", "2026-11-01T05:30Z", "2026-11-02T06:30Z"],
+    ],
+    [
+      "New York autumn, every 30 minutes does not repeat 01:00 and 01:30",
+      "America/New_York",
+      "cron(0/30 * * * ? *)",
+      "2026-11-01T04:45:00Z",
+      4,
+      ["2026-11-01T05:00Z", "2026-11-01T05:30Z", "2026-11-01T07:00Z", "2026-11-01T07:30Z"],
+    ],
+    ["New York autumn, from inside the repeated hour", "America/New_York", "cron(30 1 * * ? *)", "2026-11-01T06:00:00Z", 1, ["2026-11-02T06:30Z"]],
+    [
+      "New York weekdays at 09:00 across the spring change",
+      "America/New_York",
+      "cron(0 9 ? * MON-FRI *)",
+      "2026-03-06T00:00:00Z",
+      2,
+      ["2026-03-06T14:00Z", "2026-03-09T13:00Z"],
+    ],
     // Australia/Sydney 2026: 03:00 AEDT → 02:00 AEST on 5 April (first Sunday of April);
     // 02:00 AEST → 03:00 AEDT on 4 October (first Sunday of October).
-    ["Sydney autumn (April), 02:30 once", "Australia/Sydney", "cron(30 2 * * ? *)", "2026-04-03T00:00:00Z", 3,
-      ["2026-04-03T15:30Z", "2026-04-04T15:30Z", "2026-04-05T16:30Z"]],
-    ["Sydney spring (October), 02:30 skipped", "Australia/Sydney", "cron(30 2 * * ? *)", "2026-10-02T00:00:00Z", 3,
-      ["2026-10-02T16:30Z", "2026-10-04T15:30Z", "2026-10-05T15:30Z"]],
-    ["Sydney spring (October), 07:00 moves to the new offset", "Australia/Sydney", "cron(0 7 * * ? *)", "2026-10-02T00:00:00Z", 3,
-      ["2026-10-02T21:00Z", "2026-10-03T20:00Z", "2026-10-04T20:00Z"]],
+    [
+      "Sydney autumn (April), 02:30 once",
+      "Australia/Sydney",
+      "cron(30 2 * * ? *)",
+      "2026-04-03T00:00:00Z",
+      3,
+      ["2026-04-03T15:30Z", "2026-04-04T15:30Z", "2026-04-05T16:30Z"],
+    ],
+    [
+      "Sydney spring (October), 02:30 skipped",
+      "Australia/Sydney",
+      "cron(30 2 * * ? *)",
+      "2026-10-02T00:00:00Z",
+      3,
+      ["2026-10-02T16:30Z", "2026-10-04T15:30Z", "2026-10-05T15:30Z"],
+    ],
+    [
+      "Sydney spring (October), 07:00 moves to the new offset",
+      "Australia/Sydney",
+      "cron(0 7 * * ? *)",
+      "2026-10-02T00:00:00Z",
+      3,
+      ["2026-10-02T21:00Z", "2026-10-03T20:00Z", "2026-10-04T20:00Z"],
+    ],
   ])("%s", (_name, timezone, expression, from, count, expected) => {
     expect(runs(expression, from, count, timezone)).toEqual(expected);
   });
@@ -206,13 +292,7 @@ describe("nextRuns across daylight-saving changes", () => {
           daysOfMonth.kind === "any"
             ? daysOfWeek.kind !== "days" || daysOfWeek.days.includes(weekdays.indexOf(parts.weekday ?? "") + 1)
             : daysOfMonth.kind === "days" && daysOfMonth.days.includes(Number(parts.day));
-        if (
-          ms > from &&
-          firstTime &&
-          dayMatches &&
-          minutes.includes(Number(parts.minute)) &&
-          hours.includes(Number(parts.hour))
-        ) {
+        if (ms > from && firstTime && dayMatches && minutes.includes(Number(parts.minute)) && hours.includes(Number(parts.hour))) {
           expected.push(new Date(ms));
         }
       }
@@ -225,19 +305,12 @@ describe("nextRuns across daylight-saving changes", () => {
 
 describe("nextRuns for rate expressions", () => {
   it("adds the rate to from, count times", () => {
-    expect(runs("rate(5 minutes)", "2026-01-01T00:02:00Z", 3)).toEqual([
-      "2026-01-01T00:07Z",
-      "2026-01-01T00:12Z",
-      "2026-01-01T00:17Z",
-    ]);
+    expect(runs("rate(5 minutes)", "2026-01-01T00:02:00Z", 3)).toEqual(["2026-01-01T00:07Z", "2026-01-01T00:12Z", "2026-01-01T00:17Z"]);
     expect(runs("rate(1 hour)", "2026-01-01T00:00:00Z", 2)).toEqual(["2026-01-01T01:00Z", "2026-01-01T02:00Z"]);
   });
 
   it("counts a day as 24 hours, even across a clock change", () => {
-    expect(runs("rate(1 day)", "2026-03-28T12:00:00Z", 2, "Europe/Berlin")).toEqual([
-      "2026-03-29T12:00Z",
-      "2026-03-30T12:00Z",
-    ]);
+    expect(runs("rate(1 day)", "2026-03-28T12:00:00Z", 2, "Europe/Berlin")).toEqual(["2026-03-29T12:00Z", "2026-03-30T12:00Z"]);
   });
 });
 

@@ -126,7 +126,10 @@ const invalid: Array<[string, string]> = [
   ["cron(0 12 1,,2 * ? *)", "day-of-month has an empty item in 1,,2"],
   ["cron(0 12 1, * ? *)", "day-of-month has an empty item in 1,"],
   // not a schedule at all
-  ["at(2026-01-01T00:00:00)", "one-time at(...) schedules are not supported for a recurring job; use rate(...), e.g. rate(1 day), or cron(...), e.g. cron(0 12 * * ? *)"],
+  [
+    "at(2026-01-01T00:00:00)",
+    "one-time at(...) schedules are not supported for a recurring job; use rate(...), e.g. rate(1 day), or cron(...), e.g. cron(0 12 * * ? *)",
+  ],
   ["every day", "every day: not a schedule expression; use rate(...), e.g. rate(1 day), or cron(...), e.g. cron(0 12 * * ? *)"],
   ["0 12 * * ? *", "0 12 * * ? *: wrap cron fields in cron(...), e.g. cron(0 12 * * ? *)"],
   ["", "the schedule expression is empty; use rate(...), e.g. rate(1 day), or cron(...), e.g. cron(0 12 * * ? *)"],
@@ -204,8 +207,6 @@ describe("parseSchedule", () => {
   });
 
   it("throws a ScheduleError whose message is the problem", () => {
-    expect(() => parseSchedule("rate(1 hours)")).toThrow(
-      new ScheduleError("rate(1 hours): a rate of 1 takes the singular unit, e.g. rate(1 hour)"),
-    );
+    expect(() => parseSchedule("rate(1 hours)")).toThrow(new ScheduleError("rate(1 hours): a rate of 1 takes the singular unit, e.g. rate(1 hour)"));
   });
 });

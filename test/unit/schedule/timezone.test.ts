@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  formatInZone,
-  isValidTimeZone,
-  localTimeZone,
-  suggestTimeZones,
-  wallTimeToInstant,
-} from "../../../src/schedule/index.js";
+import { formatInZone, isValidTimeZone, localTimeZone, suggestTimeZones, wallTimeToInstant } from "../../../src/schedule/index.js";
 
 describe("isValidTimeZone", () => {
   it.each([

@@ -26,7 +26,11 @@ const SECRETS: [string, string, string][] = [
   ["a Slack bot token", "BOT", `xoxb-1234567890-1234567890123-${rnd(24)}`],
   ["a Slack webhook URL", "NOTIFY", `https://hooks.slack.com/services/T00000000/B00000000/${rnd(24)}`],
   ["a Discord webhook URL", "NOTIFY", `https://discord.com/api/webhooks/123456789012345678/${rnd(68)}`],
-  ["a Teams webhook URL", "NOTIFY", `https://acme.webhook.office.com/webhookb2/${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}@x/IncomingWebhook/${hex(32)}/y`],
+  [
+    "a Teams webhook URL",
+    "NOTIFY",
+    `https://acme.webhook.office.com/webhookb2/${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}@x/IncomingWebhook/${hex(32)}/y`,
+  ],
   ["a Stripe key", "PAYMENTS", `sk_live_${rnd(24)}`],
   ["an npm token", "NPM", `npm_${rnd(36)}`],
   ["a private key", "KEYFILE", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk="],
@@ -84,6 +88,18 @@ describe("secret detection", () => {
 
   it("covers the source hosts support-job clones from and the chat webhooks, each rule with its origin id", () => {
     const ids = VALUE_RULES.map((r) => r.id);
-    for (const id of ["github-pat", "github-fine-grained-pat", "github-oauth", "gitlab-pat", "bitbucket-app-password", "slack-webhook-url", "discord-webhook-url", "microsoft-teams-webhook", "jwt", "url-credentials"]) expect(ids).toContain(id);
+    for (const id of [
+      "github-pat",
+      "github-fine-grained-pat",
+      "github-oauth",
+      "gitlab-pat",
+      "bitbucket-app-password",
+      "slack-webhook-url",
+      "discord-webhook-url",
+      "microsoft-teams-webhook",
+      "jwt",
+      "url-credentials",
+    ])
+      expect(ids).toContain(id);
   });
 });

@@ -33,11 +33,18 @@ describe("repository URLs", () => {
     ["https://gitlab.com/acme/tools/ops/-/tree/support-jobs", "https://gitlab.com/acme/tools/ops.git", "support-jobs"],
     ["https://bitbucket.org/acme/ops/src/main/", "https://bitbucket.org/acme/ops.git", "main"],
   ])("refuses the web page %s and suggests the clone URL and branch", (url, clone, branch) => {
-    expect(checkRepository(url)).toEqual({ ok: false, problem: expect.stringContaining(`web page, not a clone URL; give the branch with --branch ${branch}`), example: clone });
+    expect(checkRepository(url)).toEqual({
+      ok: false,
+      problem: expect.stringContaining(`web page, not a clone URL; give the branch with --branch ${branch}`),
+      example: clone,
+    });
   });
 
   it("still accepts GitLab subgroups", () => {
-    expect(checkRepository("https://gitlab.com/acme/tools/ops.git")).toEqual({ ok: true, value: { location: "https://gitlab.com/acme/tools/ops.git", sourceType: "GITLAB" } });
+    expect(checkRepository("https://gitlab.com/acme/tools/ops.git")).toEqual({
+      ok: true,
+      value: { location: "https://gitlab.com/acme/tools/ops.git", sourceType: "GITLAB" },
+    });
   });
 });
 

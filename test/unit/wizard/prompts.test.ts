@@ -174,7 +174,11 @@ describe("lists", () => {
 
 describe("yes/no", () => {
   it("takes the default on Enter", async () => {
-    const { answer, events, getScreen } = await render(askYesNo, { message: "Change the image or the timeout?", help: "Now: timeout 60 minutes.", default: false });
+    const { answer, events, getScreen } = await render(askYesNo, {
+      message: "Change the image or the timeout?",
+      help: "Now: timeout 60 minutes.",
+      default: false,
+    });
     expect(getScreen()).toContain("Now: timeout 60 minutes.");
     expect(getScreen()).toContain("(y/N)");
     events.keypress("enter");

@@ -146,7 +146,11 @@ describe("schedule presets", () => {
     expect(question.default).toBe("keep");
     const first = question.choices[0];
     expect(first && isChoice(first) ? first.name : "").toBe("As now: at 07:00 on Monday through Friday (Europe/Paris)");
-    expect(scheduleQuestion(undefined).choices.filter(isChoice).map((c) => c.value)).not.toContain("keep");
+    expect(
+      scheduleQuestion(undefined)
+        .choices.filter(isChoice)
+        .map((c) => c.value),
+    ).not.toContain("keep");
   });
 
   it("starts on a preset when the saved schedule is not valid", () => {
@@ -165,7 +169,11 @@ describe("schedule presets", () => {
     const question = timezoneQuestion(undefined, "Europe/Paris");
     expect(question.choices.filter(isChoice).map((c) => c.value)).toEqual(["Europe/Paris", "UTC", OTHER_ZONE]);
     expect(question.default).toBe("Europe/Paris");
-    expect(timezoneQuestion("Asia/Tokyo", "UTC").choices.filter(isChoice).map((c) => c.value)).toEqual(["UTC", "Asia/Tokyo", OTHER_ZONE]);
+    expect(
+      timezoneQuestion("Asia/Tokyo", "UTC")
+        .choices.filter(isChoice)
+        .map((c) => c.value),
+    ).toEqual(["UTC", "Asia/Tokyo", OTHER_ZONE]);
     expect(timezoneQuestion("Asia/Tokyo", "UTC").default).toBe("Asia/Tokyo");
   });
 });
@@ -197,12 +205,18 @@ describe("schedule preview", () => {
 
   it("says that a schedule never fires, and why, instead of an empty list", () => {
     const lines = plain(schedulePreview("cron(30 2 ? 3 1L *)", "Europe/Paris", "Europe/Paris", from));
-    expect(lines.slice(2)).toEqual([expect.stringMatching(/^ {4}cron\(30 2 \? 3 1L \*\) never fires in Europe\/Paris: .*daylight saving.*; answer No to pick another\.$/)]);
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(/^ {4}cron\(30 2 \? 3 1L \*\) never fires in Europe\/Paris: .*daylight saving.*; answer No to pick another\.$/),
+    ]);
   });
 
   it("says a rate counts from when the job is created", () => {
     const lines = plain(schedulePreview("rate(6 hours)", "UTC", "UTC", from, 1));
-    expect(lines).toEqual(["  Runs every 6 hours.", "  Next 1 runs if it started now (a rate counts from when the job is created):", "    2026-03-27 18:00 UTC"]);
+    expect(lines).toEqual([
+      "  Runs every 6 hours.",
+      "  Next 1 runs if it started now (a rate counts from when the job is created):",
+      "    2026-03-27 18:00 UTC",
+    ]);
   });
 });
 
@@ -248,7 +262,11 @@ describe("alerts", () => {
   });
 
   it("ticks what support-job.json had", () => {
-    expect(alertQuestion(["FAILED", "succeeded"]).choices.filter((c) => c.checked).map((c) => c.value)).toEqual(["FAILED", "SUCCEEDED"]);
+    expect(
+      alertQuestion(["FAILED", "succeeded"])
+        .choices.filter((c) => c.checked)
+        .map((c) => c.value),
+    ).toEqual(["FAILED", "SUCCEEDED"]);
   });
 });
 

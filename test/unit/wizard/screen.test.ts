@@ -36,7 +36,7 @@ describe("the wizard on inquirer's prompts", () => {
     expect(await until("Job name")).toContain("(ops-scripts)");
     screen.type("nightly cleanup");
     screen.keypress("enter");
-    expect(await until("> \"nightly cleanup\" may only contain")).toBeTruthy();
+    expect(await until('> "nightly cleanup" may only contain')).toBeTruthy();
     for (let i = 0; i < "cleanup".length + 1; i++) screen.keypress("backspace");
     screen.type("-cleanup");
     screen.keypress("enter");

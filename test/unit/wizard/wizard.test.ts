@@ -56,7 +56,8 @@ function scripted(steps: readonly [expect: string, reply: Reply | typeof CTRL_C]
     async pick(q) {
       const reply = take(q.message);
       const values = q.choices.map((c) => c.value);
-      const chosen = reply === ENTER ? q.choices.filter((c) => c.checked).map((c) => c.value) : values.filter((v) => (reply as readonly string[]).includes(String(v)));
+      const chosen =
+        reply === ENTER ? q.choices.filter((c) => c.checked).map((c) => c.value) : values.filter((v) => (reply as readonly string[]).includes(String(v)));
       if (q.required && chosen.length === 0) throw new Error(`"${q.message}": ${q.required}`);
       return chosen;
     },
@@ -141,7 +142,11 @@ describe("first run", () => {
     ]);
     await runWizard({}, context(script.ask));
     const preview = script.said.slice(script.said.indexOf("  Runs at 03:00 every day (UTC)."));
-    expect(preview.slice(0, 3)).toEqual(["  Runs at 03:00 every day (UTC).", "  Next 5 runs:", "    2026-03-28 03:00 UTC   2026-03-28 04:00 CET on this computer"]);
+    expect(preview.slice(0, 3)).toEqual([
+      "  Runs at 03:00 every day (UTC).",
+      "  Next 5 runs:",
+      "    2026-03-28 03:00 UTC   2026-03-28 04:00 CET on this computer",
+    ]);
     // The clocks change in Paris on 29 March: the local column follows.
     expect(preview[4]).toBe("    2026-03-30 03:00 UTC   2026-03-30 05:00 CEST on this computer");
     expect(preview).toHaveLength(7);
@@ -215,7 +220,12 @@ describe("first run", () => {
       ["Extra AWS permissions", ENTER],
     ]);
     const answers = await runWizard({}, context(again.ask));
-    expect(answers).toMatchObject({ repository: "https://git.acme.internal/team/ops.git", sourceType: "GITHUB_ENTERPRISE", name: "ops", schedule: "cron(0 6 * * ? *)" });
+    expect(answers).toMatchObject({
+      repository: "https://git.acme.internal/team/ops.git",
+      sourceType: "GITHUB_ENTERPRISE",
+      name: "ops",
+      schedule: "cron(0 6 * * ? *)",
+    });
     expect(validateSettings(answers, cwd).sourceType).toBe("GITHUB_ENTERPRISE");
   });
 });
@@ -245,7 +255,7 @@ describe("buildspec in the checkout", () => {
     ]);
     await expect(runWizard({}, context(script.ask, { workspace: { ...inRepo, root: cwd } }))).rejects.toThrow(ExitPromptError);
     expect(script.said.filter((l) => l.startsWith("!"))).toEqual([
-      "! ci.yml has no top-level version or phases key, so it does not look like a CodeBuild buildspec (it needs \"version: 0.2\" and \"phases:\").",
+      '! ci.yml has no top-level version or phases key, so it does not look like a CodeBuild buildspec (it needs "version: 0.2" and "phases:").',
       "! jobs/buildspec.yml is not in this checkout; runs fail unless it is on the branch they use.",
     ]);
   });
@@ -340,7 +350,10 @@ describe("re-running init (edit)", () => {
   });
 
   it("edits the lists: removes a variable, adds a secret reference and a policy file", async () => {
-    writeFileSync(join(cwd, "policy.json"), JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] }));
+    writeFileSync(
+      join(cwd, "policy.json"),
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] }),
+    );
     const script = scripted([
       ["Repository", ENTER],
       ["Job name", ENTER],

@@ -43,17 +43,19 @@ beforeEach(async () => {
 });
 
 async function createProject(name = "nightly"): Promise<void> {
-  await aws.clients.iam.send(
-    new CreateRoleCommand({
-      RoleName: "support-job-nightly-codebuild",
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  await aws.clients.iam
+    .send(
+      new CreateRoleCommand({
+        RoleName: "support-job-nightly-codebuild",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
       }),
-    }),
-  ).catch((error: unknown) => {
-    if (!(error instanceof Error && error.name === "EntityAlreadyExistsException")) throw error;
-  });
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === "EntityAlreadyExistsException")) throw error;
+    });
   await cli.codebuild.send(
     new CreateProjectCommand({
       name,
@@ -163,11 +165,7 @@ describe("CodeBuild through the proxy", () => {
 
   it("walks a scripted build through its steps, one per BatchGetBuilds, the last one sticking", async () => {
     await createProject();
-    aws.proxy.builds.scriptNext([
-      { status: "IN_PROGRESS", phase: "PROVISIONING" },
-      { status: "IN_PROGRESS", phase: "BUILD" },
-      { status: "TIMED_OUT" },
-    ]);
+    aws.proxy.builds.scriptNext([{ status: "IN_PROGRESS", phase: "PROVISIONING" }, { status: "IN_PROGRESS", phase: "BUILD" }, { status: "TIMED_OUT" }]);
     const { build: started } = await cli.codebuild.send(new StartBuildCommand({ projectName: "nightly" }));
     expect(started?.buildStatus).toBe("IN_PROGRESS");
     expect(started?.endTime).toBeUndefined();
@@ -222,15 +220,15 @@ describe("CodeBuild through the proxy", () => {
     const pages: string[][] = [];
     let nextToken: string | undefined;
     do {
-      const page = await cli.codebuild.send(
-        new ListBuildsForProjectCommand({ projectName: "nightly", nextToken }),
-      );
+      const page = await cli.codebuild.send(new ListBuildsForProjectCommand({ projectName: "nightly", nextToken }));
       pages.push(page.ids ?? []);
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
     expect(pages.map((page) => page.length)).toEqual([100, 100, 50]);
     // As the API reference says: a sort order on a project with more than 100 builds is an error.
-    await expect(cli.codebuild.send(new ListBuildsForProjectCommand({ projectName: "nightly", sortOrder: "DESCENDING" }))).rejects.toThrow(/more than 100 builds/);
+    await expect(cli.codebuild.send(new ListBuildsForProjectCommand({ projectName: "nightly", sortOrder: "DESCENDING" }))).rejects.toThrow(
+      /more than 100 builds/,
+    );
     expect(pages.flat()).toEqual([...ids].reverse());
     expect(aws.proxy.builds.ids("nightly")).toEqual(ids);
 
@@ -257,9 +255,9 @@ describe("CodeBuild through the proxy", () => {
     expect(first.build?.environment?.environmentVariables).toEqual([{ name: "STAGE", value: "dry-run", type: "PLAINTEXT" }]);
     expect(aws.proxy.builds.startRequests).toHaveLength(2);
     expect(aws.proxy.builds.startRequests[0]).toMatchObject({ buildId: first.build?.id, request });
-    await expect(
-      cli.codebuild.send(new StartBuildCommand({ ...request, buildspecOverride: "version: 0.2\n# changed" })),
-    ).rejects.toMatchObject({ name: "InvalidInputException" });
+    await expect(cli.codebuild.send(new StartBuildCommand({ ...request, buildspecOverride: "version: 0.2\n# changed" }))).rejects.toMatchObject({
+      name: "InvalidInputException",
+    });
     const listed = await cli.codebuild.send(new ListBuildsForProjectCommand({ projectName: "nightly" }));
     expect(listed.ids).toHaveLength(1);
   });
@@ -293,9 +291,7 @@ describe("CodeBuild through the proxy", () => {
     expect(project?.description).toBe("Nightly support job");
     expect(project?.environment?.image).toBe("aws/codebuild/amazonlinux-x86_64-standard:5.0");
 
-    const { projects, projectsNotFound } = await cli.codebuild.send(
-      new BatchGetProjectsCommand({ names: ["nightly", "missing"] }),
-    );
+    const { projects, projectsNotFound } = await cli.codebuild.send(new BatchGetProjectsCommand({ names: ["nightly", "missing"] }));
     const after = projects?.[0];
     expect(projectsNotFound).toEqual(["missing"]);
     expect(after?.description).toBe("Nightly support job");
@@ -381,9 +377,7 @@ describe("moto 5.2.1 without the proxy", () => {
         $metadata: { httpStatusCode: 500 },
       });
       const { build } = await cli.codebuild.send(new StartBuildCommand({ projectName: "nightly" }));
-      await expect(moto.send(new BatchGetBuildsCommand({ ids: [build?.id ?? ""] }))).rejects.toThrow(
-        "Expected real number, got implicit NaN",
-      );
+      await expect(moto.send(new BatchGetBuildsCommand({ ids: [build?.id ?? ""] }))).rejects.toThrow("Expected real number, got implicit NaN");
     } finally {
       moto.destroy();
     }
@@ -409,9 +403,7 @@ describe("awsEnv", () => {
       'const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");' +
       "new STSClient({}).send(new GetCallerIdentityCommand({})).then((id) => console.log(id.Account));";
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ["-e", script], { env, cwd: process.cwd() }, (error, stdout) =>
-        error === null ? resolve(stdout.trim()) : reject(error),
-      );
+      execFile(process.execPath, ["-e", script], { env, cwd: process.cwd() }, (error, stdout) => (error === null ? resolve(stdout.trim()) : reject(error)));
     });
     expect(output).toBe("123456789012");
     expect(aws.proxy.calls.map((call) => call.action)).toEqual(["GetCallerIdentity"]);

@@ -82,7 +82,10 @@ function machine(options: { python?: boolean; extra?: Record<string, string> } =
     localAws,
     log,
     env: { PATH: bin, [LOCAL_AWS_DIR_VARIABLE]: localAws, FAKE_LOG: log, FAKE_PIP: pip, REAL_PATH: process.env["PATH"] ?? "", ...options.extra },
-    calls: () => readFileSync(log, "utf8").split("\n").filter((line) => line !== ""),
+    calls: () =>
+      readFileSync(log, "utf8")
+        .split("\n")
+        .filter((line) => line !== ""),
   };
 }
 
@@ -221,7 +224,11 @@ describe("when the emulator cannot be installed", () => {
 
   it("when pip cannot reach the package index it says what to install by hand, and the next run tries again", async () => {
     const failed = await provision({ ...m.env, FAKE_PIP_FAIL: "1" });
-    expectShortAnswer(failed, /Could not install moto\[server\]==5\.2\.1 from the Python package index \(ERROR: No matching distribution/, /pip install 'moto\[server\]==5\.2\.1'/);
+    expectShortAnswer(
+      failed,
+      /Could not install moto\[server\]==5\.2\.1 from the Python package index \(ERROR: No matching distribution/,
+      /pip install 'moto\[server\]==5\.2\.1'/,
+    );
     expect(existsSync(join(m.localAws, "venv"))).toBe(false);
 
     const retried = await provision(m.env);

@@ -4,17 +4,11 @@ import { identifyCall, isWrite, schedulerAction } from "../../aws-protocol.js";
 import { phasesFor } from "../../codebuild-builds.js";
 import { FaultRules, faultOutcome, seededRandom } from "../../faults.js";
 
-const auth = (service: string): string =>
-  `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=abc`;
+const auth = (service: string): string => `AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=abc`;
 
 describe("identifyCall", () => {
   it("reads the service from the credential scope and the action from X-Amz-Target", () => {
-    const call = identifyCall(
-      "POST",
-      "/",
-      { authorization: auth("codebuild"), "x-amz-target": "CodeBuild_20161006.StartBuild" },
-      Buffer.from("{}"),
-    );
+    const call = identifyCall("POST", "/", { authorization: auth("codebuild"), "x-amz-target": "CodeBuild_20161006.StartBuild" }, Buffer.from("{}"));
     expect(call).toEqual({ service: "codebuild", action: "StartBuild", region: "us-east-1" });
   });
 
