@@ -6,7 +6,7 @@
  */
 type Handler = () => string | undefined;
 
-export const NOTHING_CHANGED = "Interrupted; nothing was changed.";
+const NOTHING_CHANGED = "Interrupted; nothing was changed.";
 
 const stack: Handler[] = [];
 

@@ -15,7 +15,7 @@ export interface AwsOptions {
   debug?: ((line: string) => void) | undefined;
 }
 
-export interface CallStats {
+interface CallStats {
   reads: number;
   writes: number;
   byOperation: Map<string, number>;
@@ -34,12 +34,11 @@ export interface Clients {
 }
 
 /** Enough to catch a typo (`us-est-1`, `eu-west`) before any call; an unknown but well-formed name fails at the endpoint. */
-export const REGION_PATTERN =
-  /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(east|west|north|south|central|northeast|northwest|southeast|southwest|iso[a-z]*)-\d{1,2}$/;
+const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(east|west|north|south|central|northeast|northwest|southeast|southwest|iso[a-z]*)-\d{1,2}$/;
 
 const READ = /^(Get|List|Describe|BatchGet|Head|Filter|Search)/;
 
-export function isReadOperation(operation: string): boolean {
+function isReadOperation(operation: string): boolean {
   return READ.test(operation);
 }
 

@@ -45,7 +45,7 @@ export function isRolePropagation(error: unknown): boolean {
   return ROLE_PROPAGATION[errorName(error)]?.test(message) ?? false;
 }
 
-export function isThrottle(error: unknown): boolean {
+function isThrottle(error: unknown): boolean {
   return ["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "LimitExceededException"].includes(errorName(error));
 }
 

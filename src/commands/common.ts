@@ -37,7 +37,7 @@ export function onTerminal(): boolean {
 }
 
 /** The profiles in the shared config and credentials files, where the AWS CLI and SDK look for them. */
-export function knownProfiles(env: NodeJS.ProcessEnv = process.env): { profiles: string[]; files: string[] } {
+function knownProfiles(env: NodeJS.ProcessEnv = process.env): { profiles: string[]; files: string[] } {
   const files = [env.AWS_CONFIG_FILE || join(homedir(), ".aws", "config"), env.AWS_SHARED_CREDENTIALS_FILE || join(homedir(), ".aws", "credentials")];
   const profiles = new Set<string>();
   files.forEach((file, i) => {

@@ -16,7 +16,7 @@ export interface InitOptions extends GlobalOptions, RawSettings {
 }
 
 /** Where each setting came from: decides who a bad value is blamed on and which removals were asked for. */
-export type SettingSource = "flag" | "file" | "deployed" | "git";
+type SettingSource = "flag" | "file" | "deployed" | "git";
 
 /** What init knows before it plans: the settings, where they came from, and the support-job.json here. */
 export interface InitContext {
@@ -43,7 +43,7 @@ export function mergeSettings(base: RawSettings | undefined, flags: RawSettings)
   return merged;
 }
 
-export function pickSettingFlags(options: InitOptions): RawSettings {
+function pickSettingFlags(options: InitOptions): RawSettings {
   return {
     name: options.name,
     repository: options.repository,
@@ -171,7 +171,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
 }
 
 /** A bad value is blamed on where it came from: a flag by its name, support-job.json by its key. */
-export function validateNamingSource(raw: RawSettings, cwd: string, sources: InitContext["sources"]): ResolvedSettings {
+function validateNamingSource(raw: RawSettings, cwd: string, sources: InitContext["sources"]): ResolvedSettings {
   try {
     return validateSettings(raw, cwd);
   } catch (error) {

@@ -11,7 +11,7 @@ import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { jobListToJson, renderJobList, type JobListing } from "../ui/list.js";
 
-export async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now: Date): Promise<JobListing[]> {
+async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now: Date): Promise<JobListing[]> {
   const projects = await listJobs(clients);
   const names = projects.map((p) => p.name ?? "");
   // Per job, in parallel: its schedule and its newest run id; then one BatchGetBuilds for every last run.

@@ -40,8 +40,8 @@ import { paint } from "../ui/style.js";
 export type PermissionsOptions = JobOptions;
 
 /** How long a role written just now may take to become assumable (IAM eventual consistency), and otherwise. */
-export const FRESH_ROLE_WAIT_MS = 60_000;
-export const KNOWN_ROLE_WAIT_MS = 10_000;
+const FRESH_ROLE_WAIT_MS = 60_000;
+const KNOWN_ROLE_WAIT_MS = 10_000;
 
 /**
  * Every variable through which the caller's own credentials could reach the child and win over the temporary
@@ -111,7 +111,7 @@ export function childEnvironment({ base, credentials, region, jobVariables }: Ch
 }
 
 /** An AccessDenied from AssumeRole: a fresh role (or a fresh trust policy) is not assumable for a few seconds. */
-export function isAssumeDenied(error: unknown): boolean {
+function isAssumeDenied(error: unknown): boolean {
   return ["AccessDenied", "AccessDeniedException"].includes(errorName(error));
 }
 
@@ -254,7 +254,7 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
 }
 
 /** The program spawn will run, or undefined: a path, or a name looked up on PATH (as spawn does without a shell). */
-export function findExecutable(file: string, env: NodeJS.ProcessEnv): string | undefined {
+function findExecutable(file: string, env: NodeJS.ProcessEnv): string | undefined {
   const runnable = (path: string) => {
     try {
       accessSync(path, fsConstants.X_OK);

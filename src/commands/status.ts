@@ -10,7 +10,7 @@ export interface StatusOptions extends JobOptions {
   limit?: string | number | undefined;
 }
 
-export const DEFAULT_LIMIT = 20;
+const DEFAULT_LIMIT = 20;
 
 export function parseLimit(raw: string | number | undefined): number {
   if (raw === undefined) return DEFAULT_LIMIT;

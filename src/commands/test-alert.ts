@@ -24,7 +24,7 @@ import { paint } from "../ui/style.js";
 export type TestAlertOptions = JobOptions;
 
 /** The status a test run ends with; the alert rule must include it for the test to send an alert. */
-export const TEST_RUN_STATUS = "FAILED";
+const TEST_RUN_STATUS = "FAILED";
 
 /** An inline buildspec that prints why it fails, then fails. Quoted YAML: the echo holds ": ". */
 export function testAlertBuildspec(job: string): string {

@@ -35,11 +35,11 @@ interface ScheduleBase {
   owner?: string | undefined;
 }
 
-export interface RuleSchedule extends ScheduleBase {
+interface RuleSchedule extends ScheduleBase {
   kind: "rule";
 }
 
-export interface SchedulerSchedule extends ScheduleBase {
+interface SchedulerSchedule extends ScheduleBase {
   kind: "scheduler";
   group: string;
   /** UpdateSchedule replaces the whole schedule: toggling sends it back as it was read, state aside. */

@@ -27,7 +27,7 @@ import { scheduleFrom, type JobSchedule } from "./schedule.js";
 
 export type SubscriptionState = "confirmed" | "pending" | "missing";
 
-export interface ResourceRef {
+interface ResourceRef {
   label: string;
   name: string;
   arn: string;
@@ -44,7 +44,7 @@ export type ScheduleStatus = JobSchedule & {
   approximate: boolean;
 };
 
-export type DriftStatus = { checked: true; steps: PlanStep[] } | { checked: false; reason: string };
+type DriftStatus = { checked: true; steps: PlanStep[] } | { checked: false; reason: string };
 
 export interface JobStatus {
   name: string;

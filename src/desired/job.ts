@@ -41,7 +41,7 @@ export interface ProjectSpec {
   timeoutInMinutes: number;
 }
 
-export interface ScheduleRuleSpec {
+interface ScheduleRuleSpec {
   name: string;
   arn: string;
   expression: string;
@@ -67,9 +67,9 @@ export interface SchedulerScheduleSpec {
 }
 
 /** EventBridge Scheduler's universal target for CodeBuild StartBuild. */
-export const SCHEDULER_START_BUILD = "arn:aws:scheduler:::aws-sdk:codebuild:startBuild";
+const SCHEDULER_START_BUILD = "arn:aws:scheduler:::aws-sdk:codebuild:startBuild";
 
-export interface AlertRuleSpec {
+interface AlertRuleSpec {
   name: string;
   arn: string;
   description: string;
@@ -80,7 +80,7 @@ export interface AlertRuleSpec {
   inputTemplate: string;
 }
 
-export interface TopicSpec {
+interface TopicSpec {
   name: string;
   arn: string;
   policy: PolicyDocument;
@@ -353,7 +353,7 @@ export function alertEventPattern(project: string, statuses: readonly AlertStatu
 }
 
 /** A readable email: JSON string lines joined by newlines (EventBridge sends the quotes, as in AWS CDK's alerts). */
-export function alertMessage(): { inputPathsMap: Record<string, string>; inputTemplate: string } {
+function alertMessage(): { inputPathsMap: Record<string, string>; inputTemplate: string } {
   const inputPathsMap = {
     project: "$.detail.project-name",
     status: "$.detail.build-status",
@@ -373,7 +373,7 @@ export function alertMessage(): { inputPathsMap: Record<string, string>; inputTe
   return { inputPathsMap, inputTemplate: lines.map((l) => JSON.stringify(l)).join("\n") };
 }
 
-export function parameterArn(name: string, { account, region, partition }: Where): string {
+function parameterArn(name: string, { account, region, partition }: Where): string {
   if (name.startsWith("arn:")) return name;
   return `arn:${partition}:ssm:${region}:${account}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
 }

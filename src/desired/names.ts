@@ -47,7 +47,7 @@ const DIRECTIONS: Record<string, string> = {
 };
 
 /** A short, readable, unique code per region: eu-west-1 → euw1, ap-southeast-5 → apse5, us-gov-west-1 → usgovw1. */
-export function regionCode(region: string): string {
+function regionCode(region: string): string {
   return region
     .split("-")
     .map((part) => DIRECTIONS[part] ?? part)
@@ -122,7 +122,7 @@ export function jobRef(job: string, where: Where): { job: string; where: Where; 
   return { job, where, names, arns: jobArns(names, where) };
 }
 
-export function consoleUrl(region: string, path: string): string {
+function consoleUrl(region: string, path: string): string {
   return `https://${region}.console.aws.amazon.com/${path}`;
 }
 

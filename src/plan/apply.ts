@@ -15,7 +15,7 @@ export interface ApplyEvents {
   failed(step: PlanStep, message: string): void;
 }
 
-export type StepOutcome = "done" | "failed" | "skipped" | "unchanged";
+type StepOutcome = "done" | "failed" | "skipped" | "unchanged";
 
 export interface ApplyResult {
   outcomes: Map<ResourceKey, StepOutcome>;

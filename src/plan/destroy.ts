@@ -32,7 +32,7 @@ import { iamOwner, jobArns, jobNames, legacyIamNames, TAG_KEY, type JobNames, ty
 import { legacyRoleServes } from "../resources/legacy.js";
 import { orMissing } from "../aws/errors.js";
 
-export type DestroyKey =
+type DestroyKey =
   | "scheduleRule"
   | "alertRule"
   | "schedule"

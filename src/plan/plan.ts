@@ -66,7 +66,7 @@ function isPaused(spec: JobSpec, current: JobState): boolean {
 }
 
 /** Every resource of the job, read in parallel: the one read path of init, status, destroy and the rest. */
-export async function readJob(ref: JobRef, clients: Clients): Promise<JobState> {
+async function readJob(ref: JobRef, clients: Clients): Promise<JobState> {
   const states = await Promise.all(
     READS.map((r) =>
       r.read(ref, clients).catch((error: unknown) => {
@@ -78,7 +78,7 @@ export async function readJob(ref: JobRef, clients: Clients): Promise<JobState> 
 }
 
 /** Every --policy-arn and the --permissions-boundary must exist: IAM would refuse them only after other resources exist. */
-export async function checkPoliciesExist(settings: Pick<ResolvedSettings, "policyArns" | "permissionsBoundary">, clients: Clients): Promise<void> {
+async function checkPoliciesExist(settings: Pick<ResolvedSettings, "policyArns" | "permissionsBoundary">, clients: Clients): Promise<void> {
   const wanted: [string, string][] = [
     ...settings.policyArns.map((arn): [string, string] => ["--policy-arn", arn]),
     ...(settings.permissionsBoundary ? [["--permissions-boundary", settings.permissionsBoundary] as [string, string]] : []),

@@ -16,7 +16,7 @@ export const serviceRoleResource = roleResource({
   pick: (spec) => spec.serviceRole,
   inlinePolicyName: SERVICE_ROLE_POLICY,
 });
-export const scheduleRoleResource = roleResource({
+const scheduleRoleResource = roleResource({
   key: "scheduleRole",
   label: "schedule role",
   nameOf: (names) => names.scheduleRole,
@@ -24,7 +24,7 @@ export const scheduleRoleResource = roleResource({
   inlinePolicyName: SCHEDULE_ROLE_POLICY,
   replacedBy: "scheduleRule",
 });
-export const schedulerRoleResource = roleResource({
+const schedulerRoleResource = roleResource({
   key: "schedulerRole",
   label: "time-zone schedule role",
   nameOf: (names) => names.schedulerRole,

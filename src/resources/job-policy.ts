@@ -99,7 +99,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
 };
 
 /** IAM keeps at most five versions: remove the oldest non-default one first when five exist. */
-export async function newDefaultVersion(iam: IAMClient, PolicyArn: string, document: PolicyDocument): Promise<void> {
+async function newDefaultVersion(iam: IAMClient, PolicyArn: string, document: PolicyDocument): Promise<void> {
   const listed = await iam.send(new ListPolicyVersionsCommand({ PolicyArn }));
   const versions = listed.Versions ?? [];
   if (versions.length >= 5) {

@@ -47,7 +47,7 @@ interface RuleOptions {
   replacedBy?: ResourceKey;
 }
 
-export function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replacedBy }: RuleOptions): Resource<RuleState> {
+function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replacedBy }: RuleOptions): Resource<RuleState> {
   return {
     key,
     nameOf: (ref) => nameOf(ref.names),

@@ -90,7 +90,7 @@ function recordOf(email: string): string {
   return /^[\p{L}\p{N}_.:/=+\-@]+$/u.test(lower) ? lower : `sha256:${createHash("sha256").update(lower).digest("hex").slice(0, 32)}`;
 }
 
-export function parseRecord(value: string | undefined): string[] | undefined {
+function parseRecord(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(" ").filter(Boolean);
 }
 

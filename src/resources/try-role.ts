@@ -150,7 +150,7 @@ export const tryRoleResource: ReadResource<TryRoleState> = {
   read: (ref, { iam }) => readTryRole(iam, ref.names.tryRole),
 };
 
-export function ownerOf(role: Pick<Role, "Tags">): string | undefined {
+function ownerOf(role: Pick<Role, "Tags">): string | undefined {
   return role.Tags?.find((t) => t.Key === TAG_KEY)?.Value;
 }
 

@@ -17,7 +17,7 @@ export type ResourceKey =
   | "legacyIam"
   | "tryRole";
 
-export type Action = "create" | "update" | "unchanged" | "delete" | "conflict";
+type Action = "create" | "update" | "unchanged" | "delete" | "conflict";
 
 export interface FieldChange {
   field: string;
@@ -86,7 +86,7 @@ export interface Resource<Current> {
 /** A resource every command reads but init does not plan (the `permissions try` role: its own command manages it). */
 export type ReadResource<Current> = Pick<Resource<Current>, "key" | "label" | "nameOf" | "read">;
 
-export interface PlanStepOptions {
+interface PlanStepOptions {
   adopt: boolean;
   /** The job's schedule (of either kind) is turned off: a schedule created in its place starts off too. */
   paused?: boolean | undefined;

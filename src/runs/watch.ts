@@ -4,7 +4,7 @@ import type { Clients } from "../aws/clients.js";
 import { drainLog, logLine, type LogCursor } from "./logs.js";
 import { getBuilds } from "./history.js";
 
-export const DEFAULT_POLL_MS = 3000;
+const DEFAULT_POLL_MS = 3000;
 
 /** SUPPORT_JOB_POLL_MS makes polling fast in tests; anything not a positive number means the default. */
 export function pollInterval(env: NodeJS.ProcessEnv = process.env): number {
@@ -22,7 +22,7 @@ export interface WatchOptions {
   onLogLine?: ((line: string) => void) | undefined;
 }
 
-export function isComplete(build: Build): boolean {
+function isComplete(build: Build): boolean {
   return build.buildComplete === true || (build.buildStatus !== undefined && build.buildStatus !== "IN_PROGRESS");
 }
 
@@ -65,7 +65,7 @@ export async function watchRun(clients: Clients, started: Build, options: WatchO
   }
 }
 
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error);

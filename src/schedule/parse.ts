@@ -17,7 +17,7 @@ export interface RateSchedule {
   readonly unit: RateUnit;
 }
 
-export type DayOfMonthRule =
+type DayOfMonthRule =
   | { readonly kind: "any" }
   | { readonly kind: "days"; readonly days: readonly number[] }
   | { readonly kind: "last" }
@@ -25,7 +25,7 @@ export type DayOfMonthRule =
   | { readonly kind: "nearestWeekday"; readonly day: number };
 
 /** Weekday numbers are EventBridge's: 1 = Sunday … 7 = Saturday. */
-export type DayOfWeekRule =
+type DayOfWeekRule =
   | { readonly kind: "any" }
   | { readonly kind: "days"; readonly days: readonly number[] }
   | { readonly kind: "last"; readonly day: number }
@@ -41,7 +41,7 @@ export interface CronFields {
   readonly years: readonly number[];
 }
 
-export interface CronSchedule {
+interface CronSchedule {
   readonly kind: "cron";
   /** The raw field texts, as written. */
   readonly minutes: string;
@@ -55,7 +55,7 @@ export interface CronSchedule {
 
 export type ParsedSchedule = RateSchedule | CronSchedule;
 
-export const MAX_EXPRESSION_LENGTH = 256;
+const MAX_EXPRESSION_LENGTH = 256;
 export const MIN_YEAR = 1970;
 export const MAX_YEAR = 2199;
 

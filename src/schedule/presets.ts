@@ -58,7 +58,7 @@ export function timeOfDayProblem(hhmm: string): string | undefined {
   }
 }
 
-export function parseTimeOfDay(hhmm: string): { hour: number; minute: number } {
+function parseTimeOfDay(hhmm: string): { hour: number; minute: number } {
   const match = /^(\d{1,2}):(\d{2})$/.exec(typeof hhmm === "string" ? hhmm.trim() : "");
   const hour = Number(match?.[1]);
   const minute = Number(match?.[2]);

@@ -99,7 +99,7 @@ const SECRET_NAME_WORDS =
 const WEAK_SECRET_NAME = /(?:^|_)(?:key|auth|salt|signature|sig|hash|hmac|cert|license|licence|otp|pin|seed)(?:_|$)/i;
 
 /** Shannon entropy in bits per character. */
-export function shannonEntropy(text: string): number {
+function shannonEntropy(text: string): number {
   if (!text) return 0;
   const counts = new Map<string, number>();
   for (const c of text) counts.set(c, (counts.get(c) ?? 0) + 1);
@@ -116,7 +116,7 @@ export function shannonEntropy(text: string): number {
  * entropy a string of its length can have (AWS secret keys, API keys under a neutral name). Hex alone (commit
  * SHAs, UUIDs) does not count unless the name hints at a secret.
  */
-export function looksRandom(value: string, loose = false): boolean {
+function looksRandom(value: string, loose = false): boolean {
   const token = value.trim();
   if (token.length < (loose ? 16 : 20) || !/^[A-Za-z0-9+/=_.~-]+$/.test(token)) return false;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[+/=_.~-]/].filter((r) => r.test(token)).length;

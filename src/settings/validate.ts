@@ -75,7 +75,7 @@ export const FIELD_FLAGS: Record<keyof RawSettings, string> = {
 };
 
 /** Fields without a default: without a TTY, a missing one is an error that lists the flags to pass. */
-export const REQUIRED_FIELDS = ["name", "repository", "schedule", "email"] as const satisfies readonly (keyof RawSettings)[];
+const REQUIRED_FIELDS = ["name", "repository", "schedule", "email"] as const satisfies readonly (keyof RawSettings)[];
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ export function sshToHttps(url: string): string | undefined {
   return undefined;
 }
 
-export function checkSourceType(raw: string): Check<SourceType> {
+function checkSourceType(raw: string): Check<SourceType> {
   const t = raw.trim().toUpperCase().replace(/-/g, "_") as SourceType;
   if (!SOURCE_TYPES.includes(t)) return bad(`unknown source type "${raw}"; one of ${SOURCE_TYPES.join(", ")}`, "GITHUB_ENTERPRISE");
   return ok(t);
@@ -311,7 +311,7 @@ export function checkEmail(raw: string): Check<string> {
   return ok(value);
 }
 
-export function checkAlertOn(raw: string | string[]): Check<AlertStatus[]> {
+function checkAlertOn(raw: string | string[]): Check<AlertStatus[]> {
   const parts = (Array.isArray(raw) ? raw : raw.split(","))
     .flatMap((p) => p.split(","))
     .map((p) => p.trim().toUpperCase())

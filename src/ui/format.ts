@@ -29,7 +29,7 @@ export function renderPlan(plan: Plan): string {
   return lines.join("\n");
 }
 
-export function summarizePlan(plan: Plan): string {
+function summarizePlan(plan: Plan): string {
   const count = (a: PlanStep["action"]) => plan.steps.filter((s) => !s.absent && s.action === a).length;
   const parts = [
     [count("create"), "to create"],

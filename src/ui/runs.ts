@@ -98,7 +98,7 @@ export interface RunTableOptions {
 }
 
 /** Collapses whitespace and caps a reason so one failed run does not take a screen. */
-export function shortReason(text: string, max = 160): string {
+function shortReason(text: string, max = 160): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -512,7 +512,7 @@ export function envLabel(entry: string): string {
 }
 
 /** A name whose plain value checkEnv would refuse as a likely secret. */
-export const looksSecret = (name: string): boolean => !checkEnv(`${name}=x`).ok && checkEnv(`${name}=plain:x`).ok;
+const looksSecret = (name: string): boolean => !checkEnv(`${name}=x`).ok && checkEnv(`${name}=plain:x`).ok;
 
 export type ListAction = { kind: "done" } | { kind: "add" } | { kind: "file" } | { kind: "remove"; item: string };
 

@@ -5,8 +5,8 @@ import { TEST_ACCOUNT, TEST_REGION } from "../../tools/local-aws/account.js";
 export const ACCOUNT = TEST_ACCOUNT;
 export const REGION = TEST_REGION;
 export const JOB = "nightly-cleanup";
-export const REPO = "https://github.com/acme/ops-scripts";
-export const EMAIL = "ops@example.com";
+const REPO = "https://github.com/acme/ops-scripts";
+const EMAIL = "ops@example.com";
 
 /** The four values init requires, plus a branch, for job `name`. */
 export function jobFlags(name: string, extra: string[] = []): string[] {

@@ -6,7 +6,7 @@ import type { LocalAws } from "../../tools/local-aws/env.js";
 import { runCli, type CliResult } from "./cli.js";
 import { jobFlags } from "./constants.js";
 
-export { ACCOUNT, jobFlags } from "./constants.js";
+export { ACCOUNT } from "./constants.js";
 
 export interface TestJob {
   name: string;

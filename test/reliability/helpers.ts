@@ -12,7 +12,7 @@ import { ACCOUNT, JOB, REGION } from "../helpers/constants.js";
 export { ACCOUNT, JOB, REGION } from "../helpers/constants.js";
 
 /** A policy the team already has, attached with --policy-arn (moto ships no AWS managed policies by default). */
-export const TEAM_POLICY_NAME = "team-reports-read";
+const TEAM_POLICY_NAME = "team-reports-read";
 export const TEAM_POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/${TEAM_POLICY_NAME}`;
 
 /** The job's own permissions, as a user would write them in policy.json. */

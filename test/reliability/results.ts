@@ -6,12 +6,12 @@ import { fileURLToPath } from "node:url";
 const DIR = fileURLToPath(new URL("./results/", import.meta.url));
 const MARKDOWN = fileURLToPath(new URL("./results.md", import.meta.url));
 
-export interface Figure {
+interface Figure {
   label: string;
   value: number | string;
 }
 
-export interface Section {
+interface Section {
   /** Order in results.md. */
   order: number;
   title: string;
@@ -91,7 +91,7 @@ function readSections(): Section[] {
   return sections.sort((a, b) => a.order - b.order);
 }
 
-export function renderMarkdown(sections: Section[]): string {
+function renderMarkdown(sections: Section[]): string {
   const lines = [
     "# Reliability figures",
     "",

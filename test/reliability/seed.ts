@@ -7,7 +7,7 @@ import { validateSettings } from "../../src/settings/validate.js";
 import type { AwsClients } from "../../tools/local-aws/env.js";
 import { REGION } from "./helpers.js";
 
-export function engineClients(aws: AwsClients): Clients {
+function engineClients(aws: AwsClients): Clients {
   const { codebuild, events, iam, sns, sts, scheduler, logs } = aws;
   return { region: REGION, codebuild, events, iam, sns, sts, scheduler, logs, stats: { reads: 0, writes: 0, byOperation: new Map() } };
 }

@@ -36,7 +36,7 @@ import type { AwsClients } from "../../tools/local-aws/env.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export interface RoleSnapshot {
+interface RoleSnapshot {
   path: string;
   description: string;
   trust: Json;
@@ -45,7 +45,7 @@ export interface RoleSnapshot {
   attached: string[];
 }
 
-export interface ManagedPolicySnapshot {
+interface ManagedPolicySnapshot {
   description: string;
   tags: Record<string, string>;
   /** How many versions IAM holds: a retried CreatePolicy or CreatePolicyVersion shows up here. */
@@ -54,7 +54,7 @@ export interface ManagedPolicySnapshot {
   document: Json;
 }
 
-export interface ProjectSnapshot {
+interface ProjectSnapshot {
   description: string;
   source: Json;
   sourceVersion: string | null;
@@ -66,7 +66,7 @@ export interface ProjectSnapshot {
   tags: Record<string, string>;
 }
 
-export interface RuleSnapshot {
+interface RuleSnapshot {
   state: string;
   description: string;
   scheduleExpression: string | null;
@@ -77,14 +77,14 @@ export interface RuleSnapshot {
   targets: Json[];
 }
 
-export interface TopicSnapshot {
+interface TopicSnapshot {
   policy: Json;
   tags: Record<string, string>;
   /** "protocol:endpoint", sorted, duplicates kept: two email subscriptions for one address show twice. */
   subscriptions: string[];
 }
 
-export interface ScheduleGroupSnapshot {
+interface ScheduleGroupSnapshot {
   state: string;
   tags: Record<string, string>;
   schedules: Record<string, Json>;
@@ -100,7 +100,7 @@ export interface AccountSnapshot {
 }
 
 /** A name that belongs to the job: the project itself, or anything derived as support-job-<job>-… */
-export function belongsTo(job: string, name: string | undefined): boolean {
+function belongsTo(job: string, name: string | undefined): boolean {
   if (name === undefined) return false;
   return name === job || name === `support-job-${job}` || name.startsWith(`support-job-${job}-`);
 }
@@ -303,7 +303,7 @@ async function snapshotScheduleGroups(aws: AwsClients, job: string): Promise<Rec
 // ---------------------------------------------------------------------------------------------------
 
 /** IAM documents come URL-encoded from AWS (not from moto): decode either way, then normalize. */
-export function policyJson(text: string | undefined): Json {
+function policyJson(text: string | undefined): Json {
   if (text === undefined || text === "") return null;
   let parsed: unknown;
   try {
@@ -315,7 +315,7 @@ export function policyJson(text: string | undefined): Json {
 }
 
 /** Keys sorted, undefined dropped, SDK metadata and dates dropped: plain JSON that toEqual compares exactly. */
-export function normalize(value: unknown): Json {
+function normalize(value: unknown): Json {
   if (value === undefined || value === null) return null;
   if (value instanceof Date) return null;
   if (Array.isArray(value)) return value.map((v) => normalize(v));

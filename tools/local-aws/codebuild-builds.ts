@@ -1,9 +1,9 @@
 // What a CodeBuild build looks like over its life: status, phases and times as BatchGetBuilds shows them.
 // moto turns every build SUCCEEDED with ISO times and a canned phase list; this module is the proxy's own model.
 
-export type BuildStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "FAULT" | "STOPPED" | "TIMED_OUT";
+type BuildStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "FAULT" | "STOPPED" | "TIMED_OUT";
 
-export interface PhaseContext {
+interface PhaseContext {
   statusCode: string;
   message: string;
 }
@@ -26,7 +26,7 @@ export interface BuildSettings extends Partial<BuildStep> {
   buildNumber?: number;
 }
 
-export const PHASES = [
+const PHASES = [
   "SUBMITTED",
   "QUEUED",
   "PROVISIONING",
@@ -261,7 +261,7 @@ export class BuildRecord {
   }
 }
 
-export function epochSeconds(ms: number): number {
+function epochSeconds(ms: number): number {
   return ms / 1000;
 }
 

@@ -12,8 +12,6 @@ import { startMoto, type Moto } from "./moto.js";
 import { TEST_REGION } from "./account.js";
 import { HARNESS_USER_AGENT, startProxy, type AwsProxy } from "./proxy.js";
 
-export { TEST_ACCOUNT, TEST_REGION } from "./account.js";
-
 /** A path that never exists, so no shared config or credentials file is read. */
 const NO_FILE = join(tmpdir(), "support-job-tests-no-such-aws-file");
 

@@ -1,7 +1,7 @@
 // Fault rules for the test proxy: which calls fail, and the exact answer AWS would give for each failure.
 import { ACCOUNT_ID, awsError, protocolOf, type ErrorResponse } from "./aws-protocol.js";
 
-export type NamedFault =
+type NamedFault =
   | "throttle"
   | "http500"
   | "http503"
@@ -13,7 +13,7 @@ export type NamedFault =
   | "accessDenied"
   | "expiredToken";
 
-export interface CustomFault {
+interface CustomFault {
   status: number;
   body: string;
   headers?: Record<string, string>;

@@ -9,7 +9,7 @@ import { delimiter, dirname, isAbsolute, join, relative, resolve } from "node:pa
 import { fileURLToPath } from "node:url";
 
 /** The one place the emulator's version is written. */
-export const MOTO_VERSION = "5.2.1";
+const MOTO_VERSION = "5.2.1";
 export const MOTO_REQUIREMENT = `moto[server]==${MOTO_VERSION}`;
 /** moto 5.2.1 declares Requires-Python >=3.10 (its package metadata). */
 const MIN_PYTHON: readonly [number, number] = [3, 10];

@@ -6,9 +6,8 @@ import { headerValue, identifyCall, isWrite } from "./aws-protocol.js";
 import { FaultRules, faultLabel, faultOutcome, seededRandom, type FaultHandle, type FaultRule } from "./faults.js";
 import { CodeBuildEmulation, type BuildControl, type Upstream } from "./proxy-codebuild.js";
 
-export type { Fault, FaultHandle, FaultRule, NamedFault, CustomFault } from "./faults.js";
-export type { BuildControl, StartBuildRecord } from "./proxy-codebuild.js";
-export type { BuildSettings, BuildStatus, BuildStep, PhaseContext } from "./codebuild-builds.js";
+export type { FaultRule } from "./faults.js";
+export type { BuildSettings, BuildStep } from "./codebuild-builds.js";
 
 /**
  * Calls whose user agent carries this marker (the harness's own read-back clients, see aws-env.ts) are
@@ -31,7 +30,7 @@ export interface CallRecord {
   injected?: string;
 }
 
-export type CallFilter = { service?: string; action?: string | RegExp; write?: boolean; injected?: boolean } | ((call: CallRecord) => boolean);
+type CallFilter = { service?: string; action?: string | RegExp; write?: boolean; injected?: boolean } | ((call: CallRecord) => boolean);
 
 export interface ProxyOptions {
   /** moto's URL. */

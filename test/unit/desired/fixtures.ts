@@ -4,7 +4,7 @@ import { ACCOUNT, REGION } from "../../helpers/constants.js";
 
 export const WHERE = { account: ACCOUNT, region: REGION, partition: "aws" };
 
-export const BASE_RAW: RawSettings = {
+const BASE_RAW: RawSettings = {
   name: "nightly-cleanup",
   repository: "https://github.com/acme/ops-scripts.git",
   schedule: "cron(0 3 * * ? *)",
