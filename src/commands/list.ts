@@ -2,14 +2,14 @@
 import type { Build } from "@aws-sdk/client-codebuild";
 import { clientsFor, type GlobalOptions } from "./common.js";
 import { awsCall } from "../aws/call.js";
-import { listJobs } from "../deployed/find-job.js";
+import { listJobs, listJobsWithAlertRules } from "../deployed/find-job.js";
 import { getBuilds, recentRunIds, summariseRun } from "../runs/history.js";
 import { readSchedule } from "../deployed/schedule.js";
 import { scheduleStatus } from "../deployed/status.js";
 import { localTimeZone } from "../schedule/index.js";
 import { jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
-import { jobListToJson, renderJobList, type JobListing } from "../ui/list.js";
+import { jobListToJson, renderJobList, renderLeftBehind, type JobListing } from "../ui/list.js";
 
 async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now: Date): Promise<JobListing[]> {
   const projects = await listJobs(clients);
@@ -35,14 +35,17 @@ async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now:
 export async function runList(options: GlobalOptions, io: Reporter): Promise<void> {
   const clients = await clientsFor(options, io);
   const now = new Date();
-  const jobs = await loadJobList(clients, now);
+  // A job whose CodeBuild project was deleted by hand still has its rules, topic and roles: list it apart.
+  const [jobs, withAlertRules] = await Promise.all([loadJobList(clients, now), listJobsWithAlertRules(clients)]);
+  const leftBehind = withAlertRules.filter((job) => !jobs.some((j) => j.name === job));
   if (io.json) {
-    io.printJson(jobListToJson(jobs, clients.region));
+    io.printJson(jobListToJson(jobs, clients.region, leftBehind));
     return;
   }
-  if (jobs.length === 0) {
+  if (jobs.length === 0 && leftBehind.length === 0) {
     io.result(`No support-job jobs in ${clients.region}. Create one with \`support-job init\`.`);
     return;
   }
-  io.result(renderJobList(jobs, { now, timeZone: localTimeZone(), region: clients.region }));
+  if (jobs.length > 0) io.result(renderJobList(jobs, { now, timeZone: localTimeZone(), region: clients.region }));
+  if (leftBehind.length > 0) io.result(renderLeftBehind(leftBehind, clients.region));
 }

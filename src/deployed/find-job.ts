@@ -4,6 +4,7 @@
  */
 import type { Project } from "@aws-sdk/client-codebuild";
 import { listProjects } from "../resources/project.js";
+import { jobsWithAlertRules } from "../resources/rule.js";
 import type { Clients } from "../aws/clients.js";
 import { InputError } from "../errors.js";
 import { TAG_KEY } from "../desired/names.js";
@@ -18,6 +19,11 @@ export function jobTag(project: Pick<Project, "tags">): string | undefined {
 export async function listJobs(clients: Clients): Promise<Project[]> {
   const projects = await awsCall(`Listing CodeBuild projects in ${clients.region}`, listProjects(clients.codebuild));
   return projects.filter((p) => p.name !== undefined && jobTag(p) === p.name).sort((a, b) => (a.name ?? "").localeCompare(b.name ?? ""));
+}
+
+/** Every job with an alert rule in the region: with listJobs, finds a job whose project was deleted by hand. */
+export function listJobsWithAlertRules(clients: Clients): Promise<string[]> {
+  return awsCall(`Listing support-job rules in ${clients.region}`, jobsWithAlertRules(clients.events));
 }
 
 /** The job name: given, from support-job.json, or the region's only job. */

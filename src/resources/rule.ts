@@ -2,6 +2,7 @@
 import {
   DeleteRuleCommand,
   DescribeRuleCommand,
+  ListRulesCommand,
   ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
   PutRuleCommand,
@@ -204,4 +205,26 @@ export async function deleteRule(events: EventBridgeClient, Name: string): Promi
       throw new Error(`EventBridge kept target ${failed.TargetId ?? ""} of ${Name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
   }
   return (await orMissing(events.send(new DeleteRuleCommand({ Name })))) !== undefined;
+}
+
+/**
+ * Every job that still has an alert rule in the region, by the rule's own tag: every job has one, whatever its
+ * schedule's kind, so a job whose CodeBuild project was deleted by hand is still found.
+ */
+export async function jobsWithAlertRules(events: EventBridgeClient): Promise<string[]> {
+  const rules: { name: string; arn: string }[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await events.send(new ListRulesCommand({ NamePrefix: "support-job-", NextToken }));
+    for (const r of page.Rules ?? []) if (r.Name?.endsWith("-alerts") && r.Arn) rules.push({ name: r.Name, arn: r.Arn });
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const owners = await Promise.all(
+    rules.map(async ({ name, arn }) => {
+      const tags = await orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arn })));
+      const job = tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value;
+      return job !== undefined && name === `support-job-${job}-alerts` ? job : undefined;
+    }),
+  );
+  return [...new Set(owners.filter((job): job is string => job !== undefined))].sort();
 }

@@ -51,9 +51,22 @@ export function renderJobList(jobs: readonly JobListing[], options: { now: Date;
   return lines.join("\n");
 }
 
-export function jobListToJson(jobs: readonly JobListing[], region: string): Record<string, unknown> {
+/** Pure: jobs whose CodeBuild project is gone while the rest of their resources remain, and both ways out. */
+export function renderLeftBehind(jobs: readonly string[], region: string): string {
+  const lines = [
+    `${jobs.length === 1 ? "A job has" : `${jobs.length} jobs have`} no CodeBuild project in ${region} but other resources left (deleted by hand?):`,
+  ];
+  for (const job of jobs)
+    lines.push(
+      `  ${job}  restore it: support-job init --name ${job} · remove the rest: support-job destroy --name ${job} (see support-job status --name ${job})`,
+    );
+  return lines.join("\n");
+}
+
+export function jobListToJson(jobs: readonly JobListing[], region: string, leftBehind: readonly string[] = []): Record<string, unknown> {
   return {
     region,
+    leftBehind: leftBehind.map((name) => ({ name, restore: `support-job init --name ${name}`, remove: `support-job destroy --name ${name}` })),
     jobs: jobs.map((j) => ({
       name: j.name,
       schedule: j.schedule

@@ -34,6 +34,31 @@ describe("support-job list", () => {
     ]);
   });
 
+  it("lists a job whose CodeBuild project was deleted by hand apart, with both ways out, and never a rule that is not tagged for a job", async () => {
+    const { DeleteProjectCommand } = await import("@aws-sdk/client-codebuild");
+    const { PutRuleCommand } = await import("@aws-sdk/client-eventbridge");
+    await Promise.all([setUpJob(aws, "nightly-cleanup"), setUpJob(aws, "weekly-report")]);
+    await aws.clients.codebuild.send(new DeleteProjectCommand({ name: "weekly-report" }));
+    // Someone else's rule that only looks like ours (no support-job:job tag).
+    await aws.clients.events.send(new PutRuleCommand({ Name: "support-job-lookalike-alerts", ScheduleExpression: "rate(1 day)" }));
+
+    const run = await cliIn(aws, tempDir())(["list"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^1 job in us-east-1:\n/);
+    expect(run.stdout).toMatch(
+      /A job has no CodeBuild project in us-east-1 but other resources left \(deleted by hand\?\):\n {2}weekly-report {2}restore it: support-job init --name weekly-report · remove the rest: support-job destroy --name weekly-report/,
+    );
+    expect(run.stdout).not.toMatch(/lookalike/);
+
+    const doc = json<{ jobs: { name: string }[]; leftBehind: { name: string; restore: string; remove: string }[] }>(
+      (await cliIn(aws, tempDir())(["list", "--json"])).stdout,
+    );
+    expect(doc.jobs.map((j) => j.name)).toEqual(["nightly-cleanup"]);
+    expect(doc.leftBehind).toEqual([
+      { name: "weekly-report", restore: "support-job init --name weekly-report", remove: "support-job destroy --name weekly-report" },
+    ]);
+  });
+
   it("says how to start when there is no job, and leaves projects without the job tag out", async () => {
     const { CreateProjectCommand } = await import("@aws-sdk/client-codebuild");
     await aws.clients.codebuild.send(
