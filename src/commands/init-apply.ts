@@ -22,7 +22,12 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   const recent = recentRuns(clients, settings.name, 5).catch(() => undefined);
   const plan = await io.step(
     `reading the job's resources in ${clients.region}`,
-    () => planJob(settings, clients, { adopt: Boolean(options.adopt), accountHint: config?.region === clients.region ? config.account : undefined }),
+    () =>
+      planJob(settings, clients, {
+        adopt: Boolean(options.adopt),
+        accountHint: config?.region === clients.region ? config.account : undefined,
+        read: context.read,
+      }),
     { done: `read the job's resources in ${clients.region}`, failed: "could not read the job's resources" },
   );
   const account = plan.spec.where.account;

@@ -4,6 +4,7 @@ import { InputError, InputErrors, InterruptedError } from "../errors.js";
 import { broadGrants, FIELD_FLAGS, validateSettings, type RawSettings } from "../settings/validate.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import type { Clients } from "../aws/clients.js";
+import type { JobRead } from "../plan/plan.js";
 import type { Reporter } from "../ui/reporter.js";
 import { isInteractive, onTerminal, type GlobalOptions } from "./common.js";
 
@@ -29,6 +30,8 @@ export interface InitContext {
   sources: Partial<Record<keyof RawSettings, SettingSource>>;
   /** Clients already made to read the deployed job back (same region), reused by the plan. */
   clients?: Clients | undefined;
+  /** What reading the deployed job back found (a fresh job: nothing): the plan starts from it, no second read. */
+  read?: JobRead | undefined;
 }
 
 /** Flags win over the base (support-job.json or the deployed job); an empty list given on purpose clears it. */
@@ -122,6 +125,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   const name = flagName ?? config?.name;
   // No support-job.json for this job: a deployed job of that name is the starting point, flags override it.
   let clients: Clients | undefined;
+  let deployedRead: JobRead | undefined;
   if (!config && name && (!interactive || options.name)) {
     // Bad input fails before any AWS call: what was given is checked before the deployed job is read.
     if (!interactive) precheck(mergeSettings(fromGit, flags), cwd, sources, Boolean(options.yes), io);
@@ -131,7 +135,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
     clients = await clientsFor(options, io);
     // The plan's identity check runs alongside this read-back, so it costs no extra round trip.
     callerIdentity(clients).catch(() => undefined);
-    const deployed = await deployedSettings(clients, name).catch(() => undefined);
+    const deployed = await deployedSettings(clients, name, (read) => (deployedRead = read)).catch(() => undefined);
     if (deployed) {
       io.info(
         `Job ${name} exists in AWS: its deployed settings are the starting point${interactive ? " (the defaults below)" : "; flags change only what they name"}.`,
@@ -167,7 +171,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   }
   // The engine (and with it the AWS SDK) loads only once the input is known to be good.
   const { deployJob } = await import("./init-apply.js");
-  await deployJob(settings, options, io, { cwd, config, otherJobFile, interactive, sources, clients });
+  await deployJob(settings, options, io, { cwd, config, otherJobFile, interactive, sources, clients, read: deployedRead });
 }
 
 /** A bad value is blamed on where it came from: a flag by its name, support-job.json by its key. */

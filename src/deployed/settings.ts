@@ -3,7 +3,7 @@
  * pre-fill the wizard with what is running, so it doubles as "edit" there too. Same reads as init and status.
  */
 import type { Clients } from "../aws/clients.js";
-import { readJobWithIdentity } from "../plan/plan.js";
+import { readJobWithIdentity, type JobRead } from "../plan/plan.js";
 import type { ProjectState } from "../resources/project.js";
 import type { RoleState } from "../resources/role.js";
 import type { RuleState } from "../resources/rule.js";
@@ -22,8 +22,11 @@ export interface DeployedSettings {
 }
 
 /** undefined when there is no such job (or it is not support-job's): the wizard then starts from scratch. */
-export async function deployedSettings(clients: Clients, name: string): Promise<DeployedSettings | undefined> {
-  const { where, current } = await readJobWithIdentity(name, clients, undefined);
+export async function deployedSettings(clients: Clients, name: string, keep?: (read: JobRead) => void): Promise<DeployedSettings | undefined> {
+  const read = await readJobWithIdentity(name, clients, undefined);
+  // init plans from these very reads (a fresh job too), rather than reading everything a second time.
+  keep?.(read);
+  const { where, current } = read;
   const found = current.get("project") as ProjectState | undefined;
   if (!found || found.owner !== name) return undefined;
   const project = found.project;

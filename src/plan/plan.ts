@@ -15,6 +15,15 @@ export interface PlanOptions {
   adopt: boolean;
   /** The account saved in support-job.json: lets the reads start alongside the identity check. */
   accountHint?: string | undefined;
+  /** This job's resources, already read (init reading a deployed job back): planned from, not read again. */
+  read?: JobRead | undefined;
+}
+
+/** What readJobWithIdentity returns: where the job was read, and what each resource's read found. */
+export interface JobRead {
+  job: string;
+  where: Where;
+  current: JobState;
 }
 
 export async function planJob(settings: ResolvedSettings, clients: Clients, options: PlanOptions): Promise<Plan> {
@@ -25,11 +34,17 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
   });
   const hinted = options.accountHint ? { account: options.accountHint, region: clients.region, partition: partitionOf(clients.region) } : undefined;
   // Reads with a guessed account run in parallel with the identity check; used only if the guess was right.
-  const speculative = hinted ? settle(readJob(jobRef(settings.name, hinted), clients)) : undefined;
+  const given = options.read?.job === settings.name && options.read.where.region === clients.region ? options.read : undefined;
+  const speculative = hinted && !given ? settle(readJob(jobRef(settings.name, hinted), clients)) : undefined;
   const me = await identity;
   const where: Where = { account: me.account, region: clients.region, partition: me.partition };
   const spec = buildJobSpec(settings, where);
-  const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(spec, clients);
+  const current =
+    given?.where.account === me.account
+      ? given.current
+      : speculative && hinted?.account === me.account
+        ? unwrap(await speculative)
+        : await readJob(spec, clients);
   unwrap(await policies);
   return planFrom(spec, current, options);
 }
@@ -38,13 +53,13 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
  * Who we are and every resource of job `job`: the reads start with the identity check when the account is known
  * (support-job.json saves it) and are used only if the guess was right.
  */
-export async function readJobWithIdentity(job: string, clients: Clients, accountHint: string | undefined): Promise<{ where: Where; current: JobState }> {
+export async function readJobWithIdentity(job: string, clients: Clients, accountHint: string | undefined): Promise<JobRead> {
   const hinted = accountHint ? { account: accountHint, region: clients.region, partition: partitionOf(clients.region) } : undefined;
   const speculative = hinted ? settle(readJob(jobRef(job, hinted), clients)) : undefined;
   const me = await callerIdentity(clients);
   const where: Where = { account: me.account, region: clients.region, partition: me.partition };
   const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(jobRef(job, where), clients);
-  return { where, current };
+  return { job, where, current };
 }
 
 /** What each resource's read found, keyed by resource (undefined: not there). */
