@@ -103,7 +103,12 @@ describe("support-job destroy", () => {
       expect(order).toContain(a);
       expect(order.lastIndexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b));
     };
-    before("RemoveTargets", "DeleteRule");
+    // The two rules go in parallel, each RemoveTargets → DeleteRule: every DeleteRule has a RemoveTargets of its own before it.
+    order.forEach((action, i) => {
+      if (action !== "DeleteRule") return;
+      const deletesSoFar = order.slice(0, i + 1).filter((a) => a === "DeleteRule").length;
+      expect(order.slice(0, i).filter((a) => a === "RemoveTargets").length, "a RemoveTargets before each DeleteRule").toBeGreaterThanOrEqual(deletesSoFar);
+    });
     before("Unsubscribe", "DeleteTopic");
     before("DeleteRolePolicy", "DeleteRole");
     before("DetachRolePolicy", "DeleteRole");
