@@ -22,7 +22,7 @@ import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
 import { parsePolicyText, policyDiff, samePolicy, show } from "./compare.js";
 import {
-  absentStep,
+  replacedStep,
   conflictStep,
   updateOrUnchanged,
   isForeign,
@@ -81,17 +81,7 @@ export function roleResource({ key, label, nameOf, pick, inlinePolicyName, repla
       const want = pick(spec);
       if (!want) {
         const name = nameOf(spec.names);
-        if (!current || current.owner !== spec.job || !replacedBy) return absentStep(key, label, name);
-        return {
-          key,
-          label,
-          name,
-          action: "delete",
-          changes: [],
-          notes: [],
-          after: [replacedBy],
-          apply: async (ctx) => void (await deleteRole(ctx.clients.iam, name)),
-        };
+        return replacedStep(key, label, name, current?.owner === spec.job, replacedBy, (ctx) => deleteRole(ctx.clients.iam, name));
       }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
       if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createRole(ctx, want) };

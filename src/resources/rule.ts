@@ -14,7 +14,7 @@ import {
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, objectChanges, show } from "./compare.js";
-import { absentStep, conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "./types.js";
+import { replacedStep, conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "./types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../desired/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
@@ -71,17 +71,7 @@ function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replacedBy }:
       const want = pick(spec);
       if (!want) {
         const name = nameOf(spec.names);
-        if (!current || current.owner !== spec.job || !replacedBy) return absentStep(key, label, name);
-        return {
-          key,
-          label,
-          name,
-          action: "delete",
-          changes: [],
-          notes: [],
-          after: [replacedBy],
-          apply: (ctx) => deleteRule(ctx.clients.events, name).then(() => undefined),
-        };
+        return replacedStep(key, label, name, current?.owner === spec.job, replacedBy, (ctx) => deleteRule(ctx.clients.events, name));
       }
       const base = { key, label, name: want.name, arn: want.arn, notes: [] as string[], after: [] as ResourceKey[] };
       if (!current)

@@ -129,6 +129,22 @@ export function absentStep(key: ResourceKey, label: string, name: string): PlanS
   return { key, label, name, action: "unchanged", changes: [], notes: [], after: [], absent: true };
 }
 
+/**
+ * A resource the job no longer wants (the schedule moved to the other kind): deleted once its replacement exists,
+ * and only when it is this job's; otherwise simply not part of the job.
+ */
+export function replacedStep(
+  key: ResourceKey,
+  label: string,
+  name: string,
+  ours: boolean,
+  replacedBy: ResourceKey | undefined,
+  remove: (ctx: StepContext) => Promise<unknown>,
+): PlanStep {
+  if (!ours || !replacedBy) return absentStep(key, label, name);
+  return { key, label, name, action: "delete", changes: [], notes: [], after: [replacedBy], apply: async (ctx) => void (await remove(ctx)) };
+}
+
 /** Ownership: a resource with the job's name but without the job's tag is somebody else's. */
 export function conflictStep(key: ResourceKey, label: string, name: string, owner: string | undefined, job: string): PlanStep {
   return {
