@@ -1,10 +1,10 @@
 /** `support-job destroy`: delete every AWS resource the job created (its runs' logs are kept). Asks first. */
-import { callerIdentity } from "../aws/clients.js";
 import { describeAwsError } from "../aws/errors.js";
 import { InputError, InterruptedError, OperationError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { awsCall } from "../aws/call.js";
-import { applyDestroy, planDestroy, type DestroyStep } from "../plan/destroy.js";
+import { applyDestroy, planDestroy } from "../plan/destroy.js";
+import type { RemovalStep } from "../resources/types.js";
 import { openJob, type JobOptions } from "./open-job.js";
 import { jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
@@ -39,11 +39,8 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   const { account, steps } = await io.step(
     `reading what is left of job ${name} in ${clients.region}`,
     async () => {
-      const me = await awsCall("Checking your AWS identity", callerIdentity(clients));
-      return {
-        account: me.account,
-        steps: await awsCall(`Reading job ${name}`, planDestroy(clients, name, { account: me.account, region: clients.region, partition: me.partition })),
-      };
+      const { where, steps } = await awsCall(`Reading job ${name}`, planDestroy(clients, name, config?.account));
+      return { account: where.account, steps };
     },
     { done: `read what is left of job ${name} in ${clients.region}`, failed: `could not read job ${name}` },
   );
@@ -51,7 +48,7 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   const toDelete = steps.filter((s) => s.action === "delete");
   const skipped = steps.filter((s) => s.action === "skip");
   const keptLogs = `The runs' logs are kept in CloudWatch Logs group ${names.logGroup} (delete them with: aws logs delete-log-group --log-group-name ${names.logGroup} --region ${clients.region}).`;
-  const output = (deleted: DestroyStep[], failed: { step: DestroyStep; error: unknown }[]) =>
+  const output = (deleted: RemovalStep[], failed: { step: RemovalStep; error: unknown }[]) =>
     destroyToJson(
       { name, region: clients.region, account },
       { deleted, skipped, failed: failed.map((f) => ({ step: f.step, error: describeAwsError(f.error, `deleting ${f.step.label} ${f.step.name}`) })) },
@@ -73,8 +70,8 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
     if (!sure) throw new InterruptedError("Cancelled, nothing was deleted.");
   }
 
-  const tasks = new Map<DestroyStep, Progress>();
-  const deletedSoFar: DestroyStep[] = [];
+  const tasks = new Map<RemovalStep, Progress>();
+  const deletedSoFar: RemovalStep[] = [];
   const restore = whileInterrupted(() => {
     const done = deletedSoFar.map((s) => `${s.label} ${s.name}`);
     return `Interrupted while deleting. ${done.length ? `Already deleted: ${done.join("; ")}. ` : ""}Run \`support-job destroy --name ${name} --yes\` again to finish.`;

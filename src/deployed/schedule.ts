@@ -17,7 +17,7 @@ import type { Clients } from "../aws/clients.js";
 import { partitionOf } from "../plan/plan.js";
 import { TAG_KEY, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
-import type { JobState } from "../plan/plan.js";
+import type { JobState } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
 

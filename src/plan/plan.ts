@@ -7,7 +7,7 @@ import { READS, RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
 import { jobRef, type Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
-import type { JobRef, Plan, ResourceKey } from "../resources/types.js";
+import type { JobRef, JobState, Plan } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
 
@@ -61,9 +61,6 @@ export async function readJobWithIdentity(job: string, clients: Clients, account
   const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(jobRef(job, where), clients);
   return { job, where, current };
 }
-
-/** What each resource's read found, keyed by resource (undefined: not there). */
-export type JobState = ReadonlyMap<ResourceKey, unknown>;
 
 /** The plan from reads already made: drift in `status` is this, on the very reads it shows. Pure. */
 export function planFrom(spec: JobSpec, current: JobState, options: Pick<PlanOptions, "adopt">): Plan {

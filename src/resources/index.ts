@@ -26,7 +26,7 @@ const scheduleRoleResource = roleResource({
 });
 const schedulerRoleResource = roleResource({
   key: "schedulerRole",
-  label: "time-zone schedule role",
+  label: "scheduler role",
   nameOf: (names) => names.schedulerRole,
   pick: (spec) => spec.schedulerRole,
   inlinePolicyName: SCHEDULE_ROLE_POLICY,

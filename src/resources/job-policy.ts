@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { absentStep, conflictStep, updateOrUnchanged, isForeign, type Resource } from "./types.js";
+import { absentStep, conflictStep, updateOrUnchanged, isForeign, removalStep, type Resource } from "./types.js";
 import type { PolicyDocument } from "../settings/types.js";
 import { iamOwner, TAG_KEY } from "../desired/names.js";
 
@@ -26,6 +26,8 @@ export interface JobPolicyState {
   policy: Policy;
   owner: string | undefined;
   document: unknown;
+  /** Who holds the policy: "role <name>", "user <name>", "group <name>". */
+  holders: string[];
 }
 
 const LABEL = "job permissions policy";
@@ -41,11 +43,15 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
       orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
     ]);
     if (!got?.Policy) return undefined;
-    const version = await orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.Policy.DefaultVersionId })));
+    const [version, holders] = await Promise.all([
+      orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.Policy.DefaultVersionId }))),
+      policyHolders(iam, arn),
+    ]);
     return {
       policy: got.Policy,
       owner: iamOwner(tags?.Tags ?? got.Policy.Tags ?? [], ref.where.region),
       document: parsePolicyText(version?.PolicyVersion?.Document),
+      holders,
     };
   },
   plan(spec, current, { adopt }) {
@@ -96,7 +102,33 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
       if (!samePolicy(current.document, want.document)) await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
     });
   },
+  remove(current, ref) {
+    const { names } = ref;
+    const ourRoles = new Set([names.serviceRole, names.scheduleRole, names.schedulerRole, names.tryRole].map((r) => `role ${r}`));
+    // Our own roles are detached with the roles; anyone else holding the policy is named before confirming.
+    const others = current.holders.filter((h) => !ourRoles.has(h));
+    return [
+      removalStep(ref.job, current.owner, {
+        key: "jobPolicy",
+        label: LABEL,
+        name: names.jobPolicy,
+        details: others.length ? [`also attached to ${others.join(", ")}: detached from them too`] : [],
+        stage: 4,
+        run: async ({ iam }) => void (await deleteJobPolicy(iam, ref.arns.jobPolicy)),
+      }),
+    ];
+  },
 };
+
+/** Every role, user and group the policy is attached to (empty: none, or no such policy). */
+export async function policyHolders(iam: IAMClient, PolicyArn: string): Promise<string[]> {
+  const out = await orMissing(iam.send(new ListEntitiesForPolicyCommand({ PolicyArn })));
+  return [
+    ...(out?.PolicyRoles ?? []).map((r) => `role ${r.RoleName ?? ""}`),
+    ...(out?.PolicyUsers ?? []).map((u) => `user ${u.UserName ?? ""}`),
+    ...(out?.PolicyGroups ?? []).map((g) => `group ${g.GroupName ?? ""}`),
+  ];
+}
 
 /** IAM keeps at most five versions: remove the oldest non-default one first when five exist. */
 async function newDefaultVersion(iam: IAMClient, PolicyArn: string, document: PolicyDocument): Promise<void> {

@@ -6,20 +6,20 @@ import {
   GetPolicyCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
-  ListEntitiesForPolicyCommand,
+  ListAttachedRolePoliciesCommand,
   ListPolicyTagsCommand,
   ListRolePoliciesCommand,
   type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
 import { orMissing } from "../aws/errors.js";
-import { jobArns, jobNames, legacyIamNames, TAG_KEY, type Where } from "../desired/names.js";
-import { absentStep, type Resource } from "./types.js";
-import { deleteJobPolicy } from "./job-policy.js";
+import { iamOwner, jobArns, jobNames, legacyIamNames, TAG_KEY, type Where } from "../desired/names.js";
+import { absentStep, removalStep, roleDetails, type RemovalStep, type Resource } from "./types.js";
+import { deleteJobPolicy, policyHolders } from "./job-policy.js";
 import { deleteRole } from "./role.js";
 
 /** Whether an old role starts, or runs as, this region's project: its trust or inline policies name it (or its group). */
-export async function legacyRoleServes(iam: IAMClient, role: Role, inlineNames: readonly string[], where: Where, job: string): Promise<boolean> {
+async function legacyRoleServes(iam: IAMClient, role: Role, inlineNames: readonly string[], where: Where, job: string): Promise<boolean> {
   const arns = jobArns(jobNames(job, where.region), where);
   const policies = await Promise.all(inlineNames.map((PolicyName) => orMissing(iam.send(new GetRolePolicyCommand({ RoleName: role.RoleName, PolicyName })))));
   const texts = [role.AssumeRolePolicyDocument, ...policies.map((p) => p?.PolicyDocument)].map((t) =>
@@ -30,11 +30,20 @@ export async function legacyRoleServes(iam: IAMClient, role: Role, inlineNames: 
 
 const LEGACY_LABEL = "old IAM roles (no region in their names)";
 
+interface LegacyRole {
+  name: string;
+  owner: string | undefined;
+  inline: number;
+  attached: number;
+}
+
 export interface LegacyState {
   /** Old roles of this job that serve this region (the others are another region's, left alone). */
-  roles: string[];
+  roles: LegacyRole[];
   /** The old job policy, when it is this job's. */
   policyArn: string | undefined;
+  /** Who holds the old job policy ("role <name>", …), read only when it is this job's. */
+  policyHolders: string[];
 }
 
 /** Moving a job off the old names: its new roles are created and used first; then this removes the old ones. */
@@ -54,26 +63,39 @@ export const legacyIamResource: Resource<LegacyState> = {
             orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
           ]);
           if (!role?.Role || role.Role.Tags?.find((t) => t.Key === TAG_KEY)?.Value !== ref.job) return undefined;
-          return (await legacyRoleServes(iam, role.Role, inline?.PolicyNames ?? [], ref.where, ref.job)) ? RoleName : undefined;
+          // Only for an old role of this job (rare): the common read, with no old roles, costs no more calls.
+          const inlineNames = inline?.PolicyNames ?? [];
+          const [serves, attached] = await Promise.all([
+            legacyRoleServes(iam, role.Role, inlineNames, ref.where, ref.job),
+            orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+          ]);
+          const found: LegacyRole = {
+            name: RoleName,
+            owner: iamOwner(role.Role.Tags, ref.where.region),
+            inline: inlineNames.length,
+            attached: attached?.AttachedPolicies?.length ?? 0,
+          };
+          return serves ? found : undefined;
         }),
       ),
       Promise.all([
         orMissing(iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))),
         orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn }))),
-      ]),
+      ]).then(async ([got, tags]) => {
+        const ours = Boolean(got?.Policy) && (tags?.Tags ?? got?.Policy?.Tags)?.find((t) => t.Key === TAG_KEY)?.Value === ref.job;
+        return { ours, holders: ours ? await policyHolders(iam, policyArn) : [] };
+      }),
     ]);
-    const found = roles.filter((r): r is string => r !== undefined);
-    const [got, tags] = policy;
-    const ours = Boolean(got?.Policy) && (tags?.Tags ?? got?.Policy?.Tags)?.find((t) => t.Key === TAG_KEY)?.Value === ref.job;
-    if (found.length === 0 && !ours) return undefined;
-    return { roles: found, policyArn: ours ? policyArn : undefined };
+    const found = roles.filter((r): r is LegacyRole => r !== undefined);
+    if (found.length === 0 && !policy.ours) return undefined;
+    return { roles: found, policyArn: policy.ours ? policyArn : undefined, policyHolders: policy.holders };
   },
   plan(spec, current) {
     const base = { key: "legacyIam" as const, label: LEGACY_LABEL, notes: [] as string[], after: [] };
     if (!current || current.roles.length === 0) return absentStep("legacyIam", LEGACY_LABEL, legacyIamNames(spec.job).serviceRole);
     return {
       ...base,
-      name: current.roles.join(", "),
+      name: current.roles.map((r) => r.name).join(", "),
       action: "delete",
       changes: [],
       notes: [
@@ -85,14 +107,42 @@ export const legacyIamResource: Resource<LegacyState> = {
       last: true,
       apply: async (ctx) => {
         const { iam } = ctx.clients;
-        await Promise.all(current.roles.map((name) => deleteRole(iam, name)));
-        // The old policy goes only when no role of any region holds it any more.
-        const arn = current.policyArn;
-        if (!arn) return;
-        const holders = await orMissing(iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn })));
-        const held = [...(holders?.PolicyRoles ?? []), ...(holders?.PolicyUsers ?? []), ...(holders?.PolicyGroups ?? [])].length;
-        if (holders && held === 0) await deleteJobPolicy(iam, arn);
+        await Promise.all(current.roles.map((r) => deleteRole(iam, r.name)));
+        if (current.policyArn) await deleteIfUnheld(iam, current.policyArn);
       },
     };
   },
+  remove(current, ref) {
+    const legacy = legacyIamNames(ref.job);
+    const steps: RemovalStep[] = current.roles.map((r) =>
+      removalStep(ref.job, r.owner, {
+        key: "legacyRole",
+        label: "old role (no region in its name)",
+        name: r.name,
+        details: roleDetails(r.inline, r.attached),
+        stage: 3,
+        run: async ({ iam }) => void (await deleteRole(iam, r.name)),
+      }),
+    );
+    const legacyRoles = new Set([legacy.serviceRole, legacy.scheduleRole, legacy.schedulerRole, legacy.tryRole].map((n) => `role ${n}`));
+    const arn = current.policyArn;
+    // Still attached to something else (another region's old role, a person): theirs to keep, not even listed.
+    if (arn && current.policyHolders.every((h) => legacyRoles.has(h)))
+      steps.push({
+        key: "legacyJobPolicy",
+        label: "old job permissions policy",
+        name: legacy.jobPolicy,
+        action: "delete",
+        details: [],
+        stage: 4,
+        // Detached from the old roles in stage 3; if another region's old role still holds it, it stays.
+        run: ({ iam }) => deleteIfUnheld(iam, arn),
+      });
+    return steps;
+  },
 };
+
+/** The old policy goes only when no role of any region (nor anyone else) holds it any more. */
+async function deleteIfUnheld(iam: IAMClient, PolicyArn: string): Promise<void> {
+  if ((await policyHolders(iam, PolicyArn)).length === 0) await deleteJobPolicy(iam, PolicyArn);
+}

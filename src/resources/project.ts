@@ -2,6 +2,7 @@
 import {
   BatchGetProjectsCommand,
   CreateProjectCommand,
+  DeleteProjectCommand,
   ListProjectsCommand,
   UpdateProjectCommand,
   type CodeBuildClient,
@@ -9,9 +10,9 @@ import {
   type Project,
 } from "@aws-sdk/client-codebuild";
 import { showEnvValue } from "./compare.js";
-import { isAlreadyExists } from "../aws/errors.js";
+import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
-import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "./types.js";
+import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, removalStep, type FieldChange, type Resource, type StepContext } from "./types.js";
 import type { JobSpec, ProjectSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 
@@ -35,6 +36,19 @@ export const projectResource: Resource<ProjectState> = {
     return updateOrUnchanged(base, projectChanges(want, current.project, spec), (ctx) =>
       waitForRolePropagation("CodeBuild", ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(projectInput(want, spec)))),
     );
+  },
+  remove(current, ref) {
+    const name = ref.names.project;
+    return [
+      removalStep(ref.job, current.owner, {
+        key: "project",
+        label: LABEL,
+        name,
+        details: [],
+        stage: 2,
+        run: async ({ codebuild }) => void (await orMissing(codebuild.send(new DeleteProjectCommand({ name })))),
+      }),
+    ];
   },
 };
 

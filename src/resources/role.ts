@@ -26,6 +26,8 @@ import {
   conflictStep,
   updateOrUnchanged,
   isForeign,
+  removalStep,
+  roleDetails,
   type FieldChange,
   type PlanStep,
   type Resource,
@@ -128,6 +130,19 @@ export function roleResource({ key, label, nameOf, pick, inlinePolicyName, repla
           ...detach.map((PolicyArn) => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }))),
         ]);
       });
+    },
+    remove(current, ref) {
+      const name = nameOf(ref.names);
+      return [
+        removalStep(ref.job, current.owner, {
+          key,
+          label,
+          name,
+          details: roleDetails(current.inlinePolicyNames.length, current.attached.length),
+          stage: 3,
+          run: async ({ iam }) => void (await deleteRole(iam, name)),
+        }),
+      ];
     },
   };
 }

@@ -14,7 +14,18 @@ import {
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, objectChanges, show } from "./compare.js";
-import { replacedStep, conflictStep, updateOrUnchanged, fieldChanges, isForeign, type Resource, type ResourceKey, type StepContext } from "./types.js";
+import {
+  replacedStep,
+  conflictStep,
+  updateOrUnchanged,
+  fieldChanges,
+  isForeign,
+  plural,
+  removalStep,
+  type Resource,
+  type ResourceKey,
+  type StepContext,
+} from "./types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../desired/job.js";
 import { TAG_KEY, type JobArns, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
@@ -24,6 +35,8 @@ export interface RuleState {
   rule: DescribeRuleCommandOutput;
   owner: string | undefined;
   target: Target | undefined;
+  /** Every target of the rule, ours and any other (destroy removes them all with the rule). */
+  targets: Target[];
 }
 
 interface RuleWant {
@@ -65,6 +78,7 @@ function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replacedBy }:
         rule,
         owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value,
         target: targets?.Targets?.find((t) => t.Id === targetId),
+        targets: targets?.Targets ?? [],
       };
     },
     plan(spec, current, { adopt, paused }) {
@@ -112,6 +126,20 @@ function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replacedBy }:
           targetChanged && putTarget(ctx, want),
         ]),
       );
+    },
+    remove(current, ref) {
+      const name = nameOf(ref.names);
+      const count = current.targets.length;
+      return [
+        removalStep(ref.job, current.owner, {
+          key,
+          label,
+          name,
+          details: count ? [plural(count, "target")] : [],
+          stage: 1,
+          run: async ({ events }) => void (await deleteRule(events, name)),
+        }),
+      ];
     },
   };
 }

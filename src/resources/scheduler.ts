@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { canonical, objectChanges } from "./compare.js";
-import { absentStep, conflictStep, fieldChanges, isForeign, type Resource, type StepContext } from "./types.js";
+import { absentStep, conflictStep, fieldChanges, isForeign, removalStep, type Resource, type StepContext } from "./types.js";
 import type { SchedulerScheduleSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
@@ -80,6 +80,19 @@ export const scheduleGroupResource: Resource<GroupState> = {
       },
     };
   },
+  remove(current, ref) {
+    const name = ref.names.scheduleGroup;
+    return [
+      removalStep(ref.job, current.owner, {
+        key: "scheduleGroup",
+        label: GROUP,
+        name,
+        details: [],
+        stage: 2,
+        run: ({ scheduler }) => deleteScheduleGroup(scheduler, name).then(() => undefined),
+      }),
+    ];
+  },
 };
 
 /** What GetSchedule found (the schedule's on/off state is `ScheduleState`, in deployed/schedule.ts). */
@@ -137,6 +150,21 @@ export const scheduleResource: Resource<CurrentSchedule> = {
     // UpdateSchedule replaces the whole schedule: keep its state, so a paused job stays paused.
     return { ...base, action: "update", changes, apply: (ctx) => putSchedule(ctx, want, current.State === "DISABLED" ? "DISABLED" : "ENABLED", false) };
   },
+  // A schedule cannot be tagged: it is the job's when its group is.
+  remove(_current, ref, read) {
+    const { schedule, scheduleGroup } = ref.names;
+    const owner = (read.get("scheduleGroup") as GroupState | undefined)?.owner;
+    return [
+      removalStep(ref.job, owner, {
+        key: "schedule",
+        label: "schedule",
+        name: `${scheduleGroup}/${schedule}`,
+        details: [],
+        stage: 1,
+        run: ({ scheduler }) => deleteSchedule(scheduler, schedule, scheduleGroup).then(() => undefined),
+      }),
+    ];
+  },
 };
 
 async function putSchedule(ctx: StepContext, want: SchedulerScheduleSpec, State: "ENABLED" | "DISABLED", create: boolean): Promise<void> {
@@ -164,10 +192,10 @@ async function putSchedule(ctx: StepContext, want: SchedulerScheduleSpec, State:
   ctx.exists();
 }
 
-export async function deleteSchedule(scheduler: SchedulerClient, Name: string, GroupName: string): Promise<boolean> {
+async function deleteSchedule(scheduler: SchedulerClient, Name: string, GroupName: string): Promise<boolean> {
   return (await orMissing(scheduler.send(new DeleteScheduleCommand({ Name, GroupName })))) !== undefined;
 }
 
-export async function deleteScheduleGroup(scheduler: SchedulerClient, Name: string): Promise<boolean> {
+async function deleteScheduleGroup(scheduler: SchedulerClient, Name: string): Promise<boolean> {
   return (await orMissing(scheduler.send(new DeleteScheduleGroupCommand({ Name })))) !== undefined;
 }

@@ -1,6 +1,7 @@
 /** The alert topic (with a policy that lets EventBridge publish) and its email subscription. */
 import {
   CreateTopicCommand,
+  DeleteTopicCommand,
   GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
   ListTagsForResourceCommand,
@@ -12,7 +13,7 @@ import {
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { conflictStep, updateOrUnchanged, isForeign, type FieldChange, type Resource } from "./types.js";
+import { conflictStep, updateOrUnchanged, isForeign, removalStep, type FieldChange, type Resource } from "./types.js";
 import { createHash } from "node:crypto";
 import { SUBSCRIBED_TAG_KEY, TAG_KEY } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
@@ -69,12 +70,34 @@ export const alertTopicResource: Resource<TopicState> = {
       ]),
     );
   },
+  // The subscriptions (every protocol, anyone's) go with the topic.
+  remove(current, ref, read) {
+    const arn = ref.arns.alertTopic;
+    const subs = (read.get("alertSubscription") as CurrentSubscriptions | undefined)?.all ?? [];
+    return [
+      removalStep(ref.job, current.owner, {
+        key: "alertTopic",
+        label: TOPIC,
+        name: ref.names.alertTopic,
+        details: subs.map((s) => `${isPending(s) ? "pending " : ""}subscription ${s.Endpoint ?? s.Protocol ?? ""}`.trim()),
+        stage: 2,
+        run: async ({ sns }) => {
+          // Confirmed subscriptions first (listed again: some may be new); a pending one has no ARN to unsubscribe and goes with the topic.
+          const now = (await listSubscriptions(sns, arn)) ?? [];
+          await Promise.all(now.filter((s) => !isPending(s)).map((s) => orMissing(sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn })))));
+          await orMissing(sns.send(new DeleteTopicCommand({ TopicArn: arn })));
+        },
+      }),
+    ];
+  },
 };
 
 /** What the topic holds (one address's confirmed/pending/missing is `SubscriptionState`, in deployed/status.ts). */
 export interface CurrentSubscriptions {
   /** The topic's email subscriptions, support-job's and anyone else's. */
   emails: Subscription[];
+  /** Every subscription of the topic, whatever its protocol. */
+  all: Subscription[];
   /** The addresses support-job subscribed and has not removed yet (the topic's tag); undefined: never recorded. */
   recorded: string[] | undefined;
 }
@@ -134,7 +157,11 @@ export const alertSubscriptionResource: Resource<CurrentSubscriptions> = {
       orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.alertTopic }))),
     ]);
     if (!subs) return undefined;
-    return { emails: subs.filter((s) => s.Protocol === "email"), recorded: parseRecord(tags?.Tags?.find((t) => t.Key === SUBSCRIBED_TAG_KEY)?.Value) };
+    return {
+      emails: subs.filter((s) => s.Protocol === "email"),
+      all: subs,
+      recorded: parseRecord(tags?.Tags?.find((t) => t.Key === SUBSCRIBED_TAG_KEY)?.Value),
+    };
   },
   plan(spec, current) {
     const email = spec.alertEmail;

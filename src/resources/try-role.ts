@@ -25,9 +25,9 @@ import { OperationError } from "../errors.js";
 import { parsePolicyText, samePolicy } from "./compare.js";
 import { deleteRole } from "./role.js";
 import type { Tag } from "../desired/job.js";
-import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type Where } from "../desired/names.js";
+import { iamOwner, jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type Where } from "../desired/names.js";
 import type { PolicyDocument } from "../settings/types.js";
-import type { ReadResource } from "./types.js";
+import { removalStep, roleDetails, type ReadResource } from "./types.js";
 
 /** The longest session AssumeRole may ask for; also the most a chained role session (SSO → this role) may last. */
 export const TRY_SESSION_SECONDS = 3600;
@@ -148,6 +148,19 @@ export const tryRoleResource: ReadResource<TryRoleState> = {
   label: "permissions try role",
   nameOf: (ref) => ref.names.tryRole,
   read: (ref, { iam }) => readTryRole(iam, ref.names.tryRole),
+  remove(current, ref) {
+    const name = ref.names.tryRole;
+    return [
+      removalStep(ref.job, iamOwner(current.role.Tags, ref.where.region), {
+        key: "tryRole",
+        label: "try-it role",
+        name,
+        details: roleDetails(current.inlinePolicyNames.length, current.attached.length),
+        stage: 3,
+        run: async ({ iam }) => void (await deleteRole(iam, name)),
+      }),
+    ];
+  },
 };
 
 function ownerOf(role: Pick<Role, "Tags">): string | undefined {

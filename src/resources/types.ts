@@ -1,6 +1,7 @@
 import type { Clients } from "../aws/clients.js";
 import type { JobSpec } from "../desired/job.js";
 import { show } from "./compare.js";
+import { TAG_KEY } from "../desired/names.js";
 
 export type ResourceKey =
   | "serviceRole"
@@ -73,6 +74,34 @@ export function hasChanges(plan: Plan): boolean {
 /** What a read needs: the job, where it lives, its names and ARNs. No settings: status and destroy have none. */
 export type JobRef = Pick<JobSpec, "job" | "where" | "names" | "arns">;
 
+/** What each resource's read found, keyed by resource (undefined: not there). */
+export type JobState = ReadonlyMap<ResourceKey, unknown>;
+
+/**
+ * When destroy removes a resource; a stage starts once the one before has finished, the steps of one stage at once:
+ *   1. what starts runs or sends alerts: rules (their targets first) and the time-zone schedule;
+ *   2. the project, the alert topic (its subscriptions first) and the schedule group;
+ *   3. the roles (inline policies deleted, managed policies detached first);
+ *   4. the job's managed policies (detached from whatever still holds them, non-default versions first).
+ */
+export type RemovalStage = 1 | 2 | 3 | 4;
+
+/** One resource destroy removes (or leaves alone, saying why). The old IAM names have a step per role and one for the policy. */
+export interface RemovalStep {
+  key: ResourceKey | "legacyRole" | "legacyJobPolicy";
+  /** In the user's words, as destroy lists it. */
+  label: string;
+  name: string;
+  /** delete: present and tagged for this job; skip: present but not the job's. */
+  action: "delete" | "skip";
+  /** What goes with it: "1 target", "2 inline policies", "subscription ops@example.com". */
+  details: string[];
+  /** Why a skipped resource is left alone. */
+  note?: string | undefined;
+  stage: RemovalStage;
+  run: (clients: Clients) => Promise<void>;
+}
+
 export interface Resource<Current> {
   key: ResourceKey;
   label: string;
@@ -81,10 +110,38 @@ export interface Resource<Current> {
   /** What AWS holds (undefined: not there). The same read serves init, status, destroy and every other command. */
   read(ref: JobRef, clients: Clients): Promise<Current | undefined>;
   plan(spec: JobSpec, current: Current | undefined, options: PlanStepOptions): PlanStep;
+  /**
+   * What destroy does with what the read found (called only when the read found something): delete it with what
+   * goes with it, or skip it when it is not tagged for this job. `read` is every resource's read, for a resource
+   * whose owner or contents another read holds (a schedule's group, a topic's subscriptions). Makes no AWS call.
+   */
+  remove?(current: Current, ref: JobRef, read: JobState): RemovalStep[];
 }
 
-/** A resource every command reads but init does not plan (the `permissions try` role: its own command manages it). */
-export type ReadResource<Current> = Pick<Resource<Current>, "key" | "label" | "nameOf" | "read">;
+/** A resource every command reads and destroy removes, but init does not plan (the `permissions try` role: its own command manages it). */
+export type ReadResource<Current> = Pick<Resource<Current>, "key" | "label" | "nameOf" | "read" | "remove">;
+
+/** The ownership rule of destroy: only what is tagged support-job:job=<job> is deleted; anything else is skipped with a note. */
+export function removalStep(job: string, owner: string | undefined, step: Omit<RemovalStep, "action" | "note">): RemovalStep {
+  if (owner === job) return { ...step, action: "delete" };
+  return {
+    ...step,
+    action: "skip",
+    note:
+      owner === undefined ? `not tagged ${TAG_KEY}=${job} (support-job did not create it): left alone` : `belongs to support-job job "${owner}": left alone`,
+  };
+}
+
+/** "1 target", "2 inline policies". */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** A role's removal details: what is deleted or detached with it. */
+export function roleDetails(inline: number, attached: number): string[] {
+  return [
+    inline ? plural(inline, "inline policy", "inline policies") : "",
+    attached ? `${plural(attached, "managed policy", "managed policies")} detached` : "",
+  ].filter(Boolean);
+}
 
 interface PlanStepOptions {
   adopt: boolean;

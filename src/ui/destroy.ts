@@ -1,16 +1,16 @@
 /** Pure renderers of `support-job destroy`: the plan of removals, and what was done as a --json document. */
 import { jobNames } from "../desired/names.js";
-import type { DestroyStep } from "../plan/destroy.js";
+import type { RemovalStep } from "../resources/types.js";
 import { paint } from "./style.js";
 
-function ref(step: DestroyStep) {
+function ref(step: RemovalStep) {
   return { resource: step.key, label: step.label, name: step.name };
 }
 
 /** What destroy did, as its --json document; `error` is already a sentence. */
 export function destroyToJson(
   job: { name: string; region: string; account: string },
-  outcome: { deleted: readonly DestroyStep[]; skipped: readonly DestroyStep[]; failed: readonly { step: DestroyStep; error: string }[] },
+  outcome: { deleted: readonly RemovalStep[]; skipped: readonly RemovalStep[]; failed: readonly { step: RemovalStep; error: string }[] },
 ): Record<string, unknown> {
   return {
     ...job,
@@ -22,7 +22,7 @@ export function destroyToJson(
 }
 
 /** Pure: what destroy will do, one line per resource. */
-export function renderDestroyPlan(name: string, region: string, account: string, steps: readonly DestroyStep[]): string {
+export function renderDestroyPlan(name: string, region: string, account: string, steps: readonly RemovalStep[]): string {
   const lines = [`Destroy job ${paint.bold(name)} in ${region} (account ${account}):`];
   if (steps.length === 0) return lines.concat(paint.dim("  (nothing left)")).join("\n");
   const width = Math.max(...steps.map((s) => s.label.length));
