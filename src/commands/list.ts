@@ -4,19 +4,30 @@ import { clientsFor, type GlobalOptions } from "./common.js";
 import { awsCall } from "../aws/call.js";
 import { listJobs, listJobsWithAlertRules } from "../deployed/find-job.js";
 import { getBuilds, recentRunIds, summariseRun } from "../runs/history.js";
-import { readSchedule } from "../deployed/schedule.js";
+import { SCHEDULE_READS, scheduleFrom } from "../deployed/schedule.js";
+import { callerIdentity } from "../aws/clients.js";
+import { readJob } from "../plan/plan.js";
 import { scheduleStatus } from "../deployed/status.js";
 import { localTimeZone } from "../schedule/index.js";
-import { jobNames } from "../desired/names.js";
+import { jobNames, jobRef, type Where } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { jobListToJson, renderJobList, renderLeftBehind, type JobListing } from "../ui/list.js";
 
 async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now: Date): Promise<JobListing[]> {
-  const projects = await listJobs(clients);
+  const [projects, me] = await Promise.all([listJobs(clients), awsCall("Checking your AWS identity", callerIdentity(clients))]);
+  const where: Where = { account: me.account, region: clients.region, partition: me.partition };
   const names = projects.map((p) => p.name ?? "");
-  // Per job, in parallel: its schedule and its newest run id; then one BatchGetBuilds for every last run.
+  // Per job, in parallel: its schedule (the schedule modules' reads) and its newest run id; then one BatchGetBuilds for every last run.
   const perJob = await Promise.all(
-    names.map((name) => awsCall(`Reading job ${name}`, Promise.all([readSchedule(clients, jobNames(name, clients.region)), recentRunIds(clients, name, 1)]))),
+    names.map((name) =>
+      awsCall(
+        `Reading job ${name}`,
+        Promise.all([
+          readJob(jobRef(name, where), clients, SCHEDULE_READS).then((read) => scheduleFrom(read, jobNames(name, clients.region))),
+          recentRunIds(clients, name, 1),
+        ]),
+      ),
+    ),
   );
   const lastIds = perJob.flatMap(([, runs]) => runs.ids.slice(0, 1));
   const builds = await awsCall("Reading the jobs' last runs", getBuilds(clients, lastIds));

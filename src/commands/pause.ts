@@ -1,10 +1,10 @@
 /** `support-job pause` / `resume`: turn the job's schedule off or on. Runs started with run-now still work while paused. */
 import { OperationError } from "../errors.js";
-import { readProject } from "../resources/project.js";
+import { projectResource } from "../resources/project.js";
 import { awsCall, noSuchJob } from "../aws/call.js";
-import type { Clients } from "../aws/clients.js";
 import { openJob, type JobOptions } from "./open-job.js";
-import { readSchedule, setScheduleEnabled } from "../deployed/schedule.js";
+import { SCHEDULE_READS, scheduleFrom, setScheduleEnabled } from "../deployed/schedule.js";
+import { readJobWithIdentity } from "../plan/plan.js";
 import { scheduleStatus } from "../deployed/status.js";
 import { localTimeZone } from "../schedule/index.js";
 import { jobTime, scheduleChangeToJson } from "../ui/format.js";
@@ -21,11 +21,13 @@ export async function runResume(options: JobOptions, io: Reporter): Promise<void
 }
 
 async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): Promise<void> {
-  const { clients, name } = await openJob(options, io);
+  const { clients, name, config } = await openJob(options, io);
   const verb = enabled ? "Resuming" : "Pausing";
-  const schedule = await awsCall(`${verb} job ${name}`, readSchedule(clients, jobNames(name, clients.region), { withOwner: true }));
+  // The schedule's reads (and the project's, to tell "no such job" apart), through their resource modules.
+  const { current } = await awsCall(`${verb} job ${name}`, readJobWithIdentity(name, clients, config?.account, [...SCHEDULE_READS, projectResource]));
+  const schedule = scheduleFrom(current, jobNames(name, clients.region));
   // A job that does not exist is the user's input to fix (exit 2), as in every other command.
-  if (!schedule && !(await projectExists(clients, name))) throw noSuchJob(name, clients.region);
+  if (!schedule && current.get("project") === undefined) throw noSuchJob(name, clients.region);
   if (!schedule)
     throw new OperationError(
       `Job ${name} has no schedule in ${clients.region} (no rule ${jobNames(name, clients.region).scheduleRule}); run \`support-job init --yes\` with its support-job.json to recreate it.`,
@@ -48,8 +50,4 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
     io.result("  `support-job run-now` still starts a run by hand.");
   }
   if (io.json) io.printJson(scheduleChangeToJson(name, clients.region, changed, after));
-}
-
-async function projectExists(clients: Clients, name: string): Promise<boolean> {
-  return (await awsCall(`Reading job ${name}`, readProject(clients.codebuild, name))) !== undefined;
 }

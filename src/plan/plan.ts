@@ -7,7 +7,7 @@ import { READS, RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
 import { jobRef, type Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
-import type { JobRef, JobState, Plan } from "../resources/types.js";
+import type { JobRef, JobState, Plan, ReadResource } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
 
@@ -53,12 +53,17 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
  * Who we are and every resource of job `job`: the reads start with the identity check when the account is known
  * (support-job.json saves it) and are used only if the guess was right.
  */
-export async function readJobWithIdentity(job: string, clients: Clients, accountHint: string | undefined): Promise<JobRead> {
+export async function readJobWithIdentity(
+  job: string,
+  clients: Clients,
+  accountHint: string | undefined,
+  resources: readonly ReadResource<unknown>[] = READS,
+): Promise<JobRead> {
   const hinted = accountHint ? { account: accountHint, region: clients.region, partition: partitionOf(clients.region) } : undefined;
-  const speculative = hinted ? settle(readJob(jobRef(job, hinted), clients)) : undefined;
+  const speculative = hinted ? settle(readJob(jobRef(job, hinted), clients, resources)) : undefined;
   const me = await callerIdentity(clients);
   const where: Where = { account: me.account, region: clients.region, partition: me.partition };
-  const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(jobRef(job, where), clients);
+  const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(jobRef(job, where), clients, resources);
   return { job, where, current };
 }
 
@@ -77,16 +82,19 @@ function isPaused(spec: JobSpec, current: JobState): boolean {
   return Boolean(schedule && group?.owner === spec.job && schedule.State === "DISABLED");
 }
 
-/** Every resource of the job, read in parallel: the one read path of init, status, destroy and the rest. */
-async function readJob(ref: JobRef, clients: Clients): Promise<JobState> {
+/**
+ * Every resource of the job (or the few a command needs: pause reads the schedule's), read in parallel through the
+ * resource modules: the one read path of init, status, destroy and the rest.
+ */
+export async function readJob(ref: JobRef, clients: Clients, resources: readonly ReadResource<unknown>[] = READS): Promise<JobState> {
   const states = await Promise.all(
-    READS.map((r) =>
+    resources.map((r) =>
       r.read(ref, clients).catch((error: unknown) => {
         throw new OperationError(describeAwsError(error, `Reading the ${r.label} ${r.nameOf(ref)}`), error);
       }),
     ),
   );
-  return new Map(READS.map((r, i) => [r.key, states[i]]));
+  return new Map(resources.map((r, i) => [r.key, states[i]]));
 }
 
 /** Every --policy-arn and the --permissions-boundary must exist: IAM would refuse them only after other resources exist. */
@@ -127,7 +135,7 @@ function unwrap<T>(s: Settled<T>): T {
   throw s.error;
 }
 
-export function partitionOf(region: string): string {
+function partitionOf(region: string): string {
   if (region.startsWith("cn-")) return "aws-cn";
   if (region.startsWith("us-gov-")) return "aws-us-gov";
   return "aws";

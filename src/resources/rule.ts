@@ -2,6 +2,8 @@
 import {
   DeleteRuleCommand,
   DescribeRuleCommand,
+  DisableRuleCommand,
+  EnableRuleCommand,
   ListRulesCommand,
   ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
@@ -24,6 +26,7 @@ import {
   removalStep,
   type Resource,
   type ResourceKey,
+  type ScheduleState,
   type StepContext,
 } from "./types.js";
 import { ALERT_TARGET_ID, SCHEDULE_TARGET_ID, type JobSpec } from "../desired/job.js";
@@ -211,8 +214,13 @@ export const alertRuleResource = ruleResource({
   }),
 });
 
+/** pause / resume: the rule on or off, nothing else about it changed. */
+export async function setRuleState(events: EventBridgeClient, Name: string, State: ScheduleState): Promise<void> {
+  await events.send(State === "ENABLED" ? new EnableRuleCommand({ Name }) : new DisableRuleCommand({ Name }));
+}
+
 /** Targets first (listed at delete time): EventBridge refuses to delete a rule that still has any. */
-export async function deleteRule(events: EventBridgeClient, Name: string): Promise<boolean> {
+async function deleteRule(events: EventBridgeClient, Name: string): Promise<boolean> {
   const targets = await orMissing(events.send(new ListTargetsByRuleCommand({ Rule: Name })));
   if (!targets) return false;
   const Ids = (targets.Targets ?? []).map((t) => t.Id ?? "").filter(Boolean);

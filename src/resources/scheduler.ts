@@ -14,10 +14,11 @@ import {
   UpdateScheduleCommand,
   type GetScheduleCommandOutput,
   type SchedulerClient,
+  type UpdateScheduleCommandInput,
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { canonical, objectChanges } from "./compare.js";
-import { absentStep, conflictStep, fieldChanges, isForeign, removalStep, type Resource, type StepContext } from "./types.js";
+import { absentStep, conflictStep, fieldChanges, isForeign, removalStep, type Resource, type ScheduleState, type StepContext } from "./types.js";
 import type { SchedulerScheduleSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
@@ -95,7 +96,7 @@ export const scheduleGroupResource: Resource<GroupState> = {
   },
 };
 
-/** What GetSchedule found (the schedule's on/off state is `ScheduleState`, in deployed/schedule.ts). */
+/** What GetSchedule found (its on/off state is a `ScheduleState`). */
 export type CurrentSchedule = GetScheduleCommandOutput;
 
 const SCHEDULE = "time-zone schedule";
@@ -190,6 +191,30 @@ async function putSchedule(ctx: StepContext, want: SchedulerScheduleSpec, State:
     await waitForRolePropagation(SCHEDULER, ctx, () => ctx.clients.scheduler.send(new UpdateScheduleCommand(input)));
   }
   ctx.exists();
+}
+
+/** pause / resume: UpdateSchedule replaces the whole schedule, so it is sent back as it was read, its state aside. */
+export async function setScheduleState(scheduler: SchedulerClient, current: CurrentSchedule, State: ScheduleState): Promise<void> {
+  await scheduler.send(new UpdateScheduleCommand(updateInput(current, State)));
+}
+
+/** GetSchedule's answer as an UpdateSchedule request with another state: every field kept, none lost. */
+export function updateInput(current: CurrentSchedule, State: ScheduleState): UpdateScheduleCommandInput {
+  const input: UpdateScheduleCommandInput = {
+    Name: current.Name,
+    GroupName: current.GroupName,
+    ScheduleExpression: current.ScheduleExpression,
+    FlexibleTimeWindow: current.FlexibleTimeWindow ?? { Mode: "OFF" },
+    Target: current.Target,
+    State,
+  };
+  if (current.ScheduleExpressionTimezone) input.ScheduleExpressionTimezone = current.ScheduleExpressionTimezone;
+  if (current.Description !== undefined) input.Description = current.Description;
+  if (current.StartDate) input.StartDate = current.StartDate;
+  if (current.EndDate) input.EndDate = current.EndDate;
+  if (current.KmsKeyArn) input.KmsKeyArn = current.KmsKeyArn;
+  if (current.ActionAfterCompletion) input.ActionAfterCompletion = current.ActionAfterCompletion;
+  return input;
 }
 
 async function deleteSchedule(scheduler: SchedulerClient, Name: string, GroupName: string): Promise<boolean> {

@@ -74,6 +74,9 @@ export function hasChanges(plan: Plan): boolean {
 /** What a read needs: the job, where it lives, its names and ARNs. No settings: status and destroy have none. */
 export type JobRef = Pick<JobSpec, "job" | "where" | "names" | "arns">;
 
+/** A schedule's on/off state, of either kind (rule or time-zone schedule): pause and resume set it. */
+export type ScheduleState = "ENABLED" | "DISABLED";
+
 /** What each resource's read found, keyed by resource (undefined: not there). */
 export type JobState = ReadonlyMap<ResourceKey, unknown>;
 

@@ -15,7 +15,7 @@ import { InputError, InputErrors } from "../../../src/errors.js";
 import { drainLog } from "../../../src/runs/logs.js";
 import { watchRun } from "../../../src/runs/watch.js";
 import { failureOf, summariseRun, triggerOf } from "../../../src/runs/history.js";
-import { updateInput } from "../../../src/deployed/schedule.js";
+import { updateInput } from "../../../src/resources/scheduler.js";
 import { alertStatus, scheduleStatus, type JobStatus } from "../../../src/deployed/status.js";
 import { jobNames } from "../../../src/desired/names.js";
 import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, successRate, timeAgo } from "../../../src/ui/runs.js";
