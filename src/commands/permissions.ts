@@ -11,25 +11,29 @@ import { accessSync, constants as fsConstants, statSync } from "node:fs";
 import { constants } from "node:os";
 import { delimiter, join } from "node:path";
 import type { EnvironmentVariable } from "@aws-sdk/client-codebuild";
-import { readProject } from "../resources/project.js";
-import { GetRoleCommand, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, type Credentials } from "@aws-sdk/client-sts";
+import { projectResource, type ProjectState } from "../resources/project.js";
+import type { Credentials } from "@aws-sdk/client-sts";
 import { callerIdentity, type Clients } from "../aws/clients.js";
-import { errorName, orMissing } from "../aws/errors.js";
+import { errorName } from "../aws/errors.js";
+import { readJobWithIdentity } from "../plan/plan.js";
+import { serviceRoleResource } from "../resources/index.js";
+import type { RoleState } from "../resources/role.js";
+import type { ReadResource } from "../resources/types.js";
 import { InputError, OperationError, PassThroughExit } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { asOperationError, awsCall, noSuchJob } from "../aws/call.js";
 import { openJob, type JobOptions } from "./open-job.js";
 import {
   applyTryRole,
+  assumeRole,
   callerPrincipal,
   conflictMessage,
   planTryRole,
-  readTryRole,
   removeTryRole,
-  TRY_SESSION_SECONDS,
+  tryRoleResource,
   tryRoleSpec,
   type TryRoleSpec,
+  type TryRoleState,
 } from "../resources/try-role.js";
 import { pollInterval, sleep } from "../runs/watch.js";
 import { jobArns, jobNames } from "../desired/names.js";
@@ -38,6 +42,9 @@ import { tryRoleRemovalToJson } from "../ui/permissions.js";
 import { paint } from "../ui/style.js";
 
 export type PermissionsOptions = JobOptions;
+
+/** What `permissions try` reads, through the resource modules: the job's project (its variables), its service role (its policies and boundary) and the try role. */
+const PERMISSIONS_READS = [projectResource, serviceRoleResource, tryRoleResource] as readonly ReadResource<unknown>[];
 
 /** How long a role written just now may take to become assumable (IAM eventual consistency), and otherwise. */
 const FRESH_ROLE_WAIT_MS = 60_000;
@@ -146,35 +153,25 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
   const { want, jobVariables, current, jobPolicyArn } = await io.step(
     `reading job ${name}'s permissions`,
     async () => {
-      // Everything at once: who you are, the job's variables, its service role's policies, the try role as it is.
-      const [me, project, attached, tryRole, serviceRole] = await awsCall(
+      // Everything at once, through the resource modules: who you are, the job's variables, its service role, the try role as it is.
+      const [{ where, current }, me] = await awsCall(
         `Reading job ${name}`,
-        Promise.all([
-          callerIdentity(clients),
-          readProject(clients.codebuild, name).then((found) => found?.project),
-          orMissing(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.serviceRole, MaxItems: 100 }))),
-          readTryRole(clients.iam, names.tryRole),
-          orMissing(clients.iam.send(new GetRoleCommand({ RoleName: names.serviceRole }))),
-        ]),
+        Promise.all([readJobWithIdentity(name, clients, job.config?.account, PERMISSIONS_READS), callerIdentity(clients)]),
       );
+      const project = (current.get("project") as ProjectState | undefined)?.project;
+      const serviceRole = current.get("serviceRole") as RoleState | undefined;
+      const tryRole = current.get("tryRole") as TryRoleState | undefined;
       if (!project) throw noSuchJob(name, clients.region);
-      if (!attached)
+      if (!serviceRole)
         throw new OperationError(
           `The job's CodeBuild service role ${names.serviceRole} does not exist, so its permissions are unknown: \`support-job init --yes\` recreates it.`,
         );
       const caller = callerPrincipal(me.arn);
       if (caller.display.endsWith(`/${names.tryRole}`))
         throw new InputError("command", `you are already running with the try role ${names.tryRole}; run the command directly`, "aws s3 ls");
-      const where = { account: me.account, region: clients.region, partition: me.partition };
-      const boundary = serviceRole?.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
+      const boundary = serviceRole.role.PermissionsBoundary?.PermissionsBoundaryArn;
       return {
-        want: tryRoleSpec(
-          name,
-          where,
-          caller,
-          (attached.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])),
-          boundary,
-        ),
+        want: tryRoleSpec(name, where, caller, serviceRole.attached.filter(Boolean), boundary),
         jobVariables: project.environment?.environmentVariables ?? [],
         current: tryRole,
         jobPolicyArn: jobArns(names, where).jobPolicy,
@@ -284,9 +281,7 @@ async function assumeTryRole(clients: Clients, want: TryRoleSpec, io: Reporter, 
   let waiting: Progress | undefined;
   for (;;) {
     try {
-      const out = await clients.sts.send(
-        new AssumeRoleCommand({ RoleArn: want.arn, RoleSessionName: `support-job-try-${want.job}`.slice(0, 64), DurationSeconds: TRY_SESSION_SECONDS }),
-      );
+      const out = await assumeRole(clients.sts, want);
       if (!out.Credentials) throw new OperationError(`STS returned no credentials for ${want.name}; run the command again.`);
       waiting?.succeed(`IAM lets you assume ${want.name} now`);
       return out.Credentials;

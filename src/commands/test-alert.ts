@@ -3,17 +3,17 @@
  * chain (rule → topic → subscription), starts a run of the job's project that fails at once on purpose (an inline
  * buildspec, no source, nothing of the job's script), waits for it to fail, and says where the alert goes.
  */
-import { readProject } from "../resources/project.js";
-import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
-import { GetTopicAttributesCommand, type Subscription } from "@aws-sdk/client-sns";
-import { callerIdentity } from "../aws/clients.js";
+import { projectResource } from "../resources/project.js";
+import type { Subscription } from "@aws-sdk/client-sns";
 import { OperationError } from "../errors.js";
-import { orMissing } from "../aws/errors.js";
 import { accountOf, awsCall, noSuchJob } from "../aws/call.js";
+import { readJobWithIdentity } from "../plan/plan.js";
+import { alertRuleResource, type RuleState } from "../resources/rule.js";
+import type { ReadResource } from "../resources/types.js";
 import { openJob, type JobOptions } from "./open-job.js";
 import { summariseRun, TEST_ALERT_VARIABLE } from "../runs/history.js";
 import { parsePolicyText } from "../resources/compare.js";
-import { isPending, listSubscriptions } from "../resources/topic.js";
+import { alertSubscriptionResource, alertTopicResource, isPending, type CurrentSubscriptions, type TopicState } from "../resources/topic.js";
 import { buildConsoleUrl, jobArns, jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { expectationText, testAlertToJson } from "../ui/alerts.js";
@@ -22,6 +22,9 @@ import { startRun, watchStarted } from "./start-run.js";
 import { paint } from "../ui/style.js";
 
 export type TestAlertOptions = JobOptions;
+
+/** The alert chain's resources (and the project, the job itself), read through their modules. */
+const ALERT_READS = [projectResource, alertRuleResource, alertTopicResource, alertSubscriptionResource] as readonly ReadResource<unknown>[];
 
 /** The status a test run ends with; the alert rule must include it for the test to send an alert. */
 const TEST_RUN_STATUS = "FAILED";
@@ -160,37 +163,23 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
   const { state, account } = await io.step(
     `checking the alerts of job ${name}`,
     async (): Promise<{ state: AlertChainState; account: string }> => {
-      const what = `Reading the alerts of job ${name}`;
-      const identity = callerIdentity(clients);
-      const where = identity.then((me) => ({ account: me.account, region: clients.region, partition: me.partition }));
-      const topicArn = where.then((w) => jobArns(names, w).alertTopic);
-      // All at once; only the topic's reads wait for the account (they need its ARN).
-      const reads = await awsCall(
-        what,
-        Promise.all([
-          identity,
-          readProject(clients.codebuild, name).then((found) => found?.project),
-          orMissing(clients.events.send(new DescribeRuleCommand({ Name: names.alertRule }))),
-          orMissing(clients.events.send(new ListTargetsByRuleCommand({ Rule: names.alertRule }))),
-          topicArn.then((TopicArn) => orMissing(clients.sns.send(new GetTopicAttributesCommand({ TopicArn })))),
-          topicArn.then((arn) => listSubscriptions(clients.sns, arn)),
-          topicArn,
-        ]),
-      );
-      const [me, project, rule, targets, topic, subscriptions, arn] = reads;
-      if (!project) throw noSuchJob(name, clients.region);
+      const { where, current } = await awsCall(`Reading the alerts of job ${name}`, readJobWithIdentity(name, clients, job.config?.account, ALERT_READS));
+      if (current.get("project") === undefined) throw noSuchJob(name, clients.region);
+      const rule = current.get("alertRule") as RuleState | undefined;
+      const topic = current.get("alertTopic") as TopicState | undefined;
+      const subscriptions = (current.get("alertSubscription") as CurrentSubscriptions | undefined)?.all;
       const state: AlertChainState = {
         job: name,
         region: clients.region,
         ruleName: names.alertRule,
-        topicArn: arn,
-        rule: rule ? { state: rule.State, eventPattern: rule.EventPattern } : undefined,
-        targetArns: targets ? (targets.Targets ?? []).flatMap((t) => (t.Arn ? [t.Arn] : [])) : undefined,
-        topic: topic ? { policy: parsePolicyText(topic.Attributes?.Policy) } : undefined,
+        topicArn: jobArns(names, where).alertTopic,
+        rule: rule ? { state: rule.rule.State, eventPattern: rule.rule.EventPattern } : undefined,
+        targetArns: rule?.targets.flatMap((t) => (t.Arn ? [t.Arn] : [])),
+        topic: topic ? { policy: topic.policy } : undefined,
         subscriptions,
         configEmail: job.config?.email,
       };
-      return { state, account: me.account };
+      return { state, account: where.account };
     },
     { done: `read the alerts of job ${name}`, failed: `could not read the alerts of job ${name}` },
   );

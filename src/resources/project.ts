@@ -53,7 +53,7 @@ export const projectResource: Resource<ProjectState> = {
 };
 
 /** The project by name (undefined: none): the one BatchGetProjects for a job, whichever command asks. */
-export async function readProject(codebuild: CodeBuildClient, name: string): Promise<ProjectState | undefined> {
+async function readProject(codebuild: CodeBuildClient, name: string): Promise<ProjectState | undefined> {
   const out = await codebuild.send(new BatchGetProjectsCommand({ names: [name] }));
   const project = out.projects?.[0];
   if (!project) return undefined;

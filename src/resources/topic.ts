@@ -129,7 +129,7 @@ function recordValue(entries: string[]): string {
   return value;
 }
 
-export async function listSubscriptions(sns: SNSClient, TopicArn: string): Promise<Subscription[] | undefined> {
+async function listSubscriptions(sns: SNSClient, TopicArn: string): Promise<Subscription[] | undefined> {
   const all: Subscription[] = [];
   let NextToken: string | undefined;
   do {

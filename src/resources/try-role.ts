@@ -20,6 +20,7 @@ import {
   type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from "@aws-sdk/client-sts";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
 import { parsePolicyText, samePolicy } from "./compare.js";
@@ -30,7 +31,7 @@ import type { PolicyDocument } from "../settings/types.js";
 import { removalStep, roleDetails, type ReadResource } from "./types.js";
 
 /** The longest session AssumeRole may ask for; also the most a chained role session (SSO → this role) may last. */
-export const TRY_SESSION_SECONDS = 3600;
+const TRY_SESSION_SECONDS = 3600;
 
 /** Who may assume the try role: the caller, as IAM's `aws:PrincipalArn` names it. */
 export interface CallerPrincipal {
@@ -127,7 +128,7 @@ export interface TryRoleState {
 }
 
 /** The try role as it is; undefined when it does not exist. Three calls, in parallel. */
-export async function readTryRole(iam: IAMClient, RoleName: string): Promise<TryRoleState | undefined> {
+async function readTryRole(iam: IAMClient, RoleName: string): Promise<TryRoleState | undefined> {
   const [role, attached, inline] = await Promise.all([
     orMissing(iam.send(new GetRoleCommand({ RoleName }))),
     orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
@@ -250,6 +251,13 @@ export async function applyTryRole(iam: IAMClient, want: TryRoleSpec, plan: TryR
 export function conflictMessage(want: Pick<TryRoleSpec, "job" | "name">, owner: string | undefined): string {
   const tag = owner ? `is tagged for job ${owner}` : `has no ${TAG_KEY}=${want.job} tag`;
   return `IAM role ${want.name} exists but ${tag} (support-job did not create it for this job), so support-job leaves it alone. Delete or rename it, then run the command again.`;
+}
+
+/** `permissions try`: one AssumeRole of the try role as the caller, for the longest session allowed (the caller retries while IAM propagates). */
+export function assumeRole(sts: STSClient, want: Pick<TryRoleSpec, "arn" | "job">): Promise<AssumeRoleCommandOutput> {
+  return sts.send(
+    new AssumeRoleCommand({ RoleArn: want.arn, RoleSessionName: `support-job-try-${want.job}`.slice(0, 64), DurationSeconds: TRY_SESSION_SECONDS }),
+  );
 }
 
 export type RemoveResult =
