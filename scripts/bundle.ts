@@ -80,7 +80,8 @@ export function bundledPackages(metafile: Metafile): BundledPackage[] {
   // A few SDK packages publish no LICENSE file; their monorepo's licence is the one a sibling package carries.
   for (const pkg of byId.values()) {
     if (pkg.texts.length || !pkg.repository) continue;
-    const sibling = [...byId.values()].find(
+    // The first by name: chunk order (which changes when the code is split differently) must not change the file.
+    const sibling = [...byId.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).find(
       (other) => other.repository === pkg.repository && other.license === pkg.license && other.texts.length && other !== pkg,
     );
     if (!sibling) continue;
