@@ -81,9 +81,9 @@ export function bundledPackages(metafile: Metafile): BundledPackage[] {
   for (const pkg of byId.values()) {
     if (pkg.texts.length || !pkg.repository) continue;
     // The first by name: chunk order (which changes when the code is split differently) must not change the file.
-    const sibling = [...byId.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).find(
-      (other) => other.repository === pkg.repository && other.license === pkg.license && other.texts.length && other !== pkg,
-    );
+    const sibling = [...byId.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .find((other) => other.repository === pkg.repository && other.license === pkg.license && other.texts.length && other !== pkg);
     if (!sibling) continue;
     pkg.texts = sibling.texts.map((t) => ({
       file: `${t.file} of ${sibling.name} (this package publishes none; same repository ${pkg.repository})`,
