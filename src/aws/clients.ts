@@ -1,12 +1,36 @@
-/** The one place SDK clients are built: region, profile, endpoint, retries, debug logging and call counts. */
-import { CodeBuildClient } from "@aws-sdk/client-codebuild";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { STSClient } from "@aws-sdk/client-sts";
+/**
+ * The one place SDK clients are built: region, profile, endpoint, retries, debug logging and call counts.
+ *
+ * Each client's module loads on its first request, one module at a time in the order they are first asked for:
+ * a command's first requests leave as soon as their own client is loaded, and the other clients load while
+ * those requests are in flight (the bundle makes each import() below a chunk of its own).
+ */
 import { InputError } from "../errors.js";
+
+/**
+ * Every client, by the name commands use (`clients.codebuild.send(…)`). Adding a client is one line here, plus its
+ * module in sdk/ that re-exports the client class as `Client` (importing the package itself here would bundle every
+ * command of the service into the chunk).
+ */
+const SDK = {
+  sts: () => import("./sdk/sts.js"),
+  codebuild: () => import("./sdk/codebuild.js"),
+  events: () => import("./sdk/events.js"),
+  iam: () => import("./sdk/iam.js"),
+  sns: () => import("./sdk/sns.js"),
+  scheduler: () => import("./sdk/scheduler.js"),
+  logs: () => import("./sdk/logs.js"),
+};
+
+export type Service = keyof typeof SDK;
+
+type ClientOf<S extends Service> = InstanceType<Awaited<ReturnType<(typeof SDK)[S]>>["Client"]>;
+
+/**
+ * What commands use of a client: `send`, with the SDK client's own types. The client is built on the first send;
+ * any object with that `send` (a client itself, in tests) will do.
+ */
+type LazyClient<C extends { send: unknown }> = Pick<C, "send">;
 
 export interface AwsOptions {
   region?: string | undefined;
@@ -21,17 +45,7 @@ interface CallStats {
   byOperation: Map<string, number>;
 }
 
-export interface Clients {
-  region: string;
-  codebuild: CodeBuildClient;
-  events: EventBridgeClient;
-  iam: IAMClient;
-  sns: SNSClient;
-  sts: STSClient;
-  scheduler: SchedulerClient;
-  logs: CloudWatchLogsClient;
-  stats: CallStats;
-}
+export type Clients = { region: string; stats: CallStats } & { readonly [S in Service]: LazyClient<ClientOf<S>> };
 
 /** Enough to catch a typo (`us-est-1`, `eu-west`) before any call; an unknown but well-formed name fails at the endpoint. */
 const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(east|west|north|south|central|northeast|northwest|southeast|southwest|iso[a-z]*)-\d{1,2}$/;
@@ -42,7 +56,20 @@ function isReadOperation(operation: string): boolean {
   return READ.test(operation);
 }
 
-export async function createClients(options: AwsOptions): Promise<Clients> {
+/** The parts of an SDK client this module touches itself. */
+interface SdkClient {
+  config: { region: () => Promise<string> };
+  middlewareStack: { add: (middleware: unknown, options: { step: "initialize"; name: string }) => void };
+  send: (command: never, options?: unknown) => Promise<unknown>;
+}
+type SdkClientClass = new (config: Record<string, unknown>) => SdkClient;
+
+/**
+ * The clients in the region (--region, else the AWS configuration). `first`: the clients of the command's first
+ * requests, in the order to load them: the first is loaded before this returns (the region is read from its
+ * configuration), the others are next in line; every other client loads on its first request.
+ */
+export async function createClients(options: AwsOptions, first: readonly Service[] = ["sts"]): Promise<Clients> {
   if (options.region !== undefined && !REGION_PATTERN.test(options.region))
     throw new InputError("--region", `"${options.region}" is not an AWS region name`, "us-east-1");
   // Throttling, 5xx and dropped connections are retried by the SDK's standard strategy; more attempts than
@@ -52,50 +79,74 @@ export async function createClients(options: AwsOptions): Promise<Clients> {
     ...(options.profile ? { profile: options.profile } : {}),
     maxAttempts: 6,
   };
-  const sts = new STSClient(base);
+  const stats: CallStats = { reads: 0, writes: 0, byOperation: new Map() };
+  let config: Record<string, unknown> = base;
+  const built = new Map<Service, Promise<SdkClient>>();
+  const client = (service: Service): Promise<SdkClient> => {
+    let made = built.get(service);
+    if (!made) {
+      made = loadModule(service).then(({ Client }) => counted(new (Client as unknown as SdkClientClass)(config), service, stats, options.debug));
+      built.set(service, made);
+    }
+    return made;
+  };
+  const [firstService = "sts", ...others] = first;
+  // The region comes from the first client's own resolution (profile, environment, config file), as the SDK does it.
+  const probe = await client(firstService);
   let region: string;
   try {
-    region = await sts.config.region();
+    region = await probe.config.region();
   } catch {
     throw new InputError("--region", "no AWS region is set", "--region us-east-1, or set AWS_REGION");
   }
   if (!REGION_PATTERN.test(region)) throw new InputError("--region", `"${region}" (from your AWS configuration) is not an AWS region name`, "us-east-1");
-  const config = { ...base, region };
-  const stats: CallStats = { reads: 0, writes: 0, byOperation: new Map() };
-  const clients: Clients = {
-    region,
-    codebuild: new CodeBuildClient(config),
-    events: new EventBridgeClient(config),
-    iam: new IAMClient(config),
-    sns: new SNSClient(config),
-    sts,
-    scheduler: new SchedulerClient(config),
-    logs: new CloudWatchLogsClient(config),
-    stats,
-  };
-  for (const [service, client] of Object.entries(clients)) {
-    if (typeof client !== "object" || client === null || !("middlewareStack" in client)) continue;
-    (client as STSClient).middlewareStack.add(
-      (next, context) => async (args) => {
-        const operation = String(context.commandName ?? "").replace(/Command$/, "");
-        if (isReadOperation(operation)) stats.reads++;
-        else stats.writes++;
-        stats.byOperation.set(`${service}.${operation}`, (stats.byOperation.get(`${service}.${operation}`) ?? 0) + 1);
-        try {
-          const result = await next(args);
-          const meta = (result.output as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
-          options.debug?.(`${service}.${operation} ${meta?.httpStatusCode ?? ""} request-id=${meta?.requestId ?? "-"}`);
-          return result;
-        } catch (error) {
-          const meta = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
-          options.debug?.(`${service}.${operation} ${meta?.httpStatusCode ?? "error"} ${(error as Error).name} request-id=${meta?.requestId ?? "-"}`);
-          throw error;
-        }
-      },
-      { step: "initialize", name: "supportJobCallLog" },
-    );
+  config = { ...base, region };
+  // Next in line, ahead of whatever the command's first requests ask for; a failure shows on the first send.
+  for (const service of others) client(service).catch(() => undefined);
+  const lazy = (service: Service) => ({ send: (command: never, sendOptions?: unknown) => client(service).then((sdk) => sdk.send(command, sendOptions)) });
+  return { region, stats, ...Object.fromEntries(Object.keys(SDK).map((service) => [service, lazy(service as Service)])) } as Clients;
+}
+
+type SdkModule<S extends Service> = Awaited<ReturnType<(typeof SDK)[S]>>;
+const modules = new Map<Service, Promise<unknown>>();
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * One client module at a time, in the order first asked for: the first module is evaluated, and the requests
+ * waiting for it are on their way, before the next one is read.
+ */
+function loadModule<S extends Service>(service: S): Promise<SdkModule<S>> {
+  let module = modules.get(service) as Promise<SdkModule<S>> | undefined;
+  if (!module) {
+    module = queue.then(() => SDK[service]() as Promise<SdkModule<S>>);
+    queue = module.catch(() => undefined);
+    modules.set(service, module);
   }
-  return clients;
+  return module;
+}
+
+/** Counts each call as a read or a write, and logs it with --debug. */
+function counted(client: SdkClient, service: Service, stats: CallStats, debug: AwsOptions["debug"]): SdkClient {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<{ output: unknown }>, context: { commandName?: string }) => async (args: unknown) => {
+      const operation = String(context.commandName ?? "").replace(/Command$/, "");
+      if (isReadOperation(operation)) stats.reads++;
+      else stats.writes++;
+      stats.byOperation.set(`${service}.${operation}`, (stats.byOperation.get(`${service}.${operation}`) ?? 0) + 1);
+      try {
+        const result = await next(args);
+        const meta = (result.output as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
+        debug?.(`${service}.${operation} ${meta?.httpStatusCode ?? ""} request-id=${meta?.requestId ?? "-"}`);
+        return result;
+      } catch (error) {
+        const meta = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
+        debug?.(`${service}.${operation} ${meta?.httpStatusCode ?? "error"} ${(error as Error).name} request-id=${meta?.requestId ?? "-"}`);
+        throw error;
+      }
+    },
+    { step: "initialize", name: "supportJobCallLog" },
+  );
+  return client;
 }
 
 /** The account and partition of the caller: the one STS call every command makes first. */
@@ -114,7 +165,7 @@ export function callerIdentity(clients: Clients): Promise<{ account: string; arn
 }
 
 async function askIdentity(clients: Clients): Promise<{ account: string; arn: string; partition: string }> {
-  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const { GetCallerIdentityCommand } = await loadModule("sts");
   const out = await clients.sts.send(new GetCallerIdentityCommand({}));
   const arn = out.Arn ?? "";
   return { account: out.Account ?? "", arn, partition: arn.split(":")[1] || "aws" };

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Clients } from "../aws/clients.js";
+import type { Clients, Service } from "../aws/clients.js";
 import { InputError } from "../errors.js";
 import type { Reporter } from "../ui/reporter.js";
 
@@ -16,15 +16,21 @@ export interface GlobalOptions {
   color?: boolean | undefined;
 }
 
-/** The SDK is loaded here, on first use, so that a command fails on bad input before paying for it. */
-export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegion?: string): Promise<Clients> {
+/**
+ * The SDK is loaded here, on first use, so that a command fails on bad input before paying for it. `first`: the
+ * clients of the command's first requests, loaded first (see createClients).
+ */
+export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegion?: string, first?: readonly Service[]): Promise<Clients> {
   if (options.profile !== undefined) checkProfile(options.profile);
   const { createClients } = await import("../aws/clients.js");
-  return createClients({
-    region: options.region ?? savedRegion,
-    profile: options.profile,
-    debug: options.debug ? (line) => io.debug(line) : undefined,
-  });
+  return createClients(
+    {
+      region: options.region ?? savedRegion,
+      profile: options.profile,
+      debug: options.debug ? (line) => io.debug(line) : undefined,
+    },
+    first,
+  );
 }
 
 export function isInteractive(options: { yes?: boolean | undefined; json?: boolean | undefined }): boolean {

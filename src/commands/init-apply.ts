@@ -17,7 +17,8 @@ import type { InitContext, InitOptions } from "./init.js";
 
 export async function deployJob(settings: ResolvedSettings, options: InitOptions, io: Reporter, context: InitContext): Promise<void> {
   const { cwd, config, otherJobFile, interactive } = context;
-  const clients = context.clients ?? (await clientsFor(options, io, config?.region));
+  // Identity, and the run history (ListBuildsForProject, then BatchGetBuilds when there are runs): their clients first.
+  const clients = context.clients ?? (await clientsFor(options, io, config?.region, ["sts", "codebuild"]));
   // The run history is read alongside the plan (same round trips): init ends by showing the job as status does.
   const recent = recentRuns(clients, settings.name, 5).catch(() => undefined);
   const plan = await io.step(

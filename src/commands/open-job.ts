@@ -2,7 +2,7 @@
  * The start of every operate command: --name, else support-job.json in the working directory, else the only job
  * in the region; the clients in the job's region.
  */
-import type { Clients } from "../aws/clients.js";
+import type { Clients, Service } from "../aws/clients.js";
 import { clientsFor, type GlobalOptions } from "./common.js";
 import { CONFIG_FILE, readConfig, type ConfigFile } from "../settings/file.js";
 import { InputError } from "../errors.js";
@@ -24,8 +24,11 @@ export interface OpenedJob {
   cwd: string;
 }
 
-/** Reads support-job.json, builds the clients in the job's region and finds the job: the start of every operate command. */
-export async function openJob(options: JobOptions, io: Reporter): Promise<OpenedJob> {
+/**
+ * Reads support-job.json, builds the clients in the job's region and finds the job: the start of every operate command.
+ * `first`: the clients the command's first requests need, loaded first (finding the job without a name needs CodeBuild).
+ */
+export async function openJob(options: JobOptions, io: Reporter, first?: readonly Service[]): Promise<OpenedJob> {
   const cwd = process.cwd();
   if (options.name !== undefined) {
     const checked = checkName(options.name);
@@ -44,7 +47,7 @@ export async function openJob(options: JobOptions, io: Reporter): Promise<Opened
   }
   const mine = config?.name !== undefined && (options.name === undefined || options.name.trim() === config.name) ? config : undefined;
   if (config && !mine) configNote = config.name === undefined ? `${CONFIG_FILE} here names no job` : `${CONFIG_FILE} here is about job ${config.name}`;
-  const clients = await clientsFor(options, io, mine?.region);
+  const clients = await clientsFor(options, io, mine?.region, first);
   const name = await findJob(clients, { name: options.name?.trim(), configName: mine?.name });
   return { clients, name, config: mine, cwd, configNote };
 }

@@ -37,7 +37,8 @@ export function envOverrides(raw: readonly string[] | undefined): EnvironmentVar
 
 export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<void> {
   const overrides = envOverrides(options.env);
-  const job = await openJob(options, io);
+  // StartBuild is the one request: only the CodeBuild client is needed before it leaves.
+  const job = await openJob(options, io, ["codebuild"]);
   const { clients, name } = job;
   const build = await startRun(clients, name, {
     ...(overrides.length ? { overrides: { environmentVariablesOverride: overrides } } : {}),

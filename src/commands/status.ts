@@ -23,7 +23,9 @@ export function parseLimit(raw: string | number | undefined): number {
 
 export async function runStatus(options: StatusOptions, io: Reporter): Promise<void> {
   const limit = parseLimit(options.limit);
-  const job = await openJob(options, io);
+  // Identity, and the run history's two calls in a row (ListBuildsForProject, then BatchGetBuilds): their clients
+  // first, so those requests leave while the other clients load.
+  const job = await openJob(options, io, ["sts", "codebuild"]);
   // A file that is there but unusable is named as such, not as "no support-job.json".
   const drift = !job.config && job.configNote ? { reason: `${job.configNote}, so drift was not checked` } : settingsForDrift(job.config, job.name, job.cwd);
   const where = `job ${job.name} in ${job.clients.region}`;

@@ -1,4 +1,5 @@
 /** The job's own permissions as one customer managed policy: unlike an inline policy, it can be attached to a CLI role too, to try them. */
+import type { Clients } from "../aws/clients.js";
 import {
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
@@ -13,7 +14,6 @@ import {
   ListPolicyTagsCommand,
   ListPolicyVersionsCommand,
   TagPolicyCommand,
-  type IAMClient,
   type Policy,
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
@@ -121,7 +121,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
 };
 
 /** Every role, user and group the policy is attached to (empty: none, or no such policy). */
-export async function policyHolders(iam: IAMClient, PolicyArn: string): Promise<string[]> {
+export async function policyHolders(iam: Clients["iam"], PolicyArn: string): Promise<string[]> {
   const out = await orMissing(iam.send(new ListEntitiesForPolicyCommand({ PolicyArn })));
   return [
     ...(out?.PolicyRoles ?? []).map((r) => `role ${r.RoleName ?? ""}`),
@@ -131,7 +131,7 @@ export async function policyHolders(iam: IAMClient, PolicyArn: string): Promise<
 }
 
 /** IAM keeps at most five versions: remove the oldest non-default one first when five exist. */
-async function newDefaultVersion(iam: IAMClient, PolicyArn: string, document: PolicyDocument): Promise<void> {
+async function newDefaultVersion(iam: Clients["iam"], PolicyArn: string, document: PolicyDocument): Promise<void> {
   const listed = await iam.send(new ListPolicyVersionsCommand({ PolicyArn }));
   const versions = listed.Versions ?? [];
   if (versions.length >= 5) {
@@ -151,7 +151,7 @@ function versionNumber(id: string | undefined): number {
  * Detached from everyone who holds it (our roles, and a CLI user or role it was attached to while finding the
  * job's permissions), non-default versions first: IAM refuses to delete a policy that has either.
  */
-export async function deleteJobPolicy(iam: IAMClient, PolicyArn: string): Promise<boolean> {
+export async function deleteJobPolicy(iam: Clients["iam"], PolicyArn: string): Promise<boolean> {
   const held = await orMissing(iam.send(new ListEntitiesForPolicyCommand({ PolicyArn })));
   if (!held) return false;
   await Promise.all([

@@ -2,6 +2,7 @@
  * Roles and the job policy named before IAM names carried the region (`support-job-<job>-build`, …). One account
  * could hold two regions' jobs under them; a role is this region's when its documents name this region's resources.
  */
+import type { Clients } from "../aws/clients.js";
 import {
   GetPolicyCommand,
   GetRoleCommand,
@@ -9,7 +10,6 @@ import {
   ListAttachedRolePoliciesCommand,
   ListPolicyTagsCommand,
   ListRolePoliciesCommand,
-  type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
 import { orMissing } from "../aws/errors.js";
@@ -19,7 +19,7 @@ import { deleteJobPolicy, policyHolders } from "./job-policy.js";
 import { deleteRole } from "./role.js";
 
 /** Whether an old role starts, or runs as, this region's project: its trust or inline policies name it (or its group). */
-async function legacyRoleServes(iam: IAMClient, role: Role, inlineNames: readonly string[], where: Where, job: string): Promise<boolean> {
+async function legacyRoleServes(iam: Clients["iam"], role: Role, inlineNames: readonly string[], where: Where, job: string): Promise<boolean> {
   const arns = jobArns(jobNames(job, where.region), where);
   const policies = await Promise.all(inlineNames.map((PolicyName) => orMissing(iam.send(new GetRolePolicyCommand({ RoleName: role.RoleName, PolicyName })))));
   const texts = [role.AssumeRolePolicyDocument, ...policies.map((p) => p?.PolicyDocument)].map((t) =>
@@ -143,6 +143,6 @@ export const legacyIamResource: Resource<LegacyState> = {
 };
 
 /** The old policy goes only when no role of any region (nor anyone else) holds it any more. */
-async function deleteIfUnheld(iam: IAMClient, PolicyArn: string): Promise<void> {
+async function deleteIfUnheld(iam: Clients["iam"], PolicyArn: string): Promise<void> {
   if ((await policyHolders(iam, PolicyArn)).length === 0) await deleteJobPolicy(iam, PolicyArn);
 }

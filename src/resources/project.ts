@@ -1,11 +1,11 @@
 /** The CodeBuild project: source, environment, service role, timeout, logs. */
+import type { Clients } from "../aws/clients.js";
 import {
   BatchGetProjectsCommand,
   CreateProjectCommand,
   DeleteProjectCommand,
   ListProjectsCommand,
   UpdateProjectCommand,
-  type CodeBuildClient,
   type CreateProjectCommandInput,
   type Project,
 } from "@aws-sdk/client-codebuild";
@@ -53,7 +53,7 @@ export const projectResource: Resource<ProjectState> = {
 };
 
 /** The project by name (undefined: none): the one BatchGetProjects for a job, whichever command asks. */
-async function readProject(codebuild: CodeBuildClient, name: string): Promise<ProjectState | undefined> {
+async function readProject(codebuild: Clients["codebuild"], name: string): Promise<ProjectState | undefined> {
   const out = await codebuild.send(new BatchGetProjectsCommand({ names: [name] }));
   const project = out.projects?.[0];
   if (!project) return undefined;
@@ -61,7 +61,7 @@ async function readProject(codebuild: CodeBuildClient, name: string): Promise<Pr
 }
 
 /** Every project in the region: ListProjects (all pages) + BatchGetProjects (100 a call). */
-export async function listProjects(codebuild: CodeBuildClient): Promise<Project[]> {
+export async function listProjects(codebuild: Clients["codebuild"]): Promise<Project[]> {
   const names: string[] = [];
   let nextToken: string | undefined;
   do {

@@ -1,4 +1,5 @@
 /** An IAM role with one inline policy of ours and a set of attached managed policies. */
+import type { Clients } from "../aws/clients.js";
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
@@ -15,7 +16,6 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
-  type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
@@ -191,7 +191,7 @@ async function attachWhenReady(ctx: StepContext, RoleName: string, PolicyArn: st
 }
 
 /** Inline policies deleted and managed ones detached first: IAM refuses to delete a role that has any. */
-export async function deleteRole(iam: IAMClient, RoleName: string): Promise<boolean> {
+export async function deleteRole(iam: Clients["iam"], RoleName: string): Promise<boolean> {
   const [inline, attached] = await Promise.all([
     orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
     orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),

@@ -1,4 +1,5 @@
 /** An EventBridge rule on the default bus with one target of ours (schedule → project, alerts → topic). */
+import type { Clients } from "../aws/clients.js";
 import {
   DeleteRuleCommand,
   DescribeRuleCommand,
@@ -12,7 +13,6 @@ import {
   RemoveTargetsCommand,
   TagResourceCommand,
   type DescribeRuleCommandOutput,
-  type EventBridgeClient,
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, objectChanges, show } from "./compare.js";
@@ -215,12 +215,12 @@ export const alertRuleResource = ruleResource({
 });
 
 /** pause / resume: the rule on or off, nothing else about it changed. */
-export async function setRuleState(events: EventBridgeClient, Name: string, State: ScheduleState): Promise<void> {
+export async function setRuleState(events: Clients["events"], Name: string, State: ScheduleState): Promise<void> {
   await events.send(State === "ENABLED" ? new EnableRuleCommand({ Name }) : new DisableRuleCommand({ Name }));
 }
 
 /** Targets first (listed at delete time): EventBridge refuses to delete a rule that still has any. */
-async function deleteRule(events: EventBridgeClient, Name: string): Promise<boolean> {
+async function deleteRule(events: Clients["events"], Name: string): Promise<boolean> {
   const targets = await orMissing(events.send(new ListTargetsByRuleCommand({ Rule: Name })));
   if (!targets) return false;
   const Ids = (targets.Targets ?? []).map((t) => t.Id ?? "").filter(Boolean);
@@ -237,7 +237,7 @@ async function deleteRule(events: EventBridgeClient, Name: string): Promise<bool
  * Every job that still has an alert rule in the region, by the rule's own tag: every job has one, whatever its
  * schedule's kind, so a job whose CodeBuild project was deleted by hand is still found.
  */
-export async function jobsWithAlertRules(events: EventBridgeClient): Promise<string[]> {
+export async function jobsWithAlertRules(events: Clients["events"]): Promise<string[]> {
   const rules: { name: string; arn: string }[] = [];
   let NextToken: string | undefined;
   do {

@@ -2,6 +2,7 @@
  * Time-zone schedules: an EventBridge Scheduler schedule (DST-aware) in a schedule group of the job's own.
  * Schedules cannot be tagged; the group is, and a schedule in our group is ours.
  */
+import type { Clients } from "../aws/clients.js";
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -13,7 +14,6 @@ import {
   TagResourceCommand,
   UpdateScheduleCommand,
   type GetScheduleCommandOutput,
-  type SchedulerClient,
   type UpdateScheduleCommandInput,
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
@@ -194,7 +194,7 @@ async function putSchedule(ctx: StepContext, want: SchedulerScheduleSpec, State:
 }
 
 /** pause / resume: UpdateSchedule replaces the whole schedule, so it is sent back as it was read, its state aside. */
-export async function setScheduleState(scheduler: SchedulerClient, current: CurrentSchedule, State: ScheduleState): Promise<void> {
+export async function setScheduleState(scheduler: Clients["scheduler"], current: CurrentSchedule, State: ScheduleState): Promise<void> {
   await scheduler.send(new UpdateScheduleCommand(updateInput(current, State)));
 }
 
@@ -217,10 +217,10 @@ export function updateInput(current: CurrentSchedule, State: ScheduleState): Upd
   return input;
 }
 
-async function deleteSchedule(scheduler: SchedulerClient, Name: string, GroupName: string): Promise<boolean> {
+async function deleteSchedule(scheduler: Clients["scheduler"], Name: string, GroupName: string): Promise<boolean> {
   return (await orMissing(scheduler.send(new DeleteScheduleCommand({ Name, GroupName })))) !== undefined;
 }
 
-async function deleteScheduleGroup(scheduler: SchedulerClient, Name: string): Promise<boolean> {
+async function deleteScheduleGroup(scheduler: Clients["scheduler"], Name: string): Promise<boolean> {
   return (await orMissing(scheduler.send(new DeleteScheduleGroupCommand({ Name })))) !== undefined;
 }

@@ -1,4 +1,5 @@
 /** The alert topic (with a policy that lets EventBridge publish) and its email subscription. */
+import type { Clients } from "../aws/clients.js";
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
@@ -9,7 +10,6 @@ import {
   SubscribeCommand,
   TagResourceCommand,
   UnsubscribeCommand,
-  type SNSClient,
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
@@ -129,7 +129,7 @@ function recordValue(entries: string[]): string {
   return value;
 }
 
-async function listSubscriptions(sns: SNSClient, TopicArn: string): Promise<Subscription[] | undefined> {
+async function listSubscriptions(sns: Clients["sns"], TopicArn: string): Promise<Subscription[] | undefined> {
   const all: Subscription[] = [];
   let NextToken: string | undefined;
   do {
@@ -220,6 +220,6 @@ export const alertSubscriptionResource: Resource<CurrentSubscriptions> = {
   },
 };
 
-async function tagRecord(sns: SNSClient, ResourceArn: string, value: string | undefined): Promise<void> {
+async function tagRecord(sns: Clients["sns"], ResourceArn: string, value: string | undefined): Promise<void> {
   if (value !== undefined) await sns.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: SUBSCRIBED_TAG_KEY, Value: value }] }));
 }

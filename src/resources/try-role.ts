@@ -5,6 +5,7 @@
  *
  * Read (all in parallel) → diff (pure) → create or update only what differs, as init does for its resources.
  */
+import type { Clients } from "../aws/clients.js";
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
@@ -17,10 +18,9 @@ import {
   PutRolePermissionsBoundaryCommand,
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
-  type IAMClient,
   type Role,
 } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, type AssumeRoleCommandOutput } from "@aws-sdk/client-sts";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { OperationError } from "../errors.js";
 import { parsePolicyText, samePolicy } from "./compare.js";
@@ -128,7 +128,7 @@ export interface TryRoleState {
 }
 
 /** The try role as it is; undefined when it does not exist. Three calls, in parallel. */
-async function readTryRole(iam: IAMClient, RoleName: string): Promise<TryRoleState | undefined> {
+async function readTryRole(iam: Clients["iam"], RoleName: string): Promise<TryRoleState | undefined> {
   const [role, attached, inline] = await Promise.all([
     orMissing(iam.send(new GetRoleCommand({ RoleName }))),
     orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
@@ -208,7 +208,7 @@ export function planTryRole(want: TryRoleSpec, current: TryRoleState | undefined
 }
 
 /** Applies a create or update plan; the caller has refused a conflict. */
-export async function applyTryRole(iam: IAMClient, want: TryRoleSpec, plan: TryRolePlan): Promise<void> {
+export async function applyTryRole(iam: Clients["iam"], want: TryRoleSpec, plan: TryRolePlan): Promise<void> {
   const RoleName = want.name;
   if (plan.action === "create") {
     try {
@@ -254,7 +254,7 @@ export function conflictMessage(want: Pick<TryRoleSpec, "job" | "name">, owner: 
 }
 
 /** `permissions try`: one AssumeRole of the try role as the caller, for the longest session allowed (the caller retries while IAM propagates). */
-export function assumeRole(sts: STSClient, want: Pick<TryRoleSpec, "arn" | "job">): Promise<AssumeRoleCommandOutput> {
+export function assumeRole(sts: Clients["sts"], want: Pick<TryRoleSpec, "arn" | "job">): Promise<AssumeRoleCommandOutput> {
   return sts.send(
     new AssumeRoleCommand({ RoleArn: want.arn, RoleSessionName: `support-job-try-${want.job}`.slice(0, 64), DurationSeconds: TRY_SESSION_SECONDS }),
   );
@@ -264,7 +264,7 @@ export type RemoveResult =
   { removed: true; detached: number } | { removed: false; reason: "absent" } | { removed: false; reason: "not-ours"; owner: string | undefined };
 
 /** `permissions done`: deletes the try role, only when it is tagged for this job. */
-export async function removeTryRole(iam: IAMClient, job: string, region: string): Promise<RemoveResult> {
+export async function removeTryRole(iam: Clients["iam"], job: string, region: string): Promise<RemoveResult> {
   const RoleName = jobNames(job, region).tryRole;
   const current = await readTryRole(iam, RoleName);
   if (!current) return { removed: false, reason: "absent" };

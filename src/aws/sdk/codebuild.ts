@@ -1,0 +1,1 @@
+export { CodeBuildClient as Client } from "@aws-sdk/client-codebuild";

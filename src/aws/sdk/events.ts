@@ -1,0 +1,1 @@
+export { EventBridgeClient as Client } from "@aws-sdk/client-eventbridge";

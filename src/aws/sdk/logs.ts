@@ -1,0 +1,1 @@
+export { CloudWatchLogsClient as Client } from "@aws-sdk/client-cloudwatch-logs";

@@ -1,0 +1,1 @@
+export { SchedulerClient as Client } from "@aws-sdk/client-scheduler";

@@ -1,0 +1,1 @@
+export { STSClient as Client, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
