@@ -19,7 +19,7 @@ const ALLOWED_LICENSES = ["MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Cla
 export function bundleOptions(): BuildOptions & { metafile: true } {
   return {
     absWorkingDir: ROOT,
-    entryPoints: { cli: "src/cli.ts" },
+    entryPoints: { cli: "src/bin.ts" },
     outdir: "dist",
     bundle: true,
     platform: "node",

@@ -1,12 +1,10 @@
-#!/usr/bin/env node
 /**
  * argv → one command: the global options, every command's flags, help and help group, and the only place that sets
  * the exit code. Commands are imported only when they run, so --help and --version load no AWS SDK. Importing this
- * module has no side effect: the process wiring at the bottom runs only when it is the process's entry.
+ * module has no side effect: bin.ts (the process's entry) calls run().
  */
 import { Command, CommanderError } from "commander";
-import { readFileSync, realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import pkg from "../package.json" with { type: "json" };
 import type { GlobalOptions } from "./commands/common.js";
 import { ExitCode, exitCodeFor, InputError, InputErrors, InterruptedError, OperationError, PassThroughExit } from "./errors.js";
 import { interruptNow } from "./interrupt.js";
@@ -46,7 +44,6 @@ function action<T extends object>(load: (options: T & GlobalOptions, io: Reporte
 }
 
 export function buildProgram(): Command {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   const program = new Command("support-job")
     .description("Run a support script on a schedule in AWS CodeBuild, with email alerts when it fails.")
     .version(pkg.version, "-v, --version")
@@ -419,19 +416,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Whether this module is the process's entry (`support-job …`, `node dist/cli.js …`), not imported by a test. */
-function isEntry(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    // The npm bin is a symlink to dist/cli.js.
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+/** The process around main(): what bin.ts runs once Node has started. Sets process.exitCode. */
+export async function run(): Promise<void> {
   // The SDK warns on every run that its releases after January 2027 need Node 22; this pinned release runs on
   // Node 20, so for users the warning is noise (kept with --debug).
   if (!process.argv.includes("--debug")) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
