@@ -16,6 +16,7 @@ import type { Credentials } from "@aws-sdk/client-sts";
 import { callerIdentity, type Clients } from "../aws/clients.js";
 import { errorName } from "../aws/errors.js";
 import { readJobWithIdentity } from "../plan/plan.js";
+import { waitForRolePropagation } from "../aws/propagation.js";
 import { serviceRoleResource } from "../resources/index.js";
 import type { RoleState } from "../resources/role.js";
 import type { ReadResource } from "../resources/types.js";
@@ -273,36 +274,38 @@ export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** AssumeRole as the caller, retrying the AccessDenied of a role IAM has not propagated yet, and saying so. */
+/** AssumeRole as the caller, retrying the AccessDenied of a role IAM has not propagated yet (the one propagation wait), and saying so. */
 async function assumeTryRole(clients: Clients, want: TryRoleSpec, io: Reporter, waitMs: number): Promise<Credentials> {
   const started = Date.now();
-  const delay = Math.min(pollInterval(), 5000);
   const signal = new AbortController().signal;
   let waiting: Progress | undefined;
-  for (;;) {
-    try {
-      const out = await assumeRole(clients.sts, want);
-      if (!out.Credentials) throw new OperationError(`STS returned no credentials for ${want.name}; run the command again.`);
-      waiting?.succeed(`IAM lets you assume ${want.name} now`);
-      return out.Credentials;
-    } catch (error) {
-      const elapsed = Date.now() - started;
-      if (!isAssumeDenied(error) || elapsed + delay > waitMs) {
-        waiting?.fail(`could not assume ${want.name}`);
-        if (isAssumeDenied(error))
-          throw new OperationError(
-            `You may not assume ${want.name} (AccessDenied after ${Math.round(elapsed / 1000)}s). Either IAM is still slow (run the command again in a minute), ` +
-              `or your own IAM permissions do not allow sts:AssumeRole on ${want.arn}: ask your administrator for that.`,
-            error,
-          );
-        throw asOperationError(error, `Assuming IAM role ${want.name}`);
-      }
-      const seconds = Math.round(elapsed / 1000);
+  const waiter = {
+    waiting: () => {
       if (!waiting) waiting = io.task(`waiting for IAM to let you assume ${want.name} (a new role takes a few seconds; up to ${Math.round(waitMs / 1000)}s)`);
-      else waiting.waiting(`${seconds}s`);
-      await sleep(delay, signal);
-    }
+      else waiting.waiting(`${Math.round((Date.now() - started) / 1000)}s`);
+    },
+    sleep: (ms: number) => sleep(ms, signal),
+  };
+  let out: Awaited<ReturnType<typeof assumeRole>>;
+  try {
+    out = await waitForRolePropagation("STS (you, assuming it)", waiter, () => assumeRole(clients.sts, want), {
+      notYet: isAssumeDenied,
+      budgetMs: waitMs,
+      delayMs: () => Math.min(pollInterval(), 5000),
+    });
+  } catch (error) {
+    waiting?.fail(`could not assume ${want.name}`);
+    if (isAssumeDenied(error))
+      throw new OperationError(
+        `You may not assume ${want.name} (AccessDenied after ${Math.round((Date.now() - started) / 1000)}s). Either IAM is still slow (run the command again in a minute), ` +
+          `or your own IAM permissions do not allow sts:AssumeRole on ${want.arn}: ask your administrator for that.`,
+        error,
+      );
+    throw asOperationError(error, `Assuming IAM role ${want.name}`);
   }
+  if (!out.Credentials) throw new OperationError(`STS returned no credentials for ${want.name}; run the command again.`);
+  waiting?.succeed(`IAM lets you assume ${want.name} now`);
+  return out.Credentials;
 }
 
 /** Runs the command with stdio inherited and no shell; resolves with its exit code (128 + signal number if killed). */

@@ -1,7 +1,7 @@
 /** Read every resource in parallel, compare with the desired state, and return the plan. Changes nothing. */
 import { callerIdentity, type Clients } from "../aws/clients.js";
-import { GetPolicyCommand } from "@aws-sdk/client-iam";
-import { describeAwsError, isNotFound } from "../aws/errors.js";
+import { describeAwsError } from "../aws/errors.js";
+import { managedPolicyExists } from "../resources/job-policy.js";
 import { InputError, OperationError } from "../errors.js";
 import { READS, RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
@@ -105,15 +105,16 @@ async function checkPoliciesExist(settings: Pick<ResolvedSettings, "policyArns" 
   ];
   const missing = await Promise.all(
     wanted.map(([flag, PolicyArn]) =>
-      clients.iam.send(new GetPolicyCommand({ PolicyArn })).then(
-        () => undefined,
+      managedPolicyExists(clients.iam, PolicyArn).then(
+        (exists) =>
+          exists
+            ? undefined
+            : new InputError(
+                flag,
+                `${PolicyArn} does not exist (IAM has no managed policy with that ARN in this account or among AWS's)`,
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+              ),
         (error: unknown) => {
-          if (isNotFound(error))
-            return new InputError(
-              flag,
-              `${PolicyArn} does not exist (IAM has no managed policy with that ARN in this account or among AWS's)`,
-              "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-            );
           throw new OperationError(describeAwsError(error, `Checking the managed policy ${PolicyArn}`), error);
         },
       ),

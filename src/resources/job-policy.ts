@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { absentStep, conflictStep, updateOrUnchanged, isForeign, removalStep, type Resource } from "./types.js";
+import { absentStep, conflictStep, updateOrUnchanged, isForeign, readTagged, removalStep, type Resource } from "./types.js";
 import type { PolicyDocument } from "../settings/types.js";
 import { iamOwner, TAG_KEY } from "../desired/names.js";
 
@@ -38,21 +38,17 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
   nameOf: (ref) => ref.names.jobPolicy,
   async read(ref, { iam }) {
     const arn = ref.arns.jobPolicy;
-    const [got, tags] = await Promise.all([
-      orMissing(iam.send(new GetPolicyCommand({ PolicyArn: arn }))),
+    const got = await readTagged(
+      orMissing(iam.send(new GetPolicyCommand({ PolicyArn: arn }))).then((out) => out?.Policy),
       orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
-    ]);
-    if (!got?.Policy) return undefined;
+      (tags, policy) => iamOwner(tags ?? policy.Tags ?? [], ref.where.region),
+    );
+    if (!got) return undefined;
     const [version, holders] = await Promise.all([
-      orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.Policy.DefaultVersionId }))),
+      orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.found.DefaultVersionId }))),
       policyHolders(iam, arn),
     ]);
-    return {
-      policy: got.Policy,
-      owner: iamOwner(tags?.Tags ?? got.Policy.Tags ?? [], ref.where.region),
-      document: parsePolicyText(version?.PolicyVersion?.Document),
-      holders,
-    };
+    return { policy: got.found, owner: got.owner, document: parsePolicyText(version?.PolicyVersion?.Document), holders };
   },
   plan(spec, current, { adopt }) {
     const want = spec.jobPolicy;
@@ -119,6 +115,11 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
     ];
   },
 };
+
+/** Whether a managed policy (the job's, a team's, AWS's) exists: init checks every --policy-arn and the boundary before writing anything. */
+export async function managedPolicyExists(iam: IAMClient, PolicyArn: string): Promise<boolean> {
+  return (await orMissing(iam.send(new GetPolicyCommand({ PolicyArn })))) !== undefined;
+}
 
 /** Every role, user and group the policy is attached to (empty: none, or no such policy). */
 export async function policyHolders(iam: Clients["iam"], PolicyArn: string): Promise<string[]> {

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { canonical, objectChanges } from "./compare.js";
-import { absentStep, conflictStep, fieldChanges, isForeign, removalStep, type Resource, type ScheduleState, type StepContext } from "./types.js";
+import { absentStep, conflictStep, fieldChanges, isForeign, readTagged, removalStep, type Resource, type ScheduleState, type StepContext } from "./types.js";
 import type { SchedulerScheduleSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
@@ -34,12 +34,11 @@ export const scheduleGroupResource: Resource<GroupState> = {
   label: GROUP,
   nameOf: (ref) => ref.names.scheduleGroup,
   async read(ref, { scheduler }) {
-    const [group, tags] = await Promise.all([
+    const group = await readTagged(
       orMissing(scheduler.send(new GetScheduleGroupCommand({ Name: ref.names.scheduleGroup }))),
       orMissing(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.scheduleGroup }))),
-    ]);
-    if (!group) return undefined;
-    return { owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
+    );
+    return group && { owner: group.owner };
   },
   plan(spec, current, { adopt }) {
     const name = spec.names.scheduleGroup;

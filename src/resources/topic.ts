@@ -13,7 +13,7 @@ import {
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { conflictStep, updateOrUnchanged, isForeign, removalStep, type FieldChange, type Resource } from "./types.js";
+import { conflictStep, updateOrUnchanged, isForeign, readTagged, removalStep, tagValue, type FieldChange, type Resource } from "./types.js";
 import { createHash } from "node:crypto";
 import { SUBSCRIBED_TAG_KEY, TAG_KEY } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
@@ -25,18 +25,18 @@ export interface TopicState {
 
 const TOPIC = "alert topic";
 
+/** The topic's tags: its owner, and the addresses support-job subscribed. */
+function topicTags(sns: SNSClient, ResourceArn: string) {
+  return orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn })));
+}
+
 export const alertTopicResource: Resource<TopicState> = {
   key: "alertTopic",
   label: TOPIC,
   nameOf: (ref) => ref.names.alertTopic,
   async read(ref, { sns }) {
-    const arn = ref.arns.alertTopic;
-    const [attrs, tags] = await Promise.all([
-      orMissing(sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))),
-      orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn }))),
-    ]);
-    if (!attrs) return undefined;
-    return { policy: parsePolicyText(attrs.Attributes?.Policy), owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
+    const topic = await readTagged(orMissing(sns.send(new GetTopicAttributesCommand({ TopicArn: ref.arns.alertTopic }))), topicTags(sns, ref.arns.alertTopic));
+    return topic && { policy: parsePolicyText(topic.found.Attributes?.Policy), owner: topic.owner };
   },
   plan(spec, current, { adopt }) {
     const want = spec.alertTopic;
@@ -152,16 +152,10 @@ export const alertSubscriptionResource: Resource<CurrentSubscriptions> = {
   label: SUBSCRIPTION,
   nameOf: (ref) => `on ${ref.names.alertTopic}`,
   async read(ref, { sns }) {
-    const [subs, tags] = await Promise.all([
-      listSubscriptions(sns, ref.arns.alertTopic),
-      orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.alertTopic }))),
-    ]);
-    if (!subs) return undefined;
-    return {
-      emails: subs.filter((s) => s.Protocol === "email"),
-      all: subs,
-      recorded: parseRecord(tags?.Tags?.find((t) => t.Key === SUBSCRIBED_TAG_KEY)?.Value),
-    };
+    const subs = await readTagged(listSubscriptions(sns, ref.arns.alertTopic), topicTags(sns, ref.arns.alertTopic));
+    return (
+      subs && { emails: subs.found.filter((s) => s.Protocol === "email"), all: subs.found, recorded: parseRecord(tagValue(subs.tags, SUBSCRIBED_TAG_KEY)) }
+    );
   },
   plan(spec, current) {
     const email = spec.alertEmail;

@@ -135,6 +135,28 @@ export function removalStep(job: string, owner: string | undefined, step: Omit<R
   };
 }
 
+type Tags = readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined;
+
+/** A tag's value (the job that owns a resource is its `support-job:job` tag). */
+export function tagValue(tags: Tags, key: string = TAG_KEY): string | undefined {
+  return tags?.find((t) => t.Key === key)?.Value;
+}
+
+/**
+ * The read-then-tags shape of most resources: the resource's own read and its tags' read, at once (each is "not
+ * found" on its own when the resource is missing). Undefined when the resource is not there; else what its read
+ * found, its tags, and the job that owns it (`ownerOf` for IAM, whose owner also depends on the region tag).
+ */
+export async function readTagged<T>(
+  read: Promise<T | undefined>,
+  tags: Promise<{ Tags?: Tags } | undefined>,
+  ownerOf: (tags: Tags, found: T) => string | undefined = (t) => tagValue(t),
+): Promise<{ found: T; tags: Tags; owner: string | undefined } | undefined> {
+  const [found, listed] = await Promise.all([read, tags]);
+  if (found === undefined) return undefined;
+  return { found, tags: listed?.Tags, owner: ownerOf(listed?.Tags, found) };
+}
+
 /** "1 target", "2 inline policies". */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
