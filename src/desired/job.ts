@@ -4,6 +4,7 @@
  */
 import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectSource } from "@aws-sdk/client-codebuild";
 import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
+import { serviceRoleStatements } from "../settings/policy.js";
 import { ECR_IMAGE, environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
 
 export interface Tag {
@@ -119,52 +120,10 @@ export const ALERT_TARGET_ID = "support-job-alert-topic";
 export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec {
   const names = jobNames(settings.name, where.region);
   const arns = jobArns(names, where);
-  const { account, partition } = where;
+  const { account } = where;
   const tags: Tag[] = [{ Key: TAG_KEY, Value: settings.name }];
 
-  const baseStatements: PolicyStatement[] = [
-    {
-      Sid: "WriteOwnBuildLogs",
-      Effect: "Allow",
-      Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-      Resource: [arns.logGroup, `${arns.logGroup}:*`],
-    },
-  ];
-  const parameters = settings.env.filter((e) => e.type === "PARAMETER_STORE");
-  if (parameters.length)
-    baseStatements.push({
-      Sid: "ReadOwnParameters",
-      Effect: "Allow",
-      Action: ["ssm:GetParameters"],
-      Resource: parameters.map((p) => parameterArn(p.value, where)),
-    });
-  const secrets = settings.env.filter((e) => e.type === "SECRETS_MANAGER");
-  if (secrets.length)
-    baseStatements.push({
-      Sid: "ReadOwnSecrets",
-      Effect: "Allow",
-      Action: ["secretsmanager:GetSecretValue"],
-      Resource: unique(secrets.map((s) => secretArn(s.value, where))),
-    });
-  const codecommit = /^https:\/\/git-codecommit\.([a-z0-9-]+)\.amazonaws\.com\/v1\/repos\/(.+)$/.exec(settings.repository);
-  if (codecommit)
-    baseStatements.push({
-      Sid: "CloneOwnRepository",
-      Effect: "Allow",
-      Action: ["codecommit:GitPull"],
-      Resource: [`arn:${partition}:codecommit:${codecommit[1]}:${account}:${codecommit[2]}`],
-    });
-  const ecr = ECR_IMAGE.exec(settings.image);
-  if (ecr) {
-    // GetAuthorizationToken has no resource-level permissions: AWS requires "*" for it.
-    baseStatements.push({ Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] });
-    baseStatements.push({
-      Sid: "PullOwnImage",
-      Effect: "Allow",
-      Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-      Resource: [`arn:${partition}:ecr:${ecr[2]}:${ecr[1]}:repository/${ecr[3]}`],
-    });
-  }
+  const baseStatements = serviceRoleStatements(settings, where, arns.logGroup);
 
   const jobPolicy = settings.policyDocument ? { name: names.jobPolicy, arn: arns.jobPolicy, document: settings.policyDocument } : undefined;
 
@@ -205,7 +164,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
       type: environmentType(settings.arch),
       computeType: settings.computeType as CodeBuildComputeType,
       image: settings.image,
-      imagePullCredentialsType: ecr ? "SERVICE_ROLE" : "CODEBUILD",
+      imagePullCredentialsType: ECR_IMAGE.test(settings.image) ? "SERVICE_ROLE" : "CODEBUILD",
       privilegedMode: false,
       environmentVariables: settings.env.map((e) => ({ name: e.name, value: e.value, type: e.type })),
     },
@@ -371,20 +330,4 @@ function alertMessage(): { inputPathsMap: Record<string, string>; inputTemplate:
     "See every run with: support-job status --name <project>",
   ];
   return { inputPathsMap, inputTemplate: lines.map((l) => JSON.stringify(l)).join("\n") };
-}
-
-function parameterArn(name: string, { account, region, partition }: Where): string {
-  if (name.startsWith("arn:")) return name;
-  return `arn:${partition}:ssm:${region}:${account}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
-}
-
-/** A secret reference is secret-id[:json-key[:stage[:version]]]; the ARN of a named secret ends in a random suffix. */
-export function secretArn(ref: string, { account, region, partition }: Where): string {
-  if (ref.startsWith("arn:")) return ref.split(":").slice(0, 7).join(":");
-  const id = ref.split(":")[0] ?? ref;
-  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${id}-??????`;
-}
-
-function unique<T>(values: T[]): T[] {
-  return [...new Set(values)];
 }

@@ -2,7 +2,7 @@
  * The IAM policy grammar, the sizes IAM enforces, and the grants that let a job escalate its own privileges.
  * Checked before any AWS call, so a bad policy never fails half-way through an apply.
  */
-import type { PolicyDocument, PolicyStatement } from "./types.js";
+import { ECR_IMAGE, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "./types.js";
 
 export type PolicyCheck = { ok: true; value: PolicyDocument } | { ok: false; problem: string };
 
@@ -248,4 +248,75 @@ function glob(pattern: string): RegExp {
 
 function list(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Where the job's ARNs point (desired/names.ts's Where, by shape: settings do not depend on the desired state). */
+interface Place {
+  account: string;
+  region: string;
+  partition: string;
+}
+
+/**
+ * The CodeBuild service role's inline policy: its own log group, and what the settings reference (parameters,
+ * secrets, a CodeCommit repository, an ECR image). Here, not in desired/, because validation checks its size.
+ */
+export function serviceRoleStatements(settings: Pick<ResolvedSettings, "env" | "repository" | "image">, where: Place, logGroupArn: string): PolicyStatement[] {
+  const { account, partition } = where;
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "WriteOwnBuildLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [logGroupArn, `${logGroupArn}:*`],
+    },
+  ];
+  const parameters = settings.env.filter((e) => e.type === "PARAMETER_STORE");
+  if (parameters.length)
+    statements.push({
+      Sid: "ReadOwnParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParameters"],
+      Resource: parameters.map((p) => parameterArn(p.value, where)),
+    });
+  const secrets = settings.env.filter((e) => e.type === "SECRETS_MANAGER");
+  if (secrets.length)
+    statements.push({
+      Sid: "ReadOwnSecrets",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: [...new Set(secrets.map((s) => secretArn(s.value, where)))],
+    });
+  const codecommit = /^https:\/\/git-codecommit\.([a-z0-9-]+)\.amazonaws\.com\/v1\/repos\/(.+)$/.exec(settings.repository);
+  if (codecommit)
+    statements.push({
+      Sid: "CloneOwnRepository",
+      Effect: "Allow",
+      Action: ["codecommit:GitPull"],
+      Resource: [`arn:${partition}:codecommit:${codecommit[1]}:${account}:${codecommit[2]}`],
+    });
+  const ecr = ECR_IMAGE.exec(settings.image);
+  if (ecr) {
+    // GetAuthorizationToken has no resource-level permissions: AWS requires "*" for it.
+    statements.push({ Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] });
+    statements.push({
+      Sid: "PullOwnImage",
+      Effect: "Allow",
+      Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      Resource: [`arn:${partition}:ecr:${ecr[2]}:${ecr[1]}:repository/${ecr[3]}`],
+    });
+  }
+  return statements;
+}
+
+function parameterArn(name: string, { account, region, partition }: Place): string {
+  if (name.startsWith("arn:")) return name;
+  return `arn:${partition}:ssm:${region}:${account}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
+}
+
+/** A secret reference is secret-id[:json-key[:stage[:version]]]; the ARN of a named secret ends in a random suffix. */
+export function secretArn(ref: string, { account, region, partition }: Place): string {
+  if (ref.startsWith("arn:")) return ref.split(":").slice(0, 7).join(":");
+  const id = ref.split(":")[0] ?? ref;
+  return `arn:${partition}:secretsmanager:${region}:${account}:secret:${id}-??????`;
 }

@@ -7,8 +7,7 @@ import { resolve } from "node:path";
 import { InputError, InputErrors } from "../errors.js";
 import { looksLikeSecret, secretReason } from "./secrets.js";
 import { isValidTimeZone, neverFiresProblem, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
-import { buildJobSpec } from "../desired/job.js";
-import { checkPolicyDocument, dangerousGrants, policySize, ROLE_INLINE_POLICIES_MAX } from "./policy.js";
+import { checkPolicyDocument, dangerousGrants, policySize, ROLE_INLINE_POLICIES_MAX, serviceRoleStatements } from "./policy.js";
 import {
   ALERT_STATUSES,
   COMPUTE_TYPES,
@@ -495,7 +494,9 @@ const LONGEST_WHERE = { account: "123456789012", region: "ap-southeast-5", parti
 
 /** Each Parameter Store / Secrets Manager reference adds its ARN to the service role's inline policy, which IAM caps. */
 function serviceRoleInlineProblem(settings: ResolvedSettings): InputError | undefined {
-  const size = policySize(buildJobSpec(settings, LONGEST_WHERE).serviceRole.inlinePolicy);
+  // The longest log group ARN too: the job's logs are /aws/codebuild/<name> in its region.
+  const logGroupArn = `arn:${LONGEST_WHERE.partition}:logs:${LONGEST_WHERE.region}:${LONGEST_WHERE.account}:log-group:/aws/codebuild/${settings.name}`;
+  const size = policySize({ Version: "2012-10-17", Statement: serviceRoleStatements(settings, LONGEST_WHERE, logGroupArn) });
   if (size <= ROLE_INLINE_POLICIES_MAX) return undefined;
   const references = settings.env.filter((e) => e.type !== "PLAINTEXT").length;
   return new InputError(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildJobSpec, secretArn } from "../../../src/desired/job.js";
+import { buildJobSpec } from "../../../src/desired/job.js";
+import { secretArn } from "../../../src/settings/policy.js";
 import { jobNames } from "../../../src/desired/names.js";
 import { settings, WHERE } from "./fixtures.js";
 
