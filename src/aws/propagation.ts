@@ -37,8 +37,8 @@ export async function waitForRolePropagation<T>(
     try {
       return await call();
     } catch (error) {
+      if (!notYet(error) || waited >= budgetMs) throw error;
       const delay = delayMs(attempt);
-      if (!notYet(error) || waited + delay > budgetMs) throw error;
       waiter.waiting(`waiting for the new IAM role to reach ${service} (${Math.round((waited + delay) / 1000)}s of up to ${budgetMs / 1000}s)`);
       await waiter.sleep(delay);
       waited += delay;
