@@ -9,29 +9,9 @@ import { alertRuleResource, scheduleRuleResource } from "./rule.js";
 import { scheduleGroupResource, scheduleResource } from "./scheduler.js";
 import { alertSubscriptionResource, alertTopicResource } from "./topic.js";
 
-export const serviceRoleResource = roleResource({
-  key: "serviceRole",
-  label: "CodeBuild service role",
-  nameOf: (names) => names.serviceRole,
-  pick: (spec) => spec.serviceRole,
-  inlinePolicyName: SERVICE_ROLE_POLICY,
-});
-const scheduleRoleResource = roleResource({
-  key: "scheduleRole",
-  label: "schedule role",
-  nameOf: (names) => names.scheduleRole,
-  pick: (spec) => spec.scheduleRole,
-  inlinePolicyName: SCHEDULE_ROLE_POLICY,
-  replacedBy: "scheduleRule",
-});
-const schedulerRoleResource = roleResource({
-  key: "schedulerRole",
-  label: "scheduler role",
-  nameOf: (names) => names.schedulerRole,
-  pick: (spec) => spec.schedulerRole,
-  inlinePolicyName: SCHEDULE_ROLE_POLICY,
-  replacedBy: "schedule",
-});
+export const serviceRoleResource = roleResource("serviceRole", "CodeBuild service role", SERVICE_ROLE_POLICY);
+const scheduleRoleResource = roleResource("scheduleRole", "schedule role", SCHEDULE_ROLE_POLICY, "scheduleRule");
+const schedulerRoleResource = roleResource("schedulerRole", "scheduler role", SCHEDULE_ROLE_POLICY, "schedule");
 
 /** Every resource of a job, in the order the plan lists them (apply order comes from each step's `after`). */
 export const RESOURCES: readonly Resource<unknown>[] = [

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { absentStep, conflictStep, updateOrUnchanged, isForeign, readTagged, removalStep, type Resource } from "./types.js";
+import { absentStep, conflictStep, createStep, updateOrUnchanged, isForeign, readTagged, removalStep, type Resource } from "./types.js";
 import type { PolicyDocument } from "../settings/types.js";
 import { iamOwner, TAG_KEY } from "../desired/names.js";
 
@@ -65,29 +65,24 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
       };
     }
     if (!current)
-      return {
-        ...base,
-        action: "create",
-        changes: [],
-        apply: async (ctx) => {
-          try {
-            await ctx.clients.iam.send(
-              new CreatePolicyCommand({
-                PolicyName: want.name,
-                PolicyDocument: JSON.stringify(want.document),
-                Description: `support-job ${spec.job}: the job's own permissions`,
-                Tags: spec.iamTags,
-              }),
-            );
-          } catch (error) {
-            if (!isAlreadyExists(error)) throw error;
-            // A retried CreatePolicy whose first attempt did land: version it only if it differs, never twice.
-            const existing = await jobPolicyResource.read(ctx.spec, ctx.clients);
-            if (!samePolicy(existing?.document, want.document)) await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
-          }
-          ctx.exists();
-        },
-      };
+      return createStep(base, async (ctx) => {
+        try {
+          await ctx.clients.iam.send(
+            new CreatePolicyCommand({
+              PolicyName: want.name,
+              PolicyDocument: JSON.stringify(want.document),
+              Description: `support-job ${spec.job}: the job's own permissions`,
+              Tags: spec.iamTags,
+            }),
+          );
+        } catch (error) {
+          if (!isAlreadyExists(error)) throw error;
+          // A retried CreatePolicy whose first attempt did land: version it only if it differs, never twice.
+          const existing = await jobPolicyResource.read(ctx.spec, ctx.clients);
+          if (!samePolicy(existing?.document, want.document)) await newDefaultVersion(ctx.clients.iam, want.arn, want.document);
+        }
+        ctx.exists();
+      });
     if (isForeign(current.owner, spec.job, adopt)) return conflictStep("jobPolicy", LABEL, want.name, current.owner, spec.job);
     const changes = [];
     if (!samePolicy(current.document, want.document))

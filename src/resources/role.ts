@@ -45,18 +45,17 @@ export interface RoleState {
   attached: string[];
 }
 
-export interface RoleOptions {
-  key: ResourceKey;
-  label: string;
-  nameOf: (names: JobNames) => string;
-  pick: (spec: JobSpec) => RoleSpec | undefined;
-  /** The inline policy support-job writes on this role (a fixed name per kind, so a read needs no settings). */
-  inlinePolicyName: string;
-  /** When the role is no longer wanted (the schedule moved to another kind), delete it after this step. */
-  replacedBy?: ResourceKey;
-}
+/** A role of the job: the key is both its name in JobNames and its spec in JobSpec. */
+type RoleKey = "serviceRole" | "scheduleRole" | "schedulerRole";
 
-export function roleResource({ key, label, nameOf, pick, inlinePolicyName, replacedBy }: RoleOptions): Resource<RoleState> {
+/**
+ * One of the job's roles: its key, its label, the inline policy support-job writes on it (a fixed name per kind,
+ * so a read needs no settings), and, when it is no longer wanted (the schedule moved to another kind), the step
+ * after which it is deleted.
+ */
+export function roleResource(key: RoleKey, label: string, inlinePolicyName: string, replacedBy?: ResourceKey): Resource<RoleState> {
+  const nameOf = (names: JobNames) => names[key];
+  const pick = (spec: JobSpec): RoleSpec | undefined => spec[key];
   return {
     key,
     nameOf: (ref) => nameOf(ref.names),

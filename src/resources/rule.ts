@@ -54,17 +54,18 @@ interface RuleWant {
 }
 
 interface RuleOptions {
-  key: ResourceKey;
+  /** Both its name in JobNames and its ARN in JobArns. */
+  key: "scheduleRule" | "alertRule";
   label: string;
-  nameOf: (names: JobNames) => string;
-  arnOf: (arns: JobArns) => string;
   targetId: string;
   pick: (spec: JobSpec) => RuleWant | undefined;
   /** When the rule is no longer wanted (the schedule moved to EventBridge Scheduler), delete it after this step. */
   replacedBy?: ResourceKey;
 }
 
-function ruleResource({ key, label, nameOf, arnOf, targetId, pick, replacedBy }: RuleOptions): Resource<RuleState> {
+function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): Resource<RuleState> {
+  const nameOf = (names: JobNames) => names[key];
+  const arnOf = (arns: JobArns) => arns[key];
   return {
     key,
     nameOf: (ref) => nameOf(ref.names),
@@ -183,8 +184,6 @@ function targetShape(t: Target): Record<string, unknown> {
 export const scheduleRuleResource = ruleResource({
   key: "scheduleRule",
   label: "schedule rule",
-  nameOf: (names) => names.scheduleRule,
-  arnOf: (arns) => arns.scheduleRule,
   targetId: SCHEDULE_TARGET_ID,
   replacedBy: "schedule",
   pick: ({ scheduleRule: rule }) =>
@@ -201,8 +200,6 @@ export const scheduleRuleResource = ruleResource({
 export const alertRuleResource = ruleResource({
   key: "alertRule",
   label: "alert rule",
-  nameOf: (names) => names.alertRule,
-  arnOf: (arns) => arns.alertRule,
   targetId: ALERT_TARGET_ID,
   pick: ({ alertRule: rule }) => ({
     name: rule.name,

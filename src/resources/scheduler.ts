@@ -18,7 +18,18 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { canonical, objectChanges } from "./compare.js";
-import { absentStep, conflictStep, fieldChanges, isForeign, readTagged, removalStep, type Resource, type ScheduleState, type StepContext } from "./types.js";
+import {
+  absentStep,
+  conflictStep,
+  createStep,
+  fieldChanges,
+  isForeign,
+  readTagged,
+  removalStep,
+  type Resource,
+  type ScheduleState,
+  type StepContext,
+} from "./types.js";
 import type { SchedulerScheduleSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
@@ -55,19 +66,14 @@ export const scheduleGroupResource: Resource<GroupState> = {
       };
     }
     if (!current)
-      return {
-        ...base,
-        action: "create",
-        changes: [],
-        apply: async (ctx) => {
-          try {
-            await ctx.clients.scheduler.send(new CreateScheduleGroupCommand({ Name: name, Tags: spec.tags }));
-          } catch (error) {
-            if (!isAlreadyExists(error)) throw error;
-          }
-          ctx.exists();
-        },
-      };
+      return createStep(base, async (ctx) => {
+        try {
+          await ctx.clients.scheduler.send(new CreateScheduleGroupCommand({ Name: name, Tags: spec.tags }));
+        } catch (error) {
+          if (!isAlreadyExists(error)) throw error;
+        }
+        ctx.exists();
+      });
     if (isForeign(current.owner, spec.job, adopt)) return conflictStep("scheduleGroup", GROUP, name, current.owner, spec.job);
     if (current.owner === spec.job) return { ...base, action: "unchanged", changes: [] };
     return {

@@ -13,7 +13,7 @@ import {
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { conflictStep, updateOrUnchanged, isForeign, readTagged, removalStep, tagValue, type FieldChange, type Resource } from "./types.js";
+import { conflictStep, createStep, updateOrUnchanged, isForeign, readTagged, removalStep, tagValue, type FieldChange, type Resource } from "./types.js";
 import { createHash } from "node:crypto";
 import { SUBSCRIBED_TAG_KEY, TAG_KEY } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
@@ -42,22 +42,17 @@ export const alertTopicResource: Resource<TopicState> = {
     const want = spec.alertTopic;
     const base = { key: "alertTopic" as const, label: TOPIC, name: want.name, arn: want.arn, notes: [], after: [] };
     if (!current)
-      return {
-        ...base,
-        action: "create",
-        changes: [],
-        apply: async (ctx) => {
-          // One call: CreateTopic takes the policy and tags (the address it is about to subscribe included), and is idempotent.
-          await ctx.clients.sns.send(
-            new CreateTopicCommand({
-              Name: want.name,
-              Attributes: { Policy: JSON.stringify(want.policy) },
-              Tags: [...spec.tags, { Key: SUBSCRIBED_TAG_KEY, Value: recordOf(spec.alertEmail) }],
-            }),
-          );
-          ctx.exists();
-        },
-      };
+      return createStep(base, async (ctx) => {
+        // One call: CreateTopic takes the policy and tags (the address it is about to subscribe included), and is idempotent.
+        await ctx.clients.sns.send(
+          new CreateTopicCommand({
+            Name: want.name,
+            Attributes: { Policy: JSON.stringify(want.policy) },
+            Tags: [...spec.tags, { Key: SUBSCRIBED_TAG_KEY, Value: recordOf(spec.alertEmail) }],
+          }),
+        );
+        ctx.exists();
+      });
     if (isForeign(current.owner, spec.job, adopt)) return conflictStep("alertTopic", TOPIC, want.name, current.owner, spec.job);
     const changes: FieldChange[] = [];
     if (!samePolicy(current.policy, want.policy)) changes.push({ field: "access policy", from: "current", to: policyDiff(current.policy, want.policy) });

@@ -192,6 +192,11 @@ export function fieldChanges(): { changes: FieldChange[]; compare(field: string,
 
 export type StepBase = Omit<PlanStep, "action" | "changes" | "apply">;
 
+/** A resource that is not there yet: nothing to compare, one apply (which calls ctx.exists() once it is). */
+export function createStep(base: StepBase, apply: (ctx: StepContext) => Promise<void>): PlanStep {
+  return { ...base, action: "create", changes: [], apply };
+}
+
 /** "unchanged" when nothing differs; otherwise an update whose apply first says the resource exists. */
 export function updateOrUnchanged(base: StepBase, changes: FieldChange[], apply: (ctx: StepContext) => Promise<unknown>): PlanStep {
   if (changes.length === 0) return { ...base, action: "unchanged", changes };

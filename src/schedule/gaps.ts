@@ -11,8 +11,8 @@
  * partial days at both ends, are enumerated exactly.
  */
 import { cronWeekday } from "./calendar.js";
-import { nextRuns, matchingDays } from "./next-runs.js";
-import { parseSchedule, type CronFields, type RateUnit } from "./parse.js";
+import { DAY_MS, HOUR_MS, MINUTE_MS, nextRuns, matchingDays, UNIT_MS } from "./next-runs.js";
+import { parseSchedule, type CronFields } from "./parse.js";
 import { offsetAt, wallClockAt, wallTimeToInstant } from "./timezone.js";
 
 export interface ScheduleGaps {
@@ -37,10 +37,6 @@ export interface ScheduleGapsOptions {
   readonly horizonDays?: number;
 }
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
-const UNIT_MS: Readonly<Record<RateUnit, number>> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 const DEFAULT_GAP_HORIZON_DAYS = 366;
 
 export function scheduleGaps(expression: string, options: ScheduleGapsOptions): ScheduleGaps {
