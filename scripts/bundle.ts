@@ -12,6 +12,8 @@ export const DIST = join(ROOT, "dist");
 /** Kept next to the bundle for the tests and the bench; `files` in package.json leaves it out of the tarball. */
 export const METAFILE = join(DIST, "metafile.json");
 export const NOTICES = join(ROOT, "THIRD_PARTY_LICENSES");
+/** Every command's help, recorded by the build for the entry's quick --help (src/ui/help.ts). */
+export const HELP = join(DIST, "help.json");
 
 /** Licences whose notices are all a user needs; anything else stops the build until someone decides. */
 const ALLOWED_LICENSES = ["MIT", "Apache-2.0", "ISC", "BSD-2-Clause", "BSD-3-Clause", "0BSD"] as const;

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
- * The process's entry (dist/cli.js), kept tiny: it turns on Node's compile cache before anything else loads, then
- * imports the CLI (cli.ts), whose modules are the first to be cached.
+ * The process's entry (dist/cli.js), kept tiny: it turns on Node's compile cache before anything else loads, answers
+ * `--help` from the help the build recorded (dist/help.json) without loading the CLI, and otherwise imports the CLI
+ * (cli.ts), whose modules are the first to be cached.
  */
+import { readFileSync } from "node:fs";
 import * as module from "node:module";
 import { homedir, platform, tmpdir } from "node:os";
 import { join } from "node:path";
+import { helpFor, type HelpModel } from "./ui/help.js";
 
 /**
  * Node ≥ 22.1 can keep the compiled code of the modules it loads on disk, so later runs skip parsing them. Off on
@@ -30,6 +33,28 @@ function cacheHome(): string {
   return env.XDG_CACHE_HOME || (homedir() ? join(homedir(), ".cache") : tmpdir());
 }
 
-enableCompileCache();
-const { run } = await import("./cli.js");
-await run();
+/** `support-job [command…] --help`, laid out as commander would for this terminal; undefined: let the CLI answer. */
+function quickHelp(args: string[]): string | undefined {
+  if (args[args.length - 1] !== "--help" && args[args.length - 1] !== "-h") return undefined;
+  try {
+    const model = JSON.parse(readFileSync(new URL("./help.json", import.meta.url), "utf8")) as HelpModel;
+    // Commander's width: the terminal's columns, 80 when stdout is not a terminal.
+    return helpFor(model, args, (process.stdout.isTTY ? process.stdout.columns : undefined) ?? 80);
+  } catch {
+    // No recorded help (running from source): commander answers.
+    return undefined;
+  }
+}
+
+const help = quickHelp(process.argv.slice(2));
+if (help !== undefined) {
+  // `support-job --help | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+  process.stdout.write(help);
+} else {
+  enableCompileCache();
+  const { run } = await import("./cli.js");
+  await run();
+}

@@ -122,6 +122,19 @@ export async function resolve(specifier, context, next) {
     expect(loaded.filter((file) => promptChunks().includes(file))).toEqual([]);
   });
 
+  it.each(["--help", "-h", "init --help", "permissions try --help"])(
+    "`support-job %s` is answered by dist/cli.js alone: no module of commander or the CLI is loaded",
+    async (command) => {
+      const { run, loaded } = await loadedBy(command.split(" "));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: support-job /);
+      // esbuild's runtime helpers sit in a chunk that every entry imports; it holds no module of ours or a package's.
+      const withModules = loaded.filter((file) => file.startsWith("dist/chunks/") && Object.keys(metafile().outputs[file]?.inputs ?? { missing: 1 }).length);
+      expect(loaded).toContain("dist/cli.js");
+      expect(withModules).toEqual([]);
+    },
+  );
+
   it("a bad input is refused (exit 2) without loading a chunk with AWS SDK code", async () => {
     aws.proxy.resetCalls();
     const { run, loaded } = await loadedBy(["init", "--yes", ...FLAGS.map((flag) => (flag === "budget-job" ? "budget job" : flag))], { env: aws.env });

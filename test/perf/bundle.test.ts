@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
-import { bundledPackages, bundleOptions, licenseAllowed, NOTICES, noticesText, refusal, ROOT } from "../../scripts/bundle.js";
+import { bundledPackages, bundleOptions, HELP, licenseAllowed, NOTICES, noticesText, refusal, ROOT } from "../../scripts/bundle.js";
+import { buildProgram } from "../../src/cli.js";
+import { helpModel } from "../../src/ui/help.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "support-job-pack-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -23,9 +25,17 @@ describe("the packed tarball", () => {
       .split("\n")
       .filter(Boolean)
       .map((f) => f.replace(/^package\//, ""));
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "dist/cli.js", "dist/cli.js.map"]));
+    expect(files).toEqual(
+      expect.arrayContaining(["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "dist/cli.js", "dist/cli.js.map", "dist/help.json"]),
+    );
     const others = files.filter((f) => !["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES"].includes(f));
-    expect(others.filter((f) => !/^dist\/(cli|chunks\/[\w-]+)\.js(\.map)?$/.test(f))).toEqual([]);
+    expect(others.filter((f) => !/^dist\/(cli|chunks\/[\w-]+)\.js(\.map)?$/.test(f) && f !== "dist/help.json")).toEqual([]);
+  });
+});
+
+describe("the recorded help", () => {
+  it("dist/help.json is the program's help as the sources declare it now (else run `npm run build`)", () => {
+    expect(JSON.parse(readFileSync(HELP, "utf8"))).toEqual(helpModel(buildProgram()));
   });
 });
 
