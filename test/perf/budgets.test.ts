@@ -83,8 +83,14 @@ describe("start-up", () => {
   const sdkChunks = () => outputsWith(metafile(), /node_modules\/(@aws-sdk|@smithy)\//);
   const promptChunks = () => outputsWith(metafile(), /node_modules\/(@inquirer|ora)\//);
 
-  /** Runs the CLI with a resolve hook that records every module it loads (hooks run off-thread: a file). */
-  async function loadedBy(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ run: CliResult; loaded: string[] }> {
+  /**
+   * Runs the CLI with a resolve hook that records every module it loads (hooks run off-thread: a file), and each HTTP
+   * request it sends in the same file as it leaves: `events` is the two in the order they happened.
+   */
+  async function loadedBy(
+    args: string[],
+    options: { env?: Record<string, string>; cwd?: string } = {},
+  ): Promise<{ run: CliResult; loaded: string[]; events: string[] }> {
     const dir = mkdtempSync(join(tmpdir(), "support-job-loads-"));
     const log = join(dir, "loaded.txt");
     writeFileSync(log, "");
@@ -99,13 +105,28 @@ export async function resolve(specifier, context, next) {
 }`,
     );
     const register = join(dir, "register.mjs");
-    writeFileSync(register, `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hooks).href)});`);
+    writeFileSync(
+      register,
+      `import { register, syncBuiltinESMExports } from "node:module";
+import { appendFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+for (const transport of [http, https]) {
+  const send = transport.request;
+  transport.request = function (...args) {
+    appendFileSync(${JSON.stringify(log)}, "request\\n");
+    return send.apply(this, args);
+  };
+}
+syncBuiltinESMExports();
+register(${JSON.stringify(pathToFileURL(hooks).href)});`,
+    );
     const run = await runCli(args, { env: { ...options.env, NODE_OPTIONS: `--import=${pathToFileURL(register).href}` }, cwd: options.cwd ?? dir });
-    const loaded = readFileSync(log, "utf8")
+    const events = readFileSync(log, "utf8")
       .split("\n")
-      .filter((url) => url.startsWith("file:"))
-      .map((url) => relative(ROOT, fileURLToPath(url)).split("\\").join("/"));
-    return { run, loaded };
+      .filter((line) => line.startsWith("file:") || line === "request")
+      .map((line) => (line === "request" ? line : relative(ROOT, fileURLToPath(line)).split("\\").join("/")));
+    return { run, loaded: events.filter((event) => event !== "request"), events };
   }
 
   it("the SDK and the prompts live in chunks of their own, apart from dist/cli.js", () => {
@@ -142,6 +163,24 @@ export async function resolve(specifier, context, next) {
     expect(run.stderr).toContain("--name");
     expect(loaded.filter((file) => sdkChunks().includes(file))).toEqual([]);
     expect(aws.proxy.calls).toEqual([]);
+  });
+
+  it("status sends its first request before the last SDK client module is loaded: each client loads on its first use, in turn", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "support-job-first-request-"));
+    expect((await runCli(["init", "--yes", ...FLAGS.map((f) => (f === "budget-job" ? "first-request-job" : f))], { env: aws.env, cwd: dir })).code).toBe(0);
+    // The client modules: what src/aws/clients.ts imports on a client's first request (src/aws/sdk/*).
+    const clientChunks = Object.entries(metafile().outputs)
+      .filter(([, output]) => output.entryPoint?.startsWith("src/aws/sdk/"))
+      .map(([file]) => file);
+    const { run, events } = await loadedBy(["status"], { env: aws.env, cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const firstRequest = events.indexOf("request");
+    const clientLoads = clientChunks.map((file) => events.indexOf(file)).filter((at) => at >= 0);
+    expect(firstRequest).toBeGreaterThan(0);
+    expect(clientLoads.length).toBeGreaterThanOrEqual(5);
+    // Resolved after the request left, so evaluated after it too.
+    expect(Math.max(...clientLoads)).toBeGreaterThan(firstRequest);
+    expect(clientLoads.filter((at) => at > firstRequest).length, "client modules loaded after the first request").toBeGreaterThanOrEqual(3);
   });
 
   it("the same hook does see an SDK chunk when a command needs it (the checks above can fail)", async () => {
