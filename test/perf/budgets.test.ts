@@ -2,7 +2,7 @@
  * Performance budgets as counts, never times: API calls, writes and round trips on the critical path (the
  * proxy adds latency so that calls issued together share a depth), and which bundle chunks `--help` loads.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -181,6 +181,15 @@ register(${JSON.stringify(pathToFileURL(hooks).href)});`,
     // Resolved after the request left, so evaluated after it too.
     expect(Math.max(...clientLoads)).toBeGreaterThan(firstRequest);
     expect(clientLoads.filter((at) => at > firstRequest).length, "client modules loaded after the first request").toBeGreaterThanOrEqual(3);
+  });
+
+  it("the entry keeps Node's compile cache in the user's cache folder where Node has one (>= 22), and writes nothing on Node 20", async () => {
+    const home = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
+    const run = await runCli(["--version"], { env: { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined } });
+    expect(run.code, run.stderr).toBe(0);
+    const cache = join(home, "support-job", "compile-cache");
+    if (Number(process.versions.node.split(".")[0]) >= 22) expect(readdirSync(cache).length).toBeGreaterThan(0);
+    else expect(existsSync(cache)).toBe(false);
   });
 
   it("the same hook does see an SDK chunk when a command needs it (the checks above can fail)", async () => {
