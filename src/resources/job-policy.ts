@@ -112,7 +112,7 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
 };
 
 /** Whether a managed policy (the job's, a team's, AWS's) exists: init checks every --policy-arn and the boundary before writing anything. */
-export async function managedPolicyExists(iam: IAMClient, PolicyArn: string): Promise<boolean> {
+export async function managedPolicyExists(iam: Clients["iam"], PolicyArn: string): Promise<boolean> {
   return (await orMissing(iam.send(new GetPolicyCommand({ PolicyArn })))) !== undefined;
 }
 

@@ -26,7 +26,7 @@ export interface TopicState {
 const TOPIC = "alert topic";
 
 /** The topic's tags: its owner, and the addresses support-job subscribed. */
-function topicTags(sns: SNSClient, ResourceArn: string) {
+function topicTags(sns: Clients["sns"], ResourceArn: string) {
   return orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn })));
 }
 
