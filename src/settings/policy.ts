@@ -271,22 +271,18 @@ export function serviceRoleStatements(settings: Pick<ResolvedSettings, "env" | "
       Resource: [logGroupArn, `${logGroupArn}:*`],
     },
   ];
-  const parameters = settings.env.filter((e) => e.type === "PARAMETER_STORE");
-  if (parameters.length)
-    statements.push({
-      Sid: "ReadOwnParameters",
-      Effect: "Allow",
-      Action: ["ssm:GetParameters"],
-      Resource: parameters.map((p) => parameterArn(p.value, where)),
-    });
-  const secrets = settings.env.filter((e) => e.type === "SECRETS_MANAGER");
-  if (secrets.length)
-    statements.push({
-      Sid: "ReadOwnSecrets",
-      Effect: "Allow",
-      Action: ["secretsmanager:GetSecretValue"],
-      Resource: [...new Set(secrets.map((s) => secretArn(s.value, where)))],
-    });
+  // One statement per kind of reference the variables make, only when there is one.
+  const reads = (Sid: string, Action: string, Resource: string[]): PolicyStatement[] =>
+    Resource.length ? [{ Sid, Effect: "Allow", Action: [Action], Resource }] : [];
+  const ofType = (type: string) => settings.env.filter((e) => e.type === type).map((e) => e.value);
+  statements.push(
+    ...reads(
+      "ReadOwnParameters",
+      "ssm:GetParameters",
+      ofType("PARAMETER_STORE").map((name) => parameterArn(name, where)),
+    ),
+    ...reads("ReadOwnSecrets", "secretsmanager:GetSecretValue", [...new Set(ofType("SECRETS_MANAGER").map((ref) => secretArn(ref, where)))]),
+  );
   const codecommit = /^https:\/\/git-codecommit\.([a-z0-9-]+)\.amazonaws\.com\/v1\/repos\/(.+)$/.exec(settings.repository);
   if (codecommit)
     statements.push({
