@@ -1,9 +1,10 @@
-/** Shared by the operate tests: a job set up with `init --yes` in its own directory, and the CLI run there. */
+/** Shared by the operate tests: a job set up with `init --yes` (in-process) in its own directory, and the CLI run there. */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LocalAws } from "../../tools/local-aws/env.js";
 import { runCli, type CliResult } from "./cli.js";
+import { runInProcess } from "./run-in-process.js";
 import { jobFlags } from "./constants.js";
 
 export { ACCOUNT } from "./constants.js";
@@ -19,22 +20,30 @@ export function tempDir(prefix = "support-job-operate-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** What every CLI run of a test job sees: a fast poll interval and UTC as the local zone. */
+function jobEnv(aws: LocalAws): Record<string, string> {
+  return { ...aws.env, SUPPORT_JOB_POLL_MS: "50", TZ: "UTC" };
+}
+
 export function cliIn(aws: LocalAws, cwd: string): TestJob["cli"] {
   return (args, options = {}) =>
     runCli(args, {
-      env: { ...aws.env, SUPPORT_JOB_POLL_MS: "50", TZ: "UTC", ...options.env },
+      env: { ...jobEnv(aws), ...options.env },
       cwd: options.cwd ?? cwd,
       ...(options.killWhen ? { killWhen: options.killWhen } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
 }
 
-/** `support-job init --yes` for a new job; throws with the CLI's stderr if it fails. */
+/**
+ * `support-job init --yes` for a new job, through the CLI's entry point main(argv) in this process (no child
+ * process: the job only needs to exist); throws with the CLI's stderr if it fails. The runs under test use `cli`.
+ */
 export async function setUpJob(aws: LocalAws, name: string, extra: string[] = [], files: Record<string, string> = {}): Promise<TestJob> {
   const cwd = tempDir();
   for (const [file, text] of Object.entries(files)) writeFileSync(join(cwd, file), text);
   const cli = cliIn(aws, cwd);
-  const run = await cli(["init", "--yes", ...jobFlags(name, extra)]);
+  const run = await runInProcess(["init", "--yes", ...jobFlags(name, extra)], { env: jobEnv(aws), cwd });
   if (run.code !== 0) throw new Error(`init ${name} failed (${run.code}):\n${run.stderr}`);
   return { name, cwd, cli };
 }
