@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The process's entry (dist/cli.js), kept tiny: it turns on Node's compile cache before anything else loads, answers
- * `--help` from the help the build recorded (dist/help.json) without loading the CLI, and otherwise imports the CLI
- * (cli.ts), whose modules are the first to be cached.
+ * The process's entry (dist/cli.js), kept tiny: it answers `--help` from the help the build recorded (dist/help.json)
+ * and `--version` from package.json without loading the CLI; otherwise it turns on Node's compile cache and imports
+ * the CLI (cli.ts), whose modules are the first to be cached.
  */
 import { readFileSync } from "node:fs";
 import * as module from "node:module";
@@ -33,8 +33,12 @@ function cacheHome(): string {
   return env.XDG_CACHE_HOME || (homedir() ? join(homedir(), ".cache") : tmpdir());
 }
 
-/** `support-job [command…] --help`, laid out as commander would for this terminal; undefined: let the CLI answer. */
+/**
+ * `support-job [command…] --help`, laid out as commander would for this terminal, and `support-job --version` as
+ * commander prints it; undefined: let the CLI answer.
+ */
 function quickHelp(args: string[]): string | undefined {
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) return quickVersion();
   if (args[args.length - 1] !== "--help" && args[args.length - 1] !== "-h") return undefined;
   try {
     const model = JSON.parse(readFileSync(new URL("./help.json", import.meta.url), "utf8")) as HelpModel;
@@ -42,6 +46,16 @@ function quickHelp(args: string[]): string | undefined {
     return helpFor(model, args, (process.stdout.isTTY ? process.stdout.columns : undefined) ?? 80);
   } catch {
     // No recorded help (running from source): commander answers.
+    return undefined;
+  }
+}
+
+/** The package's version (dist/cli.js is one folder below package.json, as src/bin.ts is). */
+function quickVersion(): string | undefined {
+  try {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    return typeof version === "string" ? `${version}\n` : undefined;
+  } catch {
     return undefined;
   }
 }

@@ -143,12 +143,14 @@ register(${JSON.stringify(pathToFileURL(hooks).href)});`,
     expect(loaded.filter((file) => promptChunks().includes(file))).toEqual([]);
   });
 
-  it.each(["--help", "-h", "init --help", "permissions try --help"])(
+  it.each(["--help", "-h", "init --help", "permissions try --help", "--version", "-v"])(
     "`support-job %s` is answered by dist/cli.js alone: no module of commander or the CLI is loaded",
     async (command) => {
       const { run, loaded } = await loadedBy(command.split(" "));
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/^Usage: support-job /);
+      const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+      if (command === "--version" || command === "-v") expect(run.stdout).toBe(`${version}\n`);
+      else expect(run.stdout).toMatch(/^Usage: support-job /);
       // esbuild's runtime helpers sit in a chunk that every entry imports; it holds no module of ours or a package's.
       const withModules = loaded.filter((file) => file.startsWith("dist/chunks/") && Object.keys(metafile().outputs[file]?.inputs ?? { missing: 1 }).length);
       expect(loaded).toContain("dist/cli.js");
@@ -185,7 +187,8 @@ register(${JSON.stringify(pathToFileURL(hooks).href)});`,
 
   it("the entry keeps Node's compile cache in the user's cache folder where Node has one (>= 22), and writes nothing on Node 20", async () => {
     const home = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
-    const run = await runCli(["--version"], { env: { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined } });
+    // `help` (not --help or --version, which the entry answers itself) loads the CLI.
+    const run = await runCli(["help"], { env: { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined } });
     expect(run.code, run.stderr).toBe(0);
     const cache = join(home, "support-job", "compile-cache");
     if (Number(process.versions.node.split(".")[0]) >= 22) expect(readdirSync(cache).length).toBeGreaterThan(0);
