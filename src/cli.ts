@@ -66,7 +66,7 @@ Examples:
       --schedule "cron(0 3 * * ? *)" --email ops@example.com
   $ support-job status
 
-Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage · 130 interrupted`,
+Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage · 3 \`plan\`: changes pending · 130 interrupted`,
   );
 
   program.commandsGroup("Set up:");
@@ -137,6 +137,51 @@ Settings are saved to support-job.json (no secret values: Parameter Store and Se
           },
           io,
         );
+      }),
+    );
+
+  program
+    .command("plan")
+    .description("show what apply would change for every job of support-job.json; changes nothing (exit 3: changes pending)")
+    .option("--adopt", "plan to take over resources with the jobs' names that support-job did not create")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job plan
+  $ support-job plan --json | jq '.jobs[] | select(.changes)'
+
+Exit codes: 0 AWS matches support-job.json · 3 changes are pending · 1 a job could not be read · 2 invalid input.
+Jobs tagged in AWS from this file's repositories but not in it are listed as "not in support-job.json".`,
+    )
+    .action(
+      action<{ adopt?: boolean }>(async (options, io) => {
+        const { runPlan } = await import("./commands/converge.js");
+        await runPlan(options, io);
+      }),
+    );
+
+  program
+    .command("apply")
+    .description("converge every job of support-job.json: one plan, one confirmation, jobs applied in parallel")
+    .option("-y, --yes", "do not ask (needed without a terminal)")
+    .option("--prune", "also delete the jobs tagged in AWS (from this file's repositories) that support-job.json no longer holds")
+    .option("--adopt", "take over resources with the jobs' names that support-job did not create")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ support-job apply
+  $ support-job apply --yes
+  $ support-job apply --prune
+
+A failure in one job does not stop the others; it is reported with the job's name and the exit code is 1.
+--prune deletes only resources tagged support-job:job=<name>, after the confirmation.`,
+    )
+    .action(
+      action<{ yes?: boolean; prune?: boolean; adopt?: boolean }>(async (options, io) => {
+        const { runApply } = await import("./commands/converge.js");
+        await runApply(options, io);
       }),
     );
 

@@ -3,6 +3,8 @@ export const ExitCode = {
   ok: 0,
   failure: 1,
   input: 2,
+  /** `support-job plan`: AWS differs from support-job.json (like `terraform plan -detailed-exitcode`). */
+  changesPending: 3,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -5,13 +5,13 @@ import { whileInterrupted } from "../interrupt.js";
 import { awsCall } from "../aws/call.js";
 import { applyDestroy, planDestroy } from "../plan/destroy.js";
 import type { RemovalStep } from "../resources/types.js";
-import { openJob, type JobOptions } from "./open-job.js";
+import { openJob, severalJobs, type JobOptions } from "./open-job.js";
 import { jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { destroyToJson, renderDestroyPlan } from "../ui/destroy.js";
 import { paint } from "../ui/style.js";
 import { isInteractive } from "./common.js";
-import { readConfig } from "../settings/file.js";
+import { CONFIG_FILE, jobNamesIn, readJobsFile, removeJob } from "../settings/file.js";
 
 export interface DestroyOptions extends JobOptions {
   yes?: boolean | undefined;
@@ -19,7 +19,9 @@ export interface DestroyOptions extends JobOptions {
 
 export async function runDestroy(options: DestroyOptions, io: Reporter): Promise<void> {
   // Destroying is never a guess: the job is named by --name or by support-job.json here, never "the only one".
-  if (options.name === undefined && readConfig(process.cwd())?.name === undefined)
+  const here = options.name === undefined ? jobNamesIn(readJobsFile(process.cwd())) : [];
+  if (here.length > 1) throw severalJobs(here, "destroy");
+  if (options.name === undefined && here.length === 0)
     throw new InputError(
       "--name",
       "destroy must be told which job to delete: pass --name (no support-job.json here names a job)",
@@ -34,7 +36,7 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
       `support-job destroy --name ${options.name ?? "nightly-cleanup"} --yes`,
     );
 
-  const { clients, name, config } = await openJob(options, io);
+  const { clients, name, config, file, cwd } = await openJob(options, io);
   const names = jobNames(name, clients.region);
   const { account, steps } = await io.step(
     `reading what is left of job ${name} in ${clients.region}`,
@@ -54,10 +56,17 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
       { deleted, skipped, failed: failed.map((f) => ({ step: f.step, error: describeAwsError(f.error, `deleting ${f.step.label} ${f.step.name}`) })) },
     );
 
+  // The job's entry goes only once its resources are gone: a destroy that stopped half-way can be run again.
+  const forget = (): void => {
+    if (!config) return;
+    removeJob(cwd, file, name);
+    io.info(`Job ${name} is removed from ${CONFIG_FILE}; its other jobs and the defaults are unchanged.`);
+  };
   io.result(renderDestroyPlan(name, clients.region, account, steps));
   if (toDelete.length === 0) {
     io.result(`Nothing to delete: no resource of job ${name} is left in ${clients.region}.`);
     io.info(keptLogs);
+    forget();
     if (io.json) io.printJson(output([], []));
     return;
   }
@@ -101,5 +110,5 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
     `${paint.green("✔")} Job ${name} is destroyed: ${result.deleted.length} ${result.deleted.length === 1 ? "resource" : "resources"} deleted${skipped.length ? `, ${skipped.length} left alone` : ""}.`,
   );
   io.info(keptLogs);
-  if (config) io.info("support-job.json is kept: `support-job init --yes` would create the job again.");
+  forget();
 }

@@ -1,5 +1,5 @@
 /** The engine half of `init`: read → plan → confirm → apply → show the job. Loaded after validation. */
-import { CONFIG_FILE, writeConfig } from "../settings/file.js";
+import { CONFIG_FILE, saveJob, upgradeNotice } from "../settings/file.js";
 import { InputError, InterruptedError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { statusAfterApply } from "../deployed/after-init.js";
@@ -16,7 +16,7 @@ import { clientsFor } from "./common.js";
 import type { InitContext, InitOptions } from "./init.js";
 
 export async function deployJob(settings: ResolvedSettings, options: InitOptions, io: Reporter, context: InitContext): Promise<void> {
-  const { cwd, config, otherJobFile, interactive } = context;
+  const { cwd, config, interactive } = context;
   // Identity, and the run history (ListBuildsForProject, then BatchGetBuilds when there are runs): their clients first.
   const clients = context.clients ?? (await clientsFor(options, io, config?.region, ["sts", "codebuild"]));
   // The run history is read alongside the plan (same round trips): init ends by showing the job as status does.
@@ -63,10 +63,10 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
     );
   }
 
-  // support-job.json about another job is left as it is: this job's settings are not saved over it.
+  // Only this job's entry in support-job.json changes: the other jobs and the defaults are left as they are.
   const save = (): void => {
-    if (otherJobFile) return;
-    writeConfig(cwd, { ...toRaw(settings), region: clients.region, account });
+    const { upgraded } = saveJob(cwd, context.file, settings.name, { ...toRaw(settings), region: clients.region, account });
+    if (upgraded) io.info(upgradeNotice());
   };
   let applied: ApplyResult | undefined;
   if (!hasChanges(plan)) {
@@ -82,10 +82,6 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
     save();
     applied = await applyWithProgress(plan, clients, io, settings.name);
   }
-  if (otherJobFile)
-    io.info(
-      `${CONFIG_FILE} here is about job ${otherJobFile} and was not changed; job ${settings.name}'s settings were not saved (\`support-job init --name ${settings.name}\` reads them back from AWS).`,
-    );
   const status = statusAfterApply(plan, settings, await recent, applied);
   io.result("");
   io.show(formatStatus(status, { hideDrift: true }));

@@ -1,5 +1,5 @@
 /** `support-job init`: settings (flags, support-job.json, the deployed job, or the wizard) → plan → apply → summary. */
-import { CONFIG_FILE, readConfig, type ConfigFile } from "../settings/file.js";
+import { CONFIG_FILE, fileDefaults, jobConfig, jobNamesIn, readJobsFile, type ConfigFile, type JobsFile } from "../settings/file.js";
 import { InputError, InputErrors, InterruptedError } from "../errors.js";
 import { broadGrants, FIELD_FLAGS, validateSettings, type RawSettings } from "../settings/validate.js";
 import type { ResolvedSettings } from "../settings/types.js";
@@ -22,10 +22,10 @@ type SettingSource = "flag" | "file" | "deployed" | "git";
 /** What init knows before it plans: the settings, where they came from, and the support-job.json here. */
 export interface InitContext {
   cwd: string;
-  /** support-job.json, when it is about this job (its settings, region and account apply). */
+  /** This job's settings in support-job.json (its defaults for a job not in it yet): region and account apply. */
   config: ConfigFile | undefined;
-  /** The job a support-job.json here is about, when it is another job: that file is left as it is. */
-  otherJobFile: string | undefined;
+  /** support-job.json as read before any AWS call: the job's entry is saved into it, nothing else changes. */
+  file: JobsFile | undefined;
   interactive: boolean;
   sources: Partial<Record<keyof RawSettings, SettingSource>>;
   /** Clients already made to read the deployed job back (same region), reused by the plan. */
@@ -68,11 +68,9 @@ function pickSettingFlags(options: InitOptions): RawSettings {
   };
 }
 
-/** support-job.json applies only to the job it names: a file about another job gives a new job nothing. */
-export function fileForJob(file: ConfigFile | undefined, name: string | undefined): ConfigFile | undefined {
-  if (!file) return undefined;
-  if (name === undefined || file.name === undefined) return file;
-  return file.name === name ? file : undefined;
+/** Whether any flag sets a job setting: with several jobs in the file and no --name, they would be for no job. */
+function settingFlagsGiven(flags: RawSettings): boolean {
+  return Object.entries(flags).some(([key, value]) => key !== "name" && value !== undefined);
 }
 
 /** --json chooses the output, never the confirmation: on a terminal it still needs --yes (or --dry-run). */
@@ -88,7 +86,9 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
       "--json changes the output, not the confirmation; pass --yes to apply without being asked, or --dry-run to only see the plan",
       "support-job --json init --yes",
     );
-  const file = readConfig(cwd, (line) => io.warn(line));
+  const file = readJobsFile(cwd, (line) => io.warn(line));
+  const jobs = jobNamesIn(file);
+  const defaults = fileDefaults(file);
   const flags = pickSettingFlags(options);
   const interactive = isInteractive(options);
   const sources: InitContext["sources"] = {};
@@ -99,40 +99,58 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   // An empty --name is the user's (wrong) answer, never replaced by the repository's name.
   const nameGiven = flags.name !== undefined;
   let flagName = flags.name?.trim() || undefined;
-  let config = fileForJob(file, flagName);
-  let otherJobFile = file && !config ? (file.name ?? "(unnamed)") : undefined;
-  if (otherJobFile) io.info(`${CONFIG_FILE} here is about job ${otherJobFile}: none of its settings are used for job ${flagName}, and it is left as it is.`);
+  if (!nameGiven && jobs.length > 0) {
+    if (interactive) {
+      const { chooseJob } = await import("../wizard/prompts.js");
+      flagName = await chooseJob(jobs);
+    } else if (jobs.length === 1) flagName = jobs[0];
+    else if (settingFlagsGiven(flags))
+      throw new InputError(
+        "--name",
+        `${CONFIG_FILE} here holds ${jobs.length} jobs (${jobs.join(", ")}); say which one the flags are for`,
+        `support-job init --name ${jobs[0]} ...`,
+      );
+    else {
+      // init --yes with no --name in a folder of several jobs converges them all, as `support-job apply` does.
+      const { runApply } = await import("./converge.js");
+      await runApply({ ...options, yes: options.yes }, io);
+      return;
+    }
+  }
+  let config = flagName ? jobConfig(file, flagName) : undefined;
+  // A job not in the file yet starts from the defaults every job of the file shares (never from another job's entry).
+  const shared: ConfigFile | undefined = file && Object.keys(defaults).length > 0 ? defaults : undefined;
 
   // Without a terminal, the git checkout gives --repo and --name, as the wizard's defaults do.
   const fromGit: RawSettings = {};
-  if (!interactive && !config?.repository && !flags.repository) {
+  if (!interactive && !config?.repository && !shared?.repository && !flags.repository) {
     const { readWorkspace } = await import("../wizard/workspace.js");
     const repository = readWorkspace(cwd).repository;
     if (repository) fromGit.repository = repository;
   }
   if (!interactive && !nameGiven && !config?.name) {
     const { nameFromRepository } = await import("../wizard/questions.js");
-    const name = nameFromRepository(flags.repository ?? fromGit.repository);
+    const name = nameFromRepository(flags.repository ?? shared?.repository ?? fromGit.repository);
     if (name) {
       fromGit.name = flagName = name;
-      config = fileForJob(file, flagName);
+      config = jobConfig(file, flagName);
     }
   }
 
   given(fromGit, "git");
-  let base: RawSettings | undefined = config;
-  if (config) given(config, "file");
+  let base: RawSettings | undefined = config ?? shared;
+  if (base) given(base, "file");
   const name = flagName ?? config?.name;
   // No support-job.json for this job: a deployed job of that name is the starting point, flags override it.
   let clients: Clients | undefined;
   let deployedRead: JobRead | undefined;
   if (!config && name && (!interactive || options.name)) {
     // Bad input fails before any AWS call: what was given is checked before the deployed job is read.
-    if (!interactive) precheck(mergeSettings(fromGit, flags), cwd, sources, Boolean(options.yes), io);
+    if (!interactive) precheck(mergeSettings({ ...fromGit, ...(shared ?? {}) }, flags), cwd, sources, Boolean(options.yes), io);
     const { clientsFor } = await import("./common.js");
     const { deployedSettings } = await import("../deployed/settings.js");
     const { callerIdentity } = await import("../aws/clients.js");
-    clients = await clientsFor(options, io);
+    clients = await clientsFor(options, io, shared?.region);
     // The plan's identity check runs alongside this read-back, so it costs no extra round trip.
     callerIdentity(clients).catch(() => undefined);
     const deployed = await deployedSettings(clients, name, (read) => (deployedRead = read)).catch(() => undefined);
@@ -141,7 +159,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
         `Job ${name} exists in AWS: its deployed settings are the starting point${interactive ? " (the defaults below)" : "; flags change only what they name"}.`,
       );
       for (const warning of deployed.warnings) io.warn(warning);
-      base = deployed.settings;
+      base = { ...(shared ?? {}), ...deployed.settings };
       given(deployed.settings, "deployed");
     }
   }
@@ -155,11 +173,8 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
     raw = await runWizard(raw, { cwd, given: flags });
   }
   const settings = validateNamingSource(raw, cwd, sources);
-  // The wizard may have renamed the job: a file about the old name is then another job's, kept as it is.
-  if (config?.name !== undefined && config.name !== settings.name) {
-    otherJobFile = config.name;
-    config = undefined;
-  }
+  // The wizard may have named another job: its entry (or the defaults) applies, and is what gets saved.
+  config = jobConfig(file, settings.name) ?? shared;
   const broad = broadGrants(settings);
   if (broad.length > 0) {
     for (const b of broad) io.warn(`${b}: the job could do anything in this account.`);
@@ -171,7 +186,7 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   }
   // The engine (and with it the AWS SDK) loads only once the input is known to be good.
   const { deployJob } = await import("./init-apply.js");
-  await deployJob(settings, options, io, { cwd, config, otherJobFile, interactive, sources, clients, read: deployedRead });
+  await deployJob(settings, options, io, { cwd, config, file, interactive, sources, clients, read: deployedRead });
 }
 
 /** A bad value is blamed on where it came from: a flag by its name, support-job.json by its key. */

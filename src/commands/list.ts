@@ -13,10 +13,13 @@ import { jobNames, jobRef, type Where } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { jobListToJson, renderJobList, renderLeftBehind, type JobListing } from "../ui/list.js";
 
-async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now: Date): Promise<JobListing[]> {
-  const [projects, me] = await Promise.all([listJobs(clients), awsCall("Checking your AWS identity", callerIdentity(clients))]);
+/** The region's jobs, or only `only` (support-job.json's, for `status` with several jobs): what `list` shows. */
+export async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now: Date, only?: readonly string[]): Promise<JobListing[]> {
+  const [names, me] = await Promise.all([
+    only ? [...only] : listJobs(clients).then((projects) => projects.map((p) => p.name ?? "")),
+    awsCall("Checking your AWS identity", callerIdentity(clients)),
+  ]);
   const where: Where = { account: me.account, region: clients.region, partition: me.partition };
-  const names = projects.map((p) => p.name ?? "");
   // Per job, in parallel: its schedule (the schedule modules' reads) and its newest run id; then one BatchGetBuilds for every last run.
   const perJob = await Promise.all(
     names.map((name) =>

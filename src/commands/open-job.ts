@@ -4,7 +4,7 @@
  */
 import type { Clients, Service } from "../aws/clients.js";
 import { clientsFor, type GlobalOptions } from "./common.js";
-import { CONFIG_FILE, readConfig, type ConfigFile } from "../settings/file.js";
+import { CONFIG_FILE, fileDefaults, jobConfig, jobNamesIn, readJobsFile, type ConfigFile, type JobsFile } from "../settings/file.js";
 import { InputError } from "../errors.js";
 import { checkName } from "../settings/validate.js";
 import type { Reporter } from "../ui/reporter.js";
@@ -17,8 +17,10 @@ export interface JobOptions extends GlobalOptions {
 export interface OpenedJob {
   clients: Clients;
   name: string;
-  /** support-job.json, when it describes this job (else undefined). */
+  /** This job's settings in support-job.json (else undefined). */
   config: ConfigFile | undefined;
+  /** support-job.json as read (destroy removes the job's entry from it). */
+  file?: JobsFile | undefined;
   /** Why a support-job.json here is not used (corrupt, about another job); undefined when there is none or it is used. */
   configNote?: string | undefined;
   cwd: string;
@@ -34,22 +36,25 @@ export async function openJob(options: JobOptions, io: Reporter, first?: readonl
     const checked = checkName(options.name);
     if (!checked.ok) throw new InputError("--name", checked.problem, checked.example);
   }
-  // With --name, a support-job.json about another job (or a broken one) is not this command's business.
-  let config: ConfigFile | undefined;
+  // With --name, a broken support-job.json is not this command's business.
+  let file: JobsFile | undefined;
   let configNote: string | undefined;
-  if (options.name === undefined) config = readConfig(cwd);
+  if (options.name === undefined) file = readJobsFile(cwd);
   else {
     try {
-      config = readConfig(cwd);
+      file = readJobsFile(cwd);
     } catch (error) {
       configNote = `${CONFIG_FILE} here cannot be used (${error instanceof Error ? error.message : String(error)})`;
     }
   }
-  const mine = config?.name !== undefined && (options.name === undefined || options.name.trim() === config.name) ? config : undefined;
-  if (config && !mine) configNote = config.name === undefined ? `${CONFIG_FILE} here names no job` : `${CONFIG_FILE} here is about job ${config.name}`;
-  const clients = await clientsFor(options, io, mine?.region, first);
+  const jobs = jobNamesIn(file);
+  if (options.name === undefined && jobs.length > 1) throw severalJobs(jobs);
+  const wanted = options.name?.trim() ?? jobs[0];
+  const mine = wanted !== undefined ? jobConfig(file, wanted) : undefined;
+  if (file && !mine && wanted !== undefined) configNote = `${CONFIG_FILE} here has no job ${wanted}${jobs.length ? ` (it holds ${jobs.join(", ")})` : ""}`;
+  const clients = await clientsFor(options, io, mine?.region ?? fileDefaults(file).region, first);
   const name = await findJob(clients, { name: options.name?.trim(), configName: mine?.name });
-  return { clients, name, config: mine, cwd, configNote };
+  return { clients, name, config: mine, file, cwd, configNote };
 }
 
 /**
@@ -66,5 +71,14 @@ export async function wrongAccount(job: Pick<OpenedJob, "clients" | "config" | "
     "--profile",
     `${CONFIG_FILE} says job ${job.name} lives in account ${saved}, but your credentials are for account ${me.account}; use the credentials of account ${saved}`,
     "--profile <a profile of that account>",
+  );
+}
+
+/** No --name in a folder of several jobs: which one is never guessed. */
+export function severalJobs(jobs: readonly string[], command = "this command"): InputError {
+  return new InputError(
+    "--name",
+    `${CONFIG_FILE} here holds ${jobs.length} jobs (${jobs.join(", ")}); say which one ${command} is for`,
+    `--name ${jobs[0] ?? "nightly-cleanup"}`,
   );
 }

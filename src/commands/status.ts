@@ -5,6 +5,9 @@ import { loadStatus, settingsForDrift } from "../deployed/status.js";
 import { MAX_RUNS } from "../runs/history.js";
 import type { Reporter } from "../ui/reporter.js";
 import { formatStatus, statusToJson } from "../ui/status.js";
+import { jobListToJson, renderJobList } from "../ui/list.js";
+import { jobConfig, jobNamesIn, readJobsFile, type JobsFile } from "../settings/file.js";
+import { clientsFor } from "./common.js";
 
 export interface StatusOptions extends JobOptions {
   limit?: string | number | undefined;
@@ -23,6 +26,11 @@ export function parseLimit(raw: string | number | undefined): number {
 
 export async function runStatus(options: StatusOptions, io: Reporter): Promise<void> {
   const limit = parseLimit(options.limit);
+  if (options.name === undefined) {
+    const file = readJobsFile(process.cwd());
+    const jobs = jobNamesIn(file);
+    if (jobs.length > 1) return overview(options, io, file!, jobs);
+  }
   // Identity, and the run history's two calls in a row (ListBuildsForProject, then BatchGetBuilds): their clients
   // first, so those requests leave while the other clients load.
   const job = await openJob(options, io, ["sts", "codebuild"]);
@@ -45,4 +53,33 @@ export async function runStatus(options: StatusOptions, io: Reporter): Promise<v
     });
   if (io.json) io.printJson(statusToJson(status));
   io.show(formatStatus(status));
+}
+
+/** `status` with no --name in a folder of several jobs: one line per job, as `list` shows them, per region. */
+async function overview(options: StatusOptions, io: Reporter, file: JobsFile, jobs: readonly string[]): Promise<void> {
+  const { loadJobList } = await import("./list.js");
+  const { localTimeZone } = await import("../schedule/index.js");
+  const byRegion = new Map<string | undefined, string[]>();
+  for (const job of jobs) {
+    const region = options.region ?? jobConfig(file, job)?.region;
+    byRegion.set(region, [...(byRegion.get(region) ?? []), job]);
+  }
+  const now = new Date();
+  const tables = await io.step(
+    `reading ${jobs.length} jobs of support-job.json`,
+    () =>
+      Promise.all(
+        [...byRegion].map(async ([region, names]) => {
+          const clients = await clientsFor({ ...options, region }, io);
+          return { region: clients.region, jobs: await loadJobList(clients, now, names) };
+        }),
+      ),
+    { done: `read ${jobs.length} jobs of support-job.json`, failed: "could not read the jobs of support-job.json" },
+  );
+  if (io.json) {
+    io.printJson({ jobs: tables.map((t) => jobListToJson(t.jobs, t.region)) });
+    return;
+  }
+  for (const t of tables) io.result(renderJobList(t.jobs, { now, timeZone: localTimeZone(), region: t.region }));
+  io.result(`\`support-job status --name ${jobs[0]}\` shows one job in full.`);
 }

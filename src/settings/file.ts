@@ -1,10 +1,24 @@
-/** support-job.json: the job's settings in the working directory, so `init --yes` re-applies the same job. */
+/**
+ * support-job.json: every job of the repository, keyed by name, and the defaults they share (format version 2).
+ *
+ *   { "$schema": "...", "version": 2, "defaults": { "region": ..., "email": ... }, "jobs": { "nightly-cleanup": { ... } } }
+ *
+ * A job's settings are its defaults overlaid with its own entry; an entry lists only what differs. A file of the
+ * one-job layout of earlier releases (version 1: the job's settings at the top level) is read as a file with that
+ * one job and upgraded on the next write. Writes are atomic and never clobber another process's edit.
+ */
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError, OperationError } from "../errors.js";
 import type { RawSettings } from "./validate.js";
 
 export const CONFIG_FILE = "support-job.json";
+const FILE_VERSION = 2;
+/**
+ * The JSON Schema shipped in the package (schema/support-job.schema.json), served by unpkg for the major version:
+ * it resolves for `npx support-job` users too, who have no node_modules/support-job for a relative path to find.
+ */
+export const SCHEMA_URL = "https://unpkg.com/support-job@0/schema/support-job.schema.json";
 
 export interface ConfigFile extends RawSettings {
   /** Where the job lives; the account lets a re-run read everything in one round trip. */
@@ -31,22 +45,41 @@ const STRING_FIELDS = [
 ] as const;
 const LIST_FIELDS = ["env", "policyArns", "alertOn"] as const;
 const KNOWN_KEYS: readonly string[] = [...STRING_FIELDS, ...LIST_FIELDS, "timeout"];
+/** A job entry's keys: the job's name is its key in "jobs". */
+const ENTRY_KEYS: readonly string[] = KNOWN_KEYS.filter((k) => k !== "name");
+/** What a new file's defaults take from its first job: what the jobs of one repository usually share. */
+const SHARED_KEYS: readonly string[] = [
+  "region",
+  "account",
+  "repository",
+  "sourceType",
+  "branch",
+  "email",
+  "computeType",
+  "arch",
+  "image",
+  "timezone",
+  "timeout",
+  "alertOn",
+  "permissionsBoundary",
+];
+const TOP_KEYS: readonly string[] = ["$schema", "version", "defaults", "jobs"];
 
 /** Keys support-job does not know: reported (with the known key a typo was meant for) and kept on rewrite. */
-export function unknownKeyWarnings(record: Record<string, unknown>): string[] {
+export function unknownKeyWarnings(record: Record<string, unknown>, where = "", known: readonly string[] = KNOWN_KEYS): string[] {
   return Object.keys(record)
-    .filter((key) => !KNOWN_KEYS.includes(key))
+    .filter((key) => !known.includes(key))
     .map((key) => {
-      const near = closestKey(key);
-      return `${CONFIG_FILE}: unknown key "${key}" is ignored (kept in the file)${near ? `; did you mean "${near}"?` : ""}`;
+      const near = closestKey(key, known);
+      return `${CONFIG_FILE}: unknown key "${where}${key}" is ignored (kept in the file)${near ? `; did you mean "${near}"?` : ""}`;
     });
 }
 
-function closestKey(key: string): string | undefined {
+function closestKey(key: string, known: readonly string[]): string | undefined {
   let best: { key: string; distance: number } | undefined;
-  for (const known of KNOWN_KEYS) {
-    const distance = editDistance(key.toLowerCase(), known.toLowerCase());
-    if (!best || distance < best.distance) best = { key: known, distance };
+  for (const k of known) {
+    const distance = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (!best || distance < best.distance) best = { key: k, distance };
   }
   return best && best.distance <= Math.max(2, Math.floor(key.length / 4)) ? best.key : undefined;
 }
@@ -61,8 +94,22 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+type Doc = Record<string, unknown>;
+
+/** support-job.json as read: the document (a version 1 file already upgraded in memory) and the bytes it came from. */
+export interface JobsFile {
+  path: string;
+  /** The bytes read: a write refuses to replace anything else. */
+  text: string;
+  /** 1: the one-job layout of earlier releases, rewritten as version 2 on the next write. */
+  version: 1 | 2;
+  doc: Doc;
+  /** The file's indentation, kept on rewrite. */
+  indent: string;
+}
+
 /** undefined when there is no file; a corrupt file is an input error and is never overwritten. */
-export function readConfig(cwd: string, warn?: (line: string) => void): ConfigFile | undefined {
+export function readJobsFile(cwd: string, warn?: (line: string) => void): JobsFile | undefined {
   const path = join(cwd, CONFIG_FILE);
   let text: string;
   try {
@@ -71,85 +118,302 @@ export function readConfig(cwd: string, warn?: (line: string) => void): ConfigFi
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new InputError(CONFIG_FILE, `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`, "check its permissions");
   }
+  const file = parseJobsFile(path, text);
+  for (const line of fileWarnings(file)) warn?.(line);
+  return file;
+}
+
+/** Where in the text a JSON.parse message's "position N" is, as line and column (1-based). */
+function lineColumn(text: string, message: string): string {
+  const position = /position (\d+)/.exec(message);
+  if (!position) return "";
+  const before = text.slice(0, Number(position[1]));
+  const lines = before.split("\n");
+  return ` at line ${lines.length}, column ${(lines[lines.length - 1]?.length ?? 0) + 1}`;
+}
+
+function parseJobsFile(path: string, text: string): JobsFile {
   let data: unknown;
+  // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+  const body = text.replace(/^\uFEFF/, "");
   try {
-    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
-    data = JSON.parse(text.replace(/^\uFEFF/, ""));
+    data = JSON.parse(body);
   } catch (error) {
+    const message = (error as Error).message.replace(/\s+/g, " ");
     throw new InputError(
-      CONFIG_FILE,
-      `is not valid JSON (${(error as Error).message.replace(/\s+/g, " ")}); fix it or move it away, support-job will not overwrite it`,
-      '{"name": "nightly-cleanup", ...}',
+      path,
+      `is not valid JSON${lineColumn(body, message)} (${message}); fix it or move it away, support-job will not overwrite it`,
+      '{"version": 2, "jobs": {"nightly-cleanup": {...}}}',
     );
   }
   if (typeof data !== "object" || data === null || Array.isArray(data))
-    throw new InputError(CONFIG_FILE, "must hold a JSON object; fix it or move it away, support-job will not overwrite it", '{"name": "nightly-cleanup", ...}');
-  const record = data as Record<string, unknown>;
-  for (const line of unknownKeyWarnings(record)) warn?.(line);
-  const config: ConfigFile = {};
+    throw new InputError(path, "must hold a JSON object; fix it or move it away, support-job will not overwrite it", '{"version": 2, "jobs": {...}}');
+  const record = data as Doc;
+  const indent = /\n([ \t]+)"/.exec(body)?.[1] ?? "  ";
+  if (record.version === undefined && record.jobs === undefined && record.defaults === undefined) {
+    checkEntry(record, "");
+    return { path, text, version: 1, doc: upgrade(record), indent };
+  }
+  if (record.version !== FILE_VERSION)
+    throw new InputError(
+      `${CONFIG_FILE}: version`,
+      `is ${JSON.stringify(record.version)}; this support-job reads version ${FILE_VERSION} (or a one-job file without "version"); upgrade support-job, or fix the file`,
+      `"version": ${FILE_VERSION}`,
+    );
+  for (const key of ["defaults", "jobs"]) {
+    const v = record[key];
+    if (v !== undefined && (typeof v !== "object" || v === null || Array.isArray(v)))
+      throw new InputError(
+        `${CONFIG_FILE}: ${key}`,
+        "must be a JSON object",
+        key === "jobs" ? '"jobs": {"nightly-cleanup": {...}}' : '"defaults": {"region": "eu-west-1"}',
+      );
+  }
+  checkEntry((record.defaults ?? {}) as Doc, "defaults.");
+  for (const [name, entry] of Object.entries((record.jobs ?? {}) as Doc)) {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+      throw new InputError(`${CONFIG_FILE}: jobs.${name}`, "must be a JSON object of the job's settings", `"${name}": {"schedule": "rate(1 day)"}`);
+    checkEntry(entry as Doc, `jobs.${name}.`);
+  }
+  return { path, text, version: 2, doc: record, indent };
+}
+
+/** The types of the known keys; a wrong one names its key (as the file spells it). */
+function checkEntry(record: Doc, where: string): void {
   for (const key of STRING_FIELDS) {
     const v = record[key];
-    if (v === undefined) continue;
-    if (typeof v !== "string") throw new InputError(`${CONFIG_FILE}: ${key}`, `must be a string, got ${JSON.stringify(v)}`, `"${key}": "..."`);
-    config[key] = v;
+    if (v !== undefined && typeof v !== "string")
+      throw new InputError(`${CONFIG_FILE}: ${where}${key}`, `must be a string, got ${JSON.stringify(v)}`, `"${key}": "..."`);
   }
   for (const key of LIST_FIELDS) {
     const v = record[key];
-    if (v === undefined) continue;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
-      throw new InputError(`${CONFIG_FILE}: ${key}`, "must be a list of strings", `"${key}": ["..."]`);
-    config[key] = v as string[];
+    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string")))
+      throw new InputError(`${CONFIG_FILE}: ${where}${key}`, "must be a list of strings", `"${key}": ["..."]`);
   }
   const timeout = record.timeout;
-  if (timeout !== undefined) {
-    if (typeof timeout !== "number" && typeof timeout !== "string")
-      throw new InputError(`${CONFIG_FILE}: timeout`, "must be a number of minutes", '"timeout": 60');
-    config.timeout = timeout;
+  if (timeout !== undefined && typeof timeout !== "number" && typeof timeout !== "string")
+    throw new InputError(`${CONFIG_FILE}: ${where}timeout`, "must be a number of minutes", '"timeout": 60');
+}
+
+function fileWarnings(file: JobsFile): string[] {
+  if (file.version === 1) {
+    const [name] = Object.keys(jobsOf(file.doc));
+    const entry = name ? (jobsOf(file.doc)[name] as Doc) : {};
+    return unknownKeyWarnings({ ...(file.doc.defaults as Doc), ...entry }).map((w) => w.replace(/"(defaults|jobs\.[^.]+)\./, '"'));
   }
+  const lines = unknownKeyWarnings(file.doc, "", TOP_KEYS);
+  lines.push(...unknownKeyWarnings((file.doc.defaults ?? {}) as Doc, "defaults.", ENTRY_KEYS));
+  for (const [name, entry] of Object.entries(jobsOf(file.doc))) lines.push(...unknownKeyWarnings(entry as Doc, `jobs.${name}.`, ENTRY_KEYS));
+  return lines;
+}
+
+/** A version 1 file as version 2: what jobs share goes to the defaults, the rest (unknown keys too) to the job's entry. */
+function upgrade(record: Doc): Doc {
+  const { name, ...rest } = record;
+  if (typeof name !== "string" || name === "") return { $schema: SCHEMA_URL, version: FILE_VERSION, defaults: rest, jobs: {} };
+  const defaults: Doc = {};
+  const entry: Doc = {};
+  for (const [key, value] of Object.entries(rest)) (SHARED_KEYS.includes(key) ? defaults : entry)[key] = value;
+  return { $schema: SCHEMA_URL, version: FILE_VERSION, defaults, jobs: { [name]: entry } };
+}
+
+function jobsOf(doc: Doc): Doc {
+  return (doc.jobs ?? {}) as Doc;
+}
+
+/** The job names in the file, in its order. */
+export function jobNamesIn(file: JobsFile | undefined): string[] {
+  return file ? Object.keys(jobsOf(file.doc)) : [];
+}
+
+/** Only the known keys of an entry, "" (unset on purpose, overriding a default) left out. */
+function known(record: Doc): ConfigFile {
+  const config: Record<string, unknown> = {};
+  for (const key of KNOWN_KEYS) {
+    const v = record[key];
+    if (v === undefined || v === "") continue;
+    config[key] = v;
+  }
+  return config as ConfigFile;
+}
+
+/** The settings every job starts from. */
+export function fileDefaults(file: JobsFile | undefined): ConfigFile {
+  if (!file) return {};
+  const defaults = known((file.doc.defaults ?? {}) as Doc);
+  delete defaults.name;
+  return defaults;
+}
+
+/** Job `name`'s settings: the defaults overlaid with its entry; undefined when the file has no such job. */
+export function jobConfig(file: JobsFile | undefined, name: string): ConfigFile | undefined {
+  const entry = file ? (jobsOf(file.doc)[name] as Doc | undefined) : undefined;
+  if (!file || !entry || !Object.hasOwn(jobsOf(file.doc), name)) return undefined;
+  const raw: Doc = { ...((file.doc.defaults ?? {}) as Doc), ...entry };
+  const config = known(raw);
+  config.name = name;
   return config;
 }
 
-/**
- * Written only when it changes, atomically (a crash never leaves half a file). Keys support-job does not know
- * are kept, after ours. A folder that cannot be written is an OperationError naming the file.
- */
-export function writeConfig(cwd: string, config: ConfigFile): boolean {
-  const path = join(cwd, CONFIG_FILE);
-  let existing: string | undefined;
-  try {
-    existing = readFileSync(path, "utf8");
-  } catch {
-    // no file yet
-  }
-  const text = `${JSON.stringify({ ...config, ...keptKeys(existing) }, null, 2)}\n`;
-  if (existing === text) return false;
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, path);
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never written
-    }
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new OperationError(
-      `Could not write ${path} (${code}): nothing was changed in AWS. Run init from a folder you can write to, or fix the folder's permissions.`,
-      error,
-    );
-  }
-  return true;
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The unknown keys of the file being replaced, so a rewrite never deletes what the user put there. */
-function keptKeys(existing: string | undefined): Record<string, unknown> {
-  if (existing === undefined) return {};
-  try {
-    const data = JSON.parse(existing) as unknown;
-    if (typeof data !== "object" || data === null || Array.isArray(data)) return {};
-    return Object.fromEntries(Object.entries(data).filter(([key]) => !KNOWN_KEYS.includes(key)));
-  } catch {
-    return {};
+/**
+ * The entry that gives job settings `config` over `defaults`: only what differs; a value the defaults have and the
+ * job does not is "" (or []). Keys of the previous entry keep their place, unknown ones are kept; new ones follow.
+ */
+function entryFor(defaults: Doc, config: ConfigFile, previous: Doc | undefined): Doc {
+  const wanted: Doc = {};
+  for (const key of ENTRY_KEYS) {
+    const v = (config as Doc)[key];
+    const d = defaults[key];
+    if (v === undefined || v === "") {
+      if (d !== undefined && d !== "" && !(Array.isArray(d) && d.length === 0)) wanted[key] = Array.isArray(d) ? [] : "";
+      continue;
+    }
+    if (same(v, d)) continue;
+    wanted[key] = v;
   }
+  const out: Doc = {};
+  for (const [key, value] of Object.entries(previous ?? {})) {
+    if (Object.hasOwn(wanted, key)) out[key] = wanted[key];
+    else if (!ENTRY_KEYS.includes(key)) out[key] = value;
+  }
+  for (const [key, value] of Object.entries(wanted)) if (!Object.hasOwn(out, key)) out[key] = value;
+  return out;
+}
+
+/** A new file: its defaults are what its first job's settings share with the jobs that will follow. */
+function newDoc(config: ConfigFile): Doc {
+  const defaults: Doc = {};
+  for (const key of SHARED_KEYS) if ((config as Doc)[key] !== undefined) defaults[key] = (config as Doc)[key];
+  return { $schema: SCHEMA_URL, version: FILE_VERSION, defaults, jobs: {} };
+}
+
+export interface WriteOutcome {
+  written: boolean;
+  /** The file was of the one-job layout and is now version 2: said once, in one line. */
+  upgraded: boolean;
+}
+
+/**
+ * Job `name`'s entry set to `config` (only what differs from the defaults); nothing else in the file changes.
+ * `base` is the file as the command read it: see commit().
+ */
+export function saveJob(cwd: string, base: JobsFile | undefined, name: string, config: ConfigFile): WriteOutcome {
+  return commit(cwd, base, name, (doc) => {
+    const next = doc ?? newDoc(config);
+    const jobs = { ...jobsOf(next) };
+    jobs[name] = entryFor((next.defaults ?? {}) as Doc, config, jobs[name] as Doc | undefined);
+    return withJobs(next, jobs);
+  });
+}
+
+/** Job `name`'s entry removed (after destroy); nothing else in the file changes. */
+export function removeJob(cwd: string, base: JobsFile | undefined, name: string): WriteOutcome {
+  return commit(cwd, base, name, (doc) => {
+    if (!doc || !Object.hasOwn(jobsOf(doc), name)) return doc;
+    const jobs = { ...jobsOf(doc) };
+    delete jobs[name];
+    return withJobs(doc, jobs);
+  });
+}
+
+function withJobs(doc: Doc, jobs: Doc): Doc {
+  // "jobs" keeps its place among the top-level keys; a file that had none gets it last.
+  return Object.hasOwn(doc, "jobs") ? Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, k === "jobs" ? jobs : v])) : { ...doc, jobs };
+}
+
+/**
+ * Job `name`'s entry as a document holds it. Only another edit of it is a conflict: the entry is recomputed over
+ * the defaults as they are on disk, so a change to the defaults or to other jobs loses nothing of either edit.
+ */
+function partOf(doc: Doc | undefined, name: string): string {
+  return JSON.stringify(doc ? (jobsOf(doc)[name] ?? null) : null);
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+let temporaries = 0;
+
+/** Test hook: runs between writing the temporary file and renaming it over support-job.json. */
+export const writeHooks: { beforeRename?: (() => void) | undefined } = {};
+
+/**
+ * Read-modify-write with no lost update. The command read the file (`base`) before talking to AWS; if another
+ * process wrote it since, its version is the base instead, unless it changed this job's own entry: then nothing
+ * is written and the command fails (exit 1) saying so. The bytes are compared once more just before
+ * the rename; a write in between starts the check over.
+ */
+function commit(cwd: string, base: JobsFile | undefined, name: string, edit: (doc: Doc | undefined) => Doc | undefined): WriteOutcome {
+  const path = join(cwd, CONFIG_FILE);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let onDisk: string | undefined;
+    try {
+      onDisk = readText(path);
+    } catch (error) {
+      throw writeError(path, error);
+    }
+    let current = base;
+    if (onDisk !== base?.text) {
+      let theirs: JobsFile | undefined;
+      try {
+        theirs = onDisk === undefined ? undefined : parseJobsFile(path, onDisk);
+      } catch {
+        throw changedError(path, name, "and is no longer valid JSON");
+      }
+      if (partOf(theirs?.doc, name) !== partOf(base?.doc, name)) throw changedError(path, name, `(job ${name}'s own entry)`);
+      current = theirs;
+    }
+    const next = edit(current ? structuredClone(current.doc) : undefined);
+    if (next === undefined) return { written: false, upgraded: false };
+    const text = `${JSON.stringify(next, null, current?.indent ?? "  ")}\n`;
+    if (text === onDisk) return { written: false, upgraded: false };
+    const tmp = `${path}.${process.pid}.${++temporaries}.tmp`;
+    try {
+      writeFileSync(tmp, text, { mode: 0o644 });
+      writeHooks.beforeRename?.();
+      if (readText(path) !== onDisk) {
+        unlinkSync(tmp);
+        continue;
+      }
+      renameSync(tmp, path);
+    } catch (error) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // never written
+      }
+      throw writeError(path, error);
+    }
+    return { written: true, upgraded: current?.version === 1 };
+  }
+  throw changedError(path, name, "again and again while support-job was writing it");
+}
+
+function changedError(path: string, name: string, what: string): OperationError {
+  return new OperationError(
+    `${path} was changed by another process since support-job read it ${what}; it was not overwritten and job ${name}'s settings were not saved. Run the command again to start from the file as it is now.`,
+  );
+}
+
+function writeError(path: string, error: unknown): OperationError {
+  const code = (error as NodeJS.ErrnoException).code ?? "error";
+  return new OperationError(
+    `Could not write ${path} (${code}): nothing was changed in AWS. Run init from a folder you can write to, or fix the folder's permissions.`,
+    error,
+  );
+}
+
+/** The one-line notice of an upgrade from the one-job layout. */
+export function upgradeNotice(): string {
+  return `${CONFIG_FILE} was in the one-job layout of earlier releases: it is now version ${FILE_VERSION} (shared "defaults", one entry per job under "jobs").`;
 }

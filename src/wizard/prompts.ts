@@ -180,3 +180,20 @@ export async function confirmApply(isNew: boolean): Promise<boolean> {
 export async function confirmBroadGrant(): Promise<boolean> {
   return askYesNo({ message: "The job's policy lets it do anything in this account. Continue anyway?", default: false });
 }
+
+/** init on a terminal in a folder whose support-job.json has jobs: edit one of them, or add a new one (undefined). */
+export async function chooseJob(jobs: readonly string[], context?: PromptContext): Promise<string | undefined> {
+  const NEW = "\u0000new";
+  const answer = await askChoice<string>(
+    {
+      message: "support-job.json has jobs already: new job or edit one?",
+      choices: [
+        { value: NEW, name: "new job", description: "its defaults are the ones support-job.json's jobs share" },
+        ...jobs.map((job) => ({ value: job, name: `edit ${job}` })),
+      ],
+      default: NEW,
+    },
+    context,
+  );
+  return answer === NEW ? undefined : answer;
+}

@@ -5,7 +5,7 @@ import { ListRulesCommand } from "@aws-sdk/client-eventbridge";
 import { CreatePolicyCommand, CreateRoleCommand, GetPolicyCommand, GetRoleCommand, ListPoliciesCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import { ListScheduleGroupsCommand } from "@aws-sdk/client-scheduler";
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { writeBuildLog } from "../../tools/local-aws/env.js";
@@ -116,8 +116,10 @@ describe("support-job destroy", () => {
     before("DeleteRule", "DeleteProject");
     before("DeleteRole", "DeletePolicy");
 
+    // The job's entry went with its resources: the folder's support-job.json no longer names it.
+    expect(readFileSync(join(job.cwd, "support-job.json"), "utf8")).not.toContain('"nightly-cleanup"');
     aws.proxy.resetCalls();
-    const again = await job.cli(["destroy", "--yes"]);
+    const again = await job.cli(["destroy", "--name", "nightly-cleanup", "--yes"]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain("Nothing to delete: no resource of job nightly-cleanup is left in us-east-1.");
     expect(aws.proxy.writes()).toEqual([]);

@@ -56,7 +56,8 @@ describe("support-job status", () => {
     expect(run.stderr).toContain(`\`support-job destroy --name ${JOB}\``);
     const destroy = await job.cli(["destroy", "--name", JOB, "--yes"]);
     expect(destroy.code, destroy.stderr).toBe(0);
-    const after = await job.cli(["status"]);
+    // destroy took the job out of support-job.json too: named, it is gone from AWS.
+    const after = await job.cli(["status", "--name", JOB]);
     expect(after.code).toBe(2);
     expect(after.stderr).toMatch(/there is no job nightly-cleanup in us-east-1/);
   });
@@ -154,8 +155,8 @@ describe("support-job status", () => {
 
   it("shows drift between support-job.json and AWS, and how to apply it", async () => {
     const file = join(job.cwd, "support-job.json");
-    const config = json(readFileSync(file, "utf8"));
-    writeFileSync(file, JSON.stringify({ ...config, computeType: "BUILD_GENERAL1_MEDIUM" }, null, 2));
+    const config = json<{ jobs: Record<string, Record<string, unknown>> }>(readFileSync(file, "utf8"));
+    writeFileSync(file, JSON.stringify({ ...config, jobs: { [JOB]: { ...config.jobs[JOB], computeType: "BUILD_GENERAL1_MEDIUM" } } }, null, 2));
     const run = await job.cli(["status"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Drift       1 resource differs from support-job.json (`support-job init --yes` applies it):");

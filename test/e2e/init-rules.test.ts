@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { interruptedMessage, unaskedLosses } from "../../src/commands/init-apply.js";
-import { fileForJob, jsonNeedsYes, mergeSettings } from "../../src/commands/init.js";
+import { jsonNeedsYes, mergeSettings } from "../../src/commands/init.js";
 import { checkProfile } from "../../src/commands/common.js";
-import { readConfig, unknownKeyWarnings, writeConfig } from "../../src/settings/file.js";
+import { jobConfig, readJobsFile, saveJob, unknownKeyWarnings } from "../../src/settings/file.js";
 import type { PlanStep } from "../../src/resources/types.js";
 import { CLI } from "../helpers/cli.js";
 
@@ -22,11 +22,15 @@ const step = (key: PlanStep["key"], label: string, name: string, action: PlanSte
 });
 
 describe("support-job.json applies only to the job it names", () => {
-  it("gives a job of another name nothing, and its own job everything", () => {
-    const file = { name: "first", email: "first@example.com", env: ["DB=ssm:/first/db"], account: "123456789012" };
-    expect(fileForJob(file, "second")).toBeUndefined();
-    expect(fileForJob(file, "first")).toBe(file);
-    expect(fileForJob(file, undefined)).toBe(file);
+  it("gives a job of another name nothing of the first job's entry, and its own job everything", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "support-job-file-"));
+    writeFileSync(
+      join(cwd, "support-job.json"),
+      JSON.stringify({ name: "first", email: "first@example.com", env: ["DB=ssm:/first/db"], account: "123456789012" }),
+    );
+    const file = readJobsFile(cwd);
+    expect(jobConfig(file, "second")).toBeUndefined();
+    expect(jobConfig(file, "first")).toEqual({ name: "first", email: "first@example.com", env: ["DB=ssm:/first/db"], account: "123456789012" });
   });
 
   it("lets an empty list given on purpose clear the saved one", () => {
@@ -50,10 +54,11 @@ describe("unknown keys in support-job.json", () => {
     const cwd = mkdtempSync(join(tmpdir(), "support-job-file-"));
     writeFileSync(join(cwd, "support-job.json"), JSON.stringify({ name: "a", owner: "ops" }));
     const warnings: string[] = [];
-    expect(readConfig(cwd, (w) => warnings.push(w))).toEqual({ name: "a" });
+    const file = readJobsFile(cwd, (w) => warnings.push(w));
+    expect(jobConfig(file, "a")).toEqual({ name: "a" });
     expect(warnings).toHaveLength(1);
-    writeConfig(cwd, { name: "a", timeout: 60 });
-    expect(JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8"))).toEqual({ name: "a", timeout: 60, owner: "ops" });
+    saveJob(cwd, file, "a", { name: "a", timeout: 60 });
+    expect(JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8"))).toMatchObject({ version: 2, jobs: { a: { owner: "ops", timeout: 60 } } });
   });
 });
 

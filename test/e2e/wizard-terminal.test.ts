@@ -10,6 +10,7 @@ import { ListSubscriptionsCommand } from "@aws-sdk/client-sns";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useLocalAws } from "../helpers/local-aws.js";
 import { CLI } from "../helpers/cli.js";
+import { savedJob } from "../helpers/job.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 /** Said in the closing summary of the test run, so a machine without tmux never passes in silence. */
@@ -181,7 +182,7 @@ describe("support-job init in a real terminal", () => {
     expect(Subscriptions?.map((s) => [s.Protocol, s.Endpoint, s.TopicArn?.split(":").pop()])).toEqual([
       ["email", "ops@example.com", "support-job-ops-scripts-alerts"],
     ]);
-    expect(JSON.parse(readFileSync(join(dir, "support-job.json"), "utf8"))).toMatchObject({
+    expect(savedJob(dir)).toMatchObject({
       name: "ops-scripts",
       schedule: "cron(15 3 * * ? *)",
       timezone: "UTC",

@@ -6,6 +6,7 @@ import type { LocalAws } from "../../tools/local-aws/env.js";
 import { runCli, type CliResult } from "./cli.js";
 import { runInProcess } from "./run-in-process.js";
 import { jobFlags } from "./constants.js";
+import { jobConfig, jobNamesIn, readJobsFile } from "../../src/settings/file.js";
 
 export { ACCOUNT } from "./constants.js";
 
@@ -58,4 +59,12 @@ export interface StatusDoc {
   runs: Record<string, unknown>[];
   drift: Record<string, unknown>;
   [key: string]: unknown;
+}
+
+/** Job `name`'s settings as support-job.json in `cwd` holds them (the defaults overlaid with its entry); the only job when no name. */
+export function savedJob(cwd: string, name?: string): Record<string, unknown> {
+  const file = readJobsFile(cwd);
+  const job = name ?? jobNamesIn(file)[0];
+  if (!job) throw new Error(`no job in ${cwd}/support-job.json`);
+  return (jobConfig(file, job) ?? {}) as Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 /** `init --name N` without support-job.json: the wizard's defaults are the deployed job's settings. */
 import { CreatePolicyCommand } from "@aws-sdk/client-iam";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { deployedSettings } from "../../../src/deployed/settings.js";
 import { validateSettings } from "../../../src/settings/validate.js";
 import { useLocalAws } from "../../helpers/local-aws.js";
 import { runCli } from "../../helpers/cli.js";
+import { savedJob } from "../../helpers/job.js";
 
 const aws = useLocalAws();
 
@@ -56,7 +57,7 @@ it("reads back every setting of a deployed job, as support-job.json would hold i
     { env: aws.env, cwd },
   );
   expect(run.code, run.stderr).toBe(0);
-  const saved = JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8")) as Record<string, unknown>;
+  const saved = savedJob(cwd);
 
   Object.assign(process.env, aws.env);
   const clients = await createClients({});

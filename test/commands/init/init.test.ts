@@ -4,12 +4,13 @@ import { DescribeRuleCommand, ListTargetsByRuleCommand, PutRuleCommand } from "@
 import { GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListPolicyVersionsCommand } from "@aws-sdk/client-iam";
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateProjectCommand } from "@aws-sdk/client-codebuild";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../helpers/cli.js";
 import { useLocalAws } from "../../helpers/local-aws.js";
+import { savedJob } from "../../helpers/job.js";
 import { ACCOUNT, JOB } from "../../helpers/constants.js";
 
 const FLAGS = [
@@ -129,7 +130,7 @@ describe("a fresh init", () => {
     ]);
 
     // Saved settings re-apply the same job, and hold no secret value.
-    const saved = JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8")) as Record<string, unknown>;
+    const saved = savedJob(cwd);
     expect(saved).toMatchObject({ name: JOB, schedule: "cron(0 3 * * ? *)", env: ["STAGE=prod", "DB_PASSWORD=ssm:/cleanup/db-password"], region: "us-east-1" });
   });
 

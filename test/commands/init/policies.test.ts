@@ -10,6 +10,7 @@ import { beforeEach, expect, it } from "vitest";
 import { runCli } from "../../helpers/cli.js";
 import { useLocalAws } from "../../helpers/local-aws.js";
 import { ACCOUNT } from "../../helpers/constants.js";
+import { savedJob } from "../../helpers/job.js";
 
 const JOB = "export-reports";
 const FLAGS = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "rate(1 day)", "--email", "ops@example.com"];
@@ -61,7 +62,7 @@ it("--permissions-boundary bounds every role init and permissions try create, is
   const applied = await cli("init", "--yes", "--permissions-boundary", BOUNDARY);
   expect(applied.code, applied.stderr).toBe(0);
   expect(aws.proxy.count({ service: "iam", action: "PutRolePermissionsBoundary" })).toBe(2);
-  expect(JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8")).permissionsBoundary).toBe(BOUNDARY);
+  expect(savedJob(cwd).permissionsBoundary).toBe(BOUNDARY);
   for (const role of [`support-job-${JOB}-use1-build`, `support-job-${JOB}-use1-start`]) expect(await boundaryOf(role)).toBe(BOUNDARY);
 
   // A new role (the time-zone schedule's) is created with it; a re-run changes nothing.

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CLI, runCli, type CliResult } from "../../helpers/cli.js";
 import { useLocalAws } from "../../helpers/local-aws.js";
+import { savedJob } from "../../helpers/job.js";
 
 const POLICY = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-reports/*" }] };
 const KEEP = [
@@ -45,7 +46,9 @@ const folder = (policy = true) => {
   return dir;
 };
 const cli = (args: string[], where = cwd, env: Record<string, string> = {}) => runCli(args, { env: { ...aws.env, ...env }, cwd: where });
-const saved = (where = cwd) => JSON.parse(readFileSync(join(where, "support-job.json"), "utf8")) as Record<string, unknown>;
+const saved = (where = cwd) => savedJob(where);
+const rawFile = (where = cwd) =>
+  JSON.parse(readFileSync(join(where, "support-job.json"), "utf8")) as { defaults: Record<string, unknown>; jobs: Record<string, Record<string, unknown>> };
 const project = async (name: string) => (await aws.clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] }))).projects?.[0];
 const why = (run: CliResult) => `exit ${String(run.code)}\n${run.stderr}\n${run.stdout}`;
 
@@ -132,8 +135,8 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
   });
 });
 
-describe("a second job in the folder of the first (item 3)", () => {
-  it("inherits nothing: not the email, env vars, secret references or their grants; the first job's file is kept", async () => {
+describe("a second job in the folder of the first (item 3, and issue #14)", () => {
+  it("inherits only the shared defaults, never the first job's env vars, secret references or grants; the first job's entry is kept", async () => {
     const first = [
       "init",
       "--yes",
@@ -151,14 +154,11 @@ describe("a second job in the folder of the first (item 3)", () => {
       "policy.json",
     ];
     expect((await cli(first)).code).toBe(0);
-    const before = readFileSync(join(cwd, "support-job.json"), "utf8");
+    const before = JSON.stringify(rawFile().jobs.first);
 
+    // The alert address is a shared default: the second job gets it without --email.
     const second = ["init", "--yes", "--name", "second", "--repo", "https://github.com/acme/second.git", "--schedule", "rate(2 days)"];
-    const noEmail = await cli(second);
-    expect(noEmail.code, why(noEmail)).toBe(2);
-    expect(noEmail.stderr).toMatch(/--email: is required/);
-
-    const run = await cli([...second, "--email", "second@example.com"]);
+    const run = await cli(second);
     expect(run.code, why(run)).toBe(0);
     expect((await project("second"))?.environment?.environmentVariables ?? []).toEqual([]);
     const role = "support-job-second-use1-build";
@@ -169,21 +169,30 @@ describe("a second job in the folder of the first (item 3)", () => {
     }
     const attached = (await aws.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ?? [];
     expect(attached.map((p) => p.PolicyName)).toEqual([]);
-    expect(readFileSync(join(cwd, "support-job.json"), "utf8")).toBe(before);
-    expect(run.stderr).toMatch(/support-job\.json here is about job first/);
+    expect(JSON.stringify(rawFile().jobs.first)).toBe(before);
+    expect(saved(cwd)).toMatchObject({ email: "first@example.com" });
+    expect(savedJob(cwd, "second")).toMatchObject({ email: "first@example.com", repository: "https://github.com/acme/second.git", env: [] });
+    expect(savedJob(cwd, "second").policyFile).toBeUndefined();
   });
 });
 
 describe("the account in support-job.json (item 4)", () => {
   it("is checked: other credentials are refused, naming both accounts, unless --account-change", async () => {
     expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
-    writeFileSync(join(cwd, "support-job.json"), JSON.stringify({ ...saved(), account: "210987654321" }));
+    const file = rawFile();
+    writeFileSync(join(cwd, "support-job.json"), JSON.stringify({ ...file, defaults: { ...file.defaults, account: "210987654321" } }));
     aws.proxy.resetCalls();
     const run = await cli(["init", "--yes"]);
     expect(run.code, why(run)).toBe(2);
     expect(run.stderr).toMatch(/210987654321.*123456789012.*--account-change/);
     expect(aws.proxy.writes()).toEqual([]);
     expect(saved().account).toBe("210987654321");
+
+    // A new job of the file is checked against the same account (the defaults'), before any write.
+    const other = await cli(["init", "--yes", "--name", "other-job", "--schedule", "rate(3 days)"]);
+    expect(other.code, why(other)).toBe(2);
+    expect(other.stderr).toMatch(/210987654321.*123456789012.*--account-change/);
+    expect(aws.proxy.writes()).toEqual([]);
 
     const moved = await cli(["init", "--yes", "--account-change"]);
     expect(moved.code, why(moved)).toBe(0);
@@ -215,12 +224,16 @@ describe("destroy (item 5)", () => {
 describe("support-job.json keys it does not know (item 18)", () => {
   it("are reported, a typo with the key it meant, and kept when the file is rewritten", async () => {
     expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
-    writeFileSync(join(cwd, "support-job.json"), JSON.stringify({ ...saved(), timeot: 90, owner: "team-ops" }, null, 2));
+    writeFileSync(
+      join(cwd, "support-job.json"),
+      JSON.stringify({ ...rawFile(), jobs: { keep: { ...rawFile().jobs.keep, timeot: 90, owner: "team-ops" } } }, null, 2),
+    );
     const run = await cli(["init", "--yes", "--timeout", "120"]);
     expect(run.code, why(run)).toBe(0);
-    expect(run.stderr).toMatch(/unknown key "timeot".*did you mean "timeout"/);
-    expect(run.stderr).toMatch(/unknown key "owner"/);
-    expect(saved()).toMatchObject({ timeout: 120, timeot: 90, owner: "team-ops" });
+    expect(run.stderr).toMatch(/unknown key "jobs.keep.timeot".*did you mean "timeout"/);
+    expect(run.stderr).toMatch(/unknown key "jobs.keep.owner"/);
+    expect(saved()).toMatchObject({ timeout: 120 });
+    expect(rawFile().jobs.keep).toMatchObject({ timeot: 90, owner: "team-ops" });
   });
 });
 
@@ -297,7 +310,7 @@ describe("errors name the right thing (item 23)", () => {
     expect(corrupt.stdout + corrupt.stderr).toMatch(/support-job\.json here cannot be used.*not valid JSON/);
     writeFileSync(join(cwd, "support-job.json"), JSON.stringify({ name: "other" }));
     const other = await cli(["status", "--name", "keep"]);
-    expect(other.stdout + other.stderr).toMatch(/support-job\.json here is about job other, so drift was not checked/);
+    expect(other.stdout + other.stderr).toMatch(/support-job\.json here has no job keep \(it holds other\), so drift was not checked/);
   });
 
   it("pause of a job that does not exist is an input error (exit 2), like every other command", async () => {
