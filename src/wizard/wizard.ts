@@ -1,15 +1,27 @@
 /**
  * The guided questions of `init`, in order. Returns plain answers (RawSettings), never calls AWS and writes
- * nothing: Ctrl-C at any question leaves everything as it was. Each answer starts from `prefilled` (flags over
+ * nothing but a buildspec the user said yes to (the scaffold): Ctrl-C at any question leaves AWS as it was. Each answer starts from `prefilled` (flags over
  * support-job.json), so re-running init edits the job; a question whose flag was given is not asked.
  */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { localTimeZone } from "../schedule/index.js";
 import { DEFAULT_ALERT_ON, DEFAULTS } from "../settings/types.js";
 import { checkArch, checkComputeType, checkRepository, checkSchedule, checkTimezone, type RawSettings } from "../settings/validate.js";
 import { paint } from "../ui/style.js";
 import { terminal, type Ask } from "./prompts.js";
 import * as q from "./questions.js";
-import { buildspecWarning, defaultBuildspec, findBuildspecs, readWorkspace, type Workspace } from "./workspace.js";
+import {
+  buildspecWarning,
+  defaultBuildspec,
+  findBuildspecs,
+  isExecutable,
+  readWorkspace,
+  remoteHasBranch,
+  scaffoldBuildspec,
+  scriptProblem,
+  type Workspace,
+} from "./workspace.js";
 
 export interface WizardContext {
   cwd: string;
@@ -22,6 +34,8 @@ export interface WizardContext {
   /** This computer's time zone and clock, for the schedule preview. */
   localZone?: string | undefined;
   now?: (() => Date) | undefined;
+  /** Whether a branch is on the remote (default: `git ls-remote` in the checkout); undefined: cannot tell. */
+  remoteHasBranch?: ((branch: string) => boolean | undefined) | undefined;
 }
 
 interface Session {
@@ -34,6 +48,7 @@ interface Session {
   now: () => Date;
   /** The job already has saved settings: answering is editing. */
   editing: boolean;
+  remoteHasBranch: (branch: string) => boolean | undefined;
 }
 
 type Question = (s: Session) => Promise<void>;
@@ -63,6 +78,7 @@ export async function runWizard(prefilled: RawSettings, context: WizardContext):
     localZone: context.localZone ?? localTimeZone(),
     now: context.now ?? (() => new Date()),
     editing: prefilled.name !== undefined && !isGiven(context.given, "name"),
+    remoteHasBranch: context.remoteHasBranch ?? ((branch) => remoteHasBranch(context.workspace?.root ?? context.cwd, branch)),
   };
   session.ask.say(
     session.editing
@@ -125,12 +141,52 @@ async function buildspec(s: Session): Promise<void> {
     const path = (await s.ask.text(q.buildspecQuestion(suggestion, found))).trim().replace(/^\.\//, "") || DEFAULTS.buildspec;
     const warning = inside ? buildspecWarning(s.workspace.root, path) : undefined;
     if (warning) warn(s, warning);
+    if (warning && existsSync(s.workspace.root) && !existsSync(join(s.workspace.root, path)) && (await scaffold(s, path))) {
+      s.answers.buildspec = path;
+      return;
+    }
     if (!warning || (await s.ask.yesNo(q.keepBuildspecQuestion(path)))) {
       s.answers.buildspec = path;
       return;
     }
     suggestion = path;
   }
+}
+
+/**
+ * The buildspec is not in the checkout: offer a minimal one that runs a script the user names, show it, write it
+ * only on yes, and say what to commit and push (and whether the job's branch is on the remote yet).
+ */
+async function scaffold(s: Session, path: string): Promise<boolean> {
+  if (!(await s.ask.yesNo({ message: `Write a minimal buildspec at ${path} that runs a script of yours?`, default: true }))) return false;
+  const root = s.workspace.root;
+  const script = (
+    await s.ask.text({
+      message: "Script to run (path in the repository)",
+      help: "It runs from the repository's top folder in CodeBuild, e.g. scripts/cleanup.sh.",
+      validate: (value) => scriptProblem(root, value) ?? true,
+    })
+  )
+    .trim()
+    .replace(/^\.\//, "");
+  const executable = isExecutable(root, script);
+  s.ask.say(
+    executable
+      ? `${script} is executable: the buildspec runs it as ./${script}.`
+      : `${script} is not executable (no x bit): the buildspec runs it through its interpreter.`,
+  );
+  const text = scaffoldBuildspec(script, executable);
+  s.ask.say(`${path}:\n${text.replace(/^/gm, "  ").trimEnd()}`);
+  if (!(await s.ask.yesNo({ message: `Write ${path}?`, default: true }))) return false;
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), text, { flag: "wx" });
+  const branch = s.answers.branch ?? s.workspace.branch;
+  s.ask.say(
+    `Wrote ${path}. CodeBuild clones the repository, not this folder: commit and push it${branch ? ` to ${branch}` : ""} before the first run (git add ${path} && git commit -m "Add ${path}" && git push).`,
+  );
+  if (branch && s.remoteHasBranch(branch) === false)
+    warn(s, `branch ${branch} is not on the remote (origin) yet: push it (git push -u origin ${branch}) before the first run.`);
+  return true;
 }
 
 async function schedule(s: Session): Promise<void> {

@@ -1,6 +1,6 @@
 /** What the folder `init` runs in tells the wizard: its git remote and branch, and the buildspecs it holds. */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { DEFAULTS } from "../settings/types.js";
 import { branchFromGit, buildspecProblem, repositoryFromRemote } from "./questions.js";
@@ -80,4 +80,60 @@ export function buildspecWarning(root: string, path: string): string | undefined
   }
   const problem = buildspecProblem(text);
   return problem ? `${path} ${problem}.` : undefined;
+}
+
+/** The script a scaffolded buildspec runs: undefined when root/path is a file; else why it cannot be used. */
+export function scriptProblem(root: string, path: string): string | undefined {
+  const clean = path.trim().replace(/^\.\//, "");
+  if (!clean) return "name the script to run, e.g. scripts/cleanup.sh";
+  if (clean.startsWith("/") || clean.split("/").includes("..")) return "give a path inside the repository, e.g. scripts/cleanup.sh";
+  try {
+    if (!statSync(join(root, clean)).isFile()) return `${clean} is not a file`;
+  } catch {
+    return `${clean} is not in this checkout`;
+  }
+  return undefined;
+}
+
+/** Whether the script has its executable bit (git keeps it: a script committed without it cannot run as ./script). */
+export function isExecutable(root: string, path: string): boolean {
+  try {
+    accessSync(join(root, path), constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The interpreter a script without its executable bit is run with, from its extension. */
+function interpreterOf(path: string): string {
+  if (/\.py$/i.test(path)) return "python3";
+  if (/\.(c|m)?js$/i.test(path)) return "node";
+  if (/\.rb$/i.test(path)) return "ruby";
+  return "bash";
+}
+
+/** A minimal buildspec that runs one script of the repository. */
+export function scaffoldBuildspec(script: string, executable: boolean): string {
+  const path = script.trim().replace(/^\.\//, "");
+  const command = executable ? `./${path}` : `${interpreterOf(path)} ${path}`;
+  return `version: 0.2\nphases:\n  build:\n    commands:\n      - ${JSON.stringify(command)}\n`;
+}
+
+/**
+ * Whether `branch` is on the remote origin: `git ls-remote --exit-code` exits 2 when no ref matches. undefined
+ * when git cannot tell (no remote, no network, no git).
+ */
+export function remoteHasBranch(root: string, branch: string): boolean | undefined {
+  try {
+    execFileSync("git", ["ls-remote", "--exit-code", "--heads", "origin", `refs/heads/${branch}`], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "ignore"],
+      timeout: 10_000,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
+    });
+    return true;
+  } catch (error) {
+    return (error as { status?: number }).status === 2 ? false : undefined;
+  }
 }

@@ -1,5 +1,5 @@
 // The whole conversation, with scripted answers: order, defaults, what is skipped, what comes back.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
@@ -251,6 +251,7 @@ describe("buildspec in the checkout", () => {
       ["Buildspec", "ci.yml"],
       ["Use ci.yml anyway?", false],
       ["Buildspec", "jobs/buildspec.yml"],
+      ["Write a minimal buildspec at jobs/buildspec.yml", false],
       ["Use jobs/buildspec.yml anyway?", true],
     ]);
     await expect(runWizard({}, context(script.ask, { workspace: { ...inRepo, root: cwd } }))).rejects.toThrow(ExitPromptError);
@@ -258,6 +259,43 @@ describe("buildspec in the checkout", () => {
       '! ci.yml has no top-level version or phases key, so it does not look like a CodeBuild buildspec (it needs "version: 0.2" and "phases:").',
       "! jobs/buildspec.yml is not in this checkout; runs fail unless it is on the branch they use.",
     ]);
+  });
+
+  it("offers a minimal buildspec for a missing path: the script is checked, the text shown, written only on yes, with what to push", async () => {
+    mkdirSync(join(cwd, "scripts"));
+    writeFileSync(join(cwd, "scripts", "cleanup.sh"), "#!/bin/sh\necho ok\n", { mode: 0o755 });
+    writeFileSync(join(cwd, "scripts", "report.py"), "print('ok')\n", { mode: 0o644 });
+    const remote: string[] = [];
+    // Declined at the last question: nothing is written, and the wizard asks as before.
+    const declined = head([
+      ["Buildspec", "jobs/cleanup.yml"],
+      ["Write a minimal buildspec at jobs/cleanup.yml", true],
+      ["Script to run", "scripts/report.py"],
+      ["Write jobs/cleanup.yml?", false],
+      ["Use jobs/cleanup.yml anyway?", false],
+      ["Buildspec", "jobs/cleanup.yml"],
+      ["Write a minimal buildspec at jobs/cleanup.yml", true],
+      ["Script to run", "./scripts/cleanup.sh"],
+      ["Write jobs/cleanup.yml?", true],
+    ]);
+    const ctx = context(declined.ask, { workspace: { ...inRepo, root: cwd }, remoteHasBranch: (b: string) => (remote.push(b), false) });
+    await expect(runWizard({}, ctx)).rejects.toThrow(ExitPromptError);
+    expect(declined.said).toContain("scripts/report.py is not executable (no x bit): the buildspec runs it through its interpreter.");
+    expect(declined.said).toContain('jobs/cleanup.yml:\n  version: 0.2\n  phases:\n    build:\n      commands:\n        - "python3 scripts/report.py"');
+    expect(declined.said).toContain("scripts/cleanup.sh is executable: the buildspec runs it as ./scripts/cleanup.sh.");
+    expect(readFileSync(join(cwd, "jobs", "cleanup.yml"), "utf8")).toBe('version: 0.2\nphases:\n  build:\n    commands:\n      - "./scripts/cleanup.sh"\n');
+    expect(declined.said.some((l) => /Wrote jobs\/cleanup\.yml\. .*commit and push it to support-jobs before the first run/.test(l))).toBe(true);
+    expect(remote).toEqual(["support-jobs"]);
+    expect(declined.said).toContain("! branch support-jobs is not on the remote (origin) yet: push it (git push -u origin support-jobs) before the first run.");
+    // A script that is not there is refused by the prompt's check.
+    const missing = head([
+      ["Buildspec", "other.yml"],
+      ["Write a minimal buildspec at other.yml", true],
+      ["Script to run", "scripts/nope.sh"],
+    ]);
+    await expect(runWizard({}, context(missing.ask, { workspace: { ...inRepo, root: cwd }, remoteHasBranch: () => true }))).rejects.toThrow(
+      /scripts\/nope\.sh is not in this checkout/,
+    );
   });
 
   it("suggests the buildspec found in a folder that is no git checkout, without checking it", async () => {
