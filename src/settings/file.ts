@@ -125,9 +125,9 @@ export function readJobsFile(cwd: string, warn?: (line: string) => void): JobsFi
 
 /** Where in the text a JSON.parse message's "position N" is, as line and column (1-based). */
 function lineColumn(text: string, message: string): string {
-  const position = /position (\d+)/.exec(message);
-  if (!position) return "";
-  const before = text.slice(0, Number(position[1]));
+  const position = /position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/.test(message) ? String(text.length) : undefined);
+  if (position === undefined) return "";
+  const before = text.slice(0, Number(position));
   const lines = before.split("\n");
   return ` at line ${lines.length}, column ${(lines[lines.length - 1]?.length ?? 0) + 1}`;
 }
@@ -141,13 +141,13 @@ function parseJobsFile(path: string, text: string): JobsFile {
   } catch (error) {
     const message = (error as Error).message.replace(/\s+/g, " ");
     throw new InputError(
-      path,
+      CONFIG_FILE,
       `is not valid JSON${lineColumn(body, message)} (${message}); fix it or move it away, support-job will not overwrite it`,
       '{"version": 2, "jobs": {"nightly-cleanup": {...}}}',
     );
   }
   if (typeof data !== "object" || data === null || Array.isArray(data))
-    throw new InputError(path, "must hold a JSON object; fix it or move it away, support-job will not overwrite it", '{"version": 2, "jobs": {...}}');
+    throw new InputError(CONFIG_FILE, "must hold a JSON object; fix it or move it away, support-job will not overwrite it", '{"version": 2, "jobs": {...}}');
   const record = data as Doc;
   const indent = /\n([ \t]+)"/.exec(body)?.[1] ?? "  ";
   if (record.version === undefined && record.jobs === undefined && record.defaults === undefined) {

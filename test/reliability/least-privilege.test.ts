@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { awsEnv } from "../../tools/local-aws/env.js";
 import { useLocalAws } from "../helpers/local-aws.js";
+import { savedJob } from "../helpers/job.js";
 import { cli, createTeamPolicy, describeRun, JOB, JOB_POLICY_DOCUMENT, lines, TEAM_POLICY_ARN, workdir, ACCOUNT, REGION } from "./helpers.js";
 import { Results } from "./results.js";
 import { snapshotAccount, type AccountSnapshot, type Json } from "./snapshot.js";
@@ -304,7 +305,7 @@ describe("secrets", () => {
       expect(text).not.toContain(SESSION_TOKEN);
     }
     // The config holds references, never values.
-    expect(JSON.parse(saved)).toMatchObject({
+    expect(savedJob(cwd)).toMatchObject({
       env: [
         "STAGE=prod",
         "DB_PASSWORD=ssm:/cleanup/db-password",

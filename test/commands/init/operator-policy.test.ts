@@ -22,7 +22,7 @@ const readPolicy = (file: string) => JSON.parse(readFileSync(new URL(`../../../d
 
 const aws = useLocalAws();
 
-it("allows every AWS action that init, status, run-now, logs, list, pause, resume, test-alert, permissions and destroy call", async () => {
+it("allows every AWS action that init, plan, apply, status, run-now, logs, list, pause, resume, test-alert, permissions and destroy call", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "support-job-operator-"));
   writeFileSync(
     join(cwd, "policy.json"),
@@ -45,6 +45,8 @@ it("allows every AWS action that init, status, run-now, logs, list, pause, resum
     ["init", "--yes", ...flags],
     ["init", "--yes", "--timezone", "Europe/Rome", "--email", "oncall@example.com"],
     ["init", "--yes", "--timezone", "UTC", "--policy-file", ""],
+    ["plan"],
+    ["apply", "--yes"],
     ["status"],
     ["list"],
     ["run-now", "--wait"],

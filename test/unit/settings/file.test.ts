@@ -149,7 +149,7 @@ describe("a corrupt file", () => {
     const cwd = folder();
     const broken = '{\n  "version": 2,\n  "jobs": { oops }\n}\n';
     writeFileSync(join(cwd, CONFIG_FILE), broken);
-    expect(() => readJobsFile(cwd)).toThrow(new RegExp(`${join(cwd, CONFIG_FILE)}: is not valid JSON at line 3, column 13 .*will not overwrite it`));
+    expect(() => readJobsFile(cwd)).toThrow(/^support-job\.json: is not valid JSON at line 3, column 13 .*will not overwrite it/);
     expect(() => saveJob(cwd, undefined, "first", job("first"))).toThrow(/was changed by another process.*not overwritten/);
     expect(text(cwd)).toBe(broken);
   });
