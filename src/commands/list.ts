@@ -11,6 +11,7 @@ import { scheduleStatus } from "../deployed/status.js";
 import { localTimeZone } from "../schedule/index.js";
 import { jobNames, jobRef, type Where } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
+import { jobNamesIn, readJobsFile } from "../settings/file.js";
 import { jobListToJson, renderJobList, renderLeftBehind, type JobListing } from "../ui/list.js";
 
 /** The region's jobs, or only `only` (support-job.json's, for `status` with several jobs): what `list` shows. */
@@ -52,8 +53,11 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
   // A job whose CodeBuild project was deleted by hand still has its rules, topic and roles: list it apart.
   const [jobs, withAlertRules] = await Promise.all([loadJobList(clients, now), listJobsWithAlertRules(clients)]);
   const leftBehind = withAlertRules.filter((job) => !jobs.some((j) => j.name === job));
+  // With a support-job.json here, the region's jobs it does not hold are named (they are never deleted implicitly).
+  const inFile = jobsInFileHere();
+  const notInFile = inFile ? jobs.map((j) => j.name).filter((name) => !inFile.includes(name)) : [];
   if (io.json) {
-    io.printJson(jobListToJson(jobs, clients.region, leftBehind));
+    io.printJson({ ...jobListToJson(jobs, clients.region, leftBehind), ...(inFile ? { notInFile } : {}) });
     return;
   }
   if (jobs.length === 0 && leftBehind.length === 0) {
@@ -62,4 +66,18 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
   }
   if (jobs.length > 0) io.result(renderJobList(jobs, { now, timeZone: localTimeZone(), region: clients.region }));
   if (leftBehind.length > 0) io.result(renderLeftBehind(leftBehind, clients.region));
+  if (notInFile.length > 0)
+    io.result(
+      `Not in support-job.json here: ${notInFile.join(", ")} (\`support-job plan\` shows those of this file's repositories; \`apply --prune\` deletes them).`,
+    );
+}
+
+/** The job names of support-job.json in the working directory; undefined without one (or with one that cannot be read). */
+function jobsInFileHere(): string[] | undefined {
+  try {
+    const file = readJobsFile(process.cwd());
+    return file ? jobNamesIn(file) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -198,6 +198,8 @@ describe("plan and apply: every job of the file", () => {
     const plan = await cli(["plan"]);
     expect(plan.code, why(plan)).toBe(0);
     expect(plan.stdout).toMatch(/Not in support-job\.json[^\n]*\n\s+\? not in file\s+job delta in us-east-1/);
+    const list = await cli(["list"]);
+    expect(list.stdout).toMatch(/Not in support-job\.json here: delta \(/);
 
     // Without a terminal to confirm on and without --yes: refused before any AWS call.
     aws.proxy.resetCalls();

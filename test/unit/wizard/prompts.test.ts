@@ -1,7 +1,7 @@
 // Each question as the user meets it: rendered by inquirer on a virtual terminal, keys typed, screen read back.
 import { render } from "@inquirer/testing";
 import { describe, expect, it } from "vitest";
-import { askChoice, askPick, askText, askYesNo } from "../../../src/wizard/prompts.js";
+import { askChoice, askPick, askText, askYesNo, chooseJob } from "../../../src/wizard/prompts.js";
 import {
   alertQuestion,
   branchQuestion,
@@ -183,5 +183,22 @@ describe("yes/no", () => {
     expect(getScreen()).toContain("(y/N)");
     events.keypress("enter");
     await expect(answer).resolves.toBe(false);
+  });
+});
+
+describe("init in a folder whose support-job.json has jobs", () => {
+  it("asks new job or edit <job>: Enter is a new job, Down picks a job to edit", async () => {
+    const first = await render(chooseJob, ["nightly-cleanup", "weekly-report"]);
+    expect(first.getScreen()).toContain("support-job.json has jobs already: new job or edit one?");
+    expect(first.getScreen()).toContain("edit nightly-cleanup");
+    expect(first.getScreen()).toContain("edit weekly-report");
+    first.events.keypress("enter");
+    await expect(first.answer).resolves.toBeUndefined();
+
+    const second = await render(chooseJob, ["nightly-cleanup", "weekly-report"]);
+    second.events.keypress("down");
+    second.events.keypress("down");
+    second.events.keypress("enter");
+    await expect(second.answer).resolves.toBe("weekly-report");
   });
 });
