@@ -52,6 +52,9 @@ const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(east|west|north
 
 const READ = /^(Get|List|Describe|BatchGet|Head|Filter|Search)/;
 
+/** Sockets per client: enough for every read of a large support-job.json at once (throttling is retried). */
+const MAX_SOCKETS = 1000;
+
 function isReadOperation(operation: string): boolean {
   return READ.test(operation);
 }
@@ -78,6 +81,9 @@ export async function createClients(options: AwsOptions, first: readonly Service
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     maxAttempts: 6,
+    // The SDK's default of 50 sockets per client queues the reads of many jobs (`apply` reads every job of
+    // support-job.json at once: 20 jobs are ~600 IAM reads), which makes a no-op deeper with each job.
+    requestHandler: { httpAgent: { maxSockets: MAX_SOCKETS, keepAlive: true }, httpsAgent: { maxSockets: MAX_SOCKETS, keepAlive: true } },
   };
   const stats: CallStats = { reads: 0, writes: 0, byOperation: new Map() };
   let config: Record<string, unknown> = base;

@@ -218,6 +218,13 @@ async function planEveryJob(options: ConvergeOptions, io: Reporter): Promise<Com
   for (const region of regions) clientsByRegion.set(region, await clientsFor({ ...options, region }, io));
   const repositories = new Set([...settings.values()].map((s) => sameRepository(s.repository)));
 
+  // The identity check and the listing of tagged jobs go out first: issued behind hundreds of reads, they would
+  // start once some of those had returned, one round trip deeper.
+  for (const clients of clientsByRegion.values()) callerIdentity(clients).catch(() => undefined);
+  const tagged = [...clientsByRegion.values()].map((clients) => ({ clients, listing: listJobs(clients) }));
+  for (const t of tagged) t.listing.catch(() => undefined);
+  // Let those two requests reach the wire before the jobs' reads take the event loop (signing hundreds of them).
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
   const [jobs, strays] = await io.step(
     `reading ${names.length === 1 ? "1 job" : `${names.length} jobs`} of ${CONFIG_FILE}`,
     () =>
@@ -246,9 +253,9 @@ async function planEveryJob(options: ConvergeOptions, io: Reporter): Promise<Com
           }),
         ),
         Promise.all(
-          [...clientsByRegion.values()].map(async (clients) => {
-            const tagged = await awsCall(`Listing CodeBuild projects in ${clients.region}`, listJobs(clients));
-            return tagged
+          tagged.map(async ({ clients, listing }) => {
+            const projects = await awsCall(`Listing CodeBuild projects in ${clients.region}`, listing);
+            return projects
               .filter((p) => p.name && !names.includes(p.name) && repositories.has(sameRepository(p.source?.location)))
               .map((p): StrayJob => ({ name: p.name!, region: clients.region, clients }));
           }),
