@@ -6,7 +6,10 @@
  * least `status` does (list-builds-for-project + batch-get-builds), `--help` next to `node -e ''`, and a cold
  * install of the packed tarball before (the last unbundled commit, built from git) and after the bundle.
  *
- *   npm run bench [-- --latency 50] [-- --runs 300] [-- --no-install]
+ * Also converging many jobs of one support-job.json: `apply --yes` with 1, 5 and 20 jobs, fresh and then no-op
+ * (zero writes; round trips stay at 2 whatever the number of jobs). `--jobs-only` runs just that part.
+ *
+ *   npm run bench [-- --latency 50] [-- --runs 300] [-- --no-install] [-- --jobs-only]
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -79,7 +82,17 @@ async function main(): Promise<void> {
   const measure = (scenario: string, args: string[]) => record(scenario, () => runCli(args, { env: aws.env, cwd }));
   let peer: string;
   let wizard: number | string;
+  const jobsOnly = process.argv.includes("--jobs-only");
   try {
+    for (const count of [1, 5, 20]) {
+      const dir = mkdtempSync(join(tmpdir(), "support-job-bench-jobs-"));
+      const jobs = Object.fromEntries(Array.from({ length: count }, (_, i) => [`bench-many-${count}-${i + 1}`, { schedule: `rate(${i + 2} days)` }]));
+      const defaults = { region: "us-east-1", account: "123456789012", repository: "https://github.com/acme/ops-scripts.git", email: "ops@example.com" };
+      writeFileSync(join(dir, "support-job.json"), `${JSON.stringify({ version: 2, defaults, jobs }, null, 2)}\n`);
+      await record(`apply --yes, ${count} job${count === 1 ? "" : "s"} (fresh)`, () => runCli(["apply", "--yes"], { env: aws.env, cwd: dir }));
+      await record(`apply --yes, ${count} job${count === 1 ? "" : "s"} (no change)`, () => runCli(["apply", "--yes"], { env: aws.env, cwd: dir }));
+    }
+    if (jobsOnly) throw new JobsOnly();
     const flags = ["--name", JOB, "--repo", "https://github.com/acme/ops-scripts", "--schedule", "cron(0 3 * * ? *)", "--email", "ops@example.com"];
     await measure("fresh init --yes", ["init", "--yes", ...flags]);
     await measure("re-run init (no change)", ["init", "--yes"]);
@@ -97,6 +110,10 @@ async function main(): Promise<void> {
     peer = await measurePeer(record, aws.env);
     await measure("run-now (start only)", ["run-now"]);
     wizard = await firstQuestion(aws.env);
+  } catch (error) {
+    if (!(error instanceof JobsOnly)) throw error;
+    peer = "not measured (--jobs-only)";
+    wizard = "not measured (--jobs-only)";
   } finally {
     await aws.stop();
   }
@@ -112,8 +129,8 @@ async function main(): Promise<void> {
     samples.sort((a, b) => a - b);
     return Math.round(samples[Math.floor(samples.length / 2)]!);
   };
-  const nodeAlone = startup(["-e", ""]);
-  const help = startup([cli, "--help"]);
+  const nodeAlone = jobsOnly ? 0 : startup(["-e", ""]);
+  const help = jobsOnly ? 0 : startup([cli, "--help"]);
 
   const table = [
     ["scenario", "reads", "writes", "round trips", "1st request ms", "wall ms", "wall / latency"],
@@ -133,7 +150,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n--help / node -e '': ${(help / nodeAlone).toFixed(2)}x (goal: at most 1.3x)\n`);
   process.stdout.write(status && peerRow?.ok ? `AWS CLI peer / status: ${(peerRow.wallMs / status.wallMs).toFixed(2)}x (goal: at least 3x)\n` : `${peer}\n`);
 
-  const installs = process.argv.includes("--no-install") ? [] : measureInstalls();
+  const installs = process.argv.includes("--no-install") || jobsOnly ? [] : measureInstalls();
   if (installs.length) {
     const rowsOut = [
       ["cold install (empty folder, empty npm cache)", "commit", "tarball kB", "install ms", "files", "MB", "MB on disk", "npx --help"],
@@ -157,6 +174,7 @@ async function main(): Promise<void> {
       if (i === 0) process.stdout.write(`${w.map((x) => "-".repeat(x)).join("  ")}\n`);
     }
   }
+  if (jobsOnly) return;
   const out = fileURLToPath(new URL("./results.json", import.meta.url));
   writeFileSync(
     out,
@@ -165,6 +183,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwritten to bench/results.json\n`);
   if (rows.some((r) => !r.ok) || installs.some((i) => i.error || !i.helpWorks)) process.exitCode = 1;
 }
+
+/** `--jobs-only`: the many-jobs scenarios are measured, the rest is skipped. */
+class JobsOnly extends Error {}
 
 /**
  * The two calls a user would script with the AWS CLI to see the last runs (the CLI's own start-up included),
