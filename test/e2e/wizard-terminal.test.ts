@@ -1,7 +1,7 @@
 // `support-job init` as a user meets it: the built CLI in a real terminal (tmux on a private socket), keys typed
 // one question at a time, against moto; then the resources are read back through the SDK.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchGetProjectsCommand, ListProjectsCommand } from "@aws-sdk/client-codebuild";
@@ -187,6 +187,27 @@ describe("support-job init in a real terminal", () => {
       schedule: "cron(15 3 * * ? *)",
       timezone: "UTC",
     });
+  });
+
+  it("offers a minimal buildspec when the path is not in the checkout, and writes it on yes", async () => {
+    execFileSync("git", ["init", "-q"], { cwd: dir });
+    execFileSync("git", ["remote", "add", "origin", "https://github.com/acme/ops-scripts.git"], { cwd: dir });
+    mkdirSync(join(dir, "scripts"));
+    writeFileSync(join(dir, "scripts", "run.sh"), "#!/bin/sh\necho ok\n", { mode: 0o755 });
+    terminal.start(dir, cliEnv({ NO_COLOR: "1" }), ["init"]);
+    await terminal.answer("Repository with the script");
+    await terminal.answer("Job name");
+    await terminal.answer("Branch to run", "support-jobs");
+    await terminal.answer("Buildspec path in the repository", "jobs/run.yml");
+    await terminal.answer("Write a minimal buildspec at jobs/run.yml");
+    await terminal.answer("Script to run", "scripts/run.sh");
+    await terminal.waitFor('- "./scripts/run.sh"', { stay: true });
+    await terminal.answer("Write jobs/run.yml?");
+    await terminal.waitFor("? When should the job run?");
+    terminal.keys("C-c");
+    expect(await terminal.exitCode()).toBe(130);
+    expect(terminal.screen()).toMatch(/Wrote jobs\/run\.yml\. .*commit and push it to support-jobs before the first run/);
+    expect(readFileSync(join(dir, "jobs", "run.yml"), "utf8")).toBe('version: 0.2\nphases:\n  build:\n    commands:\n      - "./scripts/run.sh"\n');
   });
 
   it("Ctrl-C at a question exits 130, says nothing was changed, and creates nothing", async () => {
