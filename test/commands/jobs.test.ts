@@ -67,7 +67,7 @@ describe("init adds or edits one job of the file", () => {
     expect(Object.keys(rawFile(cwd).jobs)).toEqual(["first-job"]);
     expect(await project("second-job")).toBeUndefined();
     expect(destroy.stderr).toMatch(/Job second-job is removed from support-job\.json/);
-  });
+  }, 240_000);
 
   it("two inits running at once in one folder lose neither job", async () => {
     const cwd = tempDir("support-job-jobs-");
@@ -154,6 +154,12 @@ describe("plan and apply: every job of the file", () => {
     expect(aws.proxy.count({ service: "sts", action: "GetCallerIdentity" })).toBe(1);
     const deep = aws.proxy.calls.filter((c) => c.depth > 2).map((c) => `${c.service}.${c.action}@${c.depth}`);
     expect(aws.proxy.maxDepth(), deep.join(" ")).toBeLessThanOrEqual(2);
+    // init --yes with no --name in a folder of several jobs converges them all, as apply does.
+    aws.proxy.resetCalls();
+    const init = await cli(["init", "--yes"]);
+    expect(init.code, why(init)).toBe(0);
+    expect(init.stdout).toMatch(/Nothing to change: 3 of 3 jobs are up to date/);
+    expect(aws.proxy.writes()).toEqual([]);
   });
 
   it("one job changed: writes only for that job", async () => {
