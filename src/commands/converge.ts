@@ -146,8 +146,7 @@ async function applyJob(job: Planned, io: Reporter): Promise<void> {
 async function pruneJob(stray: StrayJob, io: Reporter): Promise<{ name: string; error?: string }> {
   const task = io.task(`deleting job ${stray.name} (not in ${CONFIG_FILE})`);
   try {
-    const me = await callerIdentity(stray.clients);
-    const steps = await planDestroy(stray.clients, stray.name, { account: me.account, region: stray.region, partition: me.partition });
+    const { steps } = await planDestroy(stray.clients, stray.name, undefined);
     const result = await applyDestroy(
       steps.filter((s) => s.action === "delete"),
       stray.clients,
