@@ -89,8 +89,13 @@ export function parseSchedule(expression: string): ParsedSchedule {
 
 /** For prompt validators: undefined when the expression is valid, else the one-sentence problem. */
 export function scheduleProblem(expression: string): string | undefined {
+  return problemOf(() => parseSchedule(expression));
+}
+
+/** Undefined when `check` passes, else the sentence of the ScheduleError it throws (any other error is thrown on). */
+export function problemOf(check: () => unknown): string | undefined {
   try {
-    parseSchedule(expression);
+    check();
     return undefined;
   } catch (error) {
     if (error instanceof ScheduleError) return error.message;

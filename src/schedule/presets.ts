@@ -2,7 +2,7 @@
  * The wizard's ready-made schedules. Each returns an expression whose fields are wall-clock time in whatever zone
  * the schedule is evaluated in (UTC for EventBridge rules, ScheduleExpressionTimezone for Scheduler).
  */
-import { ScheduleError } from "./parse.js";
+import { problemOf, ScheduleError } from "./parse.js";
 
 export type Weekday = "MON" | "TUE" | "WED" | "THU" | "FRI" | "SAT" | "SUN";
 
@@ -49,13 +49,7 @@ export function monthlyAt(dayOfMonth: number, hhmm: string): string {
 
 /** For prompt validators: undefined when hhmm is a valid 24-hour time, else the problem. */
 export function timeOfDayProblem(hhmm: string): string | undefined {
-  try {
-    parseTimeOfDay(hhmm);
-    return undefined;
-  } catch (error) {
-    if (error instanceof ScheduleError) return error.message;
-    throw error;
-  }
+  return problemOf(() => parseTimeOfDay(hhmm));
 }
 
 function parseTimeOfDay(hhmm: string): { hour: number; minute: number } {

@@ -64,26 +64,19 @@ export function initToJson(plan: Plan, outcome: { applied: boolean; status?: Rec
   };
 }
 
+const VERBS = { create: ["created", "creating"], delete: ["deleted", "deleting"], update: ["updated", "updating"] } as const;
+
+function verb(step: PlanStep, tense: 0 | 1): string {
+  const [past, present] = step.action === "create" || step.action === "delete" ? VERBS[step.action] : VERBS.update;
+  return `${tense === 0 ? past : present} ${step.label} ${step.name}`;
+}
+
 export function pastTense(step: PlanStep): string {
-  switch (step.action) {
-    case "create":
-      return `created ${step.label} ${step.name}`;
-    case "delete":
-      return `deleted ${step.label} ${step.name}`;
-    default:
-      return `updated ${step.label} ${step.name}`;
-  }
+  return verb(step, 0);
 }
 
 export function presentTense(step: PlanStep): string {
-  switch (step.action) {
-    case "create":
-      return `creating ${step.label} ${step.name}`;
-    case "delete":
-      return `deleting ${step.label} ${step.name}`;
-    default:
-      return `updating ${step.label} ${step.name}`;
-  }
+  return verb(step, 1);
 }
 
 /**
