@@ -97,6 +97,19 @@ Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage 
       "--permissions-boundary <arn>",
       "managed policy set as the permissions boundary of every role support-job creates (required by docs/operator-policy-bounded.json)",
     )
+    .option("--log-retention-days <days>", "days CloudWatch Logs keeps the runs' logs: 1, 3, 5, 7, 14, 30, 60, 90 … 3653, or 0 to never expire (default: 90)")
+    .option("--queued-timeout <minutes>", "how long a run may wait for build capacity, 5–480 minutes (default: 480)")
+    .option("--gpu", "a GPU container: with BUILD_GENERAL1_SMALL (4 vCPU, 16 GB, 1 A10G) or BUILD_GENERAL1_LARGE (32 vCPU, 255 GB, 4 V100); some regions only")
+    .option(
+      "--cache <s3-url>",
+      "S3 cache for dependencies kept between runs, s3://bucket/prefix (the bucket must exist; the job may read and write only that prefix). Local cache modes are not offered: AWS drops a local cache after minutes unused, so a job that runs hours apart would never find it",
+    )
+    .option("--vpc-id <id>", "run inside this VPC (with --subnet and --security-group), e.g. to reach a private database")
+    .option("--subnet <id>", "private subnet of --vpc-id with a NAT route to the internet, repeatable (at most 16)", collect)
+    .option("--security-group <id>", "security group of --vpc-id, repeatable (at most 5)", collect)
+    .option("--no-gpu", "back to a CPU container")
+    .option("--no-cache", "remove the S3 cache")
+    .option("--no-vpc", "take the job out of its VPC")
     .option("--no-env", "remove every environment variable (clears the saved --env list)")
     .option("--no-policy-arn", "detach every --policy-arn (clears the saved list)")
     .option("--no-policy-file", "delete the job permissions policy (drops the saved --policy-file)")
@@ -134,6 +147,14 @@ Settings are saved to support-job.json (no secret values: Parameter Store and Se
             alertOn: o.alertOn as string | undefined,
             policyFile: o.policyFile === false ? "" : (o.policyFile as string | undefined),
             permissionsBoundary: o.permissionsBoundary as string | undefined,
+            logRetentionDays: o.logRetentionDays as string | undefined,
+            queuedTimeout: o.queuedTimeout as string | undefined,
+            gpu: o.gpu as boolean | undefined,
+            cache: o.cache === false ? "" : (o.cache as string | undefined),
+            // --no-vpc arrives as vpc: false: all three cleared.
+            vpcId: o.vpc === false ? "" : (o.vpcId as string | undefined),
+            subnets: o.vpc === false ? [] : (o.subnet as string[] | undefined),
+            securityGroups: o.vpc === false ? [] : (o.securityGroup as string[] | undefined),
           },
           io,
         );
@@ -312,6 +333,7 @@ Examples:
     .description("delete every AWS resource of the job (asks first; the runs' logs are kept)")
     .option("--name <name>", "the job to delete (default: support-job.json here; never guessed)")
     .option("-y, --yes", "do not ask (needed without a terminal)")
+    .option("--delete-logs", "also delete the runs' logs (log group /aws/codebuild/<job>, only if tagged for the job)")
     .addHelpText(
       "after",
       `
@@ -319,10 +341,11 @@ Examples:
   $ support-job destroy
   $ support-job destroy --name nightly-cleanup --yes
 
-Only resources tagged support-job:job=<name> are deleted. If it stops half-way, run it again to finish.`,
+Only resources tagged support-job:job=<name> are deleted. If it stops half-way, run it again to finish.
+The runs' logs are kept (CloudWatch Logs keeps them for the job's --log-retention-days) unless --delete-logs.`,
     )
     .action(
-      action<{ name?: string; yes?: boolean }>(async (options, io) => {
+      action<{ name?: string; yes?: boolean; deleteLogs?: boolean }>(async (options, io) => {
         const { runDestroy } = await import("./commands/destroy.js");
         await runDestroy(options, io);
       }),

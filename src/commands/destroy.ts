@@ -15,6 +15,8 @@ import { CONFIG_FILE, jobNamesIn, readJobsFile, removeJob } from "../settings/fi
 
 export interface DestroyOptions extends JobOptions {
   yes?: boolean | undefined;
+  /** Delete the log group /aws/codebuild/<job> too (only if tagged for the job). */
+  deleteLogs?: boolean | undefined;
 }
 
 export async function runDestroy(options: DestroyOptions, io: Reporter): Promise<void> {
@@ -41,7 +43,7 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   const { account, steps } = await io.step(
     `reading what is left of job ${name} in ${clients.region}`,
     async () => {
-      const { where, steps } = await awsCall(`Reading job ${name}`, planDestroy(clients, name, config?.account));
+      const { where, steps } = await awsCall(`Reading job ${name}`, planDestroy(clients, name, config?.account, { deleteLogs: Boolean(options.deleteLogs) }));
       return { account: where.account, steps };
     },
     { done: `read what is left of job ${name} in ${clients.region}`, failed: `could not read job ${name}` },
@@ -49,7 +51,10 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
 
   const toDelete = steps.filter((s) => s.action === "delete");
   const skipped = steps.filter((s) => s.action === "skip");
-  const keptLogs = `The runs' logs are kept in CloudWatch Logs group ${names.logGroup} (delete them with: aws logs delete-log-group --log-group-name ${names.logGroup} --region ${clients.region}).`;
+  const logsGo = toDelete.some((s) => s.key === "logGroup");
+  const keptLogs = logsGo
+    ? `The runs' logs (CloudWatch Logs group ${names.logGroup}) are deleted with the job.`
+    : `The runs' logs are kept in CloudWatch Logs group ${names.logGroup} (delete them with: aws logs delete-log-group --log-group-name ${names.logGroup} --region ${clients.region}).`;
   const output = (deleted: RemovalStep[], failed: { step: RemovalStep; error: unknown }[]) =>
     destroyToJson(
       { name, region: clients.region, account },

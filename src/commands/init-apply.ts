@@ -8,7 +8,7 @@ import { applyPlan, ApplyError, type ApplyResult } from "../plan/apply.js";
 import { planJob } from "../plan/plan.js";
 import { hasChanges, type Plan, type PlanStep } from "../resources/types.js";
 import type { ResolvedSettings } from "../settings/types.js";
-import { toRaw } from "../settings/validate.js";
+import { gpuRegionProblem, toRaw } from "../settings/validate.js";
 import { initToJson, pastTense, presentTense, renderPlan } from "../ui/format.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { formatStatus, statusToJson } from "../ui/status.js";
@@ -19,6 +19,8 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   const { cwd, config, interactive } = context;
   // Identity, and the run history (ListBuildsForProject, then BatchGetBuilds when there are runs): their clients first.
   const clients = context.clients ?? (await clientsFor(options, io, config?.region, ["sts", "codebuild"]));
+  const gpu = gpuRegionProblem(settings, clients.region);
+  if (gpu) throw gpu;
   // The run history is read alongside the plan (same round trips): init ends by showing the job as status does.
   const recent = recentRuns(clients, settings.name, 5).catch(() => undefined);
   const plan = await io.step(

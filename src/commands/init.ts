@@ -1,7 +1,7 @@
 /** `support-job init`: settings (flags, support-job.json, the deployed job, or the wizard) → plan → apply → summary. */
 import { CONFIG_FILE, fileDefaults, jobConfig, jobNamesIn, readJobsFile, type ConfigFile, type JobsFile } from "../settings/file.js";
 import { InputError, InputErrors, InterruptedError } from "../errors.js";
-import { broadGrants, FIELD_FLAGS, validateSettings, type RawSettings } from "../settings/validate.js";
+import { broadGrants, FIELD_FLAGS, gpuRegionProblem, validateSettings, type RawSettings } from "../settings/validate.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import type { Clients } from "../aws/clients.js";
 import type { JobRead } from "../plan/plan.js";
@@ -65,6 +65,13 @@ function pickSettingFlags(options: InitOptions): RawSettings {
     policyArns: options.policyArns,
     policyFile: options.policyFile,
     permissionsBoundary: options.permissionsBoundary,
+    logRetentionDays: options.logRetentionDays,
+    queuedTimeout: options.queuedTimeout,
+    gpu: options.gpu,
+    cache: options.cache,
+    vpcId: options.vpcId,
+    subnets: options.subnets,
+    securityGroups: options.securityGroups,
   };
 }
 
@@ -151,6 +158,12 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
     const { deployedSettings } = await import("../deployed/settings.js");
     const { callerIdentity } = await import("../aws/clients.js");
     clients = await clientsFor(options, io, shared?.region);
+    // The region is known now, before any call: a GPU job in a region without GPUs stops here.
+    if (!interactive) {
+      const given = mergeSettings(fromGit, flags);
+      const gpu = gpuRegionProblem({ gpu: given.gpu === true || given.gpu === "true" }, clients.region);
+      if (gpu) throw gpu;
+    }
     // The plan's identity check runs alongside this read-back, so it costs no extra round trip.
     callerIdentity(clients).catch(() => undefined);
     const deployed = await deployedSettings(clients, name, (read) => (deployedRead = read)).catch(() => undefined);

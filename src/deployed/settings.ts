@@ -5,6 +5,7 @@
 import type { Clients } from "../aws/clients.js";
 import { readJobWithIdentity, type JobRead } from "../plan/plan.js";
 import type { ProjectState } from "../resources/project.js";
+import type { LogGroupState } from "../resources/log-group.js";
 import type { RoleState } from "../resources/role.js";
 import type { RuleState } from "../resources/rule.js";
 import type { CurrentSubscriptions } from "../resources/topic.js";
@@ -14,6 +15,12 @@ import { looksLikeSecret } from "../settings/secrets.js";
 import { envToString, type RawSettings } from "../settings/validate.js";
 import type { EnvVarType } from "../settings/types.js";
 import { scheduleFrom } from "./schedule.js";
+
+/** The group's retention when support-job set it; one CodeBuild made (untagged, no retention) gets the default. */
+function logRetention(group: LogGroupState | undefined): { logRetentionDays?: number } {
+  if (!group || group.owner === undefined) return {};
+  return { logRetentionDays: group.retentionInDays ?? 0 };
+}
 
 export interface DeployedSettings {
   settings: RawSettings;
@@ -73,6 +80,13 @@ export async function deployedSettings(clients: Clients, name: string, keep?: (r
       // The job's own policy comes back from its file; the wizard asks for it again (its path is not in AWS).
       policyArns: (serviceRole?.attached ?? []).filter((arn) => arn && arn !== arns.jobPolicy),
       permissionsBoundary: serviceRole?.role.PermissionsBoundary?.PermissionsBoundaryArn,
+      ...logRetention(current.get("logGroup") as LogGroupState | undefined),
+      queuedTimeout: project.queuedTimeoutInMinutes,
+      gpu: project.environment?.type === "LINUX_GPU_CONTAINER",
+      ...(project.cache?.type === "S3" && project.cache.location ? { cache: `s3://${project.cache.location}` } : {}),
+      ...(project.vpcConfig?.vpcId
+        ? { vpcId: project.vpcConfig.vpcId, subnets: project.vpcConfig.subnets ?? [], securityGroups: project.vpcConfig.securityGroupIds ?? [] }
+        : {}),
     },
     warnings,
   };

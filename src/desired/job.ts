@@ -2,7 +2,7 @@
  * Pure: settings + where (account, region) → the desired state of every resource, including the IAM
  * documents. No AWS calls here, so the whole of it is unit-tested with plain objects.
  */
-import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectSource } from "@aws-sdk/client-codebuild";
+import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectCache, ProjectSource, VpcConfig } from "@aws-sdk/client-codebuild";
 import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
 import { serviceRoleStatements } from "../settings/policy.js";
 import { ECR_IMAGE, environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
@@ -22,6 +22,8 @@ export interface RoleSpec {
   managedPolicyArns: string[];
   /** The most any of the role's policies can grant (--permissions-boundary); undefined: none. */
   permissionsBoundary: string | undefined;
+  /** What uses the role checks its inline policy when it is created (CodeBuild and a VPC): it must exist first. */
+  policyBeforeUse?: boolean | undefined;
 }
 
 export interface ProjectSpec {
@@ -31,7 +33,7 @@ export interface ProjectSpec {
   source: ProjectSource;
   sourceVersion: string | undefined;
   environment: {
-    type: "LINUX_CONTAINER" | "ARM_CONTAINER";
+    type: "LINUX_CONTAINER" | "ARM_CONTAINER" | "LINUX_GPU_CONTAINER";
     computeType: CodeBuildComputeType;
     image: string;
     imagePullCredentialsType: "CODEBUILD" | "SERVICE_ROLE";
@@ -40,6 +42,18 @@ export interface ProjectSpec {
   };
   serviceRole: string;
   timeoutInMinutes: number;
+  queuedTimeoutInMinutes: number;
+  /** S3 only: a local cache is gone long before a scheduled job's next run. */
+  cache: ProjectCache;
+  vpcConfig: VpcConfig | undefined;
+}
+
+/** The job's own log group, created ahead of CodeBuild so it has a retention and the job's tag. */
+export interface LogGroupSpec {
+  name: string;
+  arn: string;
+  /** undefined: never expire (no retention policy). */
+  retentionInDays: number | undefined;
 }
 
 interface ScheduleRuleSpec {
@@ -98,6 +112,7 @@ export interface JobSpec {
   serviceRole: RoleSpec;
   jobPolicy: { name: string; arn: string; document: PolicyDocument } | undefined;
   project: ProjectSpec;
+  logGroup: LogGroupSpec;
   /** UTC schedules: an EventBridge rule and the role it starts the project with. */
   scheduleRole: RoleSpec | undefined;
   scheduleRule: ScheduleRuleSpec | undefined;
@@ -146,6 +161,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     inlinePolicy: { Version: VERSION, Statement: baseStatements },
     managedPolicyArns: [...(jobPolicy ? [jobPolicy.arn] : []), ...settings.policyArns],
     permissionsBoundary: settings.permissionsBoundary,
+    ...(settings.vpc ? { policyBeforeUse: true } : {}),
   };
 
   const project: ProjectSpec = {
@@ -161,7 +177,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     },
     sourceVersion: settings.branch,
     environment: {
-      type: environmentType(settings.arch),
+      type: environmentType(settings.arch, settings.gpu),
       computeType: settings.computeType as CodeBuildComputeType,
       image: settings.image,
       imagePullCredentialsType: ECR_IMAGE.test(settings.image) ? "SERVICE_ROLE" : "CODEBUILD",
@@ -170,6 +186,15 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     },
     serviceRole: arns.serviceRole,
     timeoutInMinutes: settings.timeoutMinutes,
+    queuedTimeoutInMinutes: settings.queuedTimeoutMinutes,
+    cache: settings.cache ? { type: "S3", location: `${settings.cache.bucket}/${settings.cache.prefix}` } : { type: "NO_CACHE" },
+    vpcConfig: settings.vpc ? { vpcId: settings.vpc.vpcId, subnets: settings.vpc.subnets, securityGroupIds: settings.vpc.securityGroups } : undefined,
+  };
+
+  const logGroup: LogGroupSpec = {
+    name: names.logGroup,
+    arn: arns.logGroup,
+    retentionInDays: settings.logRetentionDays === 0 ? undefined : settings.logRetentionDays,
   };
 
   const startOnly: PolicyDocument = { Version: VERSION, Statement: [{ Effect: "Allow", Action: ["codebuild:StartBuild"], Resource: [arns.project] }] };
@@ -292,6 +317,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     serviceRole,
     jobPolicy,
     project,
+    logGroup,
     scheduleRole,
     scheduleRule,
     schedulerRole,

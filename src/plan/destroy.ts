@@ -5,7 +5,7 @@
  * when it is not tagged support-job:job=<name>. The steps run stage by stage (`RemovalStage`): rules and the
  * schedule first, then the project, topic and schedule group, then the roles, then the job's policies.
  * Missing resources are simply not there: a second run after a partial failure finishes the job.
- * The runs' logs (CloudWatch Logs group /aws/codebuild/<name>) are kept.
+ * The runs' logs (CloudWatch Logs group /aws/codebuild/<name>) are kept, unless `deleteLogs` (--delete-logs).
  */
 import type { Clients } from "../aws/clients.js";
 import { READS } from "../resources/index.js";
@@ -14,12 +14,19 @@ import { jobRef, type Where } from "../desired/names.js";
 import { readJobWithIdentity } from "./plan.js";
 
 /** Reads what is left of the job (init's reads); only existing resources come back, in the order they will be deleted. */
-export async function planDestroy(clients: Clients, job: string, accountHint: string | undefined): Promise<{ where: Where; steps: RemovalStep[] }> {
+export async function planDestroy(
+  clients: Clients,
+  job: string,
+  accountHint: string | undefined,
+  options: { deleteLogs?: boolean } = {},
+): Promise<{ where: Where; steps: RemovalStep[] }> {
   const { where, current } = await readJobWithIdentity(job, clients, accountHint);
   const ref = jobRef(job, where);
   const steps = READS.flatMap((r) => {
     const found = current.get(r.key);
-    return found === undefined || !r.remove ? [] : r.remove(found, ref, current);
+    // The runs' logs stay unless asked for: they are the record of what the job did.
+    if (found === undefined || !r.remove || (r.key === "logGroup" && !options.deleteLogs)) return [];
+    return r.remove(found, ref, current);
   });
   return { where, steps: steps.sort((a, b) => a.stage - b.stage) };
 }

@@ -3,6 +3,7 @@ import { tryRoleResource } from "./try-role.js";
 import { SCHEDULE_ROLE_POLICY, SERVICE_ROLE_POLICY } from "../desired/job.js";
 import { jobPolicyResource } from "./job-policy.js";
 import { legacyIamResource } from "./legacy.js";
+import { logGroupResource } from "./log-group.js";
 import { projectResource } from "./project.js";
 import { roleResource } from "./role.js";
 import { alertRuleResource, scheduleRuleResource } from "./rule.js";
@@ -18,6 +19,7 @@ export const RESOURCES: readonly Resource<unknown>[] = [
   serviceRoleResource,
   jobPolicyResource,
   projectResource,
+  logGroupResource,
   scheduleRoleResource,
   scheduleRuleResource,
   schedulerRoleResource,

@@ -8,6 +8,8 @@ import {
   UpdateProjectCommand,
   type CreateProjectCommandInput,
   type Project,
+  type ProjectCache,
+  type VpcConfig,
 } from "@aws-sdk/client-codebuild";
 import { showEnvValue } from "./compare.js";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
@@ -33,8 +35,12 @@ export const projectResource: Resource<ProjectState> = {
     const base = { key: "project" as const, label: LABEL, name: want.name, arn: want.arn, notes: [], after: ["serviceRole" as const] };
     if (!current) return { ...base, action: "create", changes: [], apply: (ctx) => createProject(ctx, want) };
     if (isForeign(current.owner, spec.job, adopt)) return conflictStep("project", LABEL, want.name, current.owner, spec.job);
+    // Leaving a VPC: UpdateProject keeps a vpcConfig it is not sent, so an empty one removes it.
+    const leaveVpc = !want.vpcConfig && Boolean(current.project.vpcConfig?.vpcId);
     return updateOrUnchanged(base, projectChanges(want, current.project, spec), (ctx) =>
-      waitForRolePropagation("CodeBuild", ctx, () => ctx.clients.codebuild.send(new UpdateProjectCommand(projectInput(want, spec)))),
+      waitForRolePropagation("CodeBuild", ctx, () =>
+        ctx.clients.codebuild.send(new UpdateProjectCommand({ ...projectInput(want, spec), ...(leaveVpc ? { vpcConfig: {} } : {}) })),
+      ),
     );
   },
   remove(current, ref) {
@@ -85,6 +91,9 @@ function projectInput(want: ProjectSpec, spec: JobSpec): CreateProjectCommandInp
     environment: want.environment,
     serviceRole: want.serviceRole,
     timeoutInMinutes: want.timeoutInMinutes,
+    queuedTimeoutInMinutes: want.queuedTimeoutInMinutes,
+    cache: want.cache,
+    ...(want.vpcConfig ? { vpcConfig: want.vpcConfig } : {}),
     logsConfig: { cloudWatchLogs: { status: "ENABLED" }, s3Logs: { status: "DISABLED" } },
     tags: spec.tags.map((t) => ({ key: t.Key, value: t.Value })),
   };
@@ -131,11 +140,23 @@ function projectChanges(want: ProjectSpec, have: Project, spec: JobSpec): FieldC
   }
   cmp("service role", have.serviceRole, want.serviceRole);
   cmp("timeout (minutes)", have.timeoutInMinutes, want.timeoutInMinutes);
+  cmp("queued timeout (minutes)", have.queuedTimeoutInMinutes ?? 480, want.queuedTimeoutInMinutes);
+  cmp("cache", cacheText(have.cache), cacheText(want.cache));
+  cmp("VPC", vpcText(have.vpcConfig), vpcText(want.vpcConfig));
   cmp("description", have.description, want.description);
   cmp("artifacts", have.artifacts?.type, "NO_ARTIFACTS");
   cmp("CloudWatch logs", have.logsConfig?.cloudWatchLogs?.status ?? "ENABLED", "ENABLED");
   if (!have.tags?.some((t) => t.key === TAG_KEY && t.value === spec.job)) cmp(`tag ${TAG_KEY}`, undefined, spec.job);
   return changes;
+}
+
+function cacheText(cache: ProjectCache | undefined): string {
+  return cache?.type === "S3" ? `s3://${cache.location ?? ""}` : cache?.type === "LOCAL" ? `local (${(cache.modes ?? []).join(", ")})` : "none";
+}
+
+function vpcText(vpc: VpcConfig | undefined): string {
+  if (!vpc?.vpcId) return "none";
+  return `${vpc.vpcId} subnets ${[...(vpc.subnets ?? [])].sort().join(",")} security groups ${[...(vpc.securityGroupIds ?? [])].sort().join(",")}`;
 }
 
 /** A plan, drift or JSON line never shows a plaintext value (it may be a secret set by hand): only references. */

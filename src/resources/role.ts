@@ -109,7 +109,7 @@ export function roleResource(key: RoleKey, label: string, inlinePolicyName: stri
       const detach = current.attached.filter((a) => !want.managedPolicyArns.includes(a));
       for (const a of attach) changes.push({ field: "attached policy", from: "(none)", to: a });
       for (const a of detach) changes.push({ field: "attached policy", from: a, to: "(detached)" });
-      return updateOrUnchanged(base, changes, async (ctx) => {
+      const run = async (ctx: StepContext) => {
         const { iam } = ctx.clients;
         const RoleName = want.name;
         // The boundary first: an operator policy that requires it refuses policy changes on a role without it.
@@ -128,7 +128,11 @@ export function roleResource(key: RoleKey, label: string, inlinePolicyName: stri
           ...attach.map((arn) => attachWhenReady(ctx, RoleName, arn)),
           ...detach.map((PolicyArn) => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }))),
         ]);
-      });
+      };
+      const step = updateOrUnchanged(base, changes, run);
+      // CodeBuild checks a VPC job's network permissions when the project changes: the policy goes first.
+      if (want.policyBeforeUse && step.action === "update") return { ...step, apply: async (ctx: StepContext) => void (await run(ctx), ctx.exists()) };
+      return step;
     },
     remove(current, ref) {
       const name = nameOf(ref.names);
@@ -176,9 +180,12 @@ async function createRole(ctx: StepContext, want: RoleSpec): Promise<void> {
     const owner = found ? iamOwner(found.Tags, ctx.spec.where.region) : undefined;
     if (found?.RoleName !== want.name || owner !== ctx.spec.job) throw new OperationError(`${caseConflictNote(want.name, found?.RoleName, owner)}.`);
   }
-  ctx.exists();
+  // CreateProject checks a VPC job's network permissions: then the project waits for the inline policy too.
+  if (!want.policyBeforeUse) ctx.exists();
   await Promise.all([
-    iam.send(new PutRolePolicyCommand({ RoleName: want.name, PolicyName: want.inlinePolicyName, PolicyDocument: JSON.stringify(want.inlinePolicy) })),
+    iam
+      .send(new PutRolePolicyCommand({ RoleName: want.name, PolicyName: want.inlinePolicyName, PolicyDocument: JSON.stringify(want.inlinePolicy) }))
+      .then(() => want.policyBeforeUse && ctx.exists()),
     ...want.managedPolicyArns.map((arn) => attachWhenReady(ctx, want.name, arn)),
   ]);
 }

@@ -7,6 +7,7 @@ export type ResourceKey =
   | "serviceRole"
   | "jobPolicy"
   | "project"
+  | "logGroup"
   | "scheduleRole"
   | "scheduleRule"
   | "schedulerRole"

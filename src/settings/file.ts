@@ -40,11 +40,14 @@ const STRING_FIELDS = [
   "email",
   "policyFile",
   "permissionsBoundary",
+  "cache",
+  "vpcId",
   "region",
   "account",
 ] as const;
-const LIST_FIELDS = ["env", "policyArns", "alertOn"] as const;
-const KNOWN_KEYS: readonly string[] = [...STRING_FIELDS, ...LIST_FIELDS, "timeout"];
+const LIST_FIELDS = ["env", "policyArns", "alertOn", "subnets", "securityGroups"] as const;
+const NUMBER_FIELDS = ["timeout", "logRetentionDays", "queuedTimeout"] as const;
+const KNOWN_KEYS: readonly string[] = [...STRING_FIELDS, ...LIST_FIELDS, ...NUMBER_FIELDS, "gpu"];
 /** A job entry's keys: the job's name is its key in "jobs". */
 const ENTRY_KEYS: readonly string[] = KNOWN_KEYS.filter((k) => k !== "name");
 /** What a new file's defaults take from its first job: what the jobs of one repository usually share. */
@@ -190,9 +193,14 @@ function checkEntry(record: Doc, where: string): void {
     if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string")))
       throw new InputError(`${CONFIG_FILE}: ${where}${key}`, "must be a list of strings", `"${key}": ["..."]`);
   }
-  const timeout = record.timeout;
-  if (timeout !== undefined && typeof timeout !== "number" && typeof timeout !== "string")
-    throw new InputError(`${CONFIG_FILE}: ${where}timeout`, "must be a number of minutes", '"timeout": 60');
+  for (const key of NUMBER_FIELDS) {
+    const v = record[key];
+    if (v !== undefined && typeof v !== "number" && typeof v !== "string")
+      throw new InputError(`${CONFIG_FILE}: ${where}${key}`, key === "logRetentionDays" ? "must be a number of days" : "must be a number of minutes", `"${key}": 60`);
+  }
+  const gpu = record.gpu;
+  if (gpu !== undefined && typeof gpu !== "boolean")
+    throw new InputError(`${CONFIG_FILE}: ${where}gpu`, `must be true or false, got ${JSON.stringify(gpu)}`, '"gpu": true');
 }
 
 function fileWarnings(file: JobsFile): string[] {

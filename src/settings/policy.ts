@@ -261,7 +261,11 @@ interface Place {
  * The CodeBuild service role's inline policy: its own log group, and what the settings reference (parameters,
  * secrets, a CodeCommit repository, an ECR image). Here, not in desired/, because validation checks its size.
  */
-export function serviceRoleStatements(settings: Pick<ResolvedSettings, "env" | "repository" | "image">, where: Place, logGroupArn: string): PolicyStatement[] {
+export function serviceRoleStatements(
+  settings: Pick<ResolvedSettings, "name" | "env" | "repository" | "image" | "cache" | "vpc">,
+  where: Place,
+  logGroupArn: string,
+): PolicyStatement[] {
   const { account, partition } = where;
   const statements: PolicyStatement[] = [
     {
@@ -302,7 +306,67 @@ export function serviceRoleStatements(settings: Pick<ResolvedSettings, "env" | "
       Resource: [`arn:${partition}:ecr:${ecr[2]}:${ecr[1]}:repository/${ecr[3]}`],
     });
   }
+  // A buildspec `reports:` section: CodeBuild creates report groups named <project>-<report> through the role.
+  statements.push({
+    Sid: "WriteOwnTestReports",
+    Effect: "Allow",
+    Action: [
+      "codebuild:CreateReportGroup",
+      "codebuild:CreateReport",
+      "codebuild:UpdateReport",
+      "codebuild:BatchPutTestCases",
+      "codebuild:BatchPutCodeCoverages",
+    ],
+    Resource: [`arn:${partition}:codebuild:${where.region}:${account}:report-group/${settings.name}-*`],
+  });
+  if (settings.cache)
+    statements.push(
+      {
+        Sid: "ReadWriteOwnCache",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: [`arn:${partition}:s3:::${settings.cache.bucket}/${settings.cache.prefix}/*`],
+      },
+      { Sid: "LocateCacheBucket", Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:${partition}:s3:::${settings.cache.bucket}`] },
+    );
+  if (settings.vpc) statements.push(...vpcStatements(settings.vpc.subnets, where));
   return statements;
+}
+
+/**
+ * What CodeBuild needs to run in a VPC (CodeBuild user guide, "Allow CodeBuild access to AWS services required to
+ * create a VPC network interface"): the Describe calls and the ENI create/delete have no resource scope, so `*`;
+ * the permission to attach an interface is limited to CodeBuild and to exactly the job's subnets.
+ */
+function vpcStatements(subnets: readonly string[], { account, region, partition }: Place): PolicyStatement[] {
+  return [
+    {
+      Sid: "ManageBuildNetworkInterfaces",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcs",
+      ],
+      Resource: ["*"],
+    },
+    {
+      Sid: "AttachBuildNetworkInterfacesInOwnSubnets",
+      Effect: "Allow",
+      Action: ["ec2:CreateNetworkInterfacePermission"],
+      Resource: [`arn:${partition}:ec2:${region}:${account}:network-interface/*`],
+      Condition: {
+        StringEquals: {
+          "ec2:AuthorizedService": "codebuild.amazonaws.com",
+          "ec2:Subnet": subnets.map((s) => `arn:${partition}:ec2:${region}:${account}:subnet/${s}`),
+        },
+      },
+    },
+  ];
 }
 
 function parameterArn(name: string, { account, region, partition }: Place): string {

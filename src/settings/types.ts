@@ -39,6 +39,22 @@ export interface JobSettings {
   policyFile: string | undefined;
   /** Managed policy ARN set as the permissions boundary of every role support-job creates (delegated role creation). */
   permissionsBoundary?: string | undefined;
+  /** Days CloudWatch Logs keeps the runs' logs (one of LOG_RETENTION_DAYS); 0 = never expire. */
+  logRetentionDays: number;
+  /** Minutes a run may wait for capacity before CodeBuild gives up on it, 5–480. */
+  queuedTimeoutMinutes: number;
+  /** A GPU environment (LINUX_GPU_CONTAINER): BUILD_GENERAL1_SMALL or _LARGE, in GPU_REGIONS only. */
+  gpu: boolean;
+  /** S3 cache `bucket/prefix` (given as s3://bucket/prefix); undefined: no cache. */
+  cache: { bucket: string; prefix: string } | undefined;
+  /** Runs inside the user's VPC: its subnets (private, with a NAT route) and security groups. */
+  vpc: VpcSettings | undefined;
+}
+
+export interface VpcSettings {
+  vpcId: string;
+  subnets: string[];
+  securityGroups: string[];
 }
 
 /** What the engine needs besides the settings: the policy document read from policyFile. */
@@ -69,7 +85,7 @@ export interface ComputeType {
   note?: string;
 }
 
-/** CodeBuild's Linux container compute types, memory and vCPUs per architecture. Lambda and GPU types are not offered: see README. */
+/** CodeBuild's Linux container compute types, memory and vCPUs per architecture. Lambda types are not offered: see README; GPU: GPU_COMPUTE. */
 export const COMPUTE_TYPES: readonly ComputeType[] = [
   { id: "BUILD_GENERAL1_SMALL", label: "small", x86: { memory: "3 GB", vcpus: 2 }, arm: { memory: "4 GB", vcpus: 2 } },
   { id: "BUILD_GENERAL1_MEDIUM", label: "medium", x86: { memory: "7 GB", vcpus: 4 }, arm: { memory: "8 GB", vcpus: 4 } },
@@ -89,9 +105,25 @@ export const DEFAULT_IMAGES: Record<Arch, string> = {
   arm64: "aws/codebuild/amazonlinux-aarch64-standard:3.0",
 };
 
-export function environmentType(arch: Arch): "LINUX_CONTAINER" | "ARM_CONTAINER" {
+export function environmentType(arch: Arch, gpu = false): "LINUX_CONTAINER" | "ARM_CONTAINER" | "LINUX_GPU_CONTAINER" {
+  if (gpu) return "LINUX_GPU_CONTAINER";
   return arch === "arm64" ? "ARM_CONTAINER" : "LINUX_CONTAINER";
 }
+
+/** CloudWatch Logs' allowed retention periods (PutRetentionPolicy); 0 here means "never expire" (no policy). */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** GPU compute: the two sizes CodeBuild offers a LINUX_GPU_CONTAINER on, and what each has. */
+export const GPU_COMPUTE: Readonly<Record<string, string>> = {
+  BUILD_GENERAL1_SMALL: "4 vCPU, 16 GB, 1 NVIDIA A10G",
+  BUILD_GENERAL1_LARGE: "32 vCPU, 255 GB, 4 NVIDIA V100",
+};
+
+/**
+ * The regions where CodeBuild offers LINUX_GPU_CONTAINER, as botocore's CodeBuild model (2016-10-06, the environment
+ * type's documentation) lists them: the one list init checks --gpu against. moto cannot confirm it.
+ */
+export const GPU_REGIONS: readonly string[] = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "ap-southeast-2"];
 
 export const DEFAULTS = {
   buildspec: "buildspec.yml",
@@ -99,6 +131,10 @@ export const DEFAULTS = {
   arch: "x86_64" as Arch,
   timeoutMinutes: 60,
   timezone: "UTC",
+  /** Kept three months: enough to look back at a quarter's runs; logs never expire unless a retention is set. */
+  logRetentionDays: 90,
+  /** CodeBuild's own default. */
+  queuedTimeoutMinutes: 480,
 };
 
 /** Job names are capped so every derived name (`support-job-<name>-scheduler`, 64 max) still fits. */

@@ -15,6 +15,9 @@ import {
   DEFAULT_IMAGES,
   DEFAULTS,
   ECR_IMAGE,
+  GPU_COMPUTE,
+  GPU_REGIONS,
+  LOG_RETENTION_DAYS,
   MAX_JOB_NAME,
   type AlertStatus,
   type Arch,
@@ -23,6 +26,7 @@ import {
   type PolicyDocument,
   type ResolvedSettings,
   type SourceType,
+  type VpcSettings,
 } from "./types.js";
 
 export type Check<T> = { ok: true; value: T } | { ok: false; problem: string; example: string };
@@ -50,6 +54,15 @@ export interface RawSettings {
   policyArns?: string[] | undefined;
   policyFile?: string | undefined;
   permissionsBoundary?: string | undefined;
+  /** Days; 0 = never expire. */
+  logRetentionDays?: string | number | undefined;
+  queuedTimeout?: string | number | undefined;
+  gpu?: boolean | string | undefined;
+  /** s3://bucket/prefix; "" = no cache. */
+  cache?: string | undefined;
+  vpcId?: string | undefined;
+  subnets?: string[] | undefined;
+  securityGroups?: string[] | undefined;
 }
 
 /** The flag each field is set with; problems name it so the user knows what to change. */
@@ -71,6 +84,13 @@ export const FIELD_FLAGS: Record<keyof RawSettings, string> = {
   policyArns: "--policy-arn",
   policyFile: "--policy-file",
   permissionsBoundary: "--permissions-boundary",
+  logRetentionDays: "--log-retention-days",
+  queuedTimeout: "--queued-timeout",
+  gpu: "--gpu",
+  cache: "--cache",
+  vpcId: "--vpc-id",
+  subnets: "--subnet",
+  securityGroups: "--security-group",
 };
 
 /** Fields without a default: without a TTY, a missing one is an error that lists the flags to pass. */
@@ -372,6 +392,96 @@ export function envToString(v: EnvVar): string {
   return looksLikeSecret(v.name, v.value) || /^(ssm|secretsmanager|plain):/.test(v.value) ? `${v.name}=plain:${v.value}` : `${v.name}=${v.value}`;
 }
 
+export function checkLogRetention(raw: string | number): Check<number> {
+  const text = String(raw).trim();
+  const example = "90 (or 0: never expire)";
+  if (text === "") return ok(DEFAULTS.logRetentionDays);
+  if (!/^\d+$/.test(text)) return bad(`"${text}" is not a whole number of days`, example);
+  const value = Number(text);
+  if (value === 0 || LOG_RETENTION_DAYS.includes(value)) return ok(value);
+  const near = LOG_RETENTION_DAYS.reduce((a, b) => (Math.abs(b - value) < Math.abs(a - value) ? b : a));
+  return bad(`${value} days is not a retention CloudWatch Logs offers; one of ${LOG_RETENTION_DAYS.join(", ")}, or 0 to never expire`, String(near));
+}
+
+export function checkQueuedTimeout(raw: string | number): Check<number> {
+  const text = String(raw).trim();
+  const example = "60";
+  if (text === "") return ok(DEFAULTS.queuedTimeoutMinutes);
+  if (!/^\d+$/.test(text)) return bad(`"${text}" is not a whole number of minutes`, example);
+  const value = Number(text);
+  if (value < 5 || value > 480) return bad(`${value} minutes is outside CodeBuild's 5–480 for a run waiting in the queue`, example);
+  return ok(value);
+}
+
+function checkGpu(raw: boolean | string): Check<boolean> {
+  if (typeof raw === "boolean") return ok(raw);
+  const text = raw.trim().toLowerCase();
+  if (text === "" || text === "false" || text === "no") return ok(false);
+  if (text === "true" || text === "yes") return ok(true);
+  return bad(`"${raw}" is not true or false`, "true");
+}
+
+/** GPU containers come in two sizes, x86 only. */
+function gpuProblem(computeType: string, arch: Arch): Check<true> {
+  if (arch !== "x86_64") return bad("GPU containers run on x86_64 only; drop --arch arm64", "--gpu --compute-type BUILD_GENERAL1_SMALL");
+  if (!GPU_COMPUTE[computeType])
+    return bad(
+      `${computeType} has no GPU; with --gpu use ${Object.entries(GPU_COMPUTE)
+        .map(([id, what]) => `${id} (${what})`)
+        .join(" or ")}`,
+      "--gpu --compute-type BUILD_GENERAL1_SMALL",
+    );
+  return ok(true);
+}
+
+/** S3 bucket names: 3–63 characters, lower-case letters, digits, dots and hyphens, starting and ending alphanumeric. */
+const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * `s3://bucket/prefix` → bucket and prefix. Only the shape is checked: support-job has no S3 client, and the
+ * bucket's existence is CodeBuild's to find at run time (the service role may reach only that prefix).
+ */
+export function checkCache(raw: string): Check<{ bucket: string; prefix: string } | undefined> {
+  const value = raw.trim();
+  const example = "s3://acme-build-cache/nightly-cleanup";
+  if (value === "") return ok(undefined);
+  if (/^(local|LOCAL)/.test(value))
+    return bad("local cache is not offered: AWS drops it after minutes unused, so a scheduled job never finds it; use an S3 prefix", example);
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(value);
+  if (!match) return bad(`"${value}" is not s3://bucket/prefix (a prefix keeps this job's cache apart from anything else in the bucket)`, example);
+  const bucket = match[1] ?? "";
+  const prefix = (match[2] ?? "").replace(/\/+$/, "");
+  if (!BUCKET.test(bucket) || bucket.includes(".."))
+    return bad(`"${bucket}" is not an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)`, example);
+  if (!prefix || prefix.split("/").some((part) => part === "" || part === "." || part === "..") || /[*?\s]/.test(prefix))
+    return bad(`"${prefix}" is not a plain S3 prefix (no empty parts, wildcards, spaces or ..)`, example);
+  return ok({ bucket, prefix });
+}
+
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** All three or none: a VPC, 1–16 of its subnets, 1–5 security groups (CodeBuild's VpcConfig limits). */
+function checkVpc(raw: RawSettings): { field: keyof RawSettings; check: Check<VpcSettings | undefined> } {
+  const vpcId = raw.vpcId?.trim() ?? "";
+  const subnets = [...new Set((raw.subnets ?? []).map((s) => s.trim()).filter(Boolean))];
+  const groups = [...new Set((raw.securityGroups ?? []).map((s) => s.trim()).filter(Boolean))];
+  if (!vpcId && subnets.length === 0 && groups.length === 0) return { field: "vpcId", check: ok(undefined) };
+  const example = "--vpc-id vpc-0a1b2c3d --subnet subnet-0a1b2c3d --security-group sg-0a1b2c3d";
+  if (!vpcId) return { field: "vpcId", check: bad("is required with --subnet and --security-group (the VPC they are in)", example) };
+  if (!VPC_ID.test(vpcId)) return { field: "vpcId", check: bad(`"${vpcId}" is not a VPC id`, "vpc-0a1b2c3d") };
+  if (subnets.length === 0) return { field: "subnets", check: bad("a VPC job needs at least one private subnet", example) };
+  const badSubnet = subnets.find((s) => !SUBNET_ID.test(s));
+  if (badSubnet) return { field: "subnets", check: bad(`"${badSubnet}" is not a subnet id`, "subnet-0a1b2c3d") };
+  if (subnets.length > 16) return { field: "subnets", check: bad(`${subnets.length} subnets; CodeBuild takes at most 16`, example) };
+  if (groups.length === 0) return { field: "securityGroups", check: bad("a VPC job needs at least one security group", example) };
+  const badGroup = groups.find((g) => !SECURITY_GROUP_ID.test(g));
+  if (badGroup) return { field: "securityGroups", check: bad(`"${badGroup}" is not a security group id`, "sg-0a1b2c3d") };
+  if (groups.length > 5) return { field: "securityGroups", check: bad(`${groups.length} security groups; CodeBuild takes at most 5`, example) };
+  return { field: "vpcId", check: ok({ vpcId, subnets, securityGroups: groups }) };
+}
+
 export function checkPolicyArn(raw: string): Check<string> {
   const value = raw.trim();
   if (!/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/.test(value))
@@ -461,6 +571,13 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
   const policyFile = raw.policyFile?.trim() || undefined;
   const policyDocument = policyFile ? take("policyFile", checkPolicyFile(policyFile, cwd)) : undefined;
   const permissionsBoundary = raw.permissionsBoundary?.trim() ? take("permissionsBoundary", checkPolicyArn(raw.permissionsBoundary)) : undefined;
+  const logRetentionDays = take("logRetentionDays", checkLogRetention(raw.logRetentionDays ?? ""));
+  const queuedTimeoutMinutes = take("queuedTimeout", checkQueuedTimeout(raw.queuedTimeout ?? ""));
+  const gpu = take("gpu", checkGpu(raw.gpu ?? false));
+  if (gpu && computeType && arch) take("gpu", gpuProblem(computeType, arch));
+  const cache = take("cache", checkCache(raw.cache ?? ""));
+  const vpcCheck = checkVpc(raw);
+  const vpc = take(vpcCheck.field, vpcCheck.check);
 
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new InputErrors(problems);
@@ -482,6 +599,11 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
     policyArns,
     policyFile,
     permissionsBoundary,
+    logRetentionDays: logRetentionDays!,
+    queuedTimeoutMinutes: queuedTimeoutMinutes!,
+    gpu: gpu ?? false,
+    cache,
+    vpc,
   };
   const resolved = { ...settings, policyDocument };
   const inline = serviceRoleInlineProblem(resolved);
@@ -539,5 +661,21 @@ export function toRaw(settings: JobSettings): RawSettings {
     policyArns: settings.policyArns,
     ...(settings.policyFile ? { policyFile: settings.policyFile } : {}),
     ...(settings.permissionsBoundary ? { permissionsBoundary: settings.permissionsBoundary } : {}),
+    // Written when not the default, so files from before these settings existed stay as they are.
+    ...(settings.logRetentionDays !== DEFAULTS.logRetentionDays ? { logRetentionDays: settings.logRetentionDays } : {}),
+    ...(settings.queuedTimeoutMinutes !== DEFAULTS.queuedTimeoutMinutes ? { queuedTimeout: settings.queuedTimeoutMinutes } : {}),
+    ...(settings.gpu ? { gpu: true } : {}),
+    ...(settings.cache ? { cache: cacheUrl(settings.cache) } : {}),
+    ...(settings.vpc ? { vpcId: settings.vpc.vpcId, subnets: settings.vpc.subnets, securityGroups: settings.vpc.securityGroups } : {}),
   };
+}
+
+/** GPU containers exist in a few regions only: refused elsewhere, once the region is known and before any AWS call. */
+export function gpuRegionProblem(settings: Pick<JobSettings, "gpu">, region: string): InputError | undefined {
+  if (!settings.gpu || GPU_REGIONS.includes(region)) return undefined;
+  return new InputError("--gpu", `CodeBuild has no GPU containers in ${region}; they run in ${GPU_REGIONS.join(", ")}`, `--region ${GPU_REGIONS[0]}`);
+}
+
+export function cacheUrl(cache: { bucket: string; prefix: string }): string {
+  return `s3://${cache.bucket}/${cache.prefix}`;
 }

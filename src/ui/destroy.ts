@@ -17,7 +17,7 @@ export function destroyToJson(
     deleted: outcome.deleted.map(ref),
     skipped: outcome.skipped.map((s) => ({ ...ref(s), reason: s.note ?? null })),
     failed: outcome.failed.map((f) => ({ ...ref(f.step), error: f.error })),
-    kept: { logGroup: jobNames(job.name, job.region).logGroup },
+    kept: outcome.deleted.some((s) => s.key === "logGroup") ? {} : { logGroup: jobNames(job.name, job.region).logGroup },
   };
 }
 
@@ -32,6 +32,7 @@ export function renderDestroyPlan(name: string, region: string, account: string,
     lines.push(`  ${mark}  ${s.label.padEnd(width)}  ${s.name}${details}`);
     if (s.note) lines.push(`      ${paint.yellow("note:")} ${s.note}`);
   }
-  lines.push(paint.dim(`  = keep    log group ${jobNames(name, region).logGroup} (the runs' logs)`));
+  if (!steps.some((s) => s.key === "logGroup" && s.action === "delete"))
+    lines.push(paint.dim(`  = keep    log group ${jobNames(name, region).logGroup} (the runs' logs; --delete-logs deletes them)`));
   return lines.join("\n");
 }

@@ -56,7 +56,7 @@ it("allows every AWS action that init, plan, apply, status, run-now, logs, list,
     ["test-alert"],
     ["permissions", "try", "--", "node", "-e", ""],
     ["permissions", "done"],
-    ["destroy", "--yes"],
+    ["destroy", "--yes", "--delete-logs"],
   ];
   for (const args of steps) {
     if (args[0] === "test-alert")

@@ -34,6 +34,11 @@ const topicPolicy = buildJobSpec(
     policyArns: [],
     policyFile: undefined,
     policyDocument: undefined,
+    logRetentionDays: 90,
+    queuedTimeoutMinutes: 480,
+    gpu: false,
+    cache: undefined,
+    vpc: undefined,
   },
   where,
 ).alertTopic.policy;

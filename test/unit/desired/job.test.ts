@@ -39,7 +39,7 @@ describe("the desired state of a job", () => {
     ]);
   });
 
-  it("allows the service role to write only its own log group", () => {
+  it("allows the service role to write only its own log group and its own report groups", () => {
     expect(spec.serviceRole.inlinePolicy.Statement).toEqual([
       {
         Sid: "WriteOwnBuildLogs",
@@ -49,6 +49,18 @@ describe("the desired state of a job", () => {
           "arn:aws:logs:us-east-1:123456789012:log-group:/aws/codebuild/nightly-cleanup",
           "arn:aws:logs:us-east-1:123456789012:log-group:/aws/codebuild/nightly-cleanup:*",
         ],
+      },
+      {
+        Sid: "WriteOwnTestReports",
+        Effect: "Allow",
+        Action: [
+          "codebuild:CreateReportGroup",
+          "codebuild:CreateReport",
+          "codebuild:UpdateReport",
+          "codebuild:BatchPutTestCases",
+          "codebuild:BatchPutCodeCoverages",
+        ],
+        Resource: ["arn:aws:codebuild:us-east-1:123456789012:report-group/nightly-cleanup-*"],
       },
     ]);
   });

@@ -31,6 +31,15 @@ describe("a fresh UTC job's plan", () => {
     expect(text).not.toMatch(/time-zone schedule|schedule group|first releases/);
     expect(text).toContain(spec.names.scheduleRule);
     const json = planToJson(plan) as { resource: string }[];
-    expect(json.map((s) => s.resource)).toEqual(["serviceRole", "project", "scheduleRole", "scheduleRule", "alertTopic", "alertSubscription", "alertRule"]);
+    expect(json.map((s) => s.resource)).toEqual([
+      "serviceRole",
+      "project",
+      "logGroup",
+      "scheduleRole",
+      "scheduleRule",
+      "alertTopic",
+      "alertSubscription",
+      "alertRule",
+    ]);
   });
 });
