@@ -20,6 +20,8 @@ const SDK = {
   sns: () => import("./sdk/sns.js"),
   scheduler: () => import("./sdk/scheduler.js"),
   logs: () => import("./sdk/logs.js"),
+  /** A VPC job's network: the NAT check and the wizard's lists (Describe calls only). */
+  ec2: () => import("./sdk/ec2.js"),
 };
 
 export type Service = keyof typeof SDK;

@@ -13,6 +13,8 @@ import { initToJson, pastTense, presentTense, renderPlan } from "../ui/format.js
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { formatStatus, statusToJson } from "../ui/status.js";
 import { clientsFor } from "./common.js";
+import { checkSubnets, subnetWarning } from "../resources/network.js";
+import { describeAwsError } from "../aws/errors.js";
 import type { InitContext, InitOptions } from "./init.js";
 
 export async function deployJob(settings: ResolvedSettings, options: InitOptions, io: Reporter, context: InitContext): Promise<void> {
@@ -23,6 +25,14 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   if (gpu) throw gpu;
   // The run history is read alongside the plan (same round trips): init ends by showing the job as status does.
   const recent = recentRuns(clients, settings.name, 5).catch(() => undefined);
+  // A VPC job's subnets are checked alongside the reads: a subnet without a NAT route means runs with no internet.
+  const vpc = settings.vpc;
+  const network = vpc
+    ? checkSubnets(clients.ec2, vpc).then(
+        (checks) => checks.map((c) => subnetWarning(c, vpc.vpcId)).filter((w): w is string => w !== undefined),
+        (error: unknown) => [`${describeAwsError(error, `Checking the subnets of ${vpc.vpcId}`)} The subnets' routes were not checked.`],
+      )
+    : Promise.resolve([]);
   const plan = await io.step(
     `reading the job's resources in ${clients.region}`,
     () =>
@@ -42,6 +52,7 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
     );
 
   io.result(renderPlan(plan));
+  for (const warning of await network) io.warn(warning);
   const conflicts = plan.steps.filter((s) => s.action === "conflict");
   if (conflicts.length > 0)
     throw new InputError(

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
@@ -48,6 +49,7 @@ export interface AwsClients {
   sts: STSClient;
   scheduler: SchedulerClient;
   logs: CloudWatchLogsClient;
+  ec2: EC2Client;
   destroy(): void;
 }
 
@@ -76,6 +78,7 @@ export function clients(endpoint: string, options: ClientOptions = {}): AwsClien
     sts: new STSClient(config),
     scheduler: new SchedulerClient(config),
     logs: new CloudWatchLogsClient(config),
+    ec2: new EC2Client(config),
   };
   return {
     ...made,

@@ -3,6 +3,7 @@
  * makes; docs/operator-policy-bounded.json does too, provided every role carries the permissions boundary.
  */
 import { CreatePolicyCommand, GetPolicyCommand, GetRoleCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand } from "@aws-sdk/client-ec2";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,8 +42,14 @@ it("allows every AWS action that init, plan, apply, status, run-now, logs, list,
     "--policy-file",
     "policy.json",
   ];
+  // A VPC to check a VPC job's subnets against (the EC2 Describe calls).
+  const { ec2 } = aws.clients;
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
+  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.0.1.0/24" }))).Subnet!.SubnetId!;
+  const group = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: "audit", Description: "audit", VpcId: vpcId }))).GroupId!;
   const steps = [
     ["init", "--yes", ...flags],
+    ["init", "--yes", "--dry-run", "--vpc-id", vpcId, "--subnet", subnet, "--security-group", group],
     ["init", "--yes", "--timezone", "Europe/Rome", "--email", "oncall@example.com"],
     ["init", "--yes", "--timezone", "UTC", "--policy-file", ""],
     ["plan"],

@@ -1,0 +1,1 @@
+export { EC2Client as Client } from "@aws-sdk/client-ec2";
