@@ -24,6 +24,7 @@ import { orMissing } from "../aws/errors.js";
 import { asOperationError, noSuchJob } from "../aws/call.js";
 import { jobTag } from "./find-job.js";
 import { recentRuns, summariseRun, type RunSummary } from "../runs/history.js";
+import { lastRunReport, type ReportSummary } from "../runs/reports.js";
 import { scheduleFrom, type JobSchedule } from "./schedule.js";
 
 export type SubscriptionState = "confirmed" | "pending" | "missing";
@@ -77,6 +78,8 @@ export interface JobStatus {
   runs: RunSummary[];
   /** More runs exist than were read. */
   moreRuns: boolean;
+  /** The test report of the newest run that wrote one (buildspec `reports:`); undefined: none did. */
+  lastReport?: ReportSummary | undefined;
   drift: DriftStatus;
 }
 
@@ -127,6 +130,8 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   const arns = jobArns(names, where);
   const readSched = scheduleFrom(current, names);
   const { builds, more } = (await runs) ?? { builds: [], more: false };
+  // Only a run that wrote a report costs a read: most jobs have none.
+  const lastReport = await guard(lastRunReport(clients, builds));
   const subs = current.get("alertSubscription") as CurrentSubscriptions | undefined;
   const policy = current.get("jobPolicy") as JobPolicyState | undefined;
   // The role `support-job permissions try` leaves behind until `permissions done`: shown as a reminder.
@@ -165,6 +170,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
     alerts: alertStatus(subs?.emails, arns.alertTopic, options.settings?.email, subs?.recorded),
     runs: builds.map((b) => summariseRun(b, { names, region: clients.region, now })),
     moreRuns: more,
+    lastReport,
     drift,
   };
 }

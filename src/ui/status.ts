@@ -108,6 +108,15 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
     lines.push(renderRunTable(status.runs, { now: status.now, timeZone: zone }));
     if (status.moreRuns) lines.push(paint.dim(`  … older runs not shown (--limit up to 100)`));
   }
+  const report = status.lastReport;
+  if (report) {
+    const counts = `${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped (of ${report.total})`;
+    lines.push("");
+    lines.push(
+      row("Test report", `${report.failed > 0 ? paint.red(counts) : paint.green(counts)} ${paint.dim(`run ${report.buildId}, ${report.groups.join(", ")}`)}`),
+    );
+    if (report.firstFailure) lines.push(more(`first failure: ${report.firstFailure}`));
+  }
   return { lines, warnings };
 }
 
@@ -150,6 +159,17 @@ export function statusToJson(status: JobStatus): Record<string, unknown> {
     },
     runs: status.runs.map(runToJson),
     runsSummary: { shown: status.runs.length, finished: rate.finished, succeeded: rate.succeeded, successRate: rate.percent ?? null, more: status.moreRuns },
+    lastReport: status.lastReport
+      ? {
+          runId: status.lastReport.buildId,
+          reportGroups: status.lastReport.groups,
+          total: status.lastReport.total,
+          passed: status.lastReport.passed,
+          failed: status.lastReport.failed,
+          skipped: status.lastReport.skipped,
+          firstFailure: status.lastReport.firstFailure ?? null,
+        }
+      : null,
     drift: status.drift.checked
       ? {
           checked: true,

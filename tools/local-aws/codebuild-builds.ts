@@ -127,6 +127,8 @@ export class BuildRecord {
   initiator: string;
   /** Fields copied from the project (and StartBuild overrides) at start: environment, source, timeouts... */
   snapshot: Record<string, unknown> = {};
+  /** Test reports the build "wrote" (a buildspec `reports:` section), emulated: moto has no reports. */
+  reportArns: string[] = [];
   private phaseStarts = new Map<string, number>();
 
   constructor(

@@ -44,6 +44,24 @@ export interface BuildControl {
   readonly startRequests: readonly StartBuildRecord[];
   /** Initiator of builds started through StartBuild; AWS puts the calling user's name there. */
   defaultInitiator: string;
+  /**
+   * A test report the build wrote (buildspec `reports:`), in report group `<project>-<group>`: emulated, since moto
+   * has no CodeBuild reports. The build's `reportArns` then lists it; BatchGetReports and DescribeTestCases answer it.
+   */
+  addReport(buildId: string, report: ScriptedReport): string;
+}
+
+/** A test report as a buildspec's `reports:` section would produce it (JUnit XML, say). */
+export interface ScriptedReport {
+  /** The report's name in the buildspec; the group is `<project>-<group>`, as CodeBuild auto-creates it. */
+  group: string;
+  testCases: {
+    name: string;
+    status: "SUCCEEDED" | "FAILED" | "ERROR" | "SKIPPED" | "UNKNOWN";
+    prefix?: string;
+    message?: string;
+    durationInNanoSeconds?: number;
+  }[];
 }
 
 export interface CodeBuildEmulationOptions {
@@ -112,6 +130,8 @@ export class CodeBuildEmulation {
   /** In-flight UpdateProject emulations: other calls about the same project wait so they never see it missing. */
   private projectLocks = new Map<string, Promise<unknown>>();
   private initiator = "dev";
+  /** Emulated reports by ARN, with their test cases (shapes of botocore's CodeBuild Report and TestCase). */
+  private reports = new Map<string, { report: Record<string, unknown>; testCases: Record<string, unknown>[] }>();
 
   constructor(
     private readonly moto: MotoJsonCall,
@@ -146,6 +166,7 @@ export class CodeBuildEmulation {
       set defaultInitiator(value: string) {
         self.initiator = value;
       },
+      addReport: (buildId, report) => this.addReport(buildId, report),
     };
   }
 
@@ -159,6 +180,7 @@ export class CodeBuildEmulation {
     this.projectCreated.clear();
     this.orphanedBuildIds.clear();
     this.initiator = "dev";
+    this.reports.clear();
   }
 
   /**
@@ -185,6 +207,10 @@ export class CodeBuildEmulation {
         return this.stopBuild(request, body, forward);
       case "ListBuildsForProject":
         return this.listBuildsForProject(request, body, forward);
+      case "BatchGetReports":
+        return this.batchGetReports(request);
+      case "DescribeTestCases":
+        return this.describeTestCases(request);
       default:
         return undefined;
     }
@@ -466,6 +492,78 @@ export class CodeBuildEmulation {
     return ids;
   }
 
+  // ---- reports (moto has none) ----
+
+  private addReport(buildId: string, scripted: ScriptedReport): string {
+    const record = this.recordFor(buildId);
+    const region = record.logs.cloudWatchLogsArn.split(":")[3] ?? "us-east-1";
+    const group = `${record.projectName}-${scripted.group}`;
+    const arn = `arn:aws:codebuild:${region}:${ACCOUNT_ID}:report/${group}:${randomUUID()}`;
+    const counts: Record<string, number> = {};
+    for (const test of scripted.testCases) counts[test.status] = (counts[test.status] ?? 0) + 1;
+    const created = record.startMs / 1000 + 30;
+    const duration = scripted.testCases.reduce((sum, t) => sum + (t.durationInNanoSeconds ?? 1_000_000), 0);
+    const failed = (counts["FAILED"] ?? 0) + (counts["ERROR"] ?? 0) > 0;
+    const report: Record<string, unknown> = {
+      arn,
+      type: "TEST",
+      name: group,
+      reportGroupArn: `arn:aws:codebuild:${region}:${ACCOUNT_ID}:report-group/${group}`,
+      executionId: `arn:aws:codebuild:${region}:${ACCOUNT_ID}:build/${buildId}`,
+      status: failed ? "FAILED" : "SUCCEEDED",
+      created,
+      expired: created + 30 * 86_400,
+      exportConfig: { exportConfigType: "NO_EXPORT" },
+      truncated: false,
+      testSummary: { total: scripted.testCases.length, statusCounts: counts, durationInNanoSeconds: duration },
+    };
+    const testCases = scripted.testCases.map((t) => ({
+      reportArn: arn,
+      testRawDataPath: "reports/junit.xml",
+      prefix: t.prefix ?? "",
+      name: t.name,
+      status: t.status,
+      durationInNanoSeconds: t.durationInNanoSeconds ?? 1_000_000,
+      message: t.message ?? "",
+      expired: created + 30 * 86_400,
+      testSuiteName: scripted.group,
+    }));
+    this.reports.set(arn, { report, testCases });
+    record.reportArns.push(arn);
+    return arn;
+  }
+
+  /** BatchGetReports: 1–100 ARNs (botocore's ReportArns), unknown ones in reportsNotFound. */
+  private batchGetReports(request: Record<string, unknown>): Upstream {
+    const arns = stringArray(request["reportArns"]);
+    if (arns.length < 1 || arns.length > 100) return errorUpstream(codebuildError("InvalidInputException", "reportArns must hold 1 to 100 ARNs"));
+    const found = arns.filter((arn) => this.reports.has(arn));
+    return jsonUpstream(200, {
+      reports: found.map((arn) => this.reports.get(arn)!.report),
+      reportsNotFound: arns.filter((arn) => !this.reports.has(arn)),
+    });
+  }
+
+  /** DescribeTestCases: filter by status and keyword (name or prefix), maxResults 1–100 (default 50), paged. */
+  private describeTestCases(request: Record<string, unknown>): Upstream {
+    const arn = stringOf(request["reportArn"]) ?? "";
+    const stored = this.reports.get(arn);
+    if (stored === undefined) return errorUpstream(codebuildError("ResourceNotFoundException", `Report ${arn} not found`));
+    const filter = isRecord(request["filter"]) ? request["filter"] : {};
+    const status = stringOf(filter["status"]);
+    const keyword = stringOf(filter["keyword"]);
+    const max = typeof request["maxResults"] === "number" ? request["maxResults"] : 50;
+    if (max < 1 || max > 100) return errorUpstream(codebuildError("InvalidInputException", "maxResults must be 1 to 100"));
+    const matching = stored.testCases.filter(
+      (t) =>
+        (status === undefined || t["status"] === status) &&
+        (keyword === undefined || String(t["name"]).includes(keyword) || String(t["prefix"]).includes(keyword)),
+    );
+    const offset = decodeToken(stringOf(request["nextToken"]) ?? "") ?? 0;
+    const page = matching.slice(offset, offset + max);
+    return jsonUpstream(200, { testCases: page, ...(offset + max < matching.length ? { nextToken: encodeToken(offset + max) } : {}) });
+  }
+
   private recordFor(buildId: string): BuildRecord {
     const record = this.records.get(buildId);
     if (record === undefined) throw new Error(`unknown build ${buildId}: start it through the proxy first`);
@@ -500,6 +598,7 @@ export class CodeBuildEmulation {
     // moto's endTime is an ISO string, and present even when the shown step is still in progress.
     const { endTime: _motoEndTime, ...fromMoto } = motoBuild;
     const build: Record<string, unknown> = { ...fromMoto, ...record.snapshot, ...record.render(Date.now()) };
+    if (record.reportArns.length > 0) build["reportArns"] = [...record.reportArns];
     if (build["artifacts"] === null) build["artifacts"] = { location: "" };
     return build;
   }
@@ -681,6 +780,10 @@ function motoError(status: number, json: unknown): Upstream {
   const upstream = jsonUpstream(status >= 400 ? status : 500, json ?? { __type: "InternalFailure", message: "moto failed" });
   if (type !== undefined) upstream.headers["x-amzn-errortype"] = type;
   return upstream;
+}
+
+function codebuildError(code: string, message: string): ErrorResponse {
+  return awsError("codebuild", { json: code, query: code }, message, { json: 400, query: 400 });
 }
 
 function errorUpstream(error: ErrorResponse): Upstream {
