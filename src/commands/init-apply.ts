@@ -3,7 +3,8 @@ import { CONFIG_FILE, saveJob, upgradeNotice } from "../settings/file.js";
 import { InputError, InterruptedError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { statusAfterApply } from "../deployed/after-init.js";
-import { recentRuns } from "../runs/history.js";
+import { isTestAlertRun, recentRuns } from "../runs/history.js";
+import { estimateText, monthlyEstimate, runsPerMonth } from "../desired/prices.js";
 import { applyPlan, ApplyError, type ApplyResult } from "../plan/apply.js";
 import { planJob } from "../plan/plan.js";
 import { hasChanges, type Plan, type PlanStep } from "../resources/types.js";
@@ -53,6 +54,7 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
 
   io.result(renderPlan(plan));
   for (const warning of await network) io.warn(warning);
+  io.info(costLine(settings, clients.region, await recent));
   const conflicts = plan.steps.filter((s) => s.action === "conflict");
   if (conflicts.length > 0)
     throw new InputError(
@@ -99,6 +101,15 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   io.result("");
   io.show(formatStatus(status, { hideDrift: true }));
   if (io.json) io.printJson(initToJson(plan, { applied: applied !== undefined, status: statusToJson(status) }));
+}
+
+/** The plan's monthly estimate: runs a month from the schedule × the typical run (the median of the last runs). */
+function costLine(settings: ResolvedSettings, region: string, recent: Awaited<ReturnType<typeof recentRuns>> | undefined): string {
+  const durations = (recent?.builds ?? [])
+    .filter((b) => b.buildComplete && !isTestAlertRun(b) && b.startTime && b.endTime)
+    .map((b) => (b.endTime!.getTime() - b.startTime!.getTime()) / 1000);
+  const estimate = monthlyEstimate(settings, runsPerMonth(settings.schedule, settings.timezone, new Date()), durations);
+  return estimateText(estimate, settings, region);
 }
 
 /** A removal the plan would make that no flag and no support-job.json asked for (read back from AWS, say). */

@@ -25,6 +25,8 @@ import { asOperationError, noSuchJob } from "../aws/call.js";
 import { jobTag } from "./find-job.js";
 import { recentRuns, summariseRun, type RunSummary } from "../runs/history.js";
 import { lastRunReport, type ReportSummary } from "../runs/reports.js";
+import { lastMonthCost, regionNote } from "../desired/prices.js";
+import type { Arch } from "../settings/types.js";
 import { scheduleFrom, type JobSchedule } from "./schedule.js";
 
 export type SubscriptionState = "confirmed" | "pending" | "missing";
@@ -80,6 +82,8 @@ export interface JobStatus {
   moreRuns: boolean;
   /** The test report of the newest run that wrote one (buildspec `reports:`); undefined: none did. */
   lastReport?: ReportSummary | undefined;
+  /** Billed minutes and cost of the last 30 days' runs (of those read: `partial` when older ones were not). */
+  cost?: { runs: number; billedMinutes: number; usd: number | undefined; partial: boolean; note: string | undefined } | undefined;
   drift: DriftStatus;
 }
 
@@ -132,6 +136,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   const { builds, more } = (await runs) ?? { builds: [], more: false };
   // Only a run that wrote a report costs a read: most jobs have none.
   const lastReport = await guard(lastRunReport(clients, builds));
+  const summaries = builds.map((b) => summariseRun(b, { names, region: clients.region, now }));
   const subs = current.get("alertSubscription") as CurrentSubscriptions | undefined;
   const policy = current.get("jobPolicy") as JobPolicyState | undefined;
   // The role `support-job permissions try` leaves behind until `permissions done`: shown as a reminder.
@@ -168,9 +173,10 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
     resources,
     schedule: readSched ? scheduleStatus(readSched, now) : undefined,
     alerts: alertStatus(subs?.emails, arns.alertTopic, options.settings?.email, subs?.recorded),
-    runs: builds.map((b) => summariseRun(b, { names, region: clients.region, now })),
+    runs: summaries,
     moreRuns: more,
     lastReport,
+    cost: costOf(found, summaries, more, now, clients.region),
     drift,
   };
 }
@@ -192,6 +198,23 @@ function leftBehind(name: string, region: string, where: Where, current: JobStat
     `job ${name} in ${region} has no CodeBuild project any more (deleted outside support-job?), but these of its resources remain: ${remaining.join(", ")}; \`support-job init --name ${name}\` recreates the project from support-job.json or flags, \`support-job destroy --name ${name}\` removes what remains`,
     `--name ${name}`,
   );
+}
+
+/** From the runs read: when more exist and the oldest read is within 30 days, the sum is a lower bound. */
+function costOf(project: Project, runs: readonly RunSummary[], more: boolean, now: Date, region: string): JobStatus["cost"] {
+  const compute = {
+    computeType: project.environment?.computeType ?? "",
+    arch: (project.environment?.type === "ARM_CONTAINER" ? "arm64" : "x86_64") as Arch,
+    gpu: project.environment?.type === "LINUX_GPU_CONTAINER",
+  };
+  const cost = lastMonthCost(
+    compute,
+    runs.map((r) => ({ startTime: r.startTime, durationSeconds: r.durationSeconds, inProgress: !r.complete })),
+    now,
+  );
+  const oldest = runs[runs.length - 1]?.startTime;
+  const partial = more && oldest !== undefined && now.getTime() - oldest.getTime() < 30 * 86_400_000;
+  return { ...cost, partial, note: regionNote(region) };
 }
 
 function roleName(arn: string | undefined): string | undefined {

@@ -108,6 +108,17 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
     lines.push(renderRunTable(status.runs, { now: status.now, timeZone: zone }));
     if (status.moreRuns) lines.push(paint.dim(`  … older runs not shown (--limit up to 100)`));
   }
+  const cost = status.cost;
+  if (cost && cost.runs > 0) {
+    const usd = cost.usd === undefined ? "no price for this compute in support-job's table" : `≈ $${cost.usd.toFixed(2)}`;
+    const bound = cost.partial ? "at least " : "";
+    lines.push(
+      row(
+        "Last 30 days",
+        `${bound}${cost.runs} ${cost.runs === 1 ? "run" : "runs"}, ${bound}${cost.billedMinutes} billed minutes ${usd}${paint.dim(`${cost.partial ? " (only the runs shown; --limit 100 reads more)" : ""}${cost.note ? `; ${cost.note}` : ""}`)}`,
+      ),
+    );
+  }
   const report = status.lastReport;
   if (report) {
     const counts = `${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped (of ${report.total})`;
@@ -159,6 +170,9 @@ export function statusToJson(status: JobStatus): Record<string, unknown> {
     },
     runs: status.runs.map(runToJson),
     runsSummary: { shown: status.runs.length, finished: rate.finished, succeeded: rate.succeeded, successRate: rate.percent ?? null, more: status.moreRuns },
+    cost30Days: status.cost
+      ? { runs: status.cost.runs, billedMinutes: status.cost.billedMinutes, usd: status.cost.usd ?? null, lowerBound: status.cost.partial }
+      : null,
     lastReport: status.lastReport
       ? {
           runId: status.lastReport.buildId,

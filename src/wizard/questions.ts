@@ -17,6 +17,7 @@ import {
   weeklyAt,
   type Weekday,
 } from "../schedule/index.js";
+import { PRICES, pricePerMinute, type Compute } from "../desired/prices.js";
 import { ALERT_STATUSES, COMPUTE_TYPES, DEFAULT_ALERT_ON, DEFAULT_IMAGES, MAX_JOB_NAME, type AlertStatus, type Arch } from "../settings/types.js";
 import {
   checkBranch,
@@ -400,7 +401,7 @@ export function computeQuestion(current: string, only?: { computeType?: string |
       if (!size || (only?.computeType && only.computeType !== type.id)) continue;
       choices.push({
         value: computeKey(type.id, arch),
-        name: `${type.label.padEnd(8)} ${String(size.vcpus).padStart(2)} vCPUs  ${size.memory.padStart(6)} memory${type.note ? paint.dim(`  (${type.note})`) : ""}`,
+        name: `${type.label.padEnd(8)} ${String(size.vcpus).padStart(2)} vCPUs  ${size.memory.padStart(6)} memory  ${minutePrice({ computeType: type.id, arch })}${type.note ? paint.dim(`  (${type.note})`) : ""}`,
         short: `${type.label} ${arch} (${size.vcpus} vCPUs, ${size.memory})`,
         description: `${type.id} on ${arch}, image ${DEFAULT_IMAGES[arch]}`,
       });
@@ -408,10 +409,16 @@ export function computeQuestion(current: string, only?: { computeType?: string |
   }
   return {
     message: "Compute size",
-    help: "Memory and CPUs of the container the script runs in; small fits most scripts.",
+    help: `Memory and CPUs of the container the script runs in; small fits most scripts. On-demand prices per build-minute in ${PRICES.region} (${PRICES.date}; other regions may differ), billed per started minute; the first ${PRICES.freeTierMinutes} minutes a month on small are free.`,
     choices,
     default: current,
   };
+}
+
+/** "$0.005/min" in the size list, or "price: see AWS" for a size the table has no price for. */
+function minutePrice(compute: Compute): string {
+  const price = pricePerMinute(compute);
+  return price === undefined ? paint.dim("price: see AWS") : `$${price}/min`;
 }
 
 export function advancedQuestion(image: string | undefined, timeout: string | number | undefined): YesNoQuestion {

@@ -221,12 +221,14 @@ describe("schedule preview", () => {
 });
 
 describe("compute choices", () => {
-  it("lists every size with vCPUs and memory, for x86_64 and arm64", () => {
+  it("lists every size with vCPUs, memory and its price per minute, for x86_64 and arm64", () => {
     const choices = computeQuestion("BUILD_GENERAL1_SMALL x86_64").choices.filter(isChoice);
     expect(choices).toHaveLength(10);
     const names = choices.map((c) => stripVTControlCharacters(c.name));
-    expect(names[0]).toMatch(/^small\s+2 vCPUs\s+3 GB memory$/);
-    expect(names[5]).toMatch(/^small\s+2 vCPUs\s+4 GB memory$/);
+    expect(names[0]).toMatch(/^small\s+2 vCPUs\s+3 GB memory\s+\$0\.005\/min$/);
+    expect(names[1]).toMatch(/^medium\s+4 vCPUs\s+7 GB memory\s+\$0\.01\/min$/);
+    expect(names[3]).toMatch(/^xlarge\s+36 vCPUs\s+70 GB memory\s+price: see AWS$/);
+    expect(names[5]).toMatch(/^small\s+2 vCPUs\s+4 GB memory\s+\$0\.0034\/min$/);
     expect(choices[5]?.value).toBe("BUILD_GENERAL1_SMALL arm64");
     expect(choices[5]?.description).toContain(DEFAULT_IMAGES.arm64);
   });
