@@ -183,7 +183,16 @@ export async function runInit(options: InitOptions, io: Reporter): Promise<void>
   let raw = mergeSettings({ ...fromGit, ...(base ?? {}) }, flags);
   if (interactive) {
     const { runWizard } = await import("../wizard/wizard.js");
-    raw = await runWizard(raw, { cwd, given: flags });
+    // The VPC question lists the account's networks: the clients (and the EC2 SDK) load only if it is opened.
+    const ec2 = async () => {
+      clients ??= await (await import("./common.js")).clientsFor(options, io, config?.region);
+      return { client: clients.ec2, network: await import("../resources/network.js") };
+    };
+    const network = {
+      vpcs: async () => ec2().then(({ client, network }) => network.listVpcs(client)),
+      detail: async (vpcId: string) => ec2().then(({ client, network }) => network.listVpcNetwork(client, vpcId)),
+    };
+    raw = await runWizard(raw, { cwd, given: flags, network });
   }
   const settings = validateNamingSource(raw, cwd, sources);
   // The wizard may have named another job: its entry (or the defaults) applies, and is what gets saved.

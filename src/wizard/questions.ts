@@ -18,10 +18,23 @@ import {
   type Weekday,
 } from "../schedule/index.js";
 import { PRICES, pricePerMinute, type Compute } from "../desired/prices.js";
-import { ALERT_STATUSES, COMPUTE_TYPES, DEFAULT_ALERT_ON, DEFAULT_IMAGES, MAX_JOB_NAME, type AlertStatus, type Arch } from "../settings/types.js";
+import {
+  ALERT_STATUSES,
+  COMPUTE_TYPES,
+  DEFAULT_ALERT_ON,
+  DEFAULT_IMAGES,
+  GPU_COMPUTE,
+  LOG_RETENTION_DAYS,
+  MAX_JOB_NAME,
+  type AlertStatus,
+  type Arch,
+} from "../settings/types.js";
+import type { NamedChoice } from "../resources/network.js";
 import {
   checkBranch,
   checkBuildspec,
+  checkCache,
+  checkQueuedTimeout,
   checkEmail,
   checkEnv,
   checkImage,
@@ -629,5 +642,100 @@ export function policyFileQuestion(current: string | undefined, cwd: string): Te
     help: 'An IAM identity policy: {"Version": "2012-10-17", "Statement": [...]}; it becomes one managed policy.',
     default: current,
     validate: (value) => fromCheck(checkPolicyFile(value.trim(), cwd)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Advanced: log retention, queued timeout, GPU, S3 cache, VPC (Enter keeps each as it is)
+
+export interface ExtrasNow {
+  logRetentionDays: number;
+  queuedTimeout: number;
+  gpu: boolean;
+  cache: string | undefined;
+  vpcId: string | undefined;
+}
+
+export function extrasQuestion(now: ExtrasNow): YesNoQuestion {
+  const parts = [
+    now.logRetentionDays === 0 ? "logs never expire" : `logs kept ${now.logRetentionDays} days`,
+    `a queued run waits up to ${now.queuedTimeout} minutes`,
+    now.gpu ? "GPU" : "no GPU",
+    now.cache ? `cache ${now.cache}` : "no cache",
+    now.vpcId ? `in ${now.vpcId}` : "no VPC",
+  ];
+  return { message: "Change log retention, queue timeout, GPU, cache or VPC?", help: `Now: ${parts.join(", ")}.`, default: false };
+}
+
+export function logRetentionQuestion(current: number): ChoiceQuestion<number> {
+  return {
+    message: "Keep the runs' logs for",
+    help: "CloudWatch Logs deletes older log events; logs that never expire keep costing storage.",
+    choices: [
+      ...LOG_RETENTION_DAYS.map((days) => ({
+        value: days,
+        name: days % 365 === 0 || days === 731 ? `${days} days (${Math.round(days / 365)} y)` : `${days} days`,
+      })),
+      { value: 0, name: "never expire" },
+    ],
+    default: current,
+  };
+}
+
+export function queuedTimeoutQuestion(current: string | number): TextQuestion {
+  return {
+    message: "Queued timeout (minutes)",
+    help: "How long a run may wait for build capacity before CodeBuild gives up on it: 5–480.",
+    default: String(current),
+    validate: (value) => fromCheck(checkQueuedTimeout(value)),
+  };
+}
+
+export function gpuQuestion(current: boolean, computeType: string): YesNoQuestion {
+  return { message: "Run on a GPU?", help: `${computeType} with a GPU: ${GPU_COMPUTE[computeType] ?? ""}; only in some regions.`, default: current };
+}
+
+export function cacheQuestion(current: string | undefined): TextQuestion {
+  return {
+    message: "S3 cache (s3://bucket/prefix, empty for none)",
+    help: "Files the buildspec lists under cache: are kept there between runs. Local cache is not offered: AWS drops it after minutes unused.",
+    default: current ?? "",
+    emptyAnswer: "none",
+    validate: (value) => fromCheck(checkCache(value)),
+  };
+}
+
+export const NO_VPC = "";
+
+const labelled = (c: NamedChoice) => (c.name ? `${c.name} (${c.id})` : c.id);
+
+export function vpcQuestion(vpcs: readonly NamedChoice[], current: string | undefined): ChoiceQuestion<string> {
+  return {
+    message: "Run inside a VPC?",
+    help: "To reach a private database or service; the runs then need a NAT gateway to reach the internet.",
+    choices: [{ value: NO_VPC, name: "no VPC" }, ...vpcs.map((v) => ({ value: v.id, name: labelled(v) }))],
+    default: current ?? NO_VPC,
+  };
+}
+
+export function subnetsQuestion(subnets: readonly (NamedChoice & { route: string })[], current: readonly string[]): PickQuestion<string> {
+  return {
+    message: "Private subnets",
+    help: "Subnets with a route to the internet through a NAT gateway (public ones are not listed: runs there get no public IP).",
+    choices: subnets.map((s) => ({
+      value: s.id,
+      name: `${labelled(s)}${s.route === "nat" ? "" : paint.dim(" (no NAT route: no internet)")}`,
+      checked: current.includes(s.id),
+    })),
+    required: "a VPC job needs at least one subnet",
+  };
+}
+
+export function securityGroupsQuestion(groups: readonly NamedChoice[], current: readonly string[]): PickQuestion<string> {
+  return {
+    message: "Security groups",
+    help: "At most 5; they must allow the runs' outbound traffic.",
+    choices: groups.map((g) => ({ value: g.id, name: labelled(g), checked: current.includes(g.id) })),
+    required: "a VPC job needs at least one security group",
   };
 }

@@ -1,13 +1,26 @@
 /**
- * The guided questions of `init`, in order. Returns plain answers (RawSettings), never calls AWS and writes
- * nothing but a buildspec the user said yes to (the scaffold): Ctrl-C at any question leaves AWS as it was. Each answer starts from `prefilled` (flags over
+ * The guided questions of `init`, in order. Returns plain answers (RawSettings), never calls AWS itself (the VPC
+ * lists come from the `network` lister init passes in, asked only when the user opens that question) and writes
+ * nothing but a buildspec the user said yes to (the scaffold): Ctrl-C at any question leaves everything as it was.
+ * Each answer starts from `prefilled` (flags over
  * support-job.json), so re-running init edits the job; a question whose flag was given is not asked.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { localTimeZone } from "../schedule/index.js";
-import { DEFAULT_ALERT_ON, DEFAULTS } from "../settings/types.js";
-import { checkArch, checkComputeType, checkRepository, checkSchedule, checkTimezone, type RawSettings } from "../settings/validate.js";
+import { DEFAULT_ALERT_ON, DEFAULTS, GPU_COMPUTE } from "../settings/types.js";
+import {
+  checkArch,
+  checkCache,
+  checkComputeType,
+  checkLogRetention,
+  checkQueuedTimeout,
+  checkRepository,
+  checkSchedule,
+  checkTimezone,
+  type RawSettings,
+} from "../settings/validate.js";
+import type { NamedChoice } from "../resources/network.js";
 import { paint } from "../ui/style.js";
 import { terminal, type Ask } from "./prompts.js";
 import * as q from "./questions.js";
@@ -36,6 +49,13 @@ export interface WizardContext {
   now?: (() => Date) | undefined;
   /** Whether a branch is on the remote (default: `git ls-remote` in the checkout); undefined: cannot tell. */
   remoteHasBranch?: ((branch: string) => boolean | undefined) | undefined;
+  /** The account's VPCs and a VPC's private subnets and security groups, for the advanced VPC question. */
+  network?: NetworkLister | undefined;
+}
+
+export interface NetworkLister {
+  vpcs(): Promise<NamedChoice[]>;
+  detail(vpcId: string): Promise<{ subnets: (NamedChoice & { route: string })[]; securityGroups: NamedChoice[] }>;
 }
 
 interface Session {
@@ -46,6 +66,7 @@ interface Session {
   workspace: Workspace;
   localZone: string;
   now: () => Date;
+  network: NetworkLister | undefined;
   /** The job already has saved settings: answering is editing. */
   editing: boolean;
   remoteHasBranch: (branch: string) => boolean | undefined;
@@ -77,6 +98,7 @@ export async function runWizard(prefilled: RawSettings, context: WizardContext):
     workspace: context.workspace ?? readWorkspace(context.cwd),
     localZone: context.localZone ?? localTimeZone(),
     now: context.now ?? (() => new Date()),
+    network: context.network,
     editing: prefilled.name !== undefined && !isGiven(context.given, "name"),
     remoteHasBranch: context.remoteHasBranch ?? ((branch) => remoteHasBranch(context.workspace?.root ?? context.cwd, branch)),
   };
@@ -262,12 +284,66 @@ async function imageAndTimeout(s: Session): Promise<void> {
   if (!arch.ok) return;
   // The image follows the architecture unless the user picked one that still fits it.
   if (asked(s, "image")) s.answers.image = s.answers.image === undefined ? undefined : q.imageFor(s.answers.image, arch.value);
-  if (!asked(s, "image") && !asked(s, "timeout")) return;
+  // Both given as flags: the rest of the advanced settings get their own "change them?".
+  if (!asked(s, "image") && !asked(s, "timeout")) return extras(s);
   const image = s.answers.image ?? q.imageFor(undefined, arch.value);
   const timeout = s.answers.timeout ?? DEFAULTS.timeoutMinutes;
   if (!(await s.ask.yesNo(q.advancedQuestion(asked(s, "image") ? image : undefined, asked(s, "timeout") ? timeout : undefined)))) return;
   if (asked(s, "image")) s.answers.image = (await s.ask.text(q.imageQuestion(image, arch.value))).trim();
   if (asked(s, "timeout")) s.answers.timeout = Number((await s.ask.text(q.timeoutQuestion(timeout))).trim());
+  await extras(s, true);
+}
+
+/**
+ * Log retention, queued timeout, GPU, cache and VPC: asked after the image and timeout once the user opened the
+ * advanced settings (each with Enter keeping it), or behind their own "change them?" when those were flags.
+ */
+async function extras(s: Session, opened = false): Promise<void> {
+  const fields = ["logRetentionDays", "queuedTimeout", "gpu", "cache", "vpcId"] as const;
+  if (!fields.some((f) => asked(s, f))) return;
+  const retention = checkLogRetention(s.answers.logRetentionDays ?? "");
+  const queued = checkQueuedTimeout(s.answers.queuedTimeout ?? "");
+  const gpu = s.answers.gpu === true || s.answers.gpu === "true";
+  const cache = checkCache(s.answers.cache ?? "");
+  const now = {
+    logRetentionDays: retention.ok ? retention.value : DEFAULTS.logRetentionDays,
+    queuedTimeout: queued.ok ? queued.value : DEFAULTS.queuedTimeoutMinutes,
+    gpu,
+    cache: cache.ok && cache.value ? `s3://${cache.value.bucket}/${cache.value.prefix}` : undefined,
+    vpcId: s.answers.vpcId || undefined,
+  };
+  if (!opened && !(await s.ask.yesNo(q.extrasQuestion(now)))) return;
+  if (asked(s, "logRetentionDays")) s.answers.logRetentionDays = await s.ask.choose(q.logRetentionQuestion(now.logRetentionDays));
+  if (asked(s, "queuedTimeout")) s.answers.queuedTimeout = Number((await s.ask.text(q.queuedTimeoutQuestion(now.queuedTimeout))).trim());
+  const computeType = (s.answers.computeType ?? DEFAULTS.computeType).toUpperCase();
+  if (asked(s, "gpu") && GPU_COMPUTE[computeType] && (s.answers.arch ?? DEFAULTS.arch) === "x86_64")
+    s.answers.gpu = await s.ask.yesNo(q.gpuQuestion(gpu, computeType));
+  if (asked(s, "cache")) s.answers.cache = (await s.ask.text(q.cacheQuestion(now.cache))).trim();
+  if (asked(s, "vpcId") && s.network) await vpc(s, s.network, now.vpcId);
+}
+
+async function vpc(s: Session, network: NetworkLister, current: string | undefined): Promise<void> {
+  let vpcs: NamedChoice[];
+  try {
+    vpcs = await network.vpcs();
+  } catch (error) {
+    warn(
+      s,
+      `Could not list the account's VPCs (${error instanceof Error ? error.message : String(error)}); pass --vpc-id, --subnet and --security-group instead.`,
+    );
+    return;
+  }
+  const vpcId = await s.ask.choose(q.vpcQuestion(vpcs, current));
+  if (vpcId === q.NO_VPC) {
+    s.answers.vpcId = "";
+    s.answers.subnets = [];
+    s.answers.securityGroups = [];
+    return;
+  }
+  const detail = await network.detail(vpcId);
+  s.answers.vpcId = vpcId;
+  s.answers.subnets = await s.ask.pick(q.subnetsQuestion(detail.subnets, s.answers.subnets ?? []));
+  s.answers.securityGroups = await s.ask.pick(q.securityGroupsQuestion(detail.securityGroups, s.answers.securityGroups ?? []));
 }
 
 async function alertEmail(s: Session): Promise<void> {

@@ -438,6 +438,10 @@ describe("re-running init (edit)", () => {
       ["Change the image or the timeout?", true],
       ["Build image", ENTER],
       ["Timeout", "120"],
+      ["Keep the runs' logs for", ENTER],
+      ["Queued timeout", ENTER],
+      ["Run on a GPU?", ENTER],
+      ["S3 cache", ENTER],
       ["Alert email", ENTER],
       ["Send an alert", ENTER],
       ["Environment variables", ENTER],
@@ -445,6 +449,59 @@ describe("re-running init (edit)", () => {
     ]);
     const answers = await runWizard(saved, context(script.ask));
     expect(answers).toMatchObject({ computeType: "BUILD_GENERAL1_SMALL", arch: "x86_64", image: "aws/codebuild/standard:7.0", timeout: 120 });
+    // Enter through the rest of the advanced settings keeps their defaults.
+    expect(validateSettings(answers, process.cwd())).toMatchObject({
+      logRetentionDays: 90,
+      queuedTimeoutMinutes: 480,
+      gpu: false,
+      cache: undefined,
+      vpc: undefined,
+    });
+  });
+
+  it("asks log retention, queued timeout, GPU, cache and a VPC from the account's lists under the advanced step", async () => {
+    const network = {
+      vpcs: async () => [{ id: "vpc-0a1b2c3d", name: "ops" }],
+      detail: async () => ({
+        subnets: [
+          { id: "subnet-0a1b2c3d", name: "private-a", route: "nat" },
+          { id: "subnet-1a1b2c3d", name: "private-b", route: "none" },
+        ],
+        securityGroups: [{ id: "sg-0a1b2c3d", name: "cleanup" }],
+      }),
+    };
+    const script = scripted([
+      ["Repository", ENTER],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", ENTER],
+      ["time zone", ENTER],
+      ["Use this schedule?", ENTER],
+      ["Compute size", "BUILD_GENERAL1_LARGE x86_64"],
+      ["Change the image or the timeout?", true],
+      ["Build image", ENTER],
+      ["Timeout", ENTER],
+      ["Keep the runs' logs for", "14 days"],
+      ["Queued timeout", "30"],
+      ["Run on a GPU?", true],
+      ["S3 cache", "s3://acme-build-cache/nightly"],
+      ["Run inside a VPC?", "ops (vpc-0a1b2c3d)"],
+      ["Private subnets", ["subnet-0a1b2c3d"]],
+      ["Security groups", ["sg-0a1b2c3d"]],
+      ["Alert email", ENTER],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    const answers = await runWizard(saved, { ...context(script.ask), network });
+    expect(validateSettings(answers, process.cwd())).toMatchObject({
+      logRetentionDays: 14,
+      queuedTimeoutMinutes: 30,
+      gpu: true,
+      cache: { bucket: "acme-build-cache", prefix: "nightly" },
+      vpc: { vpcId: "vpc-0a1b2c3d", subnets: ["subnet-0a1b2c3d"], securityGroups: ["sg-0a1b2c3d"] },
+    });
   });
 });
 
