@@ -311,12 +311,19 @@ export function checkImage(raw: string, arch: Arch): Check<string> {
   return bad(`"${value}" is not an image name`, example);
 }
 
-export function checkTimeout(raw: string | number): Check<number> {
+/** A whole number from a flag, the wizard or support-job.json; empty gives the default. */
+function wholeNumber(raw: string | number, fallback: number, unit: string, example: string): Check<number> {
   const text = String(raw).trim();
+  if (text === "") return ok(fallback);
+  if (!/^\d+$/.test(text)) return bad(`"${text}" is not a whole number of ${unit}`, example);
+  return ok(Number(text));
+}
+
+export function checkTimeout(raw: string | number): Check<number> {
   const example = "60";
-  if (text === "") return ok(DEFAULTS.timeoutMinutes);
-  if (!/^\d+$/.test(text)) return bad(`"${text}" is not a whole number of minutes`, example);
-  const value = Number(text);
+  const number = wholeNumber(raw, DEFAULTS.timeoutMinutes, "minutes", example);
+  if (!number.ok) return number;
+  const value = number.value;
   if (value < 5 || value > 2160) return bad(`${value} minutes is outside CodeBuild's 5–2160 (36 hours)`, example);
   return ok(value);
 }
@@ -393,24 +400,18 @@ export function envToString(v: EnvVar): string {
 }
 
 export function checkLogRetention(raw: string | number): Check<number> {
-  const text = String(raw).trim();
-  const example = "90 (or 0: never expire)";
-  if (text === "") return ok(DEFAULTS.logRetentionDays);
-  if (!/^\d+$/.test(text)) return bad(`"${text}" is not a whole number of days`, example);
-  const value = Number(text);
+  const number = wholeNumber(raw, DEFAULTS.logRetentionDays, "days", "90 (or 0: never expire)");
+  if (!number.ok) return number;
+  const value = number.value;
   if (value === 0 || LOG_RETENTION_DAYS.includes(value)) return ok(value);
   const near = LOG_RETENTION_DAYS.reduce((a, b) => (Math.abs(b - value) < Math.abs(a - value) ? b : a));
   return bad(`${value} days is not a retention CloudWatch Logs offers; one of ${LOG_RETENTION_DAYS.join(", ")}, or 0 to never expire`, String(near));
 }
 
 export function checkQueuedTimeout(raw: string | number): Check<number> {
-  const text = String(raw).trim();
-  const example = "60";
-  if (text === "") return ok(DEFAULTS.queuedTimeoutMinutes);
-  if (!/^\d+$/.test(text)) return bad(`"${text}" is not a whole number of minutes`, example);
-  const value = Number(text);
-  if (value < 5 || value > 480) return bad(`${value} minutes is outside CodeBuild's 5–480 for a run waiting in the queue`, example);
-  return ok(value);
+  const number = wholeNumber(raw, DEFAULTS.queuedTimeoutMinutes, "minutes", "60");
+  if (!number.ok || (number.value >= 5 && number.value <= 480)) return number;
+  return bad(`${number.value} minutes is outside CodeBuild's 5–480 for a run waiting in the queue`, "60");
 }
 
 function checkGpu(raw: boolean | string): Check<boolean> {
@@ -676,6 +677,6 @@ export function gpuRegionProblem(settings: Pick<JobSettings, "gpu">, region: str
   return new InputError("--gpu", `CodeBuild has no GPU containers in ${region}; they run in ${GPU_REGIONS.join(", ")}`, `--region ${GPU_REGIONS[0]}`);
 }
 
-export function cacheUrl(cache: { bucket: string; prefix: string }): string {
+function cacheUrl(cache: { bucket: string; prefix: string }): string {
   return `s3://${cache.bucket}/${cache.prefix}`;
 }

@@ -455,13 +455,13 @@ export function imageQuestion(current: string, arch: Arch): TextQuestion {
   };
 }
 
+/** A number of minutes, checked as its flag is. */
+function minutesQuestion(message: string, help: string, current: string | number, check: (value: string) => Check<number>): TextQuestion {
+  return { message, help, default: String(current), validate: (value) => fromCheck(check(value)) };
+}
+
 export function timeoutQuestion(current: string | number): TextQuestion {
-  return {
-    message: "Timeout (minutes)",
-    help: "CodeBuild stops a run after this long (5–2160) and reports TIMED_OUT.",
-    default: String(current),
-    validate: (value) => fromCheck(checkTimeout(value)),
-  };
+  return minutesQuestion("Timeout (minutes)", "CodeBuild stops a run after this long (5–2160) and reports TIMED_OUT.", current, checkTimeout);
 }
 
 /** The image for an architecture: the current one if it fits, else that architecture's default. */
@@ -667,28 +667,22 @@ export function extrasQuestion(now: ExtrasNow): YesNoQuestion {
   return { message: "Change log retention, queue timeout, GPU, cache or VPC?", help: `Now: ${parts.join(", ")}.`, default: false };
 }
 
+const RETENTION_CHOICES: readonly Choice<number>[] = [
+  ...LOG_RETENTION_DAYS.map((days) => ({
+    value: days,
+    name: days % 365 === 0 || days === 731 ? `${days} days (${Math.round(days / 365)} y)` : `${days} days`,
+  })),
+  { value: 0, name: "never expire" },
+];
+
 export function logRetentionQuestion(current: number): ChoiceQuestion<number> {
-  return {
-    message: "Keep the runs' logs for",
-    help: "CloudWatch Logs deletes older log events; logs that never expire keep costing storage.",
-    choices: [
-      ...LOG_RETENTION_DAYS.map((days) => ({
-        value: days,
-        name: days % 365 === 0 || days === 731 ? `${days} days (${Math.round(days / 365)} y)` : `${days} days`,
-      })),
-      { value: 0, name: "never expire" },
-    ],
-    default: current,
-  };
+  const help = "CloudWatch Logs deletes older log events; logs that never expire keep costing storage.";
+  return { message: "Keep the runs' logs for", help, choices: RETENTION_CHOICES, default: current };
 }
 
 export function queuedTimeoutQuestion(current: string | number): TextQuestion {
-  return {
-    message: "Queued timeout (minutes)",
-    help: "How long a run may wait for build capacity before CodeBuild gives up on it: 5–480.",
-    default: String(current),
-    validate: (value) => fromCheck(checkQueuedTimeout(value)),
-  };
+  const help = "How long a run may wait for build capacity before CodeBuild gives up on it: 5–480.";
+  return minutesQuestion("Queued timeout (minutes)", help, current, checkQueuedTimeout);
 }
 
 export function gpuQuestion(current: boolean, computeType: string): YesNoQuestion {

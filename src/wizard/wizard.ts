@@ -53,7 +53,7 @@ export interface WizardContext {
   network?: NetworkLister | undefined;
 }
 
-export interface NetworkLister {
+interface NetworkLister {
   vpcs(): Promise<NamedChoice[]>;
   detail(vpcId: string): Promise<{ subnets: (NamedChoice & { route: string })[]; securityGroups: NamedChoice[] }>;
 }
