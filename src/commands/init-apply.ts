@@ -54,7 +54,10 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
 
   io.result(renderPlan(plan));
   for (const warning of await network) io.warn(warning);
-  io.info(costLine(settings, clients.region, await recent));
+  // Before a confirmation (or a dry run's end) the runs read alongside cost no round trip; under --yes the writes do
+  // not wait for them: the estimate follows the apply.
+  const estimateFirst = Boolean(options.dryRun) || interactive;
+  if (estimateFirst) io.info(costLine(settings, clients.region, await recent));
   const conflicts = plan.steps.filter((s) => s.action === "conflict");
   if (conflicts.length > 0)
     throw new InputError(
@@ -97,6 +100,7 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
     save();
     applied = await applyWithProgress(plan, clients, io, settings.name);
   }
+  if (!estimateFirst) io.info(costLine(settings, clients.region, await recent));
   const status = statusAfterApply(plan, settings, await recent, applied);
   io.result("");
   io.show(formatStatus(status, { hideDrift: true }));

@@ -68,6 +68,8 @@ describe("a fresh init", () => {
         Resource: [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${JOB}`, `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${JOB}:*`],
       }),
       expect.objectContaining({ Action: ["ssm:GetParameters"], Resource: [`arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/cleanup/db-password`] }),
+      // A buildspec `reports:` section: only report groups named <job>-*.
+      expect.objectContaining({ Sid: "WriteOwnTestReports", Resource: [`arn:aws:codebuild:us-east-1:${ACCOUNT}:report-group/${JOB}-*`] }),
     ]);
 
     // The project.
