@@ -188,8 +188,9 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
 function leftBehind(name: string, region: string, where: Where, current: JobState): InputError | undefined {
   const ref = jobRef(name, where);
   const ownerOf = (state: unknown): string | undefined => (state as { owner?: string | undefined } | undefined)?.owner;
-  // The subscription and the time-zone schedule belong to their topic and group, which are listed themselves.
-  const remaining = READS.filter((r) => r.key !== "alertSubscription" && r.key !== "schedule" && r.key !== "legacyIam")
+  // The subscription and the time-zone schedule belong to their topic and group, which are listed themselves;
+  // destroy keeps the log group on purpose (the runs' logs): it alone is no job left behind.
+  const remaining = READS.filter((r) => r.key !== "alertSubscription" && r.key !== "schedule" && r.key !== "legacyIam" && r.key !== "logGroup")
     .filter((r) => current.get(r.key) !== undefined && ownerOf(current.get(r.key)) === name)
     .map((r) => `${r.label} ${r.nameOf(ref)}`);
   if (remaining.length === 0) return undefined;

@@ -184,6 +184,16 @@ describe("every policy document init writes", () => {
           Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
           Resource: [`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/support/cleanup`],
         },
+        WriteOwnTestReports: {
+          Action: [
+            "codebuild:CreateReportGroup",
+            "codebuild:CreateReport",
+            "codebuild:UpdateReport",
+            "codebuild:BatchPutTestCases",
+            "codebuild:BatchPutCodeCoverages",
+          ],
+          Resource: [`arn:aws:codebuild:${REGION}:${ACCOUNT}:report-group/${JOB}-*`],
+        },
       });
       expect(Object.keys(build.inline)).toEqual(["support-job-base"]);
       expect(build.attached).toEqual([`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`, TEAM_POLICY_ARN].sort());
