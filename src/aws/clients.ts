@@ -20,6 +20,8 @@ const SDK = {
   sns: () => import("./sdk/sns.js"),
   scheduler: () => import("./sdk/scheduler.js"),
   logs: () => import("./sdk/logs.js"),
+  /** The missed-run alarm (CloudWatch speaks JSON 1.0 to this SDK, signing as "monitoring"). */
+  cloudwatch: () => import("./sdk/cloudwatch.js"),
   /** A VPC job's network: the NAT check and the wizard's lists (Describe calls only). */
   ec2: () => import("./sdk/ec2.js"),
 };

@@ -8,6 +8,7 @@ const NOT_FOUND = new Set([
   "NoSuchEntityException", // IAM
   "NoSuchEntity",
   "ResourceNotFoundException", // CodeBuild, EventBridge, Scheduler, Logs
+  "ResourceNotFound", // CloudWatch (its awsQuery-compatible error code)
   "NotFoundException", // SNS
   "NotFound",
 ]);

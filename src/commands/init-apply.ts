@@ -41,6 +41,7 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
         adopt: Boolean(options.adopt),
         accountHint: config?.region === clients.region ? config.account : undefined,
         read: context.read,
+        runs: recent,
       }),
     { done: `read the job's resources in ${clients.region}`, failed: "could not read the job's resources" },
   );

@@ -72,6 +72,11 @@ function pickSettingFlags(options: InitOptions): RawSettings {
     vpcId: options.vpcId,
     subnets: options.subnets,
     securityGroups: options.securityGroups,
+    missedRunAlarm: options.missedRunAlarm,
+    grace: options.grace,
+    expectEvery: options.expectEvery,
+    maxParallel: options.maxParallel,
+    retries: options.retries,
   };
 }
 

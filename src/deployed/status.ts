@@ -23,7 +23,7 @@ import { validateSettings, type RawSettings } from "../settings/validate.js";
 import { orMissing } from "../aws/errors.js";
 import { asOperationError, noSuchJob } from "../aws/call.js";
 import { jobTag } from "./find-job.js";
-import { recentRuns, summariseRun, type RunSummary } from "../runs/history.js";
+import { lastSuccessOf, recentRuns, summariseRun, type RunSummary } from "../runs/history.js";
 import { lastRunReport, type ReportSummary } from "../runs/reports.js";
 import { lastMonthCost, regionNote } from "../desired/prices.js";
 import type { Arch } from "../settings/types.js";
@@ -161,7 +161,12 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   if (tryRoleFound) resources.tryRole = { label: "permissions try role", name: names.tryRole, arn: tryRoleFound.Arn ?? arns.tryRole };
 
   const drift: DriftStatus = options.settings
-    ? { checked: true, steps: planFrom(buildJobSpec(options.settings, where), current, { adopt: false }).steps.filter((s) => s.action !== "unchanged") }
+    ? {
+        checked: true,
+        steps: planFrom(buildJobSpec(options.settings, where, now), current, { adopt: false, lastSuccess: lastSuccessOf(builds) }).steps.filter(
+          (s) => s.action !== "unchanged",
+        ),
+      }
     : { checked: false, reason: options.noDriftReason ?? "drift was not checked" };
   return {
     name,

@@ -5,7 +5,9 @@
 import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectCache, ProjectSource, VpcConfig } from "@aws-sdk/client-codebuild";
 import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
 import { serviceRoleStatements } from "../settings/policy.js";
-import { ECR_IMAGE, environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
+import { defaultGraceSeconds, missedRunAlarmInput, missedRunWatch, type MetricAlarmInput, type MissedRunWatch } from "./missed-run.js";
+import { scheduleGaps } from "../schedule/gaps.js";
+import { DEFAULTS, ECR_IMAGE, environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
 
 export interface Tag {
   Key: string;
@@ -46,6 +48,10 @@ export interface ProjectSpec {
   /** S3 only: a local cache is gone long before a scheduled job's next run. */
   cache: ProjectCache;
   vpcConfig: VpcConfig | undefined;
+  /** How many runs may go at once; a start over it is refused by CodeBuild, not queued. */
+  concurrentBuildLimit: number;
+  /** How many times CodeBuild re-runs a failed run itself (0: never). */
+  autoRetryLimit: number;
 }
 
 /** The job's own log group, created ahead of CodeBuild so it has a retention and the job's tag. */
@@ -73,16 +79,30 @@ export interface SchedulerScheduleSpec {
   expression: string;
   timezone: string;
   description: string;
+  /** Scheduler's templated CodeBuild target: Arn = the project ARN, no Input (as AWS CDK's CodeBuildStartBuild). */
   target: {
     Arn: string;
     RoleArn: string;
-    Input: string;
     RetryPolicy: { MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number };
   };
 }
 
-/** EventBridge Scheduler's universal target for CodeBuild StartBuild. */
-const SCHEDULER_START_BUILD = "arn:aws:scheduler:::aws-sdk:codebuild:startBuild";
+/** The missed-run alarm: what is watched (or why not), and the alarm support-job wants when it is. */
+export interface MissedRunSpec {
+  watch: MissedRunWatch;
+  /** undefined: not watched (off, or a schedule whose gap does not fit CloudWatch's limits). */
+  alarm: MetricAlarmInput | undefined;
+  /** The grace time a run has after it was due: the alarm's, and how late status calls a run. */
+  graceSeconds: number;
+  expression: string;
+  timezone: string;
+  /** When the desired state was computed: arming compares it with the first due time. */
+  now: Date;
+}
+
+/** Scheduler: a run that could not start is retried a few times, and never once it is a grace time late. */
+const SCHEDULER_RETRY_ATTEMPTS = 5;
+const SCHEDULER_EVENT_AGE = { min: 60, max: 86_400 } as const;
 
 interface AlertRuleSpec {
   name: string;
@@ -123,6 +143,7 @@ export interface JobSpec {
   alertTopic: TopicSpec;
   alertEmail: string;
   alertRule: AlertRuleSpec;
+  missedRun: MissedRunSpec;
 }
 
 const VERSION = "2012-10-17" as const;
@@ -132,7 +153,7 @@ export const SCHEDULE_ROLE_POLICY = "support-job-start-build";
 export const SCHEDULE_TARGET_ID = "support-job-codebuild";
 export const ALERT_TARGET_ID = "support-job-alert-topic";
 
-export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec {
+export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new Date()): JobSpec {
   const names = jobNames(settings.name, where.region);
   const arns = jobArns(names, where);
   const { account } = where;
@@ -189,6 +210,8 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     queuedTimeoutInMinutes: settings.queuedTimeoutMinutes,
     cache: settings.cache ? { type: "S3", location: `${settings.cache.bucket}/${settings.cache.prefix}` } : { type: "NO_CACHE" },
     vpcConfig: settings.vpc ? { vpcId: settings.vpc.vpcId, subnets: settings.vpc.subnets, securityGroupIds: settings.vpc.securityGroups } : undefined,
+    concurrentBuildLimit: settings.maxParallel ?? DEFAULTS.maxParallel,
+    autoRetryLimit: settings.retries ?? DEFAULTS.retries,
   };
 
   const logGroup: LogGroupSpec = {
@@ -260,6 +283,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
       };
 
   const scheduleGroup = utc ? undefined : { name: names.scheduleGroup, arn: arns.scheduleGroup };
+  const missedRun = missedRunSpec(settings, names.project, arns.alertTopic, tags, now);
   const schedule: SchedulerScheduleSpec | undefined = utc
     ? undefined
     : {
@@ -270,11 +294,14 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
         timezone: settings.timezone,
         description: `support-job ${settings.name}: starts the job on its schedule (${settings.timezone})`,
         target: {
-          Arn: SCHEDULER_START_BUILD,
+          Arn: arns.project,
           RoleArn: arns.schedulerRole,
-          Input: JSON.stringify({ ProjectName: names.project }),
-          // A run that cannot start (throttling, a transient CodeBuild error) is retried for up to an hour, then dropped.
-          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          // A run that cannot start (throttling, a transient CodeBuild error) is retried a few times within the grace
+          // time, then dropped: never AWS's default of 185 attempts over 24 hours, so a run never starts hours late.
+          RetryPolicy: {
+            MaximumRetryAttempts: SCHEDULER_RETRY_ATTEMPTS,
+            MaximumEventAgeInSeconds: Math.min(SCHEDULER_EVENT_AGE.max, Math.max(SCHEDULER_EVENT_AGE.min, missedRun.graceSeconds)),
+          },
         },
       };
 
@@ -326,7 +353,23 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where): JobSpec 
     alertTopic,
     alertEmail: settings.email,
     alertRule,
+    missedRun,
   };
+}
+
+/** The missed-run watch from the settings (validated already, so --expect-every and --grace fit). */
+function missedRunSpec(settings: ResolvedSettings, project: string, topicArn: string, tags: Tag[], now: Date): MissedRunSpec {
+  const base = { expression: settings.schedule, timezone: settings.timezone, now };
+  const watch = missedRunWatch({
+    ...base,
+    enabled: settings.missedRunAlarm !== false,
+    graceSeconds: settings.graceSeconds,
+    expectEverySeconds: settings.expectEverySeconds,
+  });
+  if (watch.watched)
+    return { ...base, watch, graceSeconds: watch.graceSeconds, alarm: missedRunAlarmInput({ job: settings.name, project, topicArn, watch, tags }) };
+  const longest = scheduleGaps(settings.schedule, { from: now, timezone: settings.timezone }).longestGapSeconds;
+  return { ...base, watch, alarm: undefined, graceSeconds: settings.graceSeconds ?? defaultGraceSeconds(longest ?? 3600) };
 }
 
 export function alertEventPattern(project: string, statuses: readonly AlertStatus[]): Record<string, unknown> {

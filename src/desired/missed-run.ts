@@ -34,6 +34,7 @@
 import { InputError } from "../errors.js";
 import { firstDueTime, scheduleGaps, weekdayAndTime } from "../schedule/gaps.js";
 import { formatInZone, nextRuns, parseSchedule } from "../schedule/index.js";
+import { missedRunAlarmName, startRefusedAlarmName } from "./names.js";
 
 const MINUTE_SECONDS = 60;
 const HOUR_SECONDS = 3600;
@@ -308,13 +309,7 @@ export interface MetricAlarmInput {
   readonly Tags: readonly { readonly Key: string; readonly Value: string }[];
 }
 
-export function missedRunAlarmName(job: string): string {
-  return `support-job-${job}-missed-run`;
-}
-
-export function startRefusedAlarmName(job: string): string {
-  return `support-job-${job}-start-refused`;
-}
+export { missedRunAlarmName, startRefusedAlarmName };
 
 export interface MissedRunAlarmFacts {
   readonly job: string;

@@ -17,6 +17,15 @@ export function iamOwner(tags: Tags, region: string): string | undefined {
   return job !== undefined && owner !== undefined && owner !== region ? `${job} in ${owner}` : job;
 }
 
+/** CloudWatch alarm names are regional; the operator policy scopes them to support-job-*. */
+export function missedRunAlarmName(job: string): string {
+  return `support-job-${job}-missed-run`;
+}
+
+export function startRefusedAlarmName(job: string): string {
+  return `support-job-${job}-start-refused`;
+}
+
 export interface JobNames {
   project: string;
   serviceRole: string;
@@ -30,6 +39,8 @@ export interface JobNames {
   scheduleGroup: string;
   schedule: string;
   logGroup: string;
+  /** The missed-run CloudWatch alarm (regional, like the project). */
+  missedRunAlarm: string;
 }
 
 /** IAM role names are at most 64 characters (policy names 128: the same cap keeps them alike). */
@@ -88,6 +99,7 @@ export function jobNames(job: string, region: string): JobNames {
     scheduleGroup: p,
     schedule: p,
     logGroup: `/aws/codebuild/${job}`,
+    missedRunAlarm: missedRunAlarmName(job),
   };
 }
 
@@ -112,6 +124,7 @@ export function jobArns(names: JobNames, { account, region, partition }: Where) 
     scheduleGroup: `arn:${partition}:scheduler:${region}:${account}:schedule-group/${names.scheduleGroup}`,
     schedule: `arn:${partition}:scheduler:${region}:${account}:schedule/${names.scheduleGroup}/${names.schedule}`,
     logGroup: `arn:${partition}:logs:${region}:${account}:log-group:${names.logGroup}`,
+    missedRunAlarm: `arn:${partition}:cloudwatch:${region}:${account}:alarm:${names.missedRunAlarm}`,
   };
 }
 export type JobArns = ReturnType<typeof jobArns>;

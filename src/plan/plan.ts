@@ -2,6 +2,8 @@
 import { callerIdentity, type Clients } from "../aws/clients.js";
 import { describeAwsError } from "../aws/errors.js";
 import { managedPolicyExists } from "../resources/job-policy.js";
+import type { Build } from "@aws-sdk/client-codebuild";
+import { lastSuccessOf } from "../runs/history.js";
 import { InputError, OperationError } from "../errors.js";
 import { READS, RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
@@ -9,6 +11,7 @@ import { jobRef, type Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import type { JobRef, JobState, Plan, ReadResource } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
+import type { ProjectState } from "../resources/project.js";
 import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
 
 export interface PlanOptions {
@@ -17,6 +20,8 @@ export interface PlanOptions {
   accountHint?: string | undefined;
   /** This job's resources, already read (init reading a deployed job back): planned from, not read again. */
   read?: JobRead | undefined;
+  /** The job's recent runs, read alongside: a success among them arms the missed-run alarm. */
+  runs?: Promise<{ builds: readonly Build[] } | undefined> | undefined;
 }
 
 /** What readJobWithIdentity returns: where the job was read, and what each resource's read found. */
@@ -46,7 +51,8 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
         ? unwrap(await speculative)
         : await readJob(spec, clients);
   unwrap(await policies);
-  return planFrom(spec, current, options);
+  const lastSuccess = lastSuccessOf((await options.runs?.catch(() => undefined))?.builds ?? []);
+  return planFrom(spec, current, { ...options, lastSuccess });
 }
 
 /**
@@ -68,9 +74,11 @@ export async function readJobWithIdentity(
 }
 
 /** The plan from reads already made: drift in `status` is this, on the very reads it shows. Pure. */
-export function planFrom(spec: JobSpec, current: JobState, options: Pick<PlanOptions, "adopt">): Plan {
+export function planFrom(spec: JobSpec, current: JobState, options: Pick<PlanOptions, "adopt"> & { lastSuccess?: Date | undefined }): Plan {
   const paused = isPaused(spec, current);
-  return { spec, steps: RESOURCES.map((r) => r.plan(spec, current.get(r.key), { adopt: options.adopt, paused })), current };
+  const since = (current.get("project") as ProjectState | undefined)?.project.created;
+  const { adopt, lastSuccess } = options;
+  return { spec, steps: RESOURCES.map((r) => r.plan(spec, current.get(r.key), { adopt, paused, since, lastSuccess })), current };
 }
 
 /** Paused = the job's own schedule, rule or time-zone schedule, is disabled; moving between kinds keeps it so. */

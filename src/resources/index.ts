@@ -4,6 +4,7 @@ import { SCHEDULE_ROLE_POLICY, SERVICE_ROLE_POLICY } from "../desired/job.js";
 import { jobPolicyResource } from "./job-policy.js";
 import { legacyIamResource } from "./legacy.js";
 import { logGroupResource } from "./log-group.js";
+import { missedRunAlarmResource } from "./alarm.js";
 import { projectResource } from "./project.js";
 import { roleResource } from "./role.js";
 import { alertRuleResource, scheduleRuleResource } from "./rule.js";
@@ -28,6 +29,7 @@ export const RESOURCES: readonly Resource<unknown>[] = [
   alertTopicResource,
   alertSubscriptionResource,
   alertRuleResource,
+  missedRunAlarmResource,
   legacyIamResource,
 ] as Resource<unknown>[];
 

@@ -94,6 +94,8 @@ function projectInput(want: ProjectSpec, spec: JobSpec): CreateProjectCommandInp
     queuedTimeoutInMinutes: want.queuedTimeoutInMinutes,
     cache: want.cache,
     ...(want.vpcConfig ? { vpcConfig: want.vpcConfig } : {}),
+    concurrentBuildLimit: want.concurrentBuildLimit,
+    autoRetryLimit: want.autoRetryLimit,
     logsConfig: { cloudWatchLogs: { status: "ENABLED" }, s3Logs: { status: "DISABLED" } },
     tags: spec.tags.map((t) => ({ key: t.Key, value: t.Value })),
   };
@@ -143,6 +145,9 @@ function projectChanges(want: ProjectSpec, have: Project, spec: JobSpec): FieldC
   cmp("queued timeout (minutes)", have.queuedTimeoutInMinutes ?? 480, want.queuedTimeoutInMinutes);
   cmp("cache", cacheText(have.cache), cacheText(want.cache));
   cmp("VPC", vpcText(have.vpcConfig), vpcText(want.vpcConfig));
+  // No limit at all (a project from before --max-parallel) reads as "(none)": runs could overlap.
+  cmp("max parallel runs", have.concurrentBuildLimit, want.concurrentBuildLimit);
+  cmp("retries", have.autoRetryLimit ?? 0, want.autoRetryLimit);
   cmp("description", have.description, want.description);
   cmp("artifacts", have.artifacts?.type, "NO_ARTIFACTS");
   cmp("CloudWatch logs", have.logsConfig?.cloudWatchLogs?.status ?? "ENABLED", "ENABLED");

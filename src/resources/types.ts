@@ -16,6 +16,7 @@ export type ResourceKey =
   | "alertTopic"
   | "alertSubscription"
   | "alertRule"
+  | "missedRunAlarm"
   | "legacyIam"
   | "tryRole";
 
@@ -173,6 +174,10 @@ interface PlanStepOptions {
   adopt: boolean;
   /** The job's schedule (of either kind) is turned off: a schedule created in its place starts off too. */
   paused?: boolean | undefined;
+  /** When the job was set up (its project's creation): the missed-run alarm is armed from its first due run. */
+  since?: Date | undefined;
+  /** The job's last successful run, when the caller read its runs: the missed-run alarm is armed by it too. */
+  lastSuccess?: Date | undefined;
 }
 
 /** Ownership: ours if tagged for this job; an untagged one only with --adopt; another job's, never. */

@@ -10,6 +10,13 @@ import { accountOf } from "../aws/call.js";
 /** One page of ListBuildsForProject and one BatchGetBuilds: never more than 100 runs. */
 export const MAX_RUNS = 100;
 
+/** When the newest successful run among `builds` ended (undefined: none of them succeeded). */
+export function lastSuccessOf(builds: readonly Pick<Build, "buildStatus" | "endTime">[]): Date | undefined {
+  let latest: Date | undefined;
+  for (const b of builds) if (b.buildStatus === "SUCCEEDED" && b.endTime && (!latest || b.endTime > latest)) latest = b.endTime;
+  return latest;
+}
+
 /** "test-alert": a run `support-job test-alert` started to fail on purpose (labelled by TEST_ALERT_VARIABLE). */
 export type Trigger = "schedule" | "manual" | "test-alert";
 

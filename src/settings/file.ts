@@ -42,12 +42,14 @@ const STRING_FIELDS = [
   "permissionsBoundary",
   "cache",
   "vpcId",
+  "grace",
+  "expectEvery",
   "region",
   "account",
 ] as const;
 const LIST_FIELDS = ["env", "policyArns", "alertOn", "subnets", "securityGroups"] as const;
-const NUMBER_FIELDS = ["timeout", "logRetentionDays", "queuedTimeout"] as const;
-const KNOWN_KEYS: readonly string[] = [...STRING_FIELDS, ...LIST_FIELDS, ...NUMBER_FIELDS, "gpu"];
+const NUMBER_FIELDS = ["timeout", "logRetentionDays", "queuedTimeout", "maxParallel", "retries"] as const;
+const KNOWN_KEYS: readonly string[] = [...STRING_FIELDS, ...LIST_FIELDS, ...NUMBER_FIELDS, "gpu", "missedRunAlarm"];
 /** A job entry's keys: the job's name is its key in "jobs". */
 const ENTRY_KEYS: readonly string[] = KNOWN_KEYS.filter((k) => k !== "name");
 /** What a new file's defaults take from its first job: what the jobs of one repository usually share. */
@@ -196,8 +198,15 @@ function checkEntry(record: Doc, where: string): void {
   for (const key of NUMBER_FIELDS) {
     const v = record[key];
     if (v !== undefined && typeof v !== "number" && typeof v !== "string")
-      throw new InputError(`${CONFIG_FILE}: ${where}${key}`, key === "logRetentionDays" ? "must be a number of days" : "must be a number of minutes", `"${key}": 60`);
+      throw new InputError(
+        `${CONFIG_FILE}: ${where}${key}`,
+        key === "logRetentionDays" ? "must be a number of days" : key === "timeout" || key === "queuedTimeout" ? "must be a number of minutes" : "must be a number",
+        `"${key}": ${key === "maxParallel" || key === "retries" ? 1 : 60}`,
+      );
   }
+  const alarm = record.missedRunAlarm;
+  if (alarm !== undefined && typeof alarm !== "boolean")
+    throw new InputError(`${CONFIG_FILE}: ${where}missedRunAlarm`, "must be true or false", '"missedRunAlarm": false');
   const gpu = record.gpu;
   if (gpu !== undefined && typeof gpu !== "boolean")
     throw new InputError(`${CONFIG_FILE}: ${where}gpu`, `must be true or false, got ${JSON.stringify(gpu)}`, '"gpu": true');

@@ -49,6 +49,16 @@ export interface JobSettings {
   cache: { bucket: string; prefix: string } | undefined;
   /** Runs inside the user's VPC: its subnets (private, with a NAT route) and security groups. */
   vpc: VpcSettings | undefined;
+  /** The missed-run alarm; undefined or true: on (false with --no-missed-run-alarm). */
+  missedRunAlarm?: boolean | undefined;
+  /** --grace in seconds; undefined: 10% of the schedule's longest gap, at least 15 minutes. */
+  graceSeconds?: number | undefined;
+  /** --expect-every in seconds: watch this window instead of the schedule's longest gap. */
+  expectEverySeconds?: number | undefined;
+  /** The project's concurrentBuildLimit (--max-parallel); undefined: 1, no overlapping runs. */
+  maxParallel?: number | undefined;
+  /** The project's autoRetryLimit (--retries), 0–10; undefined: 0. */
+  retries?: number | undefined;
 }
 
 export interface VpcSettings {
@@ -135,7 +145,12 @@ export const DEFAULTS = {
   logRetentionDays: 90,
   /** CodeBuild's own default. */
   queuedTimeoutMinutes: 480,
+  maxParallel: 1,
+  retries: 0,
 };
+
+/** CodeBuild's autoRetryLimit range (AWS CDK enforces the same). */
+export const MAX_RETRIES = 10;
 
 /** Job names are capped so every derived name (`support-job-<name>-scheduler`, 64 max) still fits. */
 export const MAX_JOB_NAME = 40;

@@ -8,6 +8,7 @@ import { InputError, InputErrors } from "../errors.js";
 import { looksLikeSecret, secretReason } from "./secrets.js";
 import { isValidTimeZone, neverFiresProblem, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
 import { checkPolicyDocument, dangerousGrants, policySize, ROLE_INLINE_POLICIES_MAX, serviceRoleStatements } from "./policy.js";
+import { missedRunWatch, parseDuration } from "../desired/missed-run.js";
 import {
   ALERT_STATUSES,
   COMPUTE_TYPES,
@@ -19,6 +20,7 @@ import {
   GPU_REGIONS,
   LOG_RETENTION_DAYS,
   MAX_JOB_NAME,
+  MAX_RETRIES,
   type AlertStatus,
   type Arch,
   type EnvVar,
@@ -30,6 +32,9 @@ import {
 } from "./types.js";
 
 export type Check<T> = { ok: true; value: T } | { ok: false; problem: string; example: string };
+
+/** A bound of our own: AWS caps it only by the account's concurrent-build quota (20 a compute type by default). */
+const MAX_PARALLEL = 100;
 
 const ok = <T>(value: T): Check<T> => ({ ok: true, value });
 const bad = <T>(problem: string, example: string): Check<T> => ({ ok: false, problem, example });
@@ -63,6 +68,14 @@ export interface RawSettings {
   vpcId?: string | undefined;
   subnets?: string[] | undefined;
   securityGroups?: string[] | undefined;
+  /** false with --no-missed-run-alarm. */
+  missedRunAlarm?: boolean | undefined;
+  /** "30m", "2h": the missed-run alarm's grace time. */
+  grace?: string | undefined;
+  /** "26h", "3d": a looser window for the missed-run alarm. */
+  expectEvery?: string | undefined;
+  maxParallel?: string | number | undefined;
+  retries?: string | number | undefined;
 }
 
 /** The flag each field is set with; problems name it so the user knows what to change. */
@@ -91,6 +104,11 @@ export const FIELD_FLAGS: Record<keyof RawSettings, string> = {
   vpcId: "--vpc-id",
   subnets: "--subnet",
   securityGroups: "--security-group",
+  missedRunAlarm: "--no-missed-run-alarm",
+  grace: "--grace",
+  expectEvery: "--expect-every",
+  maxParallel: "--max-parallel",
+  retries: "--retries",
 };
 
 /** Fields without a default: without a TTY, a missing one is an error that lists the flags to pass. */
@@ -337,6 +355,51 @@ export function checkEmail(raw: string): Check<string> {
   return ok(value);
 }
 
+/** --grace / --expect-every: "30m", "2h", "1d"; empty: the default. */
+export function checkDuration(flag: "--grace" | "--expect-every", raw: string): Check<number | undefined> {
+  const value = raw.trim();
+  if (!value) return ok(undefined);
+  const example = flag === "--grace" ? "30m" : "26h";
+  try {
+    return ok(parseDuration(flag, value, example));
+  } catch (error) {
+    return bad(error instanceof InputError ? error.problem : String(error), example);
+  }
+}
+
+/** The project's concurrentBuildLimit: how many runs may overlap (1: none). */
+export function checkMaxParallel(raw: string | number): Check<number> {
+  const text = String(raw).trim();
+  if (text === "") return ok(DEFAULTS.maxParallel);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_PARALLEL)
+    return bad(`"${text}" is not a whole number from 1 to ${MAX_PARALLEL} (1: a run never starts while another is going)`, "1");
+  return ok(Number(text));
+}
+
+/** The project's autoRetryLimit: how many times CodeBuild re-runs a failed run itself. */
+export function checkRetries(raw: string | number): Check<number> {
+  const text = String(raw).trim();
+  if (text === "") return ok(DEFAULTS.retries);
+  if (!/^\d+$/.test(text) || Number(text) > MAX_RETRIES) return bad(`"${text}" is not a whole number from 0 to ${MAX_RETRIES} (CodeBuild's limit)`, "2");
+  return ok(Number(text));
+}
+
+/** The missed-run alarm's settings against the schedule (a too-short --expect-every, a window over 7 days). */
+function missedRunProblem(
+  schedule: string,
+  timezone: string,
+  options: { enabled: boolean; graceSeconds: number | undefined; expectEverySeconds: number | undefined },
+): InputError | undefined {
+  if (!options.enabled) return undefined;
+  try {
+    missedRunWatch({ expression: schedule, timezone, ...options, now: new Date() });
+    return undefined;
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+}
+
 function checkAlertOn(raw: string | string[]): Check<AlertStatus[]> {
   const parts = (Array.isArray(raw) ? raw : raw.split(","))
     .flatMap((p) => p.split(","))
@@ -579,6 +642,14 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
   const cache = take("cache", checkCache(raw.cache ?? ""));
   const vpcCheck = checkVpc(raw);
   const vpc = take(vpcCheck.field, vpcCheck.check);
+  const missedRunAlarm = raw.missedRunAlarm !== false;
+  const graceSeconds = take("grace", checkDuration("--grace", raw.grace ?? ""));
+  const expectEverySeconds = take("expectEvery", checkDuration("--expect-every", raw.expectEvery ?? ""));
+  const missed =
+    schedule && timezone && !never ? missedRunProblem(schedule, timezone, { enabled: missedRunAlarm, graceSeconds, expectEverySeconds }) : undefined;
+  if (missed) problems.push(missed);
+  const maxParallel = take("maxParallel", checkMaxParallel(raw.maxParallel ?? ""));
+  const retries = take("retries", checkRetries(raw.retries ?? ""));
 
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new InputErrors(problems);
@@ -605,6 +676,11 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
     gpu: gpu ?? false,
     cache,
     vpc,
+    missedRunAlarm,
+    graceSeconds,
+    expectEverySeconds,
+    maxParallel,
+    retries,
   };
   const resolved = { ...settings, policyDocument };
   const inline = serviceRoleInlineProblem(resolved);
@@ -668,6 +744,11 @@ export function toRaw(settings: JobSettings): RawSettings {
     ...(settings.gpu ? { gpu: true } : {}),
     ...(settings.cache ? { cache: cacheUrl(settings.cache) } : {}),
     ...(settings.vpc ? { vpcId: settings.vpc.vpcId, subnets: settings.vpc.subnets, securityGroups: settings.vpc.securityGroups } : {}),
+    ...(settings.missedRunAlarm === false ? { missedRunAlarm: false } : {}),
+    ...(settings.graceSeconds !== undefined ? { grace: durationFlag(settings.graceSeconds) } : {}),
+    ...(settings.expectEverySeconds !== undefined ? { expectEvery: durationFlag(settings.expectEverySeconds) } : {}),
+    ...((settings.maxParallel ?? DEFAULTS.maxParallel) !== DEFAULTS.maxParallel ? { maxParallel: settings.maxParallel } : {}),
+    ...((settings.retries ?? DEFAULTS.retries) !== DEFAULTS.retries ? { retries: settings.retries } : {}),
   };
 }
 
@@ -679,4 +760,11 @@ export function gpuRegionProblem(settings: Pick<JobSettings, "gpu">, region: str
 
 function cacheUrl(cache: { bucket: string; prefix: string }): string {
   return `s3://${cache.bucket}/${cache.prefix}`;
+}
+
+/** Seconds → the shortest exact "90m", "26h", "2d" (what --grace and --expect-every read back). */
+function durationFlag(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return `${Math.round(seconds / 60)}m`;
 }

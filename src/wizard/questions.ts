@@ -44,6 +44,9 @@ import {
   checkRepository,
   checkSchedule,
   checkTimeout,
+  checkDuration,
+  checkMaxParallel,
+  checkRetries,
   checkTimezone,
   sshToHttps,
   type Check,
@@ -441,7 +444,7 @@ export function advancedQuestion(image: string | undefined, timeout: string | nu
   ];
   return {
     message: `Change the ${[image !== undefined ? "image" : "", timeout !== undefined ? "timeout" : ""].filter(Boolean).join(" or the ")}?`,
-    help: `Now: ${parts.join(", ")}.`,
+    help: `Now: ${parts.join(", ")}. Yes also asks about overlapping runs, retries and the missed-run alarm's grace.`,
     default: false,
   };
 }
@@ -462,6 +465,33 @@ function minutesQuestion(message: string, help: string, current: string | number
 
 export function timeoutQuestion(current: string | number): TextQuestion {
   return minutesQuestion("Timeout (minutes)", "CodeBuild stops a run after this long (5–2160) and reports TIMED_OUT.", current, checkTimeout);
+}
+
+export function maxParallelQuestion(current: string | number): TextQuestion {
+  return {
+    message: "Runs at once (max parallel)",
+    help: "1: a scheduled start while a run is still going is refused (the missed-run alarm notices); up to 100.",
+    default: String(current),
+    validate: (value) => fromCheck(checkMaxParallel(value)),
+  };
+}
+
+export function retriesQuestion(current: string | number): TextQuestion {
+  return {
+    message: "Retries of a failed run",
+    help: "CodeBuild re-runs a failed run itself this many times (0–10); the alert comes only from the last attempt.",
+    default: String(current),
+    validate: (value) => fromCheck(checkRetries(value)),
+  };
+}
+
+export function graceQuestion(current: string | undefined): TextQuestion {
+  return {
+    message: "Missed-run alarm grace (empty: 10% of the gap, at least 15m)",
+    help: "How late a run may succeed before the alarm emails you, e.g. 30m or 2h.",
+    default: current ?? "",
+    validate: (value) => fromCheck(checkDuration("--grace", value)),
+  };
 }
 
 /** The image for an architecture: the current one if it fits, else that architecture's default. */

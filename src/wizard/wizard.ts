@@ -291,6 +291,10 @@ async function imageAndTimeout(s: Session): Promise<void> {
   if (!(await s.ask.yesNo(q.advancedQuestion(asked(s, "image") ? image : undefined, asked(s, "timeout") ? timeout : undefined)))) return;
   if (asked(s, "image")) s.answers.image = (await s.ask.text(q.imageQuestion(image, arch.value))).trim();
   if (asked(s, "timeout")) s.answers.timeout = Number((await s.ask.text(q.timeoutQuestion(timeout))).trim());
+  // Overlap, retries and the missed-run alarm: Enter keeps each default.
+  if (asked(s, "maxParallel")) s.answers.maxParallel = Number((await s.ask.text(q.maxParallelQuestion(s.answers.maxParallel ?? DEFAULTS.maxParallel))).trim());
+  if (asked(s, "retries")) s.answers.retries = Number((await s.ask.text(q.retriesQuestion(s.answers.retries ?? DEFAULTS.retries))).trim());
+  if (asked(s, "grace") && s.answers.missedRunAlarm !== false) s.answers.grace = (await s.ask.text(q.graceQuestion(s.answers.grace))).trim() || undefined;
   await extras(s, true);
 }
 

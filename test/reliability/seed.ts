@@ -8,8 +8,8 @@ import type { AwsClients } from "../../tools/local-aws/env.js";
 import { REGION } from "./helpers.js";
 
 function engineClients(aws: AwsClients): Clients {
-  const { codebuild, events, iam, sns, sts, scheduler, logs, ec2 } = aws;
-  return { region: REGION, codebuild, events, iam, sns, sts, scheduler, logs, ec2, stats: { reads: 0, writes: 0, byOperation: new Map() } };
+  const { codebuild, events, iam, sns, sts, scheduler, logs, ec2, cloudwatch } = aws;
+  return { region: REGION, codebuild, events, iam, sns, sts, scheduler, logs, ec2, cloudwatch, stats: { reads: 0, writes: 0, byOperation: new Map() } };
 }
 
 /** `init --yes` with these settings, done by the engine in this process. */

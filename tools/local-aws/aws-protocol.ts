@@ -17,6 +17,9 @@ const PROTOCOLS: Record<string, Protocol> = {
   codebuild: "json",
   events: "json",
   logs: "json",
+  // CloudWatch signs as "monitoring"; @aws-sdk/client-cloudwatch 3.1142 speaks JSON 1.0 to it (awsQueryCompatible),
+  // which moto 5.2.1 answers. botocore's model also lists smithy-rpc-v2-cbor, which this SDK does not use.
+  monitoring: "json",
   scheduler: "rest-json",
   iam: "query",
   sns: "query",

@@ -1,6 +1,7 @@
 // Local AWS for tests: moto + the proxy, the environment for a child CLI, and SDK clients to read results back.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -50,6 +51,7 @@ export interface AwsClients {
   scheduler: SchedulerClient;
   logs: CloudWatchLogsClient;
   ec2: EC2Client;
+  cloudwatch: CloudWatchClient;
   destroy(): void;
 }
 
@@ -79,6 +81,7 @@ export function clients(endpoint: string, options: ClientOptions = {}): AwsClien
     scheduler: new SchedulerClient(config),
     logs: new CloudWatchLogsClient(config),
     ec2: new EC2Client(config),
+    cloudwatch: new CloudWatchClient(config),
   };
   return {
     ...made,

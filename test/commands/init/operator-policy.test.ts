@@ -71,7 +71,16 @@ it("allows every AWS action that init, plan, apply, status, run-now, logs, list,
     const run = await cli(...args);
     expect(run.code, `${args.join(" ")}: ${run.stderr}${run.stdout}`).toBe(0);
   }
-  const prefix: Record<string, string> = { codebuild: "codebuild", events: "events", iam: "iam", sns: "sns", sts: "sts", scheduler: "scheduler", logs: "logs" };
+  const prefix: Record<string, string> = {
+    codebuild: "codebuild",
+    events: "events",
+    iam: "iam",
+    sns: "sns",
+    sts: "sts",
+    scheduler: "scheduler",
+    logs: "logs",
+    monitoring: "cloudwatch",
+  };
   const called = new Set(aws.proxy.calls.map((c) => `${prefix[c.service] ?? c.service}:${c.action}`));
   const policy = readPolicy("operator-policy.json");
   const allowed = new Set(policy.Statement.flatMap(actionsOf));
@@ -150,7 +159,16 @@ it("the bounded operator policy allows every call of every command when roles ca
     }
   }
   expect(unbounded).toEqual([]);
-  const prefix: Record<string, string> = { codebuild: "codebuild", events: "events", iam: "iam", sns: "sns", sts: "sts", scheduler: "scheduler", logs: "logs" };
+  const prefix: Record<string, string> = {
+    codebuild: "codebuild",
+    events: "events",
+    iam: "iam",
+    sns: "sns",
+    sts: "sts",
+    scheduler: "scheduler",
+    logs: "logs",
+    monitoring: "cloudwatch",
+  };
   const called = new Set(aws.proxy.calls.map((c) => `${prefix[c.service] ?? c.service}:${c.action}`));
   const allowed = new Set(policy.Statement.filter((s) => s.Effect === "Allow").flatMap(actionsOf));
   const deniedEverywhere = new Set(policy.Statement.filter((s) => s.Effect === "Deny" && s.Resource === "*").flatMap(actionsOf));

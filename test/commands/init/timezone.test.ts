@@ -1,7 +1,7 @@
 /** Schedules in the team's time zone: EventBridge Scheduler instead of a UTC rule, and moving between the two. */
 import { DescribeRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
-import { GetScheduleCommand, GetScheduleGroupCommand, ListTagsForResourceCommand } from "@aws-sdk/client-scheduler";
+import { GetScheduleCommand, GetScheduleGroupCommand, ListTagsForResourceCommand, UpdateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,13 +40,15 @@ describe("a schedule in a time zone other than UTC", () => {
       ScheduleExpressionTimezone: "Europe/Paris",
       State: "ENABLED",
       FlexibleTimeWindow: { Mode: "OFF" },
+      // Scheduler's templated CodeBuild target (as AWS CDK's CodeBuildStartBuild): the project ARN, no Input.
       Target: {
-        Arn: "arn:aws:scheduler:::aws-sdk:codebuild:startBuild",
+        Arn: `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${JOB}`,
         RoleArn: `arn:aws:iam::${ACCOUNT}:role/support-job-${JOB}-use1-scheduler`,
-        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        // The grace time (10% of the longest gap, the 73-hour weekend when clocks go back: 7 h 18 min), not AWS's 24 h.
+        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 26_280 },
       },
     });
-    expect(JSON.parse(schedule.Target!.Input!)).toEqual({ ProjectName: JOB });
+    expect(schedule.Target!.Input).toBeUndefined();
     await scheduler.send(new GetScheduleGroupCommand({ Name: `support-job-${JOB}` }));
     expect((await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: GROUP_ARN }))).Tags).toContainEqual({ Key: "support-job:job", Value: JOB });
 
@@ -68,6 +70,39 @@ describe("a schedule in a time zone other than UTC", () => {
     const again = await init();
     expect(again.code, again.stderr).toBe(0);
     expect(aws.proxy.writes()).toEqual([]);
+  });
+
+  it("moves a schedule on the universal target over to the templated one with one UpdateSchedule (no delete, no create)", async () => {
+    expect((await init([...FLAGS, "--timezone", "Europe/Paris"])).code).toBe(0);
+    const { scheduler } = aws.clients;
+    const ids = { Name: `support-job-${JOB}`, GroupName: `support-job-${JOB}` };
+    const before = await scheduler.send(new GetScheduleCommand(ids));
+    // What earlier releases wrote: the universal target with a JSON Input, and an hour of retries.
+    await scheduler.send(
+      new UpdateScheduleCommand({
+        ...ids,
+        ScheduleExpression: before.ScheduleExpression,
+        ScheduleExpressionTimezone: before.ScheduleExpressionTimezone,
+        Description: before.Description,
+        State: "ENABLED",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: {
+          Arn: "arn:aws:scheduler:::aws-sdk:codebuild:startBuild",
+          RoleArn: before.Target!.RoleArn,
+          Input: JSON.stringify({ ProjectName: JOB }),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        },
+      }),
+    );
+    aws.proxy.resetCalls();
+    const run = await init();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/~ update\s+time-zone schedule/);
+    expect(run.stdout).toMatch(/target Arn: arn:aws:scheduler:::aws-sdk:codebuild:startBuild → arn:aws:codebuild:/);
+    expect(aws.proxy.writes().map((c) => c.action)).toEqual(["UpdateSchedule"]);
+    const after = await scheduler.send(new GetScheduleCommand(ids));
+    expect(after.Target).toMatchObject({ Arn: `arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${JOB}`, RetryPolicy: { MaximumEventAgeInSeconds: 26_280 } });
+    expect(after.Target!.Input).toBeUndefined();
   });
 
   it("moving from UTC to a zone creates the new schedule before removing the rule and its role", async () => {

@@ -425,7 +425,7 @@ describe("re-running init (edit)", () => {
     expect(validateSettings(answers, cwd).policyDocument?.Statement).toHaveLength(1);
   });
 
-  it("switches the image with the architecture and asks image and timeout under the advanced step", async () => {
+  it("switches the image with the architecture and asks image, timeout, overlap, retries and grace under the advanced step", async () => {
     const script = scripted([
       ["Repository", ENTER],
       ["Job name", ENTER],
@@ -438,6 +438,9 @@ describe("re-running init (edit)", () => {
       ["Change the image or the timeout?", true],
       ["Build image", ENTER],
       ["Timeout", "120"],
+      ["Runs at once", "2"],
+      ["Retries of a failed run", ENTER],
+      ["Missed-run alarm grace", "30m"],
       ["Keep the runs' logs for", ENTER],
       ["Queued timeout", ENTER],
       ["Run on a GPU?", ENTER],
@@ -449,6 +452,8 @@ describe("re-running init (edit)", () => {
     ]);
     const answers = await runWizard(saved, context(script.ask));
     expect(answers).toMatchObject({ computeType: "BUILD_GENERAL1_SMALL", arch: "x86_64", image: "aws/codebuild/standard:7.0", timeout: 120 });
+    // Enter keeps a default: no retries; the others as typed.
+    expect(answers).toMatchObject({ maxParallel: 2, retries: 0, grace: "30m" });
     // Enter through the rest of the advanced settings keeps their defaults.
     expect(validateSettings(answers, process.cwd())).toMatchObject({
       logRetentionDays: 90,
@@ -482,6 +487,9 @@ describe("re-running init (edit)", () => {
       ["Change the image or the timeout?", true],
       ["Build image", ENTER],
       ["Timeout", ENTER],
+      ["Runs at once", ENTER],
+      ["Retries of a failed run", ENTER],
+      ["Missed-run alarm grace", ENTER],
       ["Keep the runs' logs for", "14 days"],
       ["Queued timeout", "30"],
       ["Run on a GPU?", true],

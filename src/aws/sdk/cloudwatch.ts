@@ -1,0 +1,1 @@
+export { CloudWatchClient as Client } from "@aws-sdk/client-cloudwatch";

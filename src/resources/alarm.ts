@@ -1,0 +1,134 @@
+/**
+ * The missed-run alarm (a dead man's switch): a CloudWatch metric alarm on AWS/CodeBuild SucceededBuilds that
+ * emails the alert topic when no run of the job succeeded within the schedule's longest gap plus a grace time.
+ * The desired alarm, and why it is shaped so, is ../desired/missed-run.ts. Arming: a new alarm in breaching mode
+ * would fire at once, so it is planned only once the job has succeeded once (among the runs init reads) or its
+ * first run is overdue (first due + grace, counted from when the project was created); before that the plan says
+ * when the next init will arm it.
+ */
+import {
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  ListTagsForResourceCommand,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+  TagResourceCommand,
+  type MetricAlarm,
+} from "@aws-sdk/client-cloudwatch";
+import type { Clients } from "../aws/clients.js";
+import { orMissing } from "../aws/errors.js";
+import { armingDecision, firstDue, type MetricAlarmInput } from "../desired/missed-run.js";
+import { TAG_KEY } from "../desired/names.js";
+import { absentStep, conflictStep, fieldChanges, isForeign, removalStep, updateOrUnchanged, type Resource, type StepContext } from "./types.js";
+
+export interface AlarmState {
+  alarm: MetricAlarm;
+  owner: string | undefined;
+}
+
+const LABEL = "missed-run alarm";
+
+export const missedRunAlarmResource: Resource<AlarmState> = {
+  key: "missedRunAlarm",
+  label: LABEL,
+  nameOf: (ref) => ref.names.missedRunAlarm,
+  read: (ref, { cloudwatch }) => readAlarm(cloudwatch, ref.names.missedRunAlarm, ref.arns.missedRunAlarm),
+  plan(spec, current, { adopt, since, lastSuccess }) {
+    const name = spec.names.missedRunAlarm;
+    const want = spec.missedRun.alarm;
+    const base = { key: "missedRunAlarm" as const, label: LABEL, name, arn: spec.arns.missedRunAlarm, notes: [] as string[], after: ["alertTopic" as const] };
+    const watch = spec.missedRun.watch;
+    if (current && isForeign(current.owner, spec.job, adopt)) return conflictStep("missedRunAlarm", LABEL, name, current.owner, spec.job);
+    if (!want) {
+      const why = watch.watched ? [] : [`missed runs are not watched: ${watch.reason}${watch.hint ? ` (${watch.hint})` : ""}`];
+      if (!current) return why.length ? { ...base, action: "unchanged", changes: [], notes: why } : absentStep("missedRunAlarm", LABEL, name);
+      return { ...base, action: "delete", changes: [], notes: why, after: [], apply: (ctx) => deleteAlarm(ctx.clients.cloudwatch, name).then(() => undefined) };
+    }
+    const summary = watch.watched ? [watch.summary] : [];
+    if (!current) {
+      const arming = armingDecision({
+        firstDue: firstDue(spec.missedRun.expression, since ?? spec.missedRun.now, spec.missedRun.timezone),
+        graceSeconds: spec.missedRun.graceSeconds,
+        lastSuccess,
+        alarmExists: false,
+        now: spec.missedRun.now,
+      });
+      if (!arming.arm) return { ...base, action: "unchanged", changes: [], notes: [`not armed yet: ${arming.reason}`, ...summary] };
+      return { ...base, action: "create", changes: [], notes: summary, apply: (ctx) => putAlarm(ctx, want, true) };
+    }
+    const changes = alarmChanges(current.alarm, want);
+    if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
+    return updateOrUnchanged({ ...base, notes: changes.length ? summary : [] }, changes, async (ctx) => {
+      await putAlarm(ctx, want, false);
+      // PutMetricAlarm ignores Tags when the alarm exists already: an adopted alarm is tagged on its own.
+      if (current.owner === undefined)
+        await ctx.clients.cloudwatch.send(new TagResourceCommand({ ResourceARN: spec.arns.missedRunAlarm, Tags: [...want.Tags] }));
+    });
+  },
+  // Stage 1 with the rules: nothing reports on the job once it is going.
+  remove(current, ref) {
+    const name = ref.names.missedRunAlarm;
+    return [
+      removalStep(ref.job, current.owner, {
+        key: "missedRunAlarm",
+        label: LABEL,
+        name,
+        details: [],
+        stage: 1,
+        run: async ({ cloudwatch }) => void (await deleteAlarm(cloudwatch, name)),
+      }),
+    ];
+  },
+};
+
+/** DescribeAlarms and its tags, in parallel (one round trip); undefined: no such alarm. */
+export async function readAlarm(cloudwatch: Clients["cloudwatch"], name: string, arn: string): Promise<AlarmState | undefined> {
+  const [described, tags] = await Promise.all([
+    cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ["MetricAlarm"] })),
+    orMissing(cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
+  ]);
+  const alarm = described.MetricAlarms?.find((a) => a.AlarmName === name);
+  if (!alarm) return undefined;
+  return { alarm, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
+}
+
+function alarmChanges(have: MetricAlarm, want: MetricAlarmInput): ReturnType<typeof fieldChanges>["changes"] {
+  const { changes, compare: cmp } = fieldChanges();
+  cmp("metric", `${have.Namespace ?? ""} ${have.MetricName ?? ""}`, `${want.Namespace} ${want.MetricName}`);
+  cmp("dimensions", (have.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(", "), want.Dimensions.map((d) => `${d.Name}=${d.Value}`).join(", "));
+  cmp("statistic", have.Statistic, want.Statistic);
+  cmp("period (seconds)", have.Period, want.Period);
+  cmp("evaluation periods", have.EvaluationPeriods, want.EvaluationPeriods);
+  cmp("datapoints to alarm", have.DatapointsToAlarm ?? have.EvaluationPeriods, want.DatapointsToAlarm);
+  cmp("condition", `${have.ComparisonOperator ?? ""} ${have.Threshold ?? ""}`, `${want.ComparisonOperator} ${want.Threshold}`);
+  cmp("missing data", have.TreatMissingData ?? "missing", want.TreatMissingData);
+  cmp("actions enabled", have.ActionsEnabled ?? true, want.ActionsEnabled);
+  cmp("alarm actions", [...(have.AlarmActions ?? [])].sort().join(", "), [...want.AlarmActions].sort().join(", "));
+  cmp("OK actions", [...(have.OKActions ?? [])].sort().join(", "), [...want.OKActions].sort().join(", "));
+  cmp("description", have.AlarmDescription, want.AlarmDescription);
+  return changes;
+}
+
+async function putAlarm(ctx: StepContext, want: MetricAlarmInput, create: boolean): Promise<void> {
+  // PutMetricAlarm creates or replaces the whole alarm (its state is kept) and is idempotent: a retry is safe.
+  await ctx.clients.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      ...want,
+      AlarmActions: [...want.AlarmActions],
+      OKActions: [...want.OKActions],
+      Dimensions: want.Dimensions.map((d) => ({ ...d })),
+      Tags: want.Tags.map((t) => ({ ...t })),
+    }),
+  );
+  if (create) ctx.exists();
+}
+
+/** Removes the alarm (destroy, or the alarm turned off); false when it was not there. */
+export async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: string): Promise<boolean> {
+  return (await orMissing(cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] })))) !== undefined;
+}
+
+/** test-alert: the alarm path end to end, as CloudWatch's own SetAlarmState testing (the next evaluation resets it). */
+export async function setAlarmState(cloudwatch: Clients["cloudwatch"], name: string, state: "ALARM" | "OK", reason: string): Promise<void> {
+  await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
+}
