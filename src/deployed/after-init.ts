@@ -13,10 +13,23 @@ import type { ResolvedSettings } from "../settings/types.js";
 import { summariseRun } from "../runs/history.js";
 import type { JobSchedule } from "./schedule.js";
 import { scheduleStatus, type JobStatus, type SubscriptionState } from "./status.js";
+import { missedRunStatus } from "./missed-run.js";
+import type { AlarmState } from "../resources/alarm.js";
+import type { ProjectState } from "../resources/project.js";
 
 export interface RecentRuns {
   builds: Build[];
   more: boolean;
+}
+
+/** The alarm as the plan left it: the one read (state kept by an update), one just created (no state yet), or none. */
+function alarmAfterApply(plan: Plan, applied: ApplyResult | undefined): AlarmState | undefined {
+  const step = plan.steps.find((s) => s.key === "missedRunAlarm");
+  const read = plan.current.get("missedRunAlarm") as AlarmState | undefined;
+  if (!step || step.action === "delete") return undefined;
+  if (step.action === "create")
+    return applied?.outcomes.get("missedRunAlarm") === "done" ? { alarm: { AlarmName: step.name }, owner: plan.spec.job } : undefined;
+  return read;
 }
 
 export function statusAfterApply(
@@ -109,5 +122,15 @@ export function statusAfterApply(
     runs: (recent?.builds ?? []).map((b) => summariseRun(b, { names: spec.names, region: spec.where.region, now })),
     moreRuns: recent?.more ?? false,
     drift: { checked: true, steps: [] },
+    missedRun: missedRunStatus({
+      schedule,
+      settings,
+      alarm: alarmAfterApply(plan, applied),
+      builds: recent?.builds ?? [],
+      since: (plan.current.get("project") as ProjectState | undefined)?.project.created ?? now,
+      now,
+    }),
+    maxParallel: spec.project.concurrentBuildLimit,
+    retries: spec.project.autoRetryLimit,
   };
 }

@@ -28,6 +28,8 @@ import { lastRunReport, type ReportSummary } from "../runs/reports.js";
 import { lastMonthCost, regionNote } from "../desired/prices.js";
 import type { Arch } from "../settings/types.js";
 import { scheduleFrom, type JobSchedule } from "./schedule.js";
+import { missedRunStatus, type MissedRunStatus } from "./missed-run.js";
+import type { AlarmState } from "../resources/alarm.js";
 
 export type SubscriptionState = "confirmed" | "pending" | "missing";
 
@@ -85,6 +87,12 @@ export interface JobStatus {
   /** Billed minutes and cost of the last 30 days' runs (of those read: `partial` when older ones were not). */
   cost?: { runs: number; billedMinutes: number; usd: number | undefined; partial: boolean; note: string | undefined } | undefined;
   drift: DriftStatus;
+  /** Last success, next due, on time / late / overdue, and what the missed-run alarm watches. */
+  missedRun: MissedRunStatus;
+  /** The project's concurrentBuildLimit; undefined: no limit (runs may overlap). */
+  maxParallel: number | undefined;
+  /** The project's autoRetryLimit (0: a failed run is not retried). */
+  retries: number;
 }
 
 export interface LoadStatusOptions {
@@ -183,6 +191,16 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
     lastReport,
     cost: costOf(found, summaries, more, now, clients.region),
     drift,
+    missedRun: missedRunStatus({
+      schedule: readSched,
+      settings: options.settings,
+      alarm: current.get("missedRunAlarm") as AlarmState | undefined,
+      builds,
+      since: found.created,
+      now,
+    }),
+    maxParallel: found.concurrentBuildLimit,
+    retries: found.autoRetryLimit ?? 0,
   };
 }
 

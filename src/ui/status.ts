@@ -4,6 +4,7 @@ import { localTimeZone } from "../schedule/index.js";
 import { jobTime } from "./format.js";
 import { renderOutcomeSummary, renderRunTable, runToJson, successRate, timeAgo } from "./runs.js";
 import { paint } from "./style.js";
+import { durationInWords } from "../desired/missed-run.js";
 
 export interface StatusViewOptions {
   /** The zone local times are shown in; default: this machine's. */
@@ -76,6 +77,8 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
   for (const other of alerts.others)
     lines.push(more(`${other.email} · ${other.subscription === "confirmed" ? "confirmed" : paint.yellow("pending confirmation")}`));
 
+  lines.push(...missedRunLines(status));
+
   const tryRole = status.resources.tryRole;
   if (tryRole) lines.push(row("Permissions", `try role ${tryRole.name} exists; remove it with \`support-job permissions done\``));
 
@@ -131,6 +134,33 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
   return { lines, warnings };
 }
 
+/** "last success 26 h ago, next due 03:00, on time", the missed-run alarm, overlap and retries. */
+function missedRunLines(status: JobStatus): string[] {
+  const m = status.missedRun;
+  const tone = m.state === "overdue" ? paint.red : m.state === "late" ? paint.yellow : (text: string) => text;
+  const lines = [row("Timeliness", tone(m.sentence))];
+  if (!m.watched) lines.push(row("Missed runs", paint.yellow(`not watched: ${m.reason ?? ""}`)));
+  else {
+    const alarm = m.alarm
+      ? `alarm ${m.alarm.state === "ALARM" ? paint.red("ALARM") : m.alarm.state === "OK" ? paint.green("OK") : (m.alarm.state ?? "created")}`
+      : paint.yellow("alarm not armed yet (the next `support-job init --yes` after the first success or the first due run arms it)");
+    lines.push(row("Missed runs", alarm), more(paint.dim(m.summary ?? "")));
+  }
+  const parallel =
+    status.maxParallel === undefined
+      ? "no limit on overlapping runs"
+      : status.maxParallel === 1
+        ? "one run at a time"
+        : `at most ${status.maxParallel} runs at once`;
+  lines.push(
+    row(
+      "Overlap",
+      `${parallel} · ${status.retries === 0 ? "no retries" : `a failed run is retried up to ${status.retries} ${status.retries === 1 ? "time" : "times"}`}`,
+    ),
+  );
+  return lines;
+}
+
 /** The status as one JSON document; the shape is documented in docs/status-json.md. */
 export function statusToJson(status: JobStatus): Record<string, unknown> {
   const rate = successRate(status.runs);
@@ -168,6 +198,11 @@ export function statusToJson(status: JobStatus): Record<string, unknown> {
       subscription: status.alerts.subscription,
       others: status.alerts.others,
     },
+    lastSuccess: status.missedRun.lastSuccess?.toISOString() ?? null,
+    nextDue: status.missedRun.nextDue?.toISOString() ?? null,
+    missedRun: missedRunToJson(status.missedRun),
+    maxParallel: status.maxParallel ?? null,
+    retries: status.retries,
     runs: status.runs.map(runToJson),
     runsSummary: { shown: status.runs.length, finished: rate.finished, succeeded: rate.succeeded, successRate: rate.percent ?? null, more: status.moreRuns },
     cost30Days: status.cost
@@ -190,5 +225,20 @@ export function statusToJson(status: JobStatus): Record<string, unknown> {
           changes: status.drift.steps.map((s) => ({ resource: s.key, label: s.label, name: s.name, action: s.action, changes: s.changes, notes: s.notes })),
         }
       : { checked: false, reason: status.drift.reason, changes: [] },
+  };
+}
+
+function missedRunToJson(m: JobStatus["missedRun"]): Record<string, unknown> {
+  const seconds = (value: number | undefined) => (value === undefined ? null : { seconds: value, words: durationInWords(value) });
+  return {
+    state: m.state,
+    sentence: m.sentence,
+    watched: m.watched,
+    reason: m.reason ?? null,
+    summary: m.summary ?? null,
+    window: seconds(m.windowSeconds),
+    grace: seconds(m.graceSeconds),
+    noticedWithin: seconds(m.noticedWithinSeconds),
+    alarm: m.alarm ? { name: m.alarm.name, state: m.alarm.state ?? null, reason: m.alarm.reason ?? null } : null,
   };
 }

@@ -64,9 +64,14 @@ describe("support-job status", () => {
 
   it("shows the job, its schedule with the next 3 runs, alerts, no drift, and the run history newest first", async () => {
     await history();
+    // The job has succeeded: the next init arms its missed-run alarm (until then drift would say it is missing).
+    expect((await job.cli(["init", "--yes"])).code).toBe(0);
     const run = await job.cli(["status"]);
     expect(run.code, run.stderr).toBe(0);
     const out = run.stdout;
+    expect(out).toMatch(/Timeliness {2}last success 3 hours ago, next due \d{4}-\d\d-\d\d 03:00 UTC, (on time|late)/);
+    expect(out).toMatch(/Missed runs alarm (OK|INSUFFICIENT_DATA|ALARM)/);
+    expect(out).toContain("Overlap     one run at a time · no retries");
     expect(out).toContain(`Job ${JOB} · us-east-1 · account ${ACCOUNT}`);
     expect(out).toContain("Source      https://github.com/acme/ops-scripts.git@support-jobs · buildspec.yml");
     expect(out).toContain("Compute     BUILD_GENERAL1_SMALL · aws/codebuild/standard:7.0 (LINUX_CONTAINER) · timeout 60 min");
@@ -88,6 +93,7 @@ describe("support-job status", () => {
 
   it("--json gives one document with resources, schedule, alerts, runs and drift (docs/status-json.md)", async () => {
     const ids = await history();
+    expect((await job.cli(["init", "--yes"])).code).toBe(0);
     const run = await job.cli(["status", "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const doc = json<StatusDoc>(run.stdout);
@@ -105,6 +111,17 @@ describe("support-job status", () => {
       schedule: { kind: "rule", expression: "cron(0 3 * * ? *)", timezone: "UTC", state: "ENABLED", nextRunsApproximate: false },
       alerts: { email: "ops@example.com", subscription: "confirmed" },
       runsSummary: { shown: 5, finished: 4, succeeded: 2, successRate: 50, more: false },
+      lastSuccess: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      nextDue: expect.stringMatching(/T03:00:00\.000Z$/),
+      missedRun: {
+        watched: true,
+        reason: null,
+        window: { seconds: 95_040, words: "1 day 2 hours" },
+        noticedWithin: { seconds: 8640 },
+        alarm: { name: `support-job-${JOB}-missed-run` },
+      },
+      maxParallel: 1,
+      retries: 0,
       drift: { checked: true, changes: [] },
     });
     expect(doc.schedule?.nextRuns).toHaveLength(3);

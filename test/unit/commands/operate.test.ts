@@ -10,6 +10,7 @@ import { createClients, type Clients } from "../../../src/aws/clients.js";
 import { envOverrides } from "../../../src/commands/run-now.js";
 import { parseLimit } from "../../../src/commands/status.js";
 import { formatStatus, statusToJson } from "../../../src/ui/status.js";
+import { missedRunStatus } from "../../../src/deployed/missed-run.js";
 import { parseRunId } from "../../../src/commands/logs.js";
 import { InputError, InputErrors } from "../../../src/errors.js";
 import { drainLog } from "../../../src/runs/logs.js";
@@ -200,11 +201,47 @@ function status(over: Partial<JobStatus> = {}): JobStatus {
     runs: [failedBuild, succeededBuild].map(summarise),
     moreRuns: false,
     drift: { checked: false, reason: "no support-job.json in this directory, so drift was not checked" },
+    missedRun: missedRunStatus({
+      schedule: { expression: "cron(0 3 * * ? *)", timezone: "UTC", state: "ENABLED" },
+      alarm: undefined,
+      builds: [failedBuild, succeededBuild],
+      since: new Date("2026-01-01T00:00:00Z"),
+      now: NOW,
+    }),
+    maxParallel: 1,
+    retries: 0,
     ...over,
   };
 }
 
 describe("the status summary", () => {
+  it("says when the job last succeeded, when it is next due, whether it is overdue, and what the missed-run alarm watches", () => {
+    const text = formatStatus(status(), { timeZone: "UTC" }).lines.join("\n");
+    // Due 2026-03-10 03:00 UTC, grace 2 h 24 min (10% of a day), last success the day before: overdue.
+    expect(text).toMatch(/Timeliness  last success 1 day \d+ hours? ago, next due 2026-03-11 03:00 UTC, overdue/);
+    expect(text).toContain("Missed runs alarm not armed yet");
+    expect(text).toMatch(/alarm if no run succeeds within 1 day 2 hours: a missed run is noticed at most 2 hours 24 minutes after it was due/);
+    expect(text).toContain("Overlap     one run at a time · no retries");
+    const json = statusToJson(status());
+    expect(json).toMatchObject({
+      lastSuccess: expect.stringMatching(/^2026-03-09T03:0/),
+      nextDue: "2026-03-11T03:00:00.000Z",
+      missedRun: { state: "overdue", watched: true, reason: null, window: { seconds: 95_040 }, noticedWithin: { seconds: 8640 }, alarm: null },
+      maxParallel: 1,
+      retries: 0,
+    });
+    const monthly = missedRunStatus({
+      schedule: { expression: "cron(0 3 1 * ? *)", timezone: "UTC", state: "ENABLED" },
+      alarm: undefined,
+      builds: [],
+      since: NOW,
+      now: NOW,
+    });
+    expect(formatStatus(status({ missedRun: monthly }), { timeZone: "UTC" }).lines.join("\n")).toMatch(
+      /Missed runs not watched: runs can be 31 days apart; .* so missed runs of this job are not watched/,
+    );
+  });
+
   it("shows the job, the schedule in words with its next 3 runs in UTC and local time, alerts and drift", () => {
     const { lines, warnings } = formatStatus(status(), { timeZone: "Europe/Paris" });
     const text = lines.join("\n");
