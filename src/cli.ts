@@ -240,6 +240,7 @@ Examples:
     .description("start a run now; --wait shows its phase until it ends, --follow streams its log")
     .option("--name <name>", NAME_HELP)
     .option("--wait", "wait for the run to end; exit 0 only if it succeeded")
+    .option("--wait-for-previous", "if a run is in progress (the project runs one at a time), wait for it to end, then start")
     .option("--follow", "stream the run's log until it ends; exit 0 only if it succeeded")
     .option("--env <KEY=VALUE>", "override an environment variable for this run, repeatable (KEY=ssm:/param, KEY=secretsmanager:id, KEY=plain:VALUE)", collect)
     .addHelpText(
@@ -251,10 +252,12 @@ Examples:
   $ support-job run-now --wait --env DRY_RUN=true --name nightly-cleanup
 
 Ctrl-C stops waiting, not the run (it prints the command that stops the run).
-Exit codes with --wait/--follow: 0 the run succeeded · 1 it failed, timed out or was stopped · 130 interrupted`,
+Exit codes with --wait/--follow: 0 the run succeeded · 1 it failed, timed out or was stopped · 130 interrupted
+A run in progress (the project runs --max-parallel at a time, 1 by default): CodeBuild refuses the start, exit 1;
+--wait-for-previous waits for it, then starts.`,
     )
     .action(
-      action<{ name?: string; wait?: boolean; follow?: boolean; env?: string[] }>(async (options, io) => {
+      action<{ name?: string; wait?: boolean; follow?: boolean; env?: string[]; waitForPrevious?: boolean }>(async (options, io) => {
         const { runRunNow } = await import("./commands/run-now.js");
         await runRunNow(options, io);
       }),

@@ -1,21 +1,26 @@
 /** `support-job run-now`: start a run now; with --wait show its phase until it ends, with --follow stream its log. */
 import type { Build, EnvironmentVariable } from "@aws-sdk/client-codebuild";
-import { callerIdentity } from "../aws/clients.js";
-import { InputError, InputErrors, OperationError } from "../errors.js";
-import { accountOf } from "../aws/call.js";
+import { callerIdentity, type Clients } from "../aws/clients.js";
+import { InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
+import { accountOf, awsCall } from "../aws/call.js";
 import { openJob, type JobOptions } from "./open-job.js";
-import { summariseRun, type RunSummary } from "../runs/history.js";
+import { recentRuns, summariseRun, type RunSummary } from "../runs/history.js";
 import { buildConsoleUrl, jobNames } from "../desired/names.js";
 import { checkEnv } from "../settings/validate.js";
 import type { Reporter } from "../ui/reporter.js";
 import { failureText, formatDuration, outcomeMark, outcomeWord, startedRunToJson } from "../ui/runs.js";
-import { startRun, watchStarted } from "./start-run.js";
+import { startRun, watchStarted, type StartedBuild, type StartRunOptions } from "./start-run.js";
+import { errorName } from "../aws/errors.js";
+import { whileInterrupted } from "../interrupt.js";
+import { pollInterval, watchRun } from "../runs/watch.js";
 import { paint } from "../ui/style.js";
 
 export interface RunNowOptions extends JobOptions {
   wait?: boolean | undefined;
   follow?: boolean | undefined;
   env?: string[] | undefined;
+  /** A run is going and the project allows no more at once: wait for it to end, then start. */
+  waitForPrevious?: boolean | undefined;
 }
 
 /** --env KEY=VALUE (and ssm:/secretsmanager:/plain: forms) → StartBuild's environmentVariablesOverride. */
@@ -35,12 +40,52 @@ export function envOverrides(raw: readonly string[] | undefined): EnvironmentVar
   return vars;
 }
 
+/**
+ * StartBuild, and what a refusal means: CodeBuild refuses (never queues) a start over the project's
+ * concurrentBuildLimit (--max-parallel, 1 by default) or the account's build quota, both as
+ * AccountLimitExceededException. With runs going, say which and offer --wait-for-previous (exit 1); with it, wait
+ * for them to end and start then. With none going, it is the account's quota.
+ */
+async function startWhenFree(io: Reporter, clients: Clients, name: string, waitForPrevious: boolean, options: StartRunOptions): Promise<StartedBuild> {
+  for (;;) {
+    try {
+      return await startRun(clients, name, options);
+    } catch (error) {
+      if (errorName(error instanceof OperationError ? error.cause : error) !== "AccountLimitExceededException") throw error;
+      const { builds } = await awsCall(`Reading the runs of job ${name}`, recentRuns(clients, name, 10));
+      const running = builds.filter((b) => b.buildStatus === "IN_PROGRESS");
+      if (running.length === 0)
+        throw new OperationError(
+          `CodeBuild refused to start a run of job ${name}: the account's build quota is reached (a new account's can be 0 or 1). Ask for more in Service Quotas (CodeBuild, concurrently running builds), then try again.`,
+          error,
+        );
+      const which = running.map((b) => `#${b.buildNumber ?? "?"} (${b.id ?? ""})`).join(", ");
+      if (!waitForPrevious)
+        throw new OperationError(
+          `A run of job ${name} is in progress: ${which}. The project runs ${running.length === 1 ? "one run" : `${running.length} runs`} at a time (--max-parallel), so CodeBuild refused to start another. Start one once it ends with \`support-job run-now --wait-for-previous\`.`,
+          error,
+        );
+      io.info(paint.dim(`A run is in progress (${which}): waiting for it to end (--wait-for-previous)…`));
+      const controller = new AbortController();
+      const restore = whileInterrupted(() => {
+        controller.abort(new InterruptedError(`Stopped waiting for the previous run of job ${name}; nothing was started.`));
+        return undefined;
+      });
+      try {
+        await Promise.all(running.map((b) => watchRun(clients, b, { pollMs: pollInterval(), signal: controller.signal })));
+      } finally {
+        restore();
+      }
+    }
+  }
+}
+
 export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<void> {
   const overrides = envOverrides(options.env);
   // StartBuild is the one request: only the CodeBuild client is needed before it leaves.
   const job = await openJob(options, io, ["codebuild"]);
   const { clients, name } = job;
-  const build = await startRun(clients, name, {
+  const build = await startWhenFree(io, clients, name, Boolean(options.waitForPrevious), {
     ...(overrides.length ? { overrides: { environmentVariablesOverride: overrides } } : {}),
     what: `Starting a run of job ${name}`,
     interrupted: `Interrupted while starting a run of job ${name}: it may have started; see \`support-job status\`.`,

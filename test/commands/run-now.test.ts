@@ -149,6 +149,8 @@ describe("support-job run-now", () => {
     const id = newestBuildId();
     expect(run.stderr).toContain(`the run goes on in CodeBuild. To stop it: aws codebuild stop-build --id ${id}`);
     expect(aws.proxy.count({ action: "StopBuild" })).toBe(0);
+    // The run goes on; it ends here so the next tests' runs are not refused (the job runs one at a time).
+    aws.proxy.builds.set(id, { status: "SUCCEEDED" });
   });
 });
 

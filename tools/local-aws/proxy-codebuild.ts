@@ -8,7 +8,12 @@
 // - projects carry `lastModifiedDate` (AWS: `lastModified`) and timeouts 0 when not given (AWS: 60 / 480);
 // - CreateProject insists on source.location even for NO_SOURCE, and rejects AWS-valid types it does not know
 //   (GITLAB sources, Lambda and XLARGE compute); fields it does not model (concurrentBuildLimit...) vanish;
-// - UpdateProject is not implemented (HTTP 500).
+// - UpdateProject is not implemented (HTTP 500);
+// - StartBuild ignores concurrentBuildLimit: the proxy refuses a start while as many of the project's builds are
+//   running as the limit allows, with AWS's AccountLimitExceededException (the "for the project" wording follows
+//   AWS's account-level "Cannot have more than N builds in queue for the account"; not confirmed here). A build
+//   counts as running once a read has shown it IN_PROGRESS (a script's step or a history entry), so tests that
+//   start runs back to back without reading them are not refused.
 import { randomUUID } from "node:crypto";
 import { ACCOUNT_ID, awsError, type ErrorResponse } from "./aws-protocol.js";
 import { BuildRecord, SUCCEEDED_STEP, toEpochSeconds, validateStep, type BuildLogs, type BuildSettings, type BuildStep } from "./codebuild-builds.js";
@@ -352,6 +357,8 @@ export class CodeBuildEmulation {
       const replay = this.replayIdempotent(projectName, token, request);
       if (replay !== undefined) return replay;
     }
+    const refused = this.overConcurrencyLimit(projectName);
+    if (refused !== undefined) return refused;
     const upstream = await forward(body);
     const answer = parseObject(upstream.body.toString("utf8"));
     const build = answer?.["build"];
@@ -369,6 +376,24 @@ export class CodeBuildEmulation {
     }
     if (this.options.buildLogs === true) await this.writeDemoLogs(record);
     return jsonUpstream(200, { build: this.renderBuild(build, record) });
+  }
+
+  /** The project's concurrentBuildLimit reached: AWS refuses the start (it is not queued). */
+  private overConcurrencyLimit(projectName: string): Upstream | undefined {
+    const limit = this.projectFields.get(projectName)?.["concurrentBuildLimit"];
+    if (typeof limit !== "number" || limit < 1) return undefined;
+    const running = [...this.records.values()].filter(
+      (record) => record.projectName === projectName && record.observed > 0 && record.currentStep().status === "IN_PROGRESS",
+    ).length;
+    if (running < limit) return undefined;
+    return errorUpstream(
+      awsError(
+        "codebuild",
+        { json: "AccountLimitExceededException", query: "AccountLimitExceededException" },
+        `Cannot have more than ${limit} builds in queue for the project`,
+        { json: 400, query: 400 },
+      ),
+    );
   }
 
   /** AWS: the same token within 5 minutes returns the same build; with other parameters it is an error. */
