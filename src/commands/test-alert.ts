@@ -3,8 +3,10 @@
  * chain (rule → topic → subscription), starts a run of the job's project that fails at once on purpose (an inline
  * buildspec, no source, nothing of the job's script), waits for it to fail, and says where the alert goes.
  */
-import { projectResource } from "../resources/project.js";
+import { projectResource, type ProjectState } from "../resources/project.js";
 import type { Subscription } from "@aws-sdk/client-sns";
+import { missedRunAlarmResource, setAlarmState, type AlarmState } from "../resources/alarm.js";
+import type { Clients } from "../aws/clients.js";
 import { OperationError } from "../errors.js";
 import { accountOf, awsCall, noSuchJob } from "../aws/call.js";
 import { readJobWithIdentity } from "../plan/plan.js";
@@ -24,7 +26,7 @@ import { paint } from "../ui/style.js";
 export type TestAlertOptions = JobOptions;
 
 /** The alert chain's resources (and the project, the job itself), read through their modules. */
-const ALERT_READS = [projectResource, alertRuleResource, alertTopicResource, alertSubscriptionResource] as readonly ReadResource<unknown>[];
+const ALERT_READS = [projectResource, alertRuleResource, alertTopicResource, alertSubscriptionResource, missedRunAlarmResource] as readonly ReadResource<unknown>[];
 
 /** The status a test run ends with; the alert rule must include it for the test to send an alert. */
 const TEST_RUN_STATUS = "FAILED";
@@ -160,6 +162,8 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
   const job = await openJob(options, io);
   const { clients, name } = job;
   const names = jobNames(name, clients.region);
+  let missedRunAlarm: AlarmState | undefined;
+  let retries = 0;
   const { state, account } = await io.step(
     `checking the alerts of job ${name}`,
     async (): Promise<{ state: AlertChainState; account: string }> => {
@@ -168,6 +172,8 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
       const rule = current.get("alertRule") as RuleState | undefined;
       const topic = current.get("alertTopic") as TopicState | undefined;
       const subscriptions = (current.get("alertSubscription") as CurrentSubscriptions | undefined)?.all;
+      missedRunAlarm = current.get("missedRunAlarm") as AlarmState | undefined;
+      retries = (current.get("project") as ProjectState | undefined)?.project.autoRetryLimit ?? 0;
       const state: AlertChainState = {
         job: name,
         region: clients.region,
@@ -198,6 +204,8 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
       sourceTypeOverride: "NO_SOURCE",
       timeoutInMinutesOverride: 5,
       environmentVariablesOverride: [{ name: TEST_ALERT_VARIABLE, value: "1", type: "PLAINTEXT" }],
+      // With --retries, the failing test run is its own last attempt: not retried, and the rule alerts on it.
+      ...(retries > 0 ? { autoRetryLimitOverride: 0 } : {}),
     },
     what: `Starting the test run of job ${name}`,
     interrupted: `Interrupted while starting the test run of job ${name}: it may have started (it fails by itself); see \`support-job status\`.`,
@@ -217,11 +225,17 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
 
   const run = summariseRun(ended, { names, region: clients.region, now: new Date() });
   const after = run.durationSeconds === undefined ? "" : ` after ${formatDuration(run.durationSeconds)}`;
-  if (io.json) io.printJson(testAlertToJson(name, state, check, { run, consoleUrl, failedAsIntended: run.status === TEST_RUN_STATUS }));
+  const alarmTest = run.status === TEST_RUN_STATUS ? await testAlarmPath(clients, name, missedRunAlarm) : undefined;
+  if (io.json)
+    io.printJson({
+      ...testAlertToJson(name, state, check, { run, consoleUrl, failedAsIntended: run.status === TEST_RUN_STATUS }),
+      missedRunAlarm: alarmTest ?? null,
+    });
   if (run.status === TEST_RUN_STATUS) {
     task?.succeed(`${capitalise(label)} failed as intended${after}.`);
     io.result(expectationText(check));
     io.result(`  ${paint.dim("run:")} ${consoleUrl}`);
+    if (alarmTest) io.result(`Missed-run alarm: ${alarmTest.said}`);
     return;
   }
   task?.fail(`${capitalise(label)} ${outcomeWord(run.status)}${after} instead of failing`);
@@ -231,6 +245,41 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
     `The test run of job ${name} ended ${run.status}, not ${TEST_RUN_STATUS}${failure ? ` (${failure})` : ""}, so the alert test is inconclusive` +
       `${alerted ? ` (the rule alerts on ${run.status} too, so an email may still arrive)` : ""}. Its log: support-job logs ${id}\n  ${consoleUrl}`,
   );
+}
+
+/**
+ * The alarm path, end to end as CloudWatch lets one test it: SetAlarmState to ALARM (the alarm's action publishes
+ * to the alert topic: an "ALARM" email), then back to the state it was in (an "OK" email when that was OK). An
+ * alarm already in ALARM is left alone: a run really is missing and its email went out when it fired.
+ */
+async function testAlarmPath(
+  clients: Clients,
+  name: string,
+  alarm: AlarmState | undefined,
+): Promise<{ tested: boolean; name: string | null; before: string | null; said: string }> {
+  if (!alarm)
+    return {
+      tested: false,
+      name: null,
+      before: null,
+      said: "none to test (not armed yet, turned off, or the schedule is not watched; see `support-job status`).",
+    };
+  const alarmName = alarm.alarm.AlarmName ?? "";
+  const before = alarm.alarm.StateValue ?? "INSUFFICIENT_DATA";
+  if (before === "ALARM")
+    return { tested: false, name: alarmName, before, said: `${alarmName} is in ALARM already: a run is missing, and its email went out when it fired.` };
+  const reason = `support-job test-alert: testing that the missed-run alarm of job ${name} reaches its alert topic`;
+  await awsCall(`Testing the missed-run alarm ${alarmName}`, setAlarmState(clients.cloudwatch, alarmName, "ALARM", reason));
+  await awsCall(
+    `Setting the missed-run alarm ${alarmName} back`,
+    setAlarmState(clients.cloudwatch, alarmName, before === "OK" ? "OK" : "INSUFFICIENT_DATA", reason),
+  );
+  return {
+    tested: true,
+    name: alarmName,
+    before,
+    said: `${alarmName} was set to ALARM and back to ${before}: an "ALARM" email${before === "OK" ? ` and an "OK" email` : ""} should arrive too.`,
+  };
 }
 
 function capitalise(text: string): string {

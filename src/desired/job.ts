@@ -7,7 +7,16 @@ import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames
 import { serviceRoleStatements } from "../settings/policy.js";
 import { defaultGraceSeconds, missedRunAlarmInput, missedRunWatch, type MetricAlarmInput, type MissedRunWatch } from "./missed-run.js";
 import { scheduleGaps } from "../schedule/gaps.js";
-import { DEFAULTS, ECR_IMAGE, environmentType, type AlertStatus, type PolicyDocument, type PolicyStatement, type ResolvedSettings } from "../settings/types.js";
+import {
+  DEFAULTS,
+  ECR_IMAGE,
+  MAX_RETRIES,
+  environmentType,
+  type AlertStatus,
+  type PolicyDocument,
+  type PolicyStatement,
+  type ResolvedSettings,
+} from "../settings/types.js";
 
 export interface Tag {
   Key: string;
@@ -160,6 +169,10 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
   const tags: Tag[] = [{ Key: TAG_KEY, Value: settings.name }];
 
   const baseStatements = serviceRoleStatements(settings, where, arns.logGroup);
+
+  // AWS: "CodeBuild will automatically call RetryBuild using the project's service role" (auto-retry user guide).
+  if ((settings.retries ?? 0) > 0)
+    baseStatements.push({ Sid: "RetryOwnFailedRuns", Effect: "Allow", Action: ["codebuild:RetryBuild"], Resource: [arns.project] });
 
   const jobPolicy = settings.policyDocument ? { name: names.jobPolicy, arn: arns.jobPolicy, document: settings.policyDocument } : undefined;
 
@@ -328,7 +341,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
     name: names.alertRule,
     arn: arns.alertRule,
     description: `support-job ${settings.name}: emails when a run ends ${settings.alertOn.join(", ")}`,
-    eventPattern: alertEventPattern(settings.name, settings.alertOn),
+    eventPattern: alertEventPattern(settings.name, settings.alertOn, settings.retries ?? 0),
     targetId: ALERT_TARGET_ID,
     targetArn: arns.alertTopic,
     ...alertMessage(),
@@ -372,12 +385,26 @@ function missedRunSpec(settings: ResolvedSettings, project: string, topicArn: st
   return { ...base, watch, alarm: undefined, graceSeconds: settings.graceSeconds ?? defaultGraceSeconds(longest ?? 3600) };
 }
 
-export function alertEventPattern(project: string, statuses: readonly AlertStatus[]): Record<string, unknown> {
-  return {
-    source: ["aws.codebuild"],
-    "detail-type": ["CodeBuild Build State Change"],
-    detail: { "build-status": [...statuses], "project-name": [project] },
-  };
+export function alertEventPattern(project: string, statuses: readonly AlertStatus[], retries = 0): Record<string, unknown> {
+  const detail: Record<string, unknown> = { "build-status": [...statuses], "project-name": [project] };
+  if (retries > 0) detail.$or = lastAttemptOnly();
+  return { source: ["aws.codebuild"], "detail-type": ["CodeBuild Build State Change"], detail };
+}
+
+/**
+ * With retries on, alert only on a run's last attempt: the build's autoRetryConfig says which attempt it is
+ * (autoRetryNumber, 0 for the first) out of how many (autoRetryLimit, the project's or StartBuild's override).
+ * EventBridge cannot compare two fields, so "number = limit" is one alternative per limit (0–10). The event's
+ * additional-information carries the build's fields in kebab case (logs.deep-link, build-start-time...); that
+ * auto-retry-config does too is not confirmed here, so an event without it still alerts (every attempt): never
+ * silent, at worst noisy.
+ */
+function lastAttemptOnly(): Record<string, unknown>[] {
+  const config = (fields: Record<string, unknown>) => ({ "additional-information": { "auto-retry-config": fields } });
+  return [
+    config({ "auto-retry-number": [{ exists: false }] }),
+    ...Array.from({ length: MAX_RETRIES + 1 }, (_, n) => config({ "auto-retry-limit": [n], "auto-retry-number": [n] })),
+  ];
 }
 
 /** A readable email: JSON string lines joined by newlines (EventBridge sends the quotes, as in AWS CDK's alerts). */

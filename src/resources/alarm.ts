@@ -129,6 +129,6 @@ export async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: strin
 }
 
 /** test-alert: the alarm path end to end, as CloudWatch's own SetAlarmState testing (the next evaluation resets it). */
-export async function setAlarmState(cloudwatch: Clients["cloudwatch"], name: string, state: "ALARM" | "OK", reason: string): Promise<void> {
+export async function setAlarmState(cloudwatch: Clients["cloudwatch"], name: string, state: "ALARM" | "OK" | "INSUFFICIENT_DATA", reason: string): Promise<void> {
   await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
 }

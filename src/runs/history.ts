@@ -45,6 +45,8 @@ export interface RunSummary {
   reasonCode: string | undefined;
   reason: string | undefined;
   logs: { groupName: string; streamName: string } | undefined;
+  /** CodeBuild's auto-retry (--retries): which attempt this is, 0 for the first, of how many retries allowed. */
+  retry: { number: number; limit: number; retried: boolean; retryOf: string | undefined } | undefined;
   logsUrl: string | undefined;
   consoleUrl: string | undefined;
 }
@@ -107,6 +109,18 @@ export function failureOf(build: Pick<Build, "buildStatus" | "phases">): { phase
   return { phase: phase.phaseType, code: context?.statusCode?.trim() || undefined, message: message || undefined };
 }
 
+/** The build's autoRetryConfig, when retries are on for it (autoRetryLimit > 0). */
+function retryOf(build: Pick<Build, "autoRetryConfig">): RunSummary["retry"] {
+  const config = build.autoRetryConfig;
+  if (!config || !config.autoRetryLimit) return undefined;
+  return {
+    number: config.autoRetryNumber ?? 0,
+    limit: config.autoRetryLimit,
+    retried: Boolean(config.nextAutoRetry),
+    retryOf: config.previousAutoRetry ?? undefined,
+  };
+}
+
 export interface SummaryContext {
   names: Pick<JobNames, "project" | "schedulerRole" | "scheduleRole">;
   region: string;
@@ -131,6 +145,7 @@ export function summariseRun(build: Build, context: SummaryContext): RunSummary 
     complete,
     currentPhase: build.currentPhase,
     trigger: isTestAlertRun(build) ? "test-alert" : triggerOf(build.initiator, context.names),
+    retry: retryOf(build),
     initiator: build.initiator,
     startTime,
     endTime,

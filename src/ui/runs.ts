@@ -119,7 +119,8 @@ export function renderRunTable(runs: readonly RunSummary[], options: RunTableOpt
   const rows = runs.map((run) => {
     const started = run.startTime ? `${formatInZone(run.startTime, options.timeZone)} (${timeAgo(run.startTime, options.now)})` : "-";
     const duration = run.durationSeconds === undefined ? "-" : `${formatDuration(run.durationSeconds)}${run.complete ? "" : "…"}`;
-    const trigger = run.complete ? run.trigger : `${run.trigger}, in ${run.currentPhase ?? "progress"}`;
+    const attempt = run.retry && (run.retry.number > 0 || run.retry.retried) ? `, ${attemptWords(run.retry)}` : "";
+    const trigger = `${run.complete ? run.trigger : `${run.trigger}, in ${run.currentPhase ?? "progress"}`}${attempt}`;
     return {
       number: run.number === undefined ? "?" : String(run.number),
       status: run.status,
@@ -149,6 +150,12 @@ export function renderRunTable(runs: readonly RunSummary[], options: RunTableOpt
   return lines.join("\n");
 }
 
+/** "retry 1 of 2", "first attempt, retried": where a run stands in its chain of automatic retries. */
+function attemptWords(retry: NonNullable<RunSummary["retry"]>): string {
+  const which = retry.number === 0 ? "first attempt" : `retry ${retry.number} of ${retry.limit}`;
+  return retry.retried ? `${which}, retried` : which;
+}
+
 /** A run as JSON (docs/status-json.md): ISO times, null for what is unknown. */
 export function runToJson(run: RunSummary): Record<string, unknown> {
   return {
@@ -164,6 +171,7 @@ export function runToJson(run: RunSummary): Record<string, unknown> {
     failedPhase: run.failedPhase ?? null,
     reasonCode: run.reasonCode ?? null,
     reason: run.reason ?? null,
+    retry: run.retry ? { attempt: run.retry.number, of: run.retry.limit, retried: run.retry.retried, retryOf: run.retry.retryOf ?? null } : null,
     logsUrl: run.logsUrl ?? null,
     consoleUrl: run.consoleUrl ?? null,
   };

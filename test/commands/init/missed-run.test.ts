@@ -6,6 +6,8 @@
  */
 import { BatchGetProjectsCommand } from "@aws-sdk/client-codebuild";
 import { DescribeAlarmsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeRuleCommand } from "@aws-sdk/client-eventbridge";
+import { GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,7 +145,40 @@ describe("the missed-run alarm", () => {
   }, 60_000);
 });
 
+describe("test-alert", () => {
+  it("proves the alarm path too: SetAlarmState to ALARM, then back to the state it was in", async () => {
+    await armedJob("rate(1 day)");
+    aws.proxy.builds.scriptNext([{ status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 1" } }]);
+    aws.proxy.resetCalls();
+    const run = await cli(["test-alert"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Missed-run alarm: ${ALARM} was set to ALARM and back to OK: an "ALARM" email and an "OK" email should arrive too.`);
+    expect(aws.proxy.count({ service: "monitoring", action: "SetAlarmState" })).toBe(2);
+    // Back where it was, and CloudWatch's record says who put it there.
+    expect((await alarms())[0]).toMatchObject({ StateValue: "OK", StateReason: expect.stringContaining("support-job test-alert") });
+  }, 60_000);
+});
+
 describe("overlap and retries", () => {
+  it("--retries: the service role may RetryBuild its own project, the alert rule alerts on the last attempt only, test-alert runs once", async () => {
+    expect((await cli(["init", "--yes", ...flags("rate(1 day)", ["--retries", "2"])])).code).toBe(0);
+    const role = await aws.clients.iam.send(new GetRolePolicyCommand({ RoleName: `support-job-${JOB}-use1-build`, PolicyName: "support-job-base" }));
+    const policy = JSON.parse(decodeURIComponent(role.PolicyDocument!)) as { Statement: { Sid?: string }[] };
+    expect(policy.Statement).toContainEqual({
+      Sid: "RetryOwnFailedRuns",
+      Effect: "Allow",
+      Action: ["codebuild:RetryBuild"],
+      Resource: [`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${JOB}`],
+    });
+    const rule = await aws.clients.events.send(new DescribeRuleCommand({ Name: `support-job-${JOB}-alerts` }));
+    const pattern = JSON.parse(rule.EventPattern!) as { detail: { $or: unknown[] } };
+    expect(pattern.detail.$or).toContainEqual({ "additional-information": { "auto-retry-config": { "auto-retry-number": [{ exists: false }] } } });
+    expect(pattern.detail.$or).toContainEqual({ "additional-information": { "auto-retry-config": { "auto-retry-limit": [2], "auto-retry-number": [2] } } });
+    aws.proxy.builds.scriptNext([{ status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 1" } }]);
+    expect((await cli(["test-alert"])).code).toBe(0);
+    expect(aws.proxy.builds.startRequests.at(-1)?.request).toMatchObject({ autoRetryLimitOverride: 0 });
+  }, 60_000);
+
   it("the project has concurrentBuildLimit 1 and autoRetryLimit 0 by default; --max-parallel and --retries change them, read back", async () => {
     const project = async () => (await aws.clients.codebuild.send(new BatchGetProjectsCommand({ names: [JOB] }))).projects![0]!;
     expect((await cli(["init", "--yes", ...flags("rate(1 day)")])).code).toBe(0);

@@ -19,7 +19,7 @@ import { failureOf, summariseRun, triggerOf } from "../../../src/runs/history.js
 import { updateInput } from "../../../src/resources/scheduler.js";
 import { alertStatus, scheduleStatus, type JobStatus } from "../../../src/deployed/status.js";
 import { jobNames } from "../../../src/desired/names.js";
-import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, successRate, timeAgo } from "../../../src/ui/runs.js";
+import { formatDuration, outcomeLine, renderOutcomeSummary, renderRunTable, runToJson, successRate, timeAgo } from "../../../src/ui/runs.js";
 import { initToJson, jobTime, timeInZones } from "../../../src/ui/format.js";
 import type { Plan } from "../../../src/resources/types.js";
 import { isForeign } from "../../../src/resources/types.js";
@@ -145,6 +145,22 @@ describe("a run, summarised from BatchGetBuilds", () => {
 });
 
 describe("the run history", () => {
+  it("groups a run with its automatic retries: failed, retried, then the retry that succeeded (autoRetryConfig)", () => {
+    const retried = summarise({ ...failedBuild, autoRetryConfig: { autoRetryLimit: 2, autoRetryNumber: 0, nextAutoRetry: "arn:aws:codebuild:x:build/r1" } });
+    const retry = summarise({
+      ...succeededBuild,
+      buildNumber: 42,
+      startTime: at("2026-03-10T09:02:00Z"),
+      endTime: at("2026-03-10T09:03:00Z"),
+      autoRetryConfig: { autoRetryLimit: 2, autoRetryNumber: 1, previousAutoRetry: failedBuild.arn },
+    });
+    const table = renderRunTable([retry, retried], { now: NOW, timeZone: "UTC" }).split("\n");
+    expect(table[1]).toMatch(/^ {2}42 {2}✔ succeeded .* schedule, retry 1 of 2$/);
+    expect(table[2]).toMatch(/^ {2}41 {2}✘ failed .* schedule, first attempt, retried$/);
+    expect(runToJson(retry)).toMatchObject({ retry: { attempt: 1, of: 2, retried: false, retryOf: failedBuild.arn } });
+    expect(runToJson(summarise(succeededBuild))).toMatchObject({ retry: null });
+  });
+
   const runs = [runningBuild, failedBuild, succeededBuild].map(summarise);
 
   it("one line of outcomes and the success rate of the finished runs", () => {
