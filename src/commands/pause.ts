@@ -1,6 +1,7 @@
 /** `support-job pause` / `resume`: turn the job's schedule off or on. Runs started with run-now still work while paused. */
 import { OperationError } from "../errors.js";
 import { projectResource } from "../resources/project.js";
+import { missedRunAlarmResource, setAlarmActions, type AlarmState } from "../resources/alarm.js";
 import { awsCall, noSuchJob } from "../aws/call.js";
 import { openJob, type JobOptions } from "./open-job.js";
 import { SCHEDULE_READS, scheduleFrom, setScheduleEnabled } from "../deployed/schedule.js";
@@ -24,7 +25,7 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   const { clients, name, config } = await openJob(options, io);
   const verb = enabled ? "Resuming" : "Pausing";
   // The schedule's reads (and the project's, to tell "no such job" apart), through their resource modules.
-  const { current } = await awsCall(`${verb} job ${name}`, readJobWithIdentity(name, clients, config?.account, [...SCHEDULE_READS, projectResource]));
+  const { current } = await awsCall(`${verb} job ${name}`, readJobWithIdentity(name, clients, config?.account, [...SCHEDULE_READS, projectResource, missedRunAlarmResource]));
   const schedule = scheduleFrom(current, jobNames(name, clients.region));
   // A job that does not exist is the user's input to fix (exit 2), as in every other command.
   if (!schedule && current.get("project") === undefined) throw noSuchJob(name, clients.region);
@@ -37,6 +38,10 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
       `The schedule ${schedule.name} is not tagged support-job:job=${name}, so support-job leaves it alone; change it in the AWS console.`,
     );
   const changed = await awsCall(`${verb} job ${name}`, setScheduleEnabled(clients, schedule, enabled));
+  // The missed-run alarm of a paused job would fire once its window passes: it sends nothing while paused.
+  const alarm = current.get("missedRunAlarm") as AlarmState | undefined;
+  const alarmName = jobNames(name, clients.region).missedRunAlarm;
+  if (alarm?.owner === name) await awsCall(`${verb} the missed-run alarm of job ${name}`, setAlarmActions(clients.cloudwatch, alarmName, enabled));
   const now = new Date();
   const after = scheduleStatus({ ...schedule, state: enabled ? "ENABLED" : "DISABLED" }, now);
   const next = after.nextRuns[0];

@@ -9,6 +9,8 @@
 import {
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
+  DisableAlarmActionsCommand,
+  EnableAlarmActionsCommand,
   ListTagsForResourceCommand,
   PutMetricAlarmCommand,
   SetAlarmStateCommand,
@@ -33,9 +35,11 @@ export const missedRunAlarmResource: Resource<AlarmState> = {
   label: LABEL,
   nameOf: (ref) => ref.names.missedRunAlarm,
   read: (ref, { cloudwatch }) => readAlarm(cloudwatch, ref.names.missedRunAlarm, ref.arns.missedRunAlarm),
-  plan(spec, current, { adopt, since, lastSuccess }) {
+  plan(spec, current, { adopt, since, lastSuccess, paused }) {
     const name = spec.names.missedRunAlarm;
-    const want = spec.missedRun.alarm;
+    // A paused job runs nothing on purpose: its alarm keeps watching but sends nothing until resume.
+    const wanted = spec.missedRun.alarm;
+    const want = wanted && paused ? { ...wanted, ActionsEnabled: false } : wanted;
     const base = { key: "missedRunAlarm" as const, label: LABEL, name, arn: spec.arns.missedRunAlarm, notes: [] as string[], after: ["alertTopic" as const] };
     const watch = spec.missedRun.watch;
     if (current && isForeign(current.owner, spec.job, adopt)) return conflictStep("missedRunAlarm", LABEL, name, current.owner, spec.job);
@@ -126,6 +130,11 @@ async function putAlarm(ctx: StepContext, want: MetricAlarmInput, create: boolea
 /** Removes the alarm (destroy, or the alarm turned off); false when it was not there. */
 export async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: string): Promise<boolean> {
   return (await orMissing(cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] })))) !== undefined;
+}
+
+/** pause / resume: the alarm of a paused job sends nothing (its state still shows in status). */
+export async function setAlarmActions(cloudwatch: Clients["cloudwatch"], name: string, enabled: boolean): Promise<void> {
+  await cloudwatch.send(enabled ? new EnableAlarmActionsCommand({ AlarmNames: [name] }) : new DisableAlarmActionsCommand({ AlarmNames: [name] }));
 }
 
 /** test-alert: the alarm path end to end, as CloudWatch's own SetAlarmState testing (the next evaluation resets it). */

@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { headerValue, identifyCall, isWrite } from "./aws-protocol.js";
 import { FaultRules, faultLabel, faultOutcome, seededRandom, type FaultHandle, type FaultRule } from "./faults.js";
 import { CodeBuildEmulation, type BuildControl, type Upstream } from "./proxy-codebuild.js";
+import { handleCloudWatch } from "./proxy-cloudwatch.js";
 
 export type { FaultRule } from "./faults.js";
 export type { BuildSettings, BuildStep } from "./codebuild-builds.js";
@@ -137,6 +138,10 @@ export async function startProxy(options: ProxyOptions): Promise<AwsProxy> {
       const passThrough = (rewritten: Buffer): Promise<Upstream> => forward(method, path, req.headers, rewritten);
       if (identity.service === "codebuild") {
         const emulated = await codebuild.handle(identity.action, body, identity.region, passThrough);
+        if (emulated !== undefined) return emulated;
+      }
+      if (identity.service === "monitoring") {
+        const emulated = await handleCloudWatch(identity.action, body, motoJson);
         if (emulated !== undefined) return emulated;
       }
       return passThrough(body);

@@ -145,6 +145,20 @@ describe("the missed-run alarm", () => {
   }, 60_000);
 });
 
+describe("pause and resume", () => {
+  it("pause turns the alarm's actions off (a paused job runs nothing on purpose), init keeps it so, resume turns them on", async () => {
+    await armedJob("rate(1 day)");
+    const pause = await cli(["pause"]);
+    expect(pause.code, pause.stderr).toBe(0);
+    expect((await alarms())[0]?.ActionsEnabled).toBe(false);
+    aws.proxy.resetCalls();
+    expect((await cli(["init", "--yes"])).code).toBe(0);
+    expect(aws.proxy.writes()).toEqual([]);
+    expect((await cli(["resume"])).code).toBe(0);
+    expect((await alarms())[0]?.ActionsEnabled).toBe(true);
+  }, 60_000);
+});
+
 describe("test-alert", () => {
   it("proves the alarm path too: SetAlarmState to ALARM, then back to the state it was in", async () => {
     await armedJob("rate(1 day)");

@@ -49,6 +49,7 @@ function deployed(spec: ReturnType<typeof buildJobSpec>, over: Partial<Project["
     environment: { ...spec.project.environment, ...over } as Project["environment"],
     serviceRole: spec.project.serviceRole,
     timeoutInMinutes: 60,
+    concurrentBuildLimit: 1,
     logsConfig: { cloudWatchLogs: { status: "ENABLED" } },
     tags: [{ key: TAG_KEY, value: spec.job }],
   };

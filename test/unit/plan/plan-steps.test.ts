@@ -40,6 +40,9 @@ describe("a fresh UTC job's plan", () => {
       "alertTopic",
       "alertSubscription",
       "alertRule",
+      "missedRunAlarm",
     ]);
+    // A new job's missed-run alarm is shown, not created: it would fire before the first run was due.
+    expect(text).toMatch(/= unchanged +missed-run alarm +support-job-nightly-cleanup-missed-run\n +note: not armed yet: armed after the first successful run/);
   });
 });
