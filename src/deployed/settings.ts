@@ -87,6 +87,9 @@ export async function deployedSettings(clients: Clients, name: string, keep?: (r
       ...(project.vpcConfig?.vpcId
         ? { vpcId: project.vpcConfig.vpcId, subnets: project.vpcConfig.subnets ?? [], securityGroups: project.vpcConfig.securityGroupIds ?? [] }
         : {}),
+      // A project from before --max-parallel has no limit: it gets the default (1) unless a flag says otherwise.
+      maxParallel: project.concurrentBuildLimit,
+      retries: project.autoRetryLimit,
     },
     warnings,
   };

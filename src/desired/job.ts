@@ -97,7 +97,7 @@ export interface SchedulerScheduleSpec {
 }
 
 /** The missed-run alarm: what is watched (or why not), and the alarm support-job wants when it is. */
-export interface MissedRunSpec {
+interface MissedRunSpec {
   watch: MissedRunWatch;
   /** undefined: not watched (off, or a schedule whose gap does not fit CloudWatch's limits). */
   alarm: MetricAlarmInput | undefined;

@@ -234,7 +234,7 @@ describe("the status summary", () => {
   it("says when the job last succeeded, when it is next due, whether it is overdue, and what the missed-run alarm watches", () => {
     const text = formatStatus(status(), { timeZone: "UTC" }).lines.join("\n");
     // Due 2026-03-10 03:00 UTC, grace 2 h 24 min (10% of a day), last success the day before: overdue.
-    expect(text).toMatch(/Timeliness  last success 1 day \d+ hours? ago, next due 2026-03-11 03:00 UTC, overdue/);
+    expect(text).toMatch(/Timeliness {2}last success 1 day \d+ hours? ago, next due 2026-03-11 03:00 UTC, overdue/);
     expect(text).toContain("Missed runs alarm not armed yet");
     expect(text).toMatch(/alarm if no run succeeds within 1 day 2 hours: a missed run is noticed at most 2 hours 24 minutes after it was due/);
     expect(text).toContain("Overlap     one run at a time · no retries");
