@@ -51,7 +51,10 @@ export async function planJob(settings: ResolvedSettings, clients: Clients, opti
         ? unwrap(await speculative)
         : await readJob(spec, clients);
   unwrap(await policies);
-  const lastSuccess = lastSuccessOf((await options.runs?.catch(() => undefined))?.builds ?? []);
+  // Only a job that exists without its alarm needs its runs (a success arms the alarm): otherwise the plan does
+  // not wait for them, so a fresh init stays as few round trips deep as before.
+  const needsRuns = current.get("project") !== undefined && current.get("missedRunAlarm") === undefined && spec.missedRun.alarm !== undefined;
+  const lastSuccess = needsRuns ? lastSuccessOf((await options.runs?.catch(() => undefined))?.builds ?? []) : undefined;
   return planFrom(spec, current, { ...options, lastSuccess });
 }
 
