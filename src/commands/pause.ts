@@ -25,7 +25,10 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   const { clients, name, config } = await openJob(options, io);
   const verb = enabled ? "Resuming" : "Pausing";
   // The schedule's reads (and the project's, to tell "no such job" apart), through their resource modules.
-  const { current } = await awsCall(`${verb} job ${name}`, readJobWithIdentity(name, clients, config?.account, [...SCHEDULE_READS, projectResource, missedRunAlarmResource]));
+  const { current } = await awsCall(
+    `${verb} job ${name}`,
+    readJobWithIdentity(name, clients, config?.account, [...SCHEDULE_READS, projectResource, missedRunAlarmResource]),
+  );
   const schedule = scheduleFrom(current, jobNames(name, clients.region));
   // A job that does not exist is the user's input to fix (exit 2), as in every other command.
   if (!schedule && current.get("project") === undefined) throw noSuchJob(name, clients.region);

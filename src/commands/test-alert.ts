@@ -26,7 +26,13 @@ import { paint } from "../ui/style.js";
 export type TestAlertOptions = JobOptions;
 
 /** The alert chain's resources (and the project, the job itself), read through their modules. */
-const ALERT_READS = [projectResource, alertRuleResource, alertTopicResource, alertSubscriptionResource, missedRunAlarmResource] as readonly ReadResource<unknown>[];
+const ALERT_READS = [
+  projectResource,
+  alertRuleResource,
+  alertTopicResource,
+  alertSubscriptionResource,
+  missedRunAlarmResource,
+] as readonly ReadResource<unknown>[];
 
 /** The status a test run ends with; the alert rule must include it for the test to send an alert. */
 const TEST_RUN_STATUS = "FAILED";

@@ -138,6 +138,11 @@ export async function setAlarmActions(cloudwatch: Clients["cloudwatch"], name: s
 }
 
 /** test-alert: the alarm path end to end, as CloudWatch's own SetAlarmState testing (the next evaluation resets it). */
-export async function setAlarmState(cloudwatch: Clients["cloudwatch"], name: string, state: "ALARM" | "OK" | "INSUFFICIENT_DATA", reason: string): Promise<void> {
+export async function setAlarmState(
+  cloudwatch: Clients["cloudwatch"],
+  name: string,
+  state: "ALARM" | "OK" | "INSUFFICIENT_DATA",
+  reason: string,
+): Promise<void> {
   await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: reason }));
 }

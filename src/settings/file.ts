@@ -200,7 +200,11 @@ function checkEntry(record: Doc, where: string): void {
     if (v !== undefined && typeof v !== "number" && typeof v !== "string")
       throw new InputError(
         `${CONFIG_FILE}: ${where}${key}`,
-        key === "logRetentionDays" ? "must be a number of days" : key === "timeout" || key === "queuedTimeout" ? "must be a number of minutes" : "must be a number",
+        key === "logRetentionDays"
+          ? "must be a number of days"
+          : key === "timeout" || key === "queuedTimeout"
+            ? "must be a number of minutes"
+            : "must be a number",
         `"${key}": ${key === "maxParallel" || key === "retries" ? 1 : 60}`,
       );
   }
