@@ -86,7 +86,7 @@ export const missedRunAlarmResource: Resource<AlarmState> = {
 };
 
 /** DescribeAlarms and its tags, in parallel (one round trip); undefined: no such alarm. */
-export async function readAlarm(cloudwatch: Clients["cloudwatch"], name: string, arn: string): Promise<AlarmState | undefined> {
+async function readAlarm(cloudwatch: Clients["cloudwatch"], name: string, arn: string): Promise<AlarmState | undefined> {
   const [described, tags] = await Promise.all([
     cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ["MetricAlarm"] })),
     orMissing(cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
@@ -128,7 +128,7 @@ async function putAlarm(ctx: StepContext, want: MetricAlarmInput, create: boolea
 }
 
 /** Removes the alarm (destroy, or the alarm turned off); false when it was not there. */
-export async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: string): Promise<boolean> {
+async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: string): Promise<boolean> {
   return (await orMissing(cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] })))) !== undefined;
 }
 
