@@ -41,6 +41,11 @@ export interface AwsOptions {
   profile?: string | undefined;
   /** Log each call (service, operation, status, request id) to stderr; never headers or bodies. */
   debug?: ((line: string) => void) | undefined;
+  /**
+   * Load every client before returning: for commands that read many jobs at once (`plan`, `apply`), whose first
+   * wave uses every client, so no request of that wave waits for a module behind the first answers.
+   */
+  loadAll?: boolean | undefined;
 }
 
 interface CallStats {
@@ -113,6 +118,7 @@ export async function createClients(options: AwsOptions, first: readonly Service
   config = { ...base, region };
   // Next in line, ahead of whatever the command's first requests ask for; a failure shows on the first send.
   for (const service of others) client(service).catch(() => undefined);
+  if (options.loadAll) await Promise.all(Object.keys(SDK).map((service) => client(service as Service)));
   const lazy = (service: Service) => ({ send: (command: never, sendOptions?: unknown) => client(service).then((sdk) => sdk.send(command, sendOptions)) });
   return { region, stats, ...Object.fromEntries(Object.keys(SDK).map((service) => [service, lazy(service as Service)])) } as Clients;
 }

@@ -20,7 +20,7 @@ export interface GlobalOptions {
  * The SDK is loaded here, on first use, so that a command fails on bad input before paying for it. `first`: the
  * clients of the command's first requests, loaded first (see createClients).
  */
-export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegion?: string, first?: readonly Service[]): Promise<Clients> {
+export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegion?: string, first?: readonly Service[], loadAll?: boolean): Promise<Clients> {
   if (options.profile !== undefined) checkProfile(options.profile);
   const { createClients } = await import("../aws/clients.js");
   return createClients(
@@ -28,6 +28,7 @@ export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegi
       region: options.region ?? savedRegion,
       profile: options.profile,
       debug: options.debug ? (line) => io.debug(line) : undefined,
+      loadAll,
     },
     first,
   );

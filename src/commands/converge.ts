@@ -214,7 +214,7 @@ async function planEveryJob(options: ConvergeOptions, io: Reporter): Promise<Com
   const regionOf = (name: string) => options.region ?? configs.get(name)?.region;
   const regions = [...new Set(names.map(regionOf))];
   const clientsByRegion = new Map<string | undefined, Clients>();
-  for (const region of regions) clientsByRegion.set(region, await clientsFor({ ...options, region }, io));
+  for (const region of regions) clientsByRegion.set(region, await clientsFor({ ...options, region }, io, undefined, undefined, true));
   const repositories = new Set([...settings.values()].map((s) => sameRepository(s.repository)));
 
   // The identity check and the listing of tagged jobs go out first: issued behind hundreds of reads, they would

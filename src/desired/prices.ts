@@ -8,7 +8,7 @@ import type { Arch } from "../settings/types.js";
 /** Where and when the table was read; other regions' prices may differ (`regionNote`). */
 export const PRICES = {
   source: "https://aws.amazon.com/codebuild/pricing/",
-  /** AWS-FACTS: "as published in 2024"; check the page for the date you ship. */
+  /** The prices below are those published in 2024; check the pricing page for the date you ship. */
   date: "2024",
   region: "us-east-1",
   /** USD per build-minute (general1 / arm1 on-demand, Linux); a size missing here is not in the table. */
