@@ -13,7 +13,7 @@ const scratch = mkdtempSync(join(tmpdir(), "support-job-pack-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the packed tarball", () => {
-  it("declares no runtime dependencies and holds the bundle, README, LICENSE and the notices only", { timeout: 120_000 }, () => {
+  it("declares no runtime dependencies and holds the bundle, README, LICENSE, the notices and the support-job.json schema only", { timeout: 120_000 }, () => {
     execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", scratch], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     const tarball = join(scratch, readdirSync(scratch).find((name) => name.endsWith(".tgz")) ?? "missing.tgz");
     execFileSync("tar", ["-xzf", tarball, "-C", scratch]);
@@ -28,7 +28,7 @@ describe("the packed tarball", () => {
     expect(files).toEqual(
       expect.arrayContaining(["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "dist/cli.js", "dist/cli.js.map", "dist/help.json"]),
     );
-    const others = files.filter((f) => !["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES"].includes(f));
+    const others = files.filter((f) => !["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "schema/support-job.schema.json"].includes(f));
     expect(others.filter((f) => !/^dist\/(cli|chunks\/[\w-]+)\.js(\.map)?$/.test(f) && f !== "dist/help.json")).toEqual([]);
   });
 });

@@ -51,7 +51,7 @@ describe("log retention", () => {
     const shorter = await job.cli(["init", "--yes", "--log-retention-days", "14"]);
     expect(shorter.code, shorter.stderr).toBe(0);
     expect((await logGroup()).group?.retentionInDays).toBe(14);
-    expect(JSON.parse(readFileSync(join(job.cwd, "support-job.json"), "utf8"))).toMatchObject({ logRetentionDays: 14 });
+    expect(JSON.parse(readFileSync(join(job.cwd, "support-job.json"), "utf8"))).toMatchObject({ jobs: { [JOB]: { logRetentionDays: 14 } } });
 
     // Changed by hand: status shows the drift from support-job.json.
     await aws.clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: names.logGroup, retentionInDays: 30 }));

@@ -68,7 +68,8 @@ it("--permissions-boundary bounds every role init and permissions try create, is
   // A new role (the time-zone schedule's) is created with it; a re-run changes nothing.
   expect((await cli("init", "--yes", "--timezone", "Europe/Paris")).code).toBe(0);
   expect(await boundaryOf(`support-job-${JOB}-use1-scheduler`)).toBe(BOUNDARY);
-  aws.proxy.reset();
+  // resetCalls, not reset: reset also forgets the project settings the proxy keeps for moto (concurrentBuildLimit).
+  aws.proxy.resetCalls();
   expect((await cli("init", "--yes")).code).toBe(0);
   expect(aws.proxy.writes()).toEqual([]);
 
