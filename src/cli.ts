@@ -87,6 +87,12 @@ Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage 
     .option("--email <address>", "where alerts go (AWS sends a confirmation email first)")
     .option("--alert-on <statuses>", "comma-separated: FAILED,STOPPED,TIMED_OUT,FAULT (default), SUCCEEDED, IN_PROGRESS")
     .option(
+      "--alert-webhook <[kind=]url>",
+      "chat webhook alerts also go to, repeatable, at most 4: Slack, Teams (Workflows), Discord or generic=URL (the URL is a secret: never saved or shown)",
+      collect,
+    )
+    .option("--no-alert-webhook", "remove every chat webhook (clears the saved list)")
+    .option(
       "--env <KEY=VALUE>",
       "environment variable, repeatable; KEY=ssm:/param/name (Parameter Store), KEY=secretsmanager:secret-id[:json-key] (Secrets Manager), KEY=plain:VALUE (force plain)",
       collect,
@@ -162,6 +168,7 @@ Settings are saved to support-job.json (no secret values: Parameter Store and Se
             vpcId: o.vpc === false ? "" : (o.vpcId as string | undefined),
             subnets: o.vpc === false ? [] : (o.subnet as string[] | undefined),
             securityGroups: o.vpc === false ? [] : (o.securityGroup as string[] | undefined),
+            alertWebhooks: list(o.alertWebhook),
           },
           io,
         );

@@ -77,6 +77,7 @@ function pickSettingFlags(options: InitOptions): RawSettings {
     expectEvery: options.expectEvery,
     maxParallel: options.maxParallel,
     retries: options.retries,
+    alertWebhooks: options.alertWebhooks,
   };
 }
 

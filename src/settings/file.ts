@@ -47,7 +47,7 @@ const STRING_FIELDS = [
   "region",
   "account",
 ] as const;
-const LIST_FIELDS = ["env", "policyArns", "alertOn", "subnets", "securityGroups"] as const;
+const LIST_FIELDS = ["env", "policyArns", "alertOn", "subnets", "securityGroups", "alertWebhooks"] as const;
 const NUMBER_FIELDS = ["timeout", "logRetentionDays", "queuedTimeout", "maxParallel", "retries"] as const;
 const KNOWN_KEYS: readonly string[] = [...STRING_FIELDS, ...LIST_FIELDS, ...NUMBER_FIELDS, "gpu", "missedRunAlarm"];
 /** A job entry's keys: the job's name is its key in "jobs". */

@@ -59,6 +59,11 @@ export interface JobSettings {
   maxParallel?: number | undefined;
   /** The project's autoRetryLimit (--retries), 0–10; undefined: 0. */
   retries?: number | undefined;
+  /**
+   * Chat webhooks alerts also go to (--alert-webhook). support-job.json keeps only each one's key ("slack-1a2b3c4d");
+   * the URL (a secret) is known only in the run that was given it.
+   */
+  alertWebhooks?: WebhookSetting[] | undefined;
 }
 
 export interface VpcSettings {
@@ -66,6 +71,19 @@ export interface VpcSettings {
   subnets: string[];
   securityGroups: string[];
 }
+
+/** One --alert-webhook: its secret-free key and kind; the URL only when given in this run (never saved). */
+export interface WebhookSetting {
+  key: string;
+  kind: "slack" | "teams" | "discord" | "generic";
+  /** The full URL: a secret. Undefined when only the key is known (from support-job.json or AWS). */
+  url?: string | undefined;
+  /** Scheme and host only: safe to show. */
+  display?: string | undefined;
+}
+
+/** EventBridge allows 5 targets per rule; the alert rule's first is the email topic. */
+export const MAX_ALERT_WEBHOOKS = 4;
 
 /** What the engine needs besides the settings: the policy document read from policyFile. */
 export interface ResolvedSettings extends JobSettings {

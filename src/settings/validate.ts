@@ -19,6 +19,7 @@ import {
   GPU_COMPUTE,
   GPU_REGIONS,
   LOG_RETENTION_DAYS,
+  MAX_ALERT_WEBHOOKS,
   MAX_JOB_NAME,
   MAX_RETRIES,
   type AlertStatus,
@@ -29,7 +30,9 @@ import {
   type ResolvedSettings,
   type SourceType,
   type VpcSettings,
+  type WebhookSetting,
 } from "./types.js";
+import { parseAlertWebhook, type ChatKind } from "../desired/chat.js";
 
 export type Check<T> = { ok: true; value: T } | { ok: false; problem: string; example: string };
 
@@ -76,6 +79,8 @@ export interface RawSettings {
   expectEvery?: string | undefined;
   maxParallel?: string | number | undefined;
   retries?: string | number | undefined;
+  /** `[kind=]URL` as given, or a saved key ("slack-1a2b3c4d") from support-job.json. */
+  alertWebhooks?: string[] | undefined;
 }
 
 /** The flag each field is set with; problems name it so the user knows what to change. */
@@ -109,6 +114,7 @@ export const FIELD_FLAGS: Record<keyof RawSettings, string> = {
   expectEvery: "--expect-every",
   maxParallel: "--max-parallel",
   retries: "--retries",
+  alertWebhooks: "--alert-webhook",
 };
 
 /** Fields without a default: without a TTY, a missing one is an error that lists the flags to pass. */
@@ -411,6 +417,22 @@ function checkAlertOn(raw: string | string[]): Check<AlertStatus[]> {
   return ok(ALERT_STATUSES.filter((s) => parts.includes(s)));
 }
 
+/** A saved webhook's key in support-job.json: its kind and 8 hex of the URL's hash (desired/chat.ts). */
+export const WEBHOOK_KEY = /^(slack|teams|discord|generic)-([0-9a-f]{8})$/;
+
+/** `[kind=]URL`, or a saved key. The problem never holds the URL: it carries the webhook's secret. */
+export function checkAlertWebhook(raw: string): Check<WebhookSetting> {
+  const key = WEBHOOK_KEY.exec(raw.trim());
+  if (key) return ok({ key: raw.trim(), kind: key[1] as ChatKind });
+  try {
+    const hook = parseAlertWebhook(raw);
+    return ok({ key: hook.key, kind: hook.kind, url: hook.url, display: hook.display });
+  } catch (error) {
+    if (error instanceof InputError) return bad(error.problem, error.example ?? "");
+    throw error;
+  }
+}
+
 /** A Parameter Store reference: a name (/a/b or a_b) or, for a parameter shared from another account, its ARN. */
 const PARAMETER_NAME = /^\/?[A-Za-z0-9_.\-/]{1,2048}$/;
 const PARAMETER_ARN = /^arn:aws(?:-cn|-us-gov)?:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]{1,2048}$/;
@@ -651,6 +673,21 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
   const maxParallel = take("maxParallel", checkMaxParallel(raw.maxParallel ?? ""));
   const retries = take("retries", checkRetries(raw.retries ?? ""));
 
+  const alertWebhooks: WebhookSetting[] = [];
+  for (const entry of raw.alertWebhooks ?? []) {
+    if (!entry.trim()) continue;
+    const v = take("alertWebhooks", checkAlertWebhook(entry));
+    if (v && !alertWebhooks.some((w) => w.key === v.key)) alertWebhooks.push(v);
+  }
+  if (alertWebhooks.length > MAX_ALERT_WEBHOOKS)
+    problems.push(
+      new InputError(
+        "--alert-webhook",
+        `${alertWebhooks.length} webhooks; EventBridge allows 5 targets per rule and the alert rule's first is the email topic, so at most ${MAX_ALERT_WEBHOOKS}`,
+        "one webhook per chat channel, at most 4",
+      ),
+    );
+
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new InputErrors(problems);
   const settings: JobSettings = {
@@ -681,6 +718,7 @@ export function validateSettings(raw: RawSettings, cwd: string): ResolvedSetting
     expectEverySeconds,
     maxParallel,
     retries,
+    ...(alertWebhooks.length ? { alertWebhooks } : {}),
   };
   const resolved = { ...settings, policyDocument };
   const inline = serviceRoleInlineProblem(resolved);
@@ -749,6 +787,8 @@ export function toRaw(settings: JobSettings): RawSettings {
     ...(settings.expectEverySeconds !== undefined ? { expectEvery: durationFlag(settings.expectEverySeconds) } : {}),
     ...((settings.maxParallel ?? DEFAULTS.maxParallel) !== DEFAULTS.maxParallel ? { maxParallel: settings.maxParallel } : {}),
     ...((settings.retries ?? DEFAULTS.retries) !== DEFAULTS.retries ? { retries: settings.retries } : {}),
+    // Keys only: a webhook URL holds its secret and is never saved.
+    ...(settings.alertWebhooks?.length ? { alertWebhooks: settings.alertWebhooks.map((w) => w.key) } : {}),
   };
 }
 
