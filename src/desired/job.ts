@@ -3,7 +3,8 @@
  * documents. No AWS calls here, so the whole of it is unit-tested with plain objects.
  */
 import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectCache, ProjectSource, VpcConfig } from "@aws-sdk/client-codebuild";
-import { jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
+import { failedRunTransformer, type ChatKind, type InputTransformer } from "./chat.js";
+import { chatPrefix, jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
 import { serviceRoleStatements } from "../settings/policy.js";
 import { defaultGraceSeconds, missedRunAlarmInput, missedRunWatch, type MetricAlarmInput, type MissedRunWatch } from "./missed-run.js";
 import { scheduleGaps } from "../schedule/gaps.js";
@@ -124,6 +125,29 @@ interface AlertRuleSpec {
   inputTemplate: string;
 }
 
+/** One chat webhook: an EventBridge connection and API destination (both `name`) and a target on the alert rule. */
+export interface ChatWebhookSpec {
+  key: string;
+  kind: ChatKind;
+  /** The URL (a secret): undefined when only its key is known, and the deployed API destination is kept as it is. */
+  url: string | undefined;
+  /** Scheme and host only, or the key when the URL is not known. */
+  display: string;
+  name: string;
+  targetId: string;
+  transformer: InputTransformer;
+}
+
+export interface ChatSpec {
+  /** Every connection and API destination of the job is named prefix + key. */
+  prefix: string;
+  /** On the connection and the API destination (they take no tags): who owns them. */
+  description: string;
+  ruleName: string;
+  roleArn: string;
+  webhooks: ChatWebhookSpec[];
+}
+
 interface TopicSpec {
   name: string;
   arn: string;
@@ -153,6 +177,10 @@ export interface JobSpec {
   alertEmail: string;
   alertRule: AlertRuleSpec;
   missedRun: MissedRunSpec;
+  /** The role EventBridge calls the chat webhooks with; undefined without --alert-webhook. */
+  chatRole: RoleSpec | undefined;
+  /** The chat webhooks (none: any left of the job's are removed). */
+  chat: ChatSpec;
 }
 
 const VERSION = "2012-10-17" as const;
@@ -161,6 +189,13 @@ export const SERVICE_ROLE_POLICY = "support-job-base";
 export const SCHEDULE_ROLE_POLICY = "support-job-start-build";
 export const SCHEDULE_TARGET_ID = "support-job-codebuild";
 export const ALERT_TARGET_ID = "support-job-alert-topic";
+export const CHAT_ROLE_POLICY = "support-job-invoke-webhooks";
+/** A chat webhook's target on the alert rule: this and its key (Id: [.-_A-Za-z0-9]+, at most 64). */
+export const CHAT_TARGET_PREFIX = "support-job-chat-";
+/** The Description of a job's connections and API destinations: they take no tags, so it says whose they are. */
+export function chatDescription(job: string): string {
+  return `${TAG_KEY}=${job}: alerts of support-job job ${job} to a chat webhook`;
+}
 
 export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new Date()): JobSpec {
   const names = jobNames(settings.name, where.region);
@@ -347,6 +382,50 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
     ...alertMessage(),
   };
 
+  const prefix = chatPrefix(settings.name);
+  const webhooks: ChatWebhookSpec[] = (settings.alertWebhooks ?? []).map((w) => ({
+    key: w.key,
+    kind: w.kind,
+    url: w.url,
+    display: w.display ?? w.key,
+    name: `${prefix}${w.key}`,
+    targetId: `${CHAT_TARGET_PREFIX}${w.key}`,
+    transformer: failedRunTransformer(w.kind, settings.name),
+  }));
+  const chat: ChatSpec = { prefix, description: chatDescription(settings.name), ruleName: names.alertRule, roleArn: arns.chatRole, webhooks };
+  const chatRole: RoleSpec | undefined = webhooks.length
+    ? {
+        name: names.chatRole,
+        arn: arns.chatRole,
+        description: `support-job ${settings.name}: lets its alert rule post to the job's chat webhooks, nothing else`,
+        trustPolicy: {
+          Version: VERSION,
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "aws:SourceAccount": account } },
+            } as PolicyStatement,
+          ],
+        },
+        inlinePolicyName: CHAT_ROLE_POLICY,
+        inlinePolicy: {
+          Version: VERSION,
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["events:InvokeApiDestination"],
+              // An API destination's ARN ends in an id AWS makes: name/* matches it and nothing else.
+              Resource: webhooks.map((w) => `arn:${where.partition}:events:${where.region}:${account}:api-destination/${w.name}/*`),
+            },
+          ],
+        },
+        managedPolicyArns: [],
+        permissionsBoundary: settings.permissionsBoundary,
+      }
+    : undefined;
+
   return {
     job: settings.name,
     where,
@@ -367,6 +446,8 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
     alertEmail: settings.email,
     alertRule,
     missedRun,
+    chatRole,
+    chat,
   };
 }
 

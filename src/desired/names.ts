@@ -32,6 +32,8 @@ export interface JobNames {
   scheduleRole: string;
   schedulerRole: string;
   tryRole: string;
+  /** The role EventBridge invokes the job's chat webhooks (API destinations) with. */
+  chatRole: string;
   jobPolicy: string;
   scheduleRule: string;
   alertRule: string;
@@ -92,6 +94,7 @@ export function jobNames(job: string, region: string): JobNames {
     scheduleRole: iamName(job, region, "start"),
     schedulerRole: iamName(job, region, "scheduler"),
     tryRole: iamName(job, region, "try"),
+    chatRole: iamName(job, region, "chat"),
     jobPolicy: iamName(job, region, "permissions"),
     scheduleRule: `${p}-schedule`,
     alertRule: `${p}-alerts`,
@@ -101,6 +104,23 @@ export function jobNames(job: string, region: string): JobNames {
     logGroup: `/aws/codebuild/${job}`,
     missedRunAlarm: missedRunAlarmName(job),
   };
+}
+
+/** EventBridge connection and API destination names: [.-_A-Za-z0-9]+, at most 64 (botocore events model). */
+const CHAT_NAME_MAX = 64;
+/** The longest webhook key (desired/chat.ts): "generic-" or "discord-" and 8 hex. */
+const CHAT_KEY_MAX = 16;
+
+/**
+ * The name prefix of a job's chat connections and API destinations: `support-job-<job>-`, then the webhook's key.
+ * A job name too long for that to fit 64 is cut, with a hash of the whole name to keep it unique.
+ */
+export function chatPrefix(job: string): string {
+  const full = `support-job-${job}-`;
+  if (full.length + CHAT_KEY_MAX <= CHAT_NAME_MAX) return full;
+  const hash = createHash("sha256").update(job).digest("hex").slice(0, 8);
+  const room = CHAT_NAME_MAX - CHAT_KEY_MAX - "support-job-".length - hash.length - 2;
+  return `support-job-${job.slice(0, room)}-${hash}-`;
 }
 
 export interface Where {
@@ -117,6 +137,7 @@ export function jobArns(names: JobNames, { account, region, partition }: Where) 
     scheduleRole: iam("role", names.scheduleRole),
     schedulerRole: iam("role", names.schedulerRole),
     tryRole: iam("role", names.tryRole),
+    chatRole: iam("role", names.chatRole),
     jobPolicy: iam("policy", names.jobPolicy),
     scheduleRule: `arn:${partition}:events:${region}:${account}:rule/${names.scheduleRule}`,
     alertRule: `arn:${partition}:events:${region}:${account}:rule/${names.alertRule}`,

@@ -46,7 +46,7 @@ export interface RoleState {
 }
 
 /** A role of the job: the key is both its name in JobNames and its spec in JobSpec. */
-type RoleKey = "serviceRole" | "scheduleRole" | "schedulerRole";
+type RoleKey = "serviceRole" | "scheduleRole" | "schedulerRole" | "chatRole";
 
 /**
  * One of the job's roles: its key, its label, the inline policy support-job writes on it (a fixed name per kind,

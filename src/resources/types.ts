@@ -17,6 +17,8 @@ export type ResourceKey =
   | "alertSubscription"
   | "alertRule"
   | "missedRunAlarm"
+  | "chatRole"
+  | "chatWebhooks"
   | "legacyIam"
   | "tryRole";
 
