@@ -16,6 +16,9 @@ const PROJECT_ARN = `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/${JOB}`;
 const GROUP_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/support-job-${JOB}`;
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:support-job-${JOB}-alerts`;
 const ECR_IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/support/cleanup:1.4`;
+/** A chat webhook: its URL holds a secret (the part after /services/). */
+const WEBHOOK_SECRET = "xoxWEBHOOKdistinctiveSECRET9c2e";
+const WEBHOOK = `https://hooks.slack.com/services/T0TEAM/B0CHAN/${WEBHOOK_SECRET}`;
 
 /** A job that needs every kind of permission init can grant. */
 const FULL = [
@@ -41,6 +44,8 @@ const FULL = [
   "policy.json",
   "--policy-arn",
   TEAM_POLICY_ARN,
+  "--alert-webhook",
+  WEBHOOK,
 ];
 
 const aws = useLocalAws();
@@ -199,6 +204,18 @@ describe("every policy document init writes", () => {
       expect(build.attached).toEqual([`arn:aws:iam::${ACCOUNT}:policy/support-job-${JOB}-use1-permissions`, TEAM_POLICY_ARN].sort());
       expect(snapshot.policies[`support-job-${JOB}-use1-permissions`]?.document).toEqual(JOB_POLICY_DOCUMENT);
 
+      // The chat role: trusted by EventBridge from this account; may invoke the job's API destinations, nothing else.
+      const chat = snapshot.roles[`support-job-${JOB}-use1-chat`]!;
+      expect(statementsOf(chat.trust)[0]!.Principal).toEqual({ Service: "events.amazonaws.com" });
+      expect(Object.values(chat.inline).flatMap(statementsOf)).toEqual([
+        {
+          Effect: "Allow",
+          Action: ["events:InvokeApiDestination"],
+          Resource: [expect.stringMatching(new RegExp(`^arn:aws:events:${REGION}:${ACCOUNT}:api-destination/support-job-${JOB}-slack-[0-9a-f]{8}/\\*$`))],
+        },
+      ]);
+      expect(chat.attached).toEqual([]);
+
       // The topic lets EventBridge publish to it, and nothing else (no Condition: unsupported for EventBridge).
       expect(statementsOf(snapshot.topics[`support-job-${JOB}-alerts`]!.policy)).toEqual([
         { Sid: "AllowEventBridgeToPublishAlerts", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: TOPIC_ARN },
@@ -313,6 +330,7 @@ describe("secrets", () => {
     for (const text of [...runs.flatMap((r) => [r.stdout, r.stderr]), saved]) {
       expect(text).not.toContain(SECRET_KEY);
       expect(text).not.toContain(SESSION_TOKEN);
+      expect(text).not.toContain(WEBHOOK_SECRET);
     }
     // The config holds references, never values.
     expect(savedJob(cwd)).toMatchObject({

@@ -41,6 +41,8 @@ it("allows every AWS action that init, plan, apply, status, run-now, logs, list,
     "ops@example.com",
     "--policy-file",
     "policy.json",
+    "--alert-webhook",
+    "https://hooks.slack.com/services/T0/B0/secret",
   ];
   // A VPC to check a VPC job's subnets against (the EC2 Describe calls).
   const { ec2 } = aws.clients;
@@ -51,7 +53,7 @@ it("allows every AWS action that init, plan, apply, status, run-now, logs, list,
     ["init", "--yes", ...flags],
     ["init", "--yes", "--dry-run", "--vpc-id", vpcId, "--subnet", subnet, "--security-group", group],
     ["init", "--yes", "--timezone", "Europe/Rome", "--email", "oncall@example.com"],
-    ["init", "--yes", "--timezone", "UTC", "--policy-file", ""],
+    ["init", "--yes", "--timezone", "UTC", "--policy-file", "", "--no-alert-webhook"],
     ["plan"],
     ["apply", "--yes"],
     ["status"],
@@ -136,6 +138,8 @@ it("the bounded operator policy allows every call of every command when roles ca
     "policy.json",
     "--permissions-boundary",
     boundary,
+    "--alert-webhook",
+    "https://discord.com/api/webhooks/1/secret",
   ];
   const steps = [
     ["init", "--yes", ...flags],
