@@ -8,9 +8,11 @@ import type { Subscription } from "@aws-sdk/client-sns";
 import { missedRunAlarmResource, setAlarmState, type AlarmState } from "../resources/alarm.js";
 import type { Clients } from "../aws/clients.js";
 import { OperationError } from "../errors.js";
+import { WEBHOOK_KEY } from "../settings/validate.js";
 import { accountOf, awsCall, noSuchJob } from "../aws/call.js";
 import { readJobWithIdentity } from "../plan/plan.js";
 import { alertRuleResource, type RuleState } from "../resources/rule.js";
+import { chatResource, type ChatState } from "../resources/chat.js";
 import type { ReadResource } from "../resources/types.js";
 import { openJob, type JobOptions } from "./open-job.js";
 import { summariseRun, TEST_ALERT_VARIABLE } from "../runs/history.js";
@@ -18,7 +20,7 @@ import { parsePolicyText } from "../resources/compare.js";
 import { alertSubscriptionResource, alertTopicResource, isPending, type CurrentSubscriptions, type TopicState } from "../resources/topic.js";
 import { buildConsoleUrl, jobArns, jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
-import { expectationText, testAlertToJson } from "../ui/alerts.js";
+import { chatExpectationText, expectationText, testAlertToJson } from "../ui/alerts.js";
 import { failureText, formatDuration, outcomeWord } from "../ui/runs.js";
 import { startRun, watchStarted } from "./start-run.js";
 import { paint } from "../ui/style.js";
@@ -32,6 +34,7 @@ const ALERT_READS = [
   alertTopicResource,
   alertSubscriptionResource,
   missedRunAlarmResource,
+  chatResource,
 ] as readonly ReadResource<unknown>[];
 
 /** The status a test run ends with; the alert rule must include it for the test to send an alert. */
@@ -64,6 +67,18 @@ export interface AlertChainState {
   subscriptions: Subscription[] | undefined;
   /** support-job.json's address, when there is one for this job. */
   configEmail: string | undefined;
+  /** The job's chat webhooks as deployed: whether each one's connection, API destination and rule target are there and linked. */
+  webhooks?: WebhookChain[] | undefined;
+  /** The webhook keys support-job.json lists for this job. */
+  configWebhooks?: readonly string[] | undefined;
+}
+
+export interface WebhookChain {
+  key: string;
+  connection: boolean;
+  destination: boolean;
+  /** The alert rule has a target for it, pointing at its API destination, with a role. */
+  target: boolean;
 }
 
 export interface AlertCheck {
@@ -78,6 +93,8 @@ export interface AlertCheck {
   otherEndpoints: string[];
   /** The statuses the rule alerts on; undefined when it alerts on any status. */
   statuses: string[] | undefined;
+  /** Chat webhooks whose whole chain (connection → API destination → rule target) is in place. */
+  webhooks: string[];
 }
 
 /** Pure: the alert chain as read → what is broken, what to warn about, and who gets the alert. */
@@ -133,7 +150,17 @@ export function checkAlertChain(state: AlertChainState): AlertCheck {
   const wanted = state.configEmail?.toLowerCase();
   if (state.topic && wanted && !emails.some((s) => s.Endpoint?.toLowerCase() === wanted))
     warnings.push(`${state.configEmail} (support-job.json's address) is not subscribed to the alert topic: \`support-job init --yes\` subscribes it.`);
-  return { problems, warnings, recipients, pending, otherEndpoints, statuses };
+  const webhooks: string[] = [];
+  for (const hook of state.webhooks ?? []) {
+    const missing = [!hook.connection && "connection", !hook.destination && "API destination", !hook.target && "alert rule target"].filter(Boolean);
+    if (missing.length)
+      warnings.push(`chat webhook ${hook.key} has no ${missing.join(", no ")}, so the alert cannot reach it: \`support-job init --yes\` fixes it.`);
+    else webhooks.push(hook.key);
+  }
+  for (const key of state.configWebhooks ?? [])
+    if (!(state.webhooks ?? []).some((h) => h.key === key))
+      warnings.push(`chat webhook ${key} (in support-job.json) is not set up in AWS: give its URL again with \`support-job init --yes --alert-webhook URL\`.`);
+  return { problems, warnings, recipients, pending, otherEndpoints, statuses, webhooks };
 }
 
 /** EventBridge publishes with the topic's policy: some Allow statement must let events.amazonaws.com call sns:Publish. */
@@ -180,6 +207,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
       const subscriptions = (current.get("alertSubscription") as CurrentSubscriptions | undefined)?.all;
       missedRunAlarm = current.get("missedRunAlarm") as AlarmState | undefined;
       retries = (current.get("project") as ProjectState | undefined)?.project.autoRetryLimit ?? 0;
+      const chat = current.get("chatWebhooks") as ChatState | undefined;
       const state: AlertChainState = {
         job: name,
         region: clients.region,
@@ -190,6 +218,16 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
         topic: topic ? { policy: topic.policy } : undefined,
         subscriptions,
         configEmail: job.config?.email,
+        webhooks: (chat?.webhooks ?? [])
+          .filter((h) => h.owner === name)
+          .map((h) => ({
+            key: h.key,
+            connection: h.connection !== undefined,
+            destination: h.destination !== undefined && h.destination.connectionArn === h.connection?.arn,
+            target: h.target !== undefined && h.destination !== undefined && h.target.Arn === h.destination.arn && Boolean(h.target.RoleArn),
+          })),
+        // Keys only (a URL someone wrote into the file by hand is never echoed).
+        configWebhooks: job.config?.alertWebhooks?.filter((k) => WEBHOOK_KEY.test(k)),
       };
       return { state, account: where.account };
     },
@@ -240,6 +278,8 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
   if (run.status === TEST_RUN_STATUS) {
     task?.succeed(`${capitalise(label)} failed as intended${after}.`);
     io.result(expectationText(check));
+    const chat = chatExpectationText(check.webhooks);
+    if (chat) io.result(chat);
     io.result(`  ${paint.dim("run:")} ${consoleUrl}`);
     if (alarmTest) io.result(`Missed-run alarm: ${alarmTest.said}`);
     return;

@@ -10,6 +10,22 @@ export interface AlertRecipients {
   pending: readonly string[];
   /** Confirmed subscriptions other than email. */
   otherEndpoints: readonly string[];
+  /** Chat webhooks whose connection, API destination and rule target are in place. */
+  webhooks?: readonly string[] | undefined;
+}
+
+/**
+ * What test-alert can say of each chat webhook: the failed run's event goes through the same alert rule to it, but
+ * whether the chat service accepted the post is not visible to support-job (EventBridge counts failed deliveries in
+ * the rule's FailedInvocations metric, and retries as the target's RetryPolicy says).
+ */
+export function chatExpectationText(webhooks: readonly string[]): string | undefined {
+  if (webhooks.length === 0) return undefined;
+  return (
+    `Expect a chat message through ${webhooks.join(", ")} within a minute: the same alert rule posts the run's failure to ${webhooks.length === 1 ? "it" : "each"}. ` +
+    `support-job checked that each connection, API destination and rule target is in place; it cannot see whether the chat service accepted the post ` +
+    `(if nothing arrives, the alert rule's FailedInvocations metric in CloudWatch counts refused deliveries).`
+  );
 }
 
 /** Where the alert goes, in one sentence, once the test run has failed. */
@@ -39,6 +55,7 @@ export function testAlertToJson(
     pendingConfirmation: check.pending,
     otherSubscriptions: check.otherEndpoints,
     emailCanArrive: check.recipients.length > 0,
+    chatWebhooks: check.webhooks ?? [],
   };
   if ("problems" in outcome) return { name, started: false, problems: outcome.problems, alert };
   return { name, started: true, failedAsIntended: outcome.failedAsIntended, run: { ...runToJson(outcome.run), consoleUrl: outcome.consoleUrl }, alert };

@@ -6,7 +6,7 @@
  * moto cannot deliver to an API destination: what the webhook receives is the target's transformer rendered
  * here, the way EventBridge fills it (desired/chat.ts renderInputTemplate).
  */
-import { DescribeApiDestinationCommand, DescribeConnectionCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { DescribeApiDestinationCommand, DescribeConnectionCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -143,12 +143,27 @@ describe("init --alert-webhook", () => {
     expect(dry.stdout + dry.stderr).not.toContain("xoxOTHERsecret");
   });
 
-  it("never writes or prints a webhook URL's secret part", () => {
-    const file = readFileSync(join(cwd, "support-job.json"), "utf8");
-    for (const secret of [...Object.values(SECRETS), "xoxOTHERsecret"]) {
-      expect(file).not.toContain(secret);
-      for (const text of outputs) expect(text).not.toContain(secret);
-    }
+  it("test-alert checks each webhook's chain and says what it proves (delivery itself is not visible, nor emulated by moto)", async () => {
+    aws.proxy.builds.scriptNext([{ status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 1" } }]);
+    const run = await cli(["test-alert"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Expect the alert email at");
+    expect(run.stdout).toMatch(/Expect a chat message through discord-[0-9a-f]{8}, generic-[0-9a-f]{8}, slack-[0-9a-f]{8}, teams-[0-9a-f]{8} within a minute/);
+    expect(run.stdout).toContain("cannot see whether the chat service accepted the post");
+
+    // A webhook whose rule target is gone is named, with the fix.
+    const saved = JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8")) as { jobs: Record<string, { alertWebhooks: string[] }> };
+    const slack = saved.jobs[JOB]!.alertWebhooks[0]!;
+    await aws.clients.events.send(new RemoveTargetsCommand({ Rule: RULE, Ids: [`support-job-chat-${slack}`] }));
+    aws.proxy.builds.scriptNext([{ status: "FAILED", failedPhase: "BUILD", reason: { statusCode: "COMMAND_EXECUTION_ERROR", message: "exit status 1" } }]);
+    const json = await cli(["--json", "test-alert"]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stderr).toContain(`chat webhook ${slack} has no alert rule target, so the alert cannot reach it`);
+    expect((JSON.parse(json.stdout) as { alert: { chatWebhooks: string[] } }).alert.chatWebhooks).toHaveLength(3);
+    // init puts it back, and only it.
+    aws.proxy.resetCalls();
+    expect((await cli(["init", "--yes"])).code).toBe(0);
+    expect(aws.proxy.writes().map((c) => c.action)).toEqual(["PutTargets"]);
   });
 
   it("--no-alert-webhook removes the targets, API destinations, connections and the chat role", async () => {
@@ -162,5 +177,12 @@ describe("init --alert-webhook", () => {
     expect(writes).toContain("DeleteRole");
     const targets = (await aws.clients.events.send(new ListTargetsByRuleCommand({ Rule: RULE }))).Targets ?? [];
     expect(targets.map((t) => t.Id)).toEqual(["support-job-alert-topic"]);
+  });
+  it("never writes or prints a webhook URL's secret part (every run above: init --debug, --json, status, --dry-run, test-alert, removal)", () => {
+    const file = readFileSync(join(cwd, "support-job.json"), "utf8");
+    for (const secret of [...Object.values(SECRETS), "xoxOTHERsecret"]) {
+      expect(file).not.toContain(secret);
+      for (const text of outputs) expect(text).not.toContain(secret);
+    }
   });
 });
