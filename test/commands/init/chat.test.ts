@@ -6,7 +6,15 @@
  * moto cannot deliver to an API destination: what the webhook receives is the target's transformer rendered
  * here, the way EventBridge fills it (desired/chat.ts renderInputTemplate).
  */
-import { DescribeApiDestinationCommand, DescribeConnectionCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  CreateConnectionCommand,
+  DescribeApiDestinationCommand,
+  DescribeConnectionCommand,
+  ListApiDestinationsCommand,
+  ListConnectionsCommand,
+  ListTargetsByRuleCommand,
+  RemoveTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -184,5 +192,33 @@ describe("init --alert-webhook", () => {
       expect(file).not.toContain(secret);
       for (const text of outputs) expect(text).not.toContain(secret);
     }
+  });
+});
+
+describe("destroy with chat webhooks", () => {
+  it("deletes the job's connections and API destinations (after the rule) and the chat role; leaves another's alone", async () => {
+    await aws.reset();
+    cwd = mkdtempSync(join(tmpdir(), "support-job-chat-destroy-"));
+    const { events } = aws.clients;
+    // Someone else's connection whose name looks like one of the job's: its Description does not name the job.
+    const foreign = `support-job-${JOB}-generic-0123abcd`;
+    await events.send(
+      new CreateConnectionCommand({
+        Name: foreign,
+        Description: "made by hand",
+        AuthorizationType: "API_KEY",
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-key", ApiKeyValue: "v" } },
+      }),
+    );
+    expect((await cli(["init", "--yes", ...jobFlags(JOB, ["--alert-webhook", URLS.slack])])).code).toBe(0);
+    const run = await cli(["destroy", "--yes"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/- delete {2}chat webhook +support-job-nightly-cleanup-slack-[0-9a-f]{8} \(connection; API destination\)/);
+    expect(run.stdout).toMatch(/chat webhooks role +support-job-nightly-cleanup-use1-chat/);
+    expect(run.stdout + run.stderr).toContain(foreign);
+    const left = (await events.send(new ListConnectionsCommand({}))).Connections ?? [];
+    expect(left.map((c) => c.Name)).toEqual([foreign]);
+    expect((await events.send(new ListApiDestinationsCommand({}))).ApiDestinations ?? []).toEqual([]);
+    for (const text of outputs) expect(text).not.toContain(SECRETS.slack);
   });
 });
