@@ -13,13 +13,15 @@ describe("a fresh UTC job's plan", () => {
   const steps = RESOURCES.map((r) => r.plan(spec, undefined, { adopt: false }));
   const plan = { spec, steps, current: new Map() };
 
-  it("marks the time-zone schedule, its group and role, the job policy and the old IAM names as absent, each under its real name", () => {
+  it("marks the time-zone schedule, its group and role, the job policy, the chat webhooks and their role, and the old IAM names as absent, each under its real name", () => {
     const absent = steps.filter((s) => s.absent).map((s) => [s.key, s.name]);
     expect(absent).toEqual([
       ["jobPolicy", spec.names.jobPolicy],
       ["schedulerRole", spec.names.schedulerRole],
       ["scheduleGroup", spec.names.scheduleGroup],
       ["schedule", spec.names.schedule],
+      ["chatRole", spec.names.chatRole],
+      ["chatWebhooks", "support-job-nightly-cleanup-*"],
       ["legacyIam", "support-job-nightly-cleanup-build"],
     ]);
     expect(steps.every((s) => s.name !== "")).toBe(true);

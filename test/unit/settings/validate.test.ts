@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkEnv, checkPolicyFile, checkRepository, withoutCredentials } from "../../../src/settings/validate.js";
+import { checkAlertWebhook, checkEnv, checkPolicyFile, checkRepository, toRaw, validateSettings, withoutCredentials } from "../../../src/settings/validate.js";
+import { InputError } from "../../../src/errors.js";
 
 const problemOf = (check: { ok: boolean; problem?: string; example?: string }) => `${check.problem ?? ""} ${check.example ?? ""}`;
 
@@ -75,5 +76,49 @@ describe("policy files", () => {
 
   it("accepts an upper-case service prefix, as IAM does", () => {
     expect(checkPolicyFile("policy.json", write(doc("S3:GetObject"))).ok).toBe(true);
+  });
+});
+
+describe("--alert-webhook", () => {
+  const base = { name: "nightly", repository: "https://github.com/acme/ops.git", schedule: "rate(1 day)", email: "ops@example.com" };
+  const SECRET = "xoxSECRETinTheURL";
+
+  it.each([
+    [`http://hooks.slack.com/services/T/B/${SECRET}`, "must use https"],
+    [`https://u:p@hooks.slack.com/services/T/B/${SECRET}`, "user name or password"],
+    [`https://hooks.slack.com/services/T/B/${SECRET} x`, "characters an API destination does not accept"],
+    [`https://discord.com/not-a-hook/${SECRET}`, "not a Discord webhook URL"],
+    [`chat=https://hooks.slack.com/services/T/B/${SECRET}`, 'unknown kind "chat"'],
+  ])("refuses %s, naming the flag, without echoing the URL", (value, problem) => {
+    const check = checkAlertWebhook(value);
+    expect(check).toMatchObject({ ok: false, problem: expect.stringContaining(problem) });
+    expect(problemOf(check)).not.toContain(SECRET);
+    let error: unknown;
+    try {
+      validateSettings({ ...base, alertWebhooks: [value] }, process.cwd());
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).field).toBe("--alert-webhook");
+    expect((error as Error).message).not.toContain(SECRET);
+  });
+
+  it("keeps a URL's key and kind (the URL only in memory), takes a saved key back as it is, and saves keys only", () => {
+    const url = `https://hooks.slack.com/services/T/B/${SECRET}`;
+    const settings = validateSettings({ ...base, alertWebhooks: [url, "teams-0123abcd", url] }, process.cwd());
+    expect(settings.alertWebhooks).toEqual([
+      { key: expect.stringMatching(/^slack-[0-9a-f]{8}$/), kind: "slack", url, display: "https://hooks.slack.com/…" },
+      { key: "teams-0123abcd", kind: "teams" },
+    ]);
+    const raw = toRaw(settings);
+    expect(raw.alertWebhooks).toEqual([settings.alertWebhooks?.[0]?.key, "teams-0123abcd"]);
+    expect(JSON.stringify(raw)).not.toContain(SECRET);
+  });
+
+  it("refuses a fifth webhook: EventBridge allows 5 targets per rule, one is the email topic", () => {
+    const hooks = [1, 2, 3, 4, 5].map((n) => `https://alerts.example.com/hook/${n}`);
+    expect(() => validateSettings({ ...base, alertWebhooks: hooks }, process.cwd())).toThrow(/--alert-webhook: 5 webhooks; .* at most 4/);
+    expect(validateSettings({ ...base, alertWebhooks: hooks.slice(0, 4) }, process.cwd()).alertWebhooks).toHaveLength(4);
   });
 });
