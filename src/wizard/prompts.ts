@@ -24,6 +24,8 @@ export interface TextQuestion {
   validate?: ((value: string) => true | string) | undefined;
   /** Shown as the answer when the user leaves the line empty and there is no default. */
   emptyAnswer?: string | undefined;
+  /** What to show as the answer once given, instead of the answer itself (a secret). */
+  shown?: ((value: string) => string) | undefined;
   /** A short problem to show while typing (validate still decides on Enter). */
   live?: ((value: string) => string | undefined) | undefined;
 }
@@ -116,7 +118,7 @@ export function askText(question: TextQuestion, context?: PromptContext): Promis
       default: question.default,
       validate: validate ? (value: string) => validate(value) : undefined,
       transformer: (value: string, { isFinal }: { isFinal: boolean }) => {
-        if (isFinal) return value === "" && question.emptyAnswer ? paint.dim(question.emptyAnswer) : paint.cyan(value);
+        if (isFinal) return value === "" && question.emptyAnswer ? paint.dim(question.emptyAnswer) : paint.cyan(question.shown ? question.shown(value) : value);
         const problem = live && value ? live(value) : undefined;
         return problem ? `${value}  ${paint.yellow(`← ${problem}`)}` : value;
       },

@@ -50,6 +50,7 @@ import {
   checkTimezone,
   sshToHttps,
   type Check,
+  checkAlertWebhook,
 } from "../settings/validate.js";
 import { timeInZones } from "../ui/format.js";
 import { paint } from "../ui/style.js";
@@ -437,15 +438,32 @@ function minutePrice(compute: Compute): string {
   return price === undefined ? paint.dim("price: see AWS") : `$${price}/min`;
 }
 
-export function advancedQuestion(image: string | undefined, timeout: string | number | undefined): YesNoQuestion {
+export function advancedQuestion(image: string | undefined, timeout: string | number | undefined, webhooks?: number): YesNoQuestion {
   const parts = [
     ...(image !== undefined ? [`image ${image} (follows the compute size)`] : []),
     ...(timeout !== undefined ? [`timeout ${timeout} minutes`] : []),
+    ...(webhooks !== undefined ? [webhooks ? `${webhooks} chat webhook${webhooks === 1 ? "" : "s"}` : "alerts by email only"] : []),
   ];
+  const change = [image !== undefined ? "image" : "", timeout !== undefined ? "timeout" : ""].filter(Boolean).join(" or the ");
+  const chat = webhooks !== undefined ? "send alerts to chat" : "";
   return {
-    message: `Change the ${[image !== undefined ? "image" : "", timeout !== undefined ? "timeout" : ""].filter(Boolean).join(" or the ")}?`,
+    message: change && chat ? `Change the ${change}, or ${chat}?` : change ? `Change the ${change}?` : `${chat[0]?.toUpperCase() ?? ""}${chat.slice(1)}?`,
     help: `Now: ${parts.join(", ")}. Yes also asks about overlapping runs, retries and the missed-run alarm's grace.`,
     default: false,
+  };
+}
+
+/** One more chat webhook (Slack, Teams Workflows, Discord or kind=URL); Enter on an empty line: no more. */
+export function webhookQuestion(count: number): TextQuestion {
+  return {
+    message: count ? "Another chat webhook URL" : "Chat webhook URL",
+    help: "Slack, Teams (Workflows), Discord or generic=https://...; the URL is a secret: it is never saved or shown. Enter: none.",
+    emptyAnswer: "none",
+    validate: (value) => (value.trim() === "" ? true : fromCheck(checkAlertWebhook(value))),
+    shown: (value) => {
+      const check = value.trim() ? checkAlertWebhook(value) : undefined;
+      return check?.ok ? `${check.value.key} (${check.value.display ?? ""})` : "";
+    },
   };
 }
 

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { localTimeZone } from "../schedule/index.js";
-import { DEFAULT_ALERT_ON, DEFAULTS, GPU_COMPUTE } from "../settings/types.js";
+import { DEFAULT_ALERT_ON, DEFAULTS, GPU_COMPUTE, MAX_ALERT_WEBHOOKS } from "../settings/types.js";
 import {
   checkArch,
   checkCache,
@@ -284,17 +284,29 @@ async function imageAndTimeout(s: Session): Promise<void> {
   if (!arch.ok) return;
   // The image follows the architecture unless the user picked one that still fits it.
   if (asked(s, "image")) s.answers.image = s.answers.image === undefined ? undefined : q.imageFor(s.answers.image, arch.value);
-  // Both given as flags: the rest of the advanced settings get their own "change them?".
-  if (!asked(s, "image") && !asked(s, "timeout")) return extras(s);
+  const chat = asked(s, "alertWebhooks");
+  // Image, timeout and chat all given as flags: the rest of the advanced settings get their own "change them?".
+  if (!asked(s, "image") && !asked(s, "timeout") && !chat) return extras(s);
   const image = s.answers.image ?? q.imageFor(undefined, arch.value);
   const timeout = s.answers.timeout ?? DEFAULTS.timeoutMinutes;
-  if (!(await s.ask.yesNo(q.advancedQuestion(asked(s, "image") ? image : undefined, asked(s, "timeout") ? timeout : undefined)))) return;
+  const hooks = [...(s.answers.alertWebhooks ?? [])];
+  const advanced = q.advancedQuestion(asked(s, "image") ? image : undefined, asked(s, "timeout") ? timeout : undefined, chat ? hooks.length : undefined);
+  if (!(await s.ask.yesNo(advanced))) return;
   if (asked(s, "image")) s.answers.image = (await s.ask.text(q.imageQuestion(image, arch.value))).trim();
   if (asked(s, "timeout")) s.answers.timeout = Number((await s.ask.text(q.timeoutQuestion(timeout))).trim());
   // Overlap, retries and the missed-run alarm: Enter keeps each default.
   if (asked(s, "maxParallel")) s.answers.maxParallel = Number((await s.ask.text(q.maxParallelQuestion(s.answers.maxParallel ?? DEFAULTS.maxParallel))).trim());
   if (asked(s, "retries")) s.answers.retries = Number((await s.ask.text(q.retriesQuestion(s.answers.retries ?? DEFAULTS.retries))).trim());
   if (asked(s, "grace") && s.answers.missedRunAlarm !== false) s.answers.grace = (await s.ask.text(q.graceQuestion(s.answers.grace))).trim() || undefined;
+  if (chat) {
+    // Saved webhooks (by key) stay; --no-alert-webhook removes them. Each new URL is kept only in memory.
+    while (hooks.length < MAX_ALERT_WEBHOOKS) {
+      const value = (await s.ask.text(q.webhookQuestion(hooks.length))).trim();
+      if (!value) break;
+      hooks.push(value);
+    }
+    s.answers.alertWebhooks = hooks;
+  }
   await extras(s, true);
 }
 

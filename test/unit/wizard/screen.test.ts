@@ -56,7 +56,7 @@ describe("the wizard on inquirer's prompts", () => {
     screen.keypress("enter");
     expect(await until("Compute size")).toMatch(/❯ small\s+2 vCPUs\s+3 GB memory/);
     screen.keypress("enter");
-    await until("Change the image or the timeout?");
+    await until("Change the image or the timeout, or send alerts to chat?");
     screen.keypress("enter");
     await until("Alert email");
     screen.type("ops@example.com");

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { validateSettings, type RawSettings } from "../../../src/settings/validate.js";
 import type { Ask, Choice, Heading } from "../../../src/wizard/prompts.js";
 import { runWizard, type WizardContext } from "../../../src/wizard/wizard.js";
+import { webhookQuestion } from "../../../src/wizard/questions.js";
 import type { Workspace } from "../../../src/wizard/workspace.js";
 
 /** Press Enter: take the default (text, yes/no), the highlighted choice, or the ticked boxes. */
@@ -96,7 +97,7 @@ describe("first run", () => {
       ["time zone", ENTER],
       ["Use this schedule?", ENTER],
       ["Compute size", ENTER],
-      ["Change the image or the timeout?", ENTER],
+      ["Change the image or the timeout, or send alerts to chat?", ENTER],
       ["Alert email", "ops@example.com"],
       ["Send an alert", ENTER],
       ["Environment variables", ENTER],
@@ -349,7 +350,7 @@ describe("re-running init (edit)", () => {
       ["time zone", ENTER],
       ["Use this schedule?", ENTER],
       ["Compute size", ENTER],
-      ["Change the image or the timeout?", ENTER],
+      ["Change the image or the timeout, or send alerts to chat?", ENTER],
       ["Alert email", ENTER],
       ["Send an alert", ENTER],
       ["Environment variables", ENTER],
@@ -378,7 +379,7 @@ describe("re-running init (edit)", () => {
       ["Buildspec", ENTER],
       // schedule given (a rate: no zone either); arch given: only x86_64 sizes, image follows it
       ["Compute size", ENTER],
-      ["Change the image?", ENTER],
+      ["Change the image, or send alerts to chat?", ENTER],
       ["Send an alert", ENTER],
       ["Extra AWS permissions", ENTER],
     ]);
@@ -401,7 +402,7 @@ describe("re-running init (edit)", () => {
       ["time zone", ENTER],
       ["Use this schedule?", ENTER],
       ["Compute size", ENTER],
-      ["Change the image or the timeout?", ENTER],
+      ["Change the image or the timeout, or send alerts to chat?", ENTER],
       ["Alert email", ENTER],
       ["Send an alert", ["FAILED", "TIMED_OUT"]],
       ["Environment variables", "Remove STAGE"],
@@ -435,12 +436,13 @@ describe("re-running init (edit)", () => {
       ["time zone", ENTER],
       ["Use this schedule?", ENTER],
       ["Compute size", "BUILD_GENERAL1_SMALL x86_64"],
-      ["Change the image or the timeout?", true],
+      ["Change the image or the timeout, or send alerts to chat?", true],
       ["Build image", ENTER],
       ["Timeout", "120"],
       ["Runs at once", "2"],
       ["Retries of a failed run", ENTER],
       ["Missed-run alarm grace", "30m"],
+      ["Chat webhook URL", ENTER],
       ["Keep the runs' logs for", ENTER],
       ["Queued timeout", ENTER],
       ["Run on a GPU?", ENTER],
@@ -453,7 +455,7 @@ describe("re-running init (edit)", () => {
     const answers = await runWizard(saved, context(script.ask));
     expect(answers).toMatchObject({ computeType: "BUILD_GENERAL1_SMALL", arch: "x86_64", image: "aws/codebuild/standard:7.0", timeout: 120 });
     // Enter keeps a default: no retries; the others as typed.
-    expect(answers).toMatchObject({ maxParallel: 2, retries: 0, grace: "30m" });
+    expect(answers).toMatchObject({ maxParallel: 2, retries: 0, grace: "30m", alertWebhooks: [] });
     // Enter through the rest of the advanced settings keeps their defaults.
     expect(validateSettings(answers, process.cwd())).toMatchObject({
       logRetentionDays: 90,
@@ -484,12 +486,13 @@ describe("re-running init (edit)", () => {
       ["time zone", ENTER],
       ["Use this schedule?", ENTER],
       ["Compute size", "BUILD_GENERAL1_LARGE x86_64"],
-      ["Change the image or the timeout?", true],
+      ["Change the image or the timeout, or send alerts to chat?", true],
       ["Build image", ENTER],
       ["Timeout", ENTER],
       ["Runs at once", ENTER],
       ["Retries of a failed run", ENTER],
       ["Missed-run alarm grace", ENTER],
+      ["Chat webhook URL", ENTER],
       ["Keep the runs' logs for", "14 days"],
       ["Queued timeout", "30"],
       ["Run on a GPU?", true],
@@ -510,6 +513,40 @@ describe("re-running init (edit)", () => {
       cache: { bucket: "acme-build-cache", prefix: "nightly" },
       vpc: { vpcId: "vpc-0a1b2c3d", subnets: ["subnet-0a1b2c3d"], securityGroups: ["sg-0a1b2c3d"] },
     });
+  });
+  it("adds chat webhooks under the advanced step (Enter on an empty line: no more), shown by key, never by URL", async () => {
+    const url = "https://hooks.slack.com/services/T0/B0/xoxWIZARDsecret";
+    const script = scripted([
+      ["Repository", ENTER],
+      ["Job name", ENTER],
+      ["Branch", ENTER],
+      ["Buildspec", ENTER],
+      ["When should the job run?", ENTER],
+      ["time zone", ENTER],
+      ["Use this schedule?", ENTER],
+      ["Compute size", ENTER],
+      ["Change the image or the timeout, or send alerts to chat?", true],
+      ["Build image", ENTER],
+      ["Timeout", ENTER],
+      ["Runs at once", ENTER],
+      ["Retries of a failed run", ENTER],
+      ["Missed-run alarm grace", ENTER],
+      ["Chat webhook URL", url],
+      ["Another chat webhook URL", ENTER],
+      ["Keep the runs' logs for", ENTER],
+      ["Queued timeout", ENTER],
+      ["S3 cache", ENTER],
+      ["Alert email", ENTER],
+      ["Send an alert", ENTER],
+      ["Environment variables", ENTER],
+      ["Extra AWS permissions", ENTER],
+    ]);
+    const answers = await runWizard(saved, context(script.ask));
+    expect(answers.alertWebhooks).toEqual([url]);
+    const question = webhookQuestion(0);
+    expect(question.shown?.(url)).toMatch(/^slack-[0-9a-f]{8} \(https:\/\/hooks\.slack\.com\/…\)$/);
+    expect(question.validate?.("http://hooks.slack.com/services/T0/B0/xoxWIZARDsecret")).toMatch(/must use https/);
+    expect(String(question.validate?.("http://hooks.slack.com/services/T0/B0/xoxWIZARDsecret"))).not.toContain("xoxWIZARDsecret");
   });
 });
 
