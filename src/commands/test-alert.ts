@@ -73,7 +73,7 @@ export interface AlertChainState {
   configWebhooks?: readonly string[] | undefined;
 }
 
-export interface WebhookChain {
+interface WebhookChain {
   key: string;
   connection: boolean;
   destination: boolean;

@@ -193,7 +193,7 @@ export const CHAT_ROLE_POLICY = "support-job-invoke-webhooks";
 /** A chat webhook's target on the alert rule: this and its key (Id: [.-_A-Za-z0-9]+, at most 64). */
 export const CHAT_TARGET_PREFIX = "support-job-chat-";
 /** The Description of a job's connections and API destinations: they take no tags, so it says whose they are. */
-export function chatDescription(job: string): string {
+function chatDescription(job: string): string {
   return `${TAG_KEY}=${job}: alerts of support-job job ${job} to a chat webhook`;
 }
 

@@ -47,11 +47,11 @@ const KEY: ResourceKey = "chatWebhooks";
 const LABEL = "chat webhooks";
 const WEBHOOK_KEY = /^(slack|teams|discord|generic)-([0-9a-f]{8})$/;
 /** Chat services take about one message a second per webhook (Slack's documented limit); alerts are rare. */
-export const CHAT_RATE_PER_SECOND = 1;
+const CHAT_RATE_PER_SECOND = 1;
 /** The connection's API key: a fixed, non-secret header (the webhook's secret is in its URL). */
 const DUMMY_HEADER = { ApiKeyName: "x-support-job", ApiKeyValue: "alert" };
 
-export interface DeployedWebhook {
+interface DeployedWebhook {
   key: string;
   name: string;
   /** From the connection's Description (or the API destination's when the connection is gone). */
@@ -159,7 +159,7 @@ async function readChat(ref: JobRef, { events }: Clients): Promise<ChatState | u
 }
 
 /** The rule target for a webhook, given its API destination's ARN (AWS adds an id to it: known once it exists). */
-export function chatTarget(chat: ChatSpec, hook: ChatWebhookSpec, destinationArn: string): Target {
+function chatTarget(chat: ChatSpec, hook: ChatWebhookSpec, destinationArn: string): Target {
   return {
     Id: hook.targetId,
     Arn: destinationArn,
