@@ -9,6 +9,7 @@ import type { LogGroupState } from "../resources/log-group.js";
 import type { RoleState } from "../resources/role.js";
 import type { RuleState } from "../resources/rule.js";
 import type { CurrentSubscriptions } from "../resources/topic.js";
+import type { ChatState } from "../resources/chat.js";
 import { isPending, isRecorded } from "../resources/topic.js";
 import { jobArns, jobNames } from "../desired/names.js";
 import { looksLikeSecret } from "../settings/secrets.js";
@@ -48,6 +49,9 @@ export async function deployedSettings(clients: Clients, name: string, keep?: (r
   const ours = subs?.recorded !== undefined ? emails.filter((s) => isRecorded(subs.recorded, s.Endpoint)) : emails;
   const email = (ours.find((s) => !isPending(s)) ?? ours[0])?.Endpoint;
   const pattern = alertRule?.EventPattern ? (JSON.parse(alertRule.EventPattern) as { detail?: { "build-status"?: string[] } }) : undefined;
+  // The job's chat webhooks by key: init keeps them as deployed (their URLs are not read back into any setting).
+  const chat = current.get("chatWebhooks") as ChatState | undefined;
+  const alertWebhooks = (chat?.webhooks ?? []).filter((h) => h.owner === name && h.destination).map((h) => h.key);
   const warnings: string[] = [];
   const env: string[] = [];
   for (const v of project.environment?.environmentVariables ?? []) {
@@ -90,6 +94,7 @@ export async function deployedSettings(clients: Clients, name: string, keep?: (r
       // A project from before --max-parallel has no limit: it gets the default (1) unless a flag says otherwise.
       maxParallel: project.concurrentBuildLimit,
       retries: project.autoRetryLimit,
+      ...(alertWebhooks.length ? { alertWebhooks } : {}),
     },
     warnings,
   };

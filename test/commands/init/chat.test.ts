@@ -222,3 +222,20 @@ describe("destroy with chat webhooks", () => {
     for (const text of outputs) expect(text).not.toContain(SECRETS.slack);
   });
 });
+
+describe("a job read back from AWS (no support-job.json)", () => {
+  it("keeps its chat webhooks by key: init --name in an empty folder changes nothing and saves the keys", async () => {
+    await aws.reset();
+    cwd = mkdtempSync(join(tmpdir(), "support-job-chat-deployed-"));
+    expect((await cli(["init", "--yes", ...jobFlags(JOB, ["--alert-webhook", URLS.discord])])).code).toBe(0);
+    const key = (JSON.parse(readFileSync(join(cwd, "support-job.json"), "utf8")) as { jobs: Record<string, { alertWebhooks: string[] }> }).jobs[JOB]!
+      .alertWebhooks[0];
+    cwd = mkdtempSync(join(tmpdir(), "support-job-chat-elsewhere-"));
+    aws.proxy.resetCalls();
+    const run = await cli(["init", "--yes", ...jobFlags(JOB)]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(aws.proxy.writes()).toEqual([]);
+    expect(readFileSync(join(cwd, "support-job.json"), "utf8")).toContain(`"${key}"`);
+    for (const text of outputs) expect(text).not.toContain(SECRETS.discord);
+  });
+});
