@@ -168,6 +168,12 @@ describe("init --alert-webhook", () => {
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).toContain(`chat webhook ${slack} has no alert rule target, so the alert cannot reach it`);
     expect((JSON.parse(json.stdout) as { alert: { chatWebhooks: string[] } }).alert.chatWebhooks).toHaveLength(3);
+    // status reports the missing target as drift of the chat webhooks.
+    const status = await cli(["--json", "status"]);
+    expect(status.code, status.stderr).toBe(0);
+    const drift = JSON.stringify((JSON.parse(status.stdout) as { drift: unknown }).drift);
+    expect(drift).toContain("chat webhooks");
+    expect(drift).toContain(`${slack} alert rule target`);
     // init puts it back, and only it.
     aws.proxy.resetCalls();
     expect((await cli(["init", "--yes"])).code).toBe(0);
