@@ -180,7 +180,12 @@ function targetShape(t: Target | undefined): string {
 /** Replace the URL in any error text by what may be shown: AWS validation messages can quote a value. */
 function redacted(error: unknown, hooks: readonly ChatWebhookSpec[]): unknown {
   if (error instanceof Error)
-    for (const hook of hooks) if (hook.url && error.message.includes(hook.url)) error.message = error.message.split(hook.url).join(hook.display);
+    for (const hook of hooks) {
+      if (!hook.url) continue;
+      error.message = error.message.split(hook.url).join(hook.display);
+      // --debug prints the stack, which holds the message as it was made.
+      if (error.stack) error.stack = error.stack.split(hook.url).join(hook.display);
+    }
   return error;
 }
 

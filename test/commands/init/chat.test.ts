@@ -245,3 +245,29 @@ describe("a job read back from AWS (no support-job.json)", () => {
     for (const text of outputs) expect(text).not.toContain(SECRETS.discord);
   });
 });
+
+describe("an AWS error that quotes the URL", () => {
+  it("is shown with the webhook's host only, in the message and in --debug's stack", async () => {
+    await aws.reset();
+    cwd = mkdtempSync(join(tmpdir(), "support-job-chat-error-"));
+    // AWS's validation errors quote the value they refuse ("Value '…' at '…' failed to satisfy constraint").
+    aws.proxy.addFault({
+      service: "events",
+      action: "CreateApiDestination",
+      fault: {
+        status: 400,
+        headers: { "content-type": "application/x-amz-json-1.1" },
+        body: JSON.stringify({
+          __type: "ValidationException",
+          message: `1 validation error detected: Value '${URLS.generic}' at 'invocationEndpoint' failed to satisfy constraint: Member must satisfy regular expression pattern`,
+        }),
+      },
+    });
+    const run = await runCli(["--debug", "init", "--yes", ...jobFlags(JOB, ["--alert-webhook", URLS.generic])], { env: aws.env, cwd });
+    aws.proxy.clearFaults();
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain("Value 'https://alerts.example.com/…' at 'invocationEndpoint'");
+    expect(run.stderr).toMatch(/^\s{4}at /m);
+    expect(run.stdout + run.stderr).not.toContain(SECRETS.generic);
+  });
+});
