@@ -155,7 +155,7 @@ describe("support-job init in a real terminal", () => {
     await terminal.waitFor("on this computer", { stay: true });
     await terminal.answer("Use this schedule?");
     await terminal.answer("Compute size");
-    await terminal.answer("Change the image or the timeout?");
+    await terminal.answer("Change the image or the timeout, or send alerts to chat?");
     await terminal.answer("Alert email", "ops@example.com");
     await terminal.answer("Send an alert when a run");
     await terminal.choose("Environment variables", 1); // add a variable
