@@ -10,7 +10,7 @@
  */
 import type { Clients } from "../aws/clients.js";
 import { READS } from "../resources/index.js";
-import type { RemovalStage, RemovalStep } from "../resources/types.js";
+import { removalOf, type RemovalStage, type RemovalStep } from "../resources/types.js";
 import { jobRef, type Where } from "../desired/names.js";
 import { readJobWithIdentity } from "./plan.js";
 
@@ -26,8 +26,8 @@ export async function planDestroy(
   const steps = READS.flatMap((r) => {
     const found = current.get(r.key);
     // The runs' logs stay unless asked for: they are the record of what the job did.
-    if (found === undefined || !r.remove || (r.key === "logGroup" && !options.deleteLogs)) return [];
-    return r.remove(found, ref, current);
+    if (found === undefined || (r.key === "logGroup" && !options.deleteLogs)) return [];
+    return removalOf(r, found, ref, current);
   });
   return { where, steps: steps.sort((a, b) => a.stage - b.stage) };
 }

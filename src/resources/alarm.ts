@@ -21,7 +21,7 @@ import type { Clients } from "../aws/clients.js";
 import { orMissing } from "../aws/errors.js";
 import { armingDecision, firstDue, type MetricAlarmInput } from "../desired/missed-run.js";
 import { TAG_KEY } from "../desired/names.js";
-import { absentStep, conflictStep, fieldChanges, isForeign, removalStep, updateOrUnchanged, type Resource, type StepContext } from "./types.js";
+import { absentStep, conflictStep, fieldChanges, isForeign, updateOrUnchanged, type Resource, type StepContext } from "./types.js";
 
 export interface AlarmState {
   alarm: MetricAlarm;
@@ -70,19 +70,7 @@ export const missedRunAlarmResource: Resource<AlarmState> = {
     });
   },
   // Stage 1 with the rules: nothing reports on the job once it is going.
-  remove(current, ref) {
-    const name = ref.names.missedRunAlarm;
-    return [
-      removalStep(ref.job, current.owner, {
-        key: "missedRunAlarm",
-        label: LABEL,
-        name,
-        details: [],
-        stage: 1,
-        run: async ({ cloudwatch }) => void (await deleteAlarm(cloudwatch, name)),
-      }),
-    ];
-  },
+  deleteAt: { stage: 1, run: ({ cloudwatch }, ref) => deleteAlarm(cloudwatch, ref.names.missedRunAlarm) },
 };
 
 /** DescribeAlarms and its tags, in parallel (one round trip); undefined: no such alarm. */

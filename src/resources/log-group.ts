@@ -15,7 +15,7 @@ import type { Clients } from "../aws/clients.js";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { TAG_KEY } from "../desired/names.js";
 import type { LogGroupSpec } from "../desired/job.js";
-import { conflictStep, removalStep, updateOrUnchanged, type FieldChange, type Resource, type StepContext } from "./types.js";
+import { conflictStep, updateOrUnchanged, type FieldChange, type Resource, type StepContext } from "./types.js";
 
 export interface LogGroupState {
   /** undefined: the logs never expire. */
@@ -51,19 +51,7 @@ export const logGroupResource: Resource<LogGroupState> = {
     );
   },
   // Only with --delete-logs (plan/destroy.ts leaves this step out otherwise): the runs' logs are the job's record.
-  remove(current, ref) {
-    const name = ref.names.logGroup;
-    return [
-      removalStep(ref.job, current.owner, {
-        key: "logGroup",
-        label: LABEL,
-        name,
-        details: ["every run's log"],
-        stage: 2,
-        run: async ({ logs }) => deleteLogGroup(logs, name),
-      }),
-    ];
-  },
+  deleteAt: { stage: 2, details: ["every run's log"], run: ({ logs }, ref) => deleteLogGroup(logs, ref.names.logGroup) },
 };
 
 /** DescribeLogGroups by prefix (the exact name among the answers) and the tags, in parallel: the ARN is known. */

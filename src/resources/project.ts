@@ -14,7 +14,7 @@ import {
 import { showEnvValue } from "./compare.js";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
-import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, removalStep, type FieldChange, type Resource, type StepContext } from "./types.js";
+import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "./types.js";
 import type { JobSpec, ProjectSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 
@@ -43,19 +43,7 @@ export const projectResource: Resource<ProjectState> = {
       ),
     );
   },
-  remove(current, ref) {
-    const name = ref.names.project;
-    return [
-      removalStep(ref.job, current.owner, {
-        key: "project",
-        label: LABEL,
-        name,
-        details: [],
-        stage: 2,
-        run: async ({ codebuild }) => void (await orMissing(codebuild.send(new DeleteProjectCommand({ name })))),
-      }),
-    ];
-  },
+  deleteAt: { stage: 2, run: ({ codebuild }, ref) => orMissing(codebuild.send(new DeleteProjectCommand({ name: ref.names.project }))) },
 };
 
 /** The project by name (undefined: none): the one BatchGetProjects for a job, whichever command asks. */

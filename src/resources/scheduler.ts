@@ -86,19 +86,7 @@ export const scheduleGroupResource: Resource<GroupState> = {
       },
     };
   },
-  remove(current, ref) {
-    const name = ref.names.scheduleGroup;
-    return [
-      removalStep(ref.job, current.owner, {
-        key: "scheduleGroup",
-        label: GROUP,
-        name,
-        details: [],
-        stage: 2,
-        run: ({ scheduler }) => deleteScheduleGroup(scheduler, name).then(() => undefined),
-      }),
-    ];
-  },
+  deleteAt: { stage: 2, run: ({ scheduler }, ref) => deleteScheduleGroup(scheduler, ref.names.scheduleGroup) },
 };
 
 /** What GetSchedule found (its on/off state is a `ScheduleState`). */

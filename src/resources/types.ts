@@ -123,10 +123,25 @@ export interface Resource<Current> {
    * whose owner or contents another read holds (a schedule's group, a topic's subscriptions). Makes no AWS call.
    */
   remove?(current: Current, ref: JobRef, read: JobState): RemovalStep[];
+  /**
+   * The usual removal, instead of `remove`: the one resource `nameOf(ref)`, deleted at `stage` when its read's
+   * `owner` is the job (`removalStep`'s rule); the step's key, label and name come from the resource itself.
+   */
+  deleteAt?: { stage: RemovalStage; details?: string[]; run(clients: Clients, ref: JobRef): Promise<unknown> };
 }
 
 /** A resource every command reads and destroy removes, but init does not plan (the `permissions try` role: its own command manages it). */
-export type ReadResource<Current> = Pick<Resource<Current>, "key" | "label" | "nameOf" | "read" | "remove">;
+export type ReadResource<Current> = Pick<Resource<Current>, "key" | "label" | "nameOf" | "read" | "remove" | "deleteAt">;
+
+/** What destroy does with a resource its read found: the resource's own `remove`, or the usual one (`deleteAt`). */
+export function removalOf<Current>(r: ReadResource<Current>, current: Current, ref: JobRef, read: JobState): RemovalStep[] {
+  if (r.remove) return r.remove(current, ref, read);
+  const del = r.deleteAt;
+  if (!del) return [];
+  const owner = (current as { owner?: string | undefined }).owner;
+  const step = { key: r.key, label: r.label, name: r.nameOf(ref), details: del.details ?? [], stage: del.stage };
+  return [removalStep(ref.job, owner, { ...step, run: async (clients) => void (await del.run(clients, ref)) })];
+}
 
 /** The ownership rule of destroy: only what is tagged support-job:job=<job> is deleted; anything else is skipped with a note. */
 export function removalStep(job: string, owner: string | undefined, step: Omit<RemovalStep, "action" | "note">): RemovalStep {
