@@ -276,17 +276,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
         name: names.scheduleRole,
         arn: arns.scheduleRole,
         description: `support-job ${settings.name}: lets the schedule start the job's runs, nothing else`,
-        trustPolicy: {
-          Version: VERSION,
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "events.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": account } },
-            } as PolicyStatement,
-          ],
-        },
+        trustPolicy: eventBridgeTrust(account),
         inlinePolicyName: SCHEDULE_ROLE_POLICY,
         inlinePolicy: startOnly,
         managedPolicyArns: [],
@@ -398,17 +388,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
         name: names.chatRole,
         arn: arns.chatRole,
         description: `support-job ${settings.name}: lets its alert rule post to the job's chat webhooks, nothing else`,
-        trustPolicy: {
-          Version: VERSION,
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "events.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": account } },
-            } as PolicyStatement,
-          ],
-        },
+        trustPolicy: eventBridgeTrust(account),
         inlinePolicyName: CHAT_ROLE_POLICY,
         inlinePolicy: {
           Version: VERSION,
@@ -507,4 +487,19 @@ function alertMessage(): { inputPathsMap: Record<string, string>; inputTemplate:
     "See every run with: support-job status --name <project>",
   ];
   return { inputPathsMap, inputTemplate: lines.map((l) => JSON.stringify(l)).join("\n") };
+}
+
+/** EventBridge may assume the role, only for rules in the job's own account (the schedule rule, the alert rule's chat targets). */
+function eventBridgeTrust(account: string): PolicyDocument {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": account } },
+      } as PolicyStatement,
+    ],
+  };
 }
