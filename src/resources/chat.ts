@@ -76,26 +76,28 @@ function hashOf(url: string): string {
   return createHash("sha256").update(url).digest("hex").slice(0, 8);
 }
 
-async function listConnections(events: Clients["events"], NamePrefix: string) {
-  const out: { Name?: string | undefined; ConnectionArn?: string | undefined }[] = [];
+/** Every page of a NextToken-paged list. */
+async function allPages<T>(next: (NextToken: string | undefined) => Promise<{ items?: T[] | undefined; NextToken?: string | undefined }>): Promise<T[]> {
+  const out: T[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await events.send(new ListConnectionsCommand({ NamePrefix, NextToken }));
-    out.push(...(page.Connections ?? []));
+    const page = await next(NextToken);
+    out.push(...(page.items ?? []));
     NextToken = page.NextToken;
   } while (NextToken);
   return out;
 }
 
-async function listDestinations(events: Clients["events"], NamePrefix: string) {
-  const out: { Name?: string | undefined }[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await events.send(new ListApiDestinationsCommand({ NamePrefix, NextToken }));
-    out.push(...(page.ApiDestinations ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return out;
+function listConnections(events: Clients["events"], NamePrefix: string) {
+  return allPages((NextToken) =>
+    events.send(new ListConnectionsCommand({ NamePrefix, NextToken })).then((p) => ({ items: p.Connections, NextToken: p.NextToken })),
+  );
+}
+
+function listDestinations(events: Clients["events"], NamePrefix: string) {
+  return allPages((NextToken) =>
+    events.send(new ListApiDestinationsCommand({ NamePrefix, NextToken })).then((p) => ({ items: p.ApiDestinations, NextToken: p.NextToken })),
+  );
 }
 
 /** prefix + a webhook key: the job's (a longer job name sharing the prefix gives names that do not match). */
