@@ -145,35 +145,23 @@ function literal(text: string): string {
 export function failedRunTransformer(kind: ChatKind, job: string): InputTransformer {
   const j = literal(job);
   const headline = `Support job ${j}: the run ended <status> at <time> (UTC), last phase <phase>.`;
-  const logs = "Logs: <logs>";
-  const look = `See every run: support-job status --name ${j}`;
-  let template: string;
-  switch (kind) {
-    case "slack":
-      template = `{"text": "${headline}\\n${logs}\\n${look}"}`;
-      break;
-    case "discord":
-      template = `{"content": "${headline}\\n${logs}\\n${look}", "allowed_mentions": {"parse": []}}`;
-      break;
-    case "teams":
-      template = teamsCard(
-        `Support job ${j}: the run ended <status>`,
-        [
-          ["Status", "<status>"],
-          ["Phase", "<phase>"],
-          ["Time (UTC)", "<time>"],
-          ["Run", "<build>"],
-        ],
-        look,
-        "<logs>",
-      );
-      break;
-    case "generic":
-      template =
-        `{"source": "support-job", "event": "run-ended", "job": "${j}", "status": "<status>", "phase": "<phase>", ` +
-        `"time": "<time>", "build": "<build>", "logs": "<logs>", "text": "${headline} ${logs}"}`;
-      break;
-  }
+  const template = chatTemplate(kind, {
+    lines: [headline, "Logs: <logs>", `See every run: support-job status --name ${j}`],
+    teams: {
+      title: `Support job ${j}: the run ended <status>`,
+      facts: [
+        ["Status", "<status>"],
+        ["Phase", "<phase>"],
+        ["Time (UTC)", "<time>"],
+        ["Run", "<build>"],
+      ],
+      footer: `See every run: support-job status --name ${j}`,
+      link: "<logs>",
+    },
+    generic:
+      `"event": "run-ended", "job": "${j}", "status": "<status>", "phase": "<phase>", ` +
+      `"time": "<time>", "build": "<build>", "logs": "<logs>", "text": "${headline} Logs: <logs>"`,
+  });
   return checked({ InputPathsMap: { ...BUILD_PATHS }, InputTemplate: template });
 }
 
@@ -184,33 +172,44 @@ export function missedRunAlarmTransformer(kind: ChatKind, job: string, windowWor
   const headline = `Support job ${j}: missed-run alarm <state> (was <previous>) at <time> (UTC).`;
   const meaning = `ALARM means no run succeeded in the last ${w}; OK means a run succeeded again.`;
   const look = `See why: support-job status --name ${j}`;
-  let template: string;
+  const template = chatTemplate(kind, {
+    lines: [headline, meaning, look],
+    teams: {
+      title: `Support job ${j}: missed-run alarm <state>`,
+      facts: [
+        ["State", "<state>"],
+        ["Was", "<previous>"],
+        ["Time (UTC)", "<time>"],
+      ],
+      footer: `${meaning} ${look}`,
+      link: undefined,
+    },
+    generic: `"event": "missed-run-alarm", "job": "${j}", "state": "<state>", "previous": "<previous>", "time": "<time>", "text": "${headline} ${meaning}"`,
+  });
+  return checked({ InputPathsMap: { ...ALARM_PATHS }, InputTemplate: template });
+}
+
+interface ChatParts {
+  /** Slack and Discord: the message's lines. */
+  lines: readonly string[];
+  teams: { title: string; facts: ReadonlyArray<readonly [string, string]>; footer: string; link: string | undefined };
+  /** Generic JSON: the fields after "source". */
+  generic: string;
+}
+
+/** One message in each chat service's JSON: Slack {"text"}, Discord {"content"} (no mentions), a Teams card, generic fields. */
+function chatTemplate(kind: ChatKind, parts: ChatParts): string {
+  const text = parts.lines.join("\\n");
   switch (kind) {
     case "slack":
-      template = `{"text": "${headline}\\n${meaning}\\n${look}"}`;
-      break;
+      return `{"text": "${text}"}`;
     case "discord":
-      template = `{"content": "${headline}\\n${meaning}\\n${look}", "allowed_mentions": {"parse": []}}`;
-      break;
+      return `{"content": "${text}", "allowed_mentions": {"parse": []}}`;
     case "teams":
-      template = teamsCard(
-        `Support job ${j}: missed-run alarm <state>`,
-        [
-          ["State", "<state>"],
-          ["Was", "<previous>"],
-          ["Time (UTC)", "<time>"],
-        ],
-        `${meaning} ${look}`,
-        undefined,
-      );
-      break;
+      return teamsCard(parts.teams.title, parts.teams.facts, parts.teams.footer, parts.teams.link);
     case "generic":
-      template =
-        `{"source": "support-job", "event": "missed-run-alarm", "job": "${j}", "state": "<state>", ` +
-        `"previous": "<previous>", "time": "<time>", "text": "${headline} ${meaning}"}`;
-      break;
+      return `{"source": "support-job", ${parts.generic}}`;
   }
-  return checked({ InputPathsMap: { ...ALARM_PATHS }, InputTemplate: template });
 }
 
 /**
