@@ -118,7 +118,7 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
     lines.push(
       row(
         "Last 30 days",
-        `${bound}${cost.runs} ${cost.runs === 1 ? "run" : "runs"}, ${bound}${cost.billedMinutes} billed minutes ${usd}${paint.dim(`${cost.partial ? " (only the runs shown; --limit 100 reads more)" : ""}${cost.note ? `; ${cost.note}` : ""}`)}`,
+        `${bound}${cost.runs} ${cost.runs === 1 ? "run" : "runs"}, ${bound}${cost.billedMinutes} billed ${cost.billedMinutes === 1 ? "minute" : "minutes"} ${usd}${paint.dim(`${cost.partial ? " (only the runs shown; --limit 100 reads more)" : ""}${cost.note ? `; ${cost.note}` : ""}`)}`,
       ),
     );
   }
