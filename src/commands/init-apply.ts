@@ -94,10 +94,8 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   } else {
     if (interactive) {
       const { confirmApply } = await import("../wizard/prompts.js");
-      // A fresh job: every step creates, apart from what waits (the missed-run alarm is armed by a later init).
-      const isNew =
-        plan.steps.some((s) => s.action === "create") &&
-        plan.steps.every((s) => s.action === "create" || s.absent || (s.action === "unchanged" && s.key === "missedRunAlarm"));
+      // A fresh job: the reads found none of its resources (whatever the plan leaves for later, like an unarmed alarm).
+      const isNew = [...plan.current.values()].every((found) => found === undefined);
       if (!(await confirmApply(isNew))) throw new InterruptedError("Cancelled, nothing was changed.");
     }
     // Saved before applying: if apply stops half-way, `support-job init --yes` finishes the same job.
