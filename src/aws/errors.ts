@@ -89,6 +89,14 @@ export function describeAwsError(error: unknown, what: string): string {
     return `${what} failed: the AWS endpoint's host name did not resolve (${code || name}). Check --region (is it a real region name?) and your network.`;
   if (code === "ECONNRESET" || code === "ETIMEDOUT" || name === "TimeoutError")
     return `${what} failed: the connection to AWS kept failing (${code || name}) after retries. Check your network and run the command again; it picks up where it stopped.`;
+  const quota = /concurrent build limit cannot exceed the account-level concurrent build limit of (\d+)/i.exec(message);
+  if (name === "InvalidInputException" && quota) {
+    // CodeBuild refuses a project limit (--max-parallel) above the account's quota, which is 0 or 1 on many new accounts.
+    const limit = Number(quota[1]);
+    return limit === 0
+      ? `${what} failed: this account's CodeBuild quota is 0 concurrent builds (common on new accounts), so no run could start. Ask for more in Service Quotas (AWS CodeBuild, "Concurrently running builds"), then run the command again.`
+      : `${what} failed: this account allows ${limit} concurrent CodeBuild build${limit === 1 ? "" : "s"}, fewer than --max-parallel asks for. Use --max-parallel ${limit}, or ask for more in Service Quotas (AWS CodeBuild, "Concurrently running builds").`;
+  }
   if (name === "InvalidInputException" && /No Access token found|access token|OAuth|source credentials/i.test(message))
     return `${what} failed: CodeBuild has no credentials for this repository. Connect it once in the CodeBuild console (Source → Connect), or run \`aws codebuild import-source-credentials --server-type GITHUB --auth-type PERSONAL_ACCESS_TOKEN --token <token>\`, then run init again.`;
   if (
