@@ -20,8 +20,11 @@ class ExitPromptError extends Error {
 /** What inquirer does on Ctrl-C. */
 const CTRL_C = Symbol("ctrl-c");
 
+/** One question and its reply: the step names (part of) the question it expects. */
+type Step = readonly [expect: string, reply: Reply | typeof CTRL_C];
+
 /** Answers questions in order; each step names (part of) the question it expects, so a wrong order fails loudly. */
-function scripted(steps: readonly [expect: string, reply: Reply | typeof CTRL_C][]) {
+function scripted(steps: readonly Step[]) {
   const asked: string[] = [];
   const said: string[] = [];
   /** The suggestion each text question showed. */
@@ -71,6 +74,63 @@ function scripted(steps: readonly [expect: string, reply: Reply | typeof CTRL_C]
   return { ask, asked, said, defaults, done: () => next === steps.length };
 }
 
+/** The questions every job goes through, in order (a first run asks "At what time?" after most schedule choices). */
+const MAIN = [
+  "Repository",
+  "Job name",
+  "Branch",
+  "Buildspec",
+  "When should the job run?",
+  "time zone",
+  "Use this schedule?",
+  "Compute size",
+  "Change the image or the timeout, or send alerts to chat?",
+  "Alert email",
+  "Send an alert",
+  "Environment variables",
+  "Extra AWS permissions",
+] as const;
+/** The questions behind a yes to "Change the image or the timeout, …?", in order. */
+const ADVANCED = [
+  "Build image",
+  "Timeout",
+  "Runs at once",
+  "Retries of a failed run",
+  "Missed-run alarm grace",
+  "Chat webhook URL",
+  "Keep the runs' logs for",
+  "Queued timeout",
+  "Run on a GPU?",
+  "S3 cache",
+] as const;
+
+/** A question this conversation must not ask. */
+const NOT_ASKED = Symbol("not asked");
+/** A reply, then the questions it brings, in order. */
+interface FollowedBy {
+  reply: Reply;
+  next: readonly Step[];
+}
+const then = (reply: Reply, ...next: Step[]): FollowedBy => ({ reply, next });
+type Answer = Reply | typeof CTRL_C | typeof NOT_ASKED | FollowedBy;
+
+/** `questions` in order, each answered with Enter unless `answers` says otherwise; Ctrl-C ends the conversation. */
+function steps<Q extends string>(questions: readonly Q[], answers: Partial<Record<Q, Answer>>): Step[] {
+  const out: Step[] = [];
+  for (const question of questions) {
+    const answer = question in answers ? answers[question]! : ENTER;
+    if (answer === NOT_ASKED) continue;
+    if (typeof answer === "object" && "next" in answer) out.push([question, answer.reply], ...answer.next);
+    else out.push([question, answer]);
+    if (answer === CTRL_C) break;
+  }
+  return out;
+}
+/** The whole conversation: Enter everywhere but where the test answers otherwise. */
+const conversation = (answers: Partial<Record<(typeof MAIN)[number], Answer>> = {}) => scripted(steps(MAIN, answers));
+/** Yes to the advanced step, then its questions: Enter everywhere but where the test answers otherwise. */
+const advanced = (answers: Partial<Record<(typeof ADVANCED)[number], Answer>> = {}) => then(true, ...steps(ADVANCED, answers));
+
 const NOW = new Date("2026-03-27T12:00:00Z");
 const inRepo: Workspace = { repository: "https://github.com/acme/ops-scripts.git", branch: "support-jobs", root: "/nonexistent-checkout" };
 const noGit: Workspace = { repository: undefined, branch: undefined, root: "/nonexistent" };
@@ -87,22 +147,10 @@ function context(ask: Ask, extra: Partial<WizardContext> = {}): WizardContext {
 
 describe("first run", () => {
   it("asks everything in order, with defaults from the checkout, and returns settings that validate", async () => {
-    const script = scripted([
-      ["Repository", ENTER],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", "Monday to Friday"],
-      ["At what time?", "07:30"],
-      ["time zone", ENTER],
-      ["Use this schedule?", ENTER],
-      ["Compute size", ENTER],
-      ["Change the image or the timeout, or send alerts to chat?", ENTER],
-      ["Alert email", "ops@example.com"],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const script = conversation({
+      "When should the job run?": then("Monday to Friday", ["At what time?", "07:30"]),
+      "Alert email": "ops@example.com",
+    });
     mkdirSync(join(cwd, "jobs", "cleanup"), { recursive: true });
     writeFileSync(join(cwd, "jobs", "cleanup", "buildspec.yml"), "version: 0.2\nphases:\n  build:\n    commands: [./cleanup.sh]\n");
     const answers = await runWizard({}, context(script.ask, { workspace: { ...inRepo, root: cwd } }));
@@ -125,22 +173,12 @@ describe("first run", () => {
   });
 
   it("shows the schedule in words and its next 5 runs before asking to confirm it", async () => {
-    const script = scripted([
-      ["Repository", "https://github.com/acme/ops.git"],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", "Type a rate"],
-      ["Schedule expression", "cron(0 3 * * ? *)"],
-      ["time zone", "UTC"],
-      ["Use this schedule?", ENTER],
-      ["Compute size", ENTER],
-      ["Change the image", ENTER],
-      ["Alert email", "ops@example.com"],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const script = conversation({
+      Repository: "https://github.com/acme/ops.git",
+      "When should the job run?": then("Type a rate", ["Schedule expression", "cron(0 3 * * ? *)"]),
+      "time zone": "UTC",
+      "Alert email": "ops@example.com",
+    });
     await runWizard({}, context(script.ask));
     const preview = script.said.slice(script.said.indexOf("  Runs at 03:00 every day (UTC)."));
     expect(preview.slice(0, 3)).toEqual([
@@ -154,72 +192,41 @@ describe("first run", () => {
   });
 
   it("goes back to the schedule question when the preview is declined", async () => {
-    const script = scripted([
-      ["Repository", "https://github.com/acme/ops.git"],
-      ["Job name", "nightly"],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", "Every day"],
-      ["At what time?", "03:00"],
-      ["time zone", ENTER],
-      ["Use this schedule?", false],
-      ["When should the job run?", "Every N hours"],
-      ["Every how many hours?", "6"],
-      // A rate has no time zone to ask.
-      ["Use this schedule?", true],
-      ["Compute size", ENTER],
-      ["Change the image", ENTER],
-      ["Alert email", "ops@example.com"],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const script = conversation({
+      Repository: "https://github.com/acme/ops.git",
+      "Job name": "nightly",
+      "When should the job run?": then("Every day", ["At what time?", "03:00"]),
+      "Use this schedule?": then(
+        false,
+        ["When should the job run?", "Every N hours"],
+        ["Every how many hours?", "6"],
+        // A rate has no time zone to ask.
+        ["Use this schedule?", true],
+      ),
+      "Alert email": "ops@example.com",
+    });
     const answers = await runWizard({}, context(script.ask));
     expect(answers).toMatchObject({ name: "nightly", schedule: "rate(6 hours)", timezone: "UTC" });
     expect(script.said).toContain("  Runs every 6 hours.");
   });
 
   it("lets the user type another time zone", async () => {
-    const script = scripted([
-      ["Repository", "https://github.com/acme/ops.git"],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", "Once a month"],
-      ["day of the month", "15"],
-      ["At what time?", "09:00"],
-      ["time zone", "Other"],
-      ["Time zone (IANA name)", "America/New_York"],
-      ["Use this schedule?", ENTER],
-      ["Compute size", ENTER],
-      ["Change the image", ENTER],
-      ["Alert email", "ops@example.com"],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const script = conversation({
+      Repository: "https://github.com/acme/ops.git",
+      "When should the job run?": then("Once a month", ["day of the month", "15"], ["At what time?", "09:00"]),
+      "time zone": then("Other", ["Time zone (IANA name)", "America/New_York"]),
+      "Alert email": "ops@example.com",
+    });
     expect(await runWizard({}, context(script.ask))).toMatchObject({ schedule: "cron(0 9 15 * ? *)", timezone: "America/New_York" });
     expect(script.said).toContain("  Runs at 09:00 on day 15 of every month (America/New_York).");
   });
 
   it("asks which kind of server an unknown host is", async () => {
-    const again = scripted([
-      ["Repository", "https://git.acme.internal/team/ops.git"],
-      ["Which kind of server is git.acme.internal?", "GitHub Enterprise"],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", ENTER],
-      ["At what time?", ENTER],
-      ["time zone", ENTER],
-      ["Use this schedule?", ENTER],
-      ["Compute size", ENTER],
-      ["Change the image", ENTER],
-      ["Alert email", "ops@example.com"],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const again = conversation({
+      Repository: then("https://git.acme.internal/team/ops.git", ["Which kind of server is git.acme.internal?", "GitHub Enterprise"]),
+      "When should the job run?": then(ENTER, ["At what time?", ENTER]),
+      "Alert email": "ops@example.com",
+    });
     const answers = await runWizard({}, context(again.ask));
     expect(answers).toMatchObject({
       repository: "https://git.acme.internal/team/ops.git",
@@ -302,13 +309,7 @@ describe("buildspec in the checkout", () => {
   it("suggests the buildspec found in a folder that is no git checkout, without checking it", async () => {
     mkdirSync(join(cwd, "ops"));
     writeFileSync(join(cwd, "ops", "buildspec-nightly.yml"), "version: 0.2\nphases: {}\n");
-    const script = scripted([
-      ["Repository", "https://github.com/acme/ops.git"],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", CTRL_C],
-    ]);
+    const script = conversation({ Repository: "https://github.com/acme/ops.git", "When should the job run?": CTRL_C });
     await expect(runWizard({}, context(script.ask, { workspace: { ...noGit, root: cwd } }))).rejects.toThrow(ExitPromptError);
     expect(script.defaults.get("Buildspec path in the repository")).toBe("ops/buildspec-nightly.yml");
     expect(script.said.filter((l) => l.startsWith("!"))).toEqual([]);
@@ -340,25 +341,8 @@ describe("re-running init (edit)", () => {
     policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
   };
 
-  const enterEverywhere = () =>
-    scripted([
-      ["Repository", ENTER],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", ENTER],
-      ["time zone", ENTER],
-      ["Use this schedule?", ENTER],
-      ["Compute size", ENTER],
-      ["Change the image or the timeout, or send alerts to chat?", ENTER],
-      ["Alert email", ENTER],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
-
   it("pre-fills every answer, so Enter everywhere changes nothing", async () => {
-    const script = enterEverywhere();
+    const script = conversation();
     expect(await runWizard(saved, context(script.ask))).toEqual(saved);
     expect(script.said[0]).toBe("Editing job nightly-cleanup: each answer starts from support-job.json.");
     expect(script.said).toContain("  Runs at 07:00 on Monday through Friday (Europe/Paris).");
@@ -366,7 +350,7 @@ describe("re-running init (edit)", () => {
 
   it("keeps a self-hosted server's kind from support-job.json without asking it again", async () => {
     const selfHosted = { ...saved, repository: "https://git.acme.internal/team/ops.git", sourceType: "GITLAB_SELF_MANAGED" };
-    const script = enterEverywhere();
+    const script = conversation();
     expect(await runWizard(selfHosted, context(script.ask))).toEqual(selfHosted);
   });
 
@@ -393,29 +377,23 @@ describe("re-running init (edit)", () => {
       join(cwd, "policy.json"),
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] }),
     );
-    const script = scripted([
-      ["Repository", ENTER],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", ENTER],
-      ["time zone", ENTER],
-      ["Use this schedule?", ENTER],
-      ["Compute size", ENTER],
-      ["Change the image or the timeout, or send alerts to chat?", ENTER],
-      ["Alert email", ENTER],
-      ["Send an alert", ["FAILED", "TIMED_OUT"]],
-      ["Environment variables", "Remove STAGE"],
-      ["Environment variables", "Add a variable"],
-      ["Variable name", "API_TOKEN"],
-      ["Where does API_TOKEN's value come from?", ENTER],
-      ["Parameter name for API_TOKEN", "/cleanup/api-token"],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", "Remove arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
-      ["Extra AWS permissions", "Use a JSON policy file"],
-      ["Policy file", "policy.json"],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const script = conversation({
+      "Send an alert": ["FAILED", "TIMED_OUT"],
+      "Environment variables": then(
+        "Remove STAGE",
+        ["Environment variables", "Add a variable"],
+        ["Variable name", "API_TOKEN"],
+        ["Where does API_TOKEN's value come from?", ENTER],
+        ["Parameter name for API_TOKEN", "/cleanup/api-token"],
+        ["Environment variables", ENTER],
+      ),
+      "Extra AWS permissions": then(
+        "Remove arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        ["Extra AWS permissions", "Use a JSON policy file"],
+        ["Policy file", "policy.json"],
+        ["Extra AWS permissions", ENTER],
+      ),
+    });
     const answers = await runWizard(saved, context(script.ask));
     expect(answers).toMatchObject({
       alertOn: ["FAILED", "TIMED_OUT"],
@@ -427,31 +405,10 @@ describe("re-running init (edit)", () => {
   });
 
   it("switches the image with the architecture and asks image, timeout, overlap, retries and grace under the advanced step", async () => {
-    const script = scripted([
-      ["Repository", ENTER],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", ENTER],
-      ["time zone", ENTER],
-      ["Use this schedule?", ENTER],
-      ["Compute size", "BUILD_GENERAL1_SMALL x86_64"],
-      ["Change the image or the timeout, or send alerts to chat?", true],
-      ["Build image", ENTER],
-      ["Timeout", "120"],
-      ["Runs at once", "2"],
-      ["Retries of a failed run", ENTER],
-      ["Missed-run alarm grace", "30m"],
-      ["Chat webhook URL", ENTER],
-      ["Keep the runs' logs for", ENTER],
-      ["Queued timeout", ENTER],
-      ["Run on a GPU?", ENTER],
-      ["S3 cache", ENTER],
-      ["Alert email", ENTER],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const script = conversation({
+      "Compute size": "BUILD_GENERAL1_SMALL x86_64",
+      "Change the image or the timeout, or send alerts to chat?": advanced({ Timeout: "120", "Runs at once": "2", "Missed-run alarm grace": "30m" }),
+    });
     const answers = await runWizard(saved, context(script.ask));
     expect(answers).toMatchObject({ computeType: "BUILD_GENERAL1_SMALL", arch: "x86_64", image: "aws/codebuild/standard:7.0", timeout: 120 });
     // Enter keeps a default: no retries; the others as typed.
@@ -477,34 +434,21 @@ describe("re-running init (edit)", () => {
         securityGroups: [{ id: "sg-0a1b2c3d", name: "cleanup" }],
       }),
     };
-    const script = scripted([
-      ["Repository", ENTER],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", ENTER],
-      ["time zone", ENTER],
-      ["Use this schedule?", ENTER],
-      ["Compute size", "BUILD_GENERAL1_LARGE x86_64"],
-      ["Change the image or the timeout, or send alerts to chat?", true],
-      ["Build image", ENTER],
-      ["Timeout", ENTER],
-      ["Runs at once", ENTER],
-      ["Retries of a failed run", ENTER],
-      ["Missed-run alarm grace", ENTER],
-      ["Chat webhook URL", ENTER],
-      ["Keep the runs' logs for", "14 days"],
-      ["Queued timeout", "30"],
-      ["Run on a GPU?", true],
-      ["S3 cache", "s3://acme-build-cache/nightly"],
-      ["Run inside a VPC?", "ops (vpc-0a1b2c3d)"],
-      ["Private subnets", ["subnet-0a1b2c3d"]],
-      ["Security groups", ["sg-0a1b2c3d"]],
-      ["Alert email", ENTER],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const script = conversation({
+      "Compute size": "BUILD_GENERAL1_LARGE x86_64",
+      "Change the image or the timeout, or send alerts to chat?": advanced({
+        "Keep the runs' logs for": "14 days",
+        "Queued timeout": "30",
+        "Run on a GPU?": true,
+        // The account has a VPC (context.network): the wizard offers it and its subnets and security groups.
+        "S3 cache": then(
+          "s3://acme-build-cache/nightly",
+          ["Run inside a VPC?", "ops (vpc-0a1b2c3d)"],
+          ["Private subnets", ["subnet-0a1b2c3d"]],
+          ["Security groups", ["sg-0a1b2c3d"]],
+        ),
+      }),
+    });
     const answers = await runWizard(saved, { ...context(script.ask), network });
     expect(validateSettings(answers, process.cwd())).toMatchObject({
       logRetentionDays: 14,
@@ -516,31 +460,13 @@ describe("re-running init (edit)", () => {
   });
   it("adds chat webhooks under the advanced step (Enter on an empty line: no more), shown by key, never by URL", async () => {
     const url = "https://hooks.slack.com/services/T0/B0/xoxWIZARDsecret";
-    const script = scripted([
-      ["Repository", ENTER],
-      ["Job name", ENTER],
-      ["Branch", ENTER],
-      ["Buildspec", ENTER],
-      ["When should the job run?", ENTER],
-      ["time zone", ENTER],
-      ["Use this schedule?", ENTER],
-      ["Compute size", ENTER],
-      ["Change the image or the timeout, or send alerts to chat?", true],
-      ["Build image", ENTER],
-      ["Timeout", ENTER],
-      ["Runs at once", ENTER],
-      ["Retries of a failed run", ENTER],
-      ["Missed-run alarm grace", ENTER],
-      ["Chat webhook URL", url],
-      ["Another chat webhook URL", ENTER],
-      ["Keep the runs' logs for", ENTER],
-      ["Queued timeout", ENTER],
-      ["S3 cache", ENTER],
-      ["Alert email", ENTER],
-      ["Send an alert", ENTER],
-      ["Environment variables", ENTER],
-      ["Extra AWS permissions", ENTER],
-    ]);
+    const script = conversation({
+      "Change the image or the timeout, or send alerts to chat?": advanced({
+        "Chat webhook URL": then(url, ["Another chat webhook URL", ENTER]),
+        // The saved job is arm64: no GPU to offer.
+        "Run on a GPU?": NOT_ASKED,
+      }),
+    });
     const answers = await runWizard(saved, context(script.ask));
     expect(answers.alertWebhooks).toEqual([url]);
     const question = webhookQuestion(0);
@@ -552,11 +478,7 @@ describe("re-running init (edit)", () => {
 
 describe("Ctrl-C", () => {
   it("stops the wizard with inquirer's ExitPromptError and writes nothing", async () => {
-    const script = scripted([
-      ["Repository", "https://github.com/acme/ops.git"],
-      ["Job name", ENTER],
-      ["Branch", CTRL_C],
-    ]);
+    const script = conversation({ Repository: "https://github.com/acme/ops.git", Branch: CTRL_C });
     await expect(runWizard({}, context(script.ask))).rejects.toMatchObject({ name: "ExitPromptError" });
     expect(readdirSync(cwd)).toEqual([]);
   });
