@@ -131,128 +131,60 @@ describe("nextRuns and leap years", () => {
 
 describe("nextRuns across daylight-saving changes", () => {
   // Each case has dates on both sides of the change. Spring: a wall time that does not exist is skipped that day.
-  // Autumn: a wall time that happens twice runs once, at its first occurrence.
-  it.each<[string, string, string, string, number, string[]]>([
+  // Autumn: a wall time that happens twice runs once, at its first occurrence. Each case asks for as many runs as it lists.
+  const changes: Record<string, [name: string, expression: string, from: string, expected: string[]][]> = {
     // Europe/Berlin 2026: 02:00 CET → 03:00 CEST on 29 March; 03:00 CEST → 02:00 CET on 25 October.
-    [
-      "Berlin spring, 02:30 skipped",
-      "Europe/Berlin",
-      "cron(30 2 * * ? *)",
-      "2026-03-27T12:00:00Z",
-      3,
-      ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"],
-    ],
-    [
-      "Berlin spring, 07:00 moves to the new offset",
-      "Europe/Berlin",
-      "cron(0 7 * * ? *)",
-      "2026-03-27T12:00:00Z",
-      3,
-      ["2026-03-28T06:00Z", "2026-03-29T05:00Z", "2026-03-30T05:00Z"],
-    ],
-    [
-      "Berlin autumn, 02:30 once",
-      "Europe/Berlin",
-      "cron(30 2 * * ? *)",
-      "2026-10-23T12:00:00Z",
-      3,
-      ["2026-10-24T00:30Z", "2026-10-25T00:30Z", "2026-10-26T01:30Z"],
+    "Europe/Berlin": [
+      ["spring, 02:30 skipped", "cron(30 2 * * ? *)", "2026-03-27T12:00:00Z", ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"]],
+      ["spring, 07:00 moves to the new offset", "cron(0 7 * * ? *)", "2026-03-27T12:00:00Z", ["2026-03-28T06:00Z", "2026-03-29T05:00Z", "2026-03-30T05:00Z"]],
+      ["autumn, 02:30 once", "cron(30 2 * * ? *)", "2026-10-23T12:00:00Z", ["2026-10-24T00:30Z", "2026-10-25T00:30Z", "2026-10-26T01:30Z"]],
     ],
     // Europe/London 2026: 01:00 GMT → 02:00 BST on 29 March; 02:00 BST → 01:00 GMT on 25 October.
-    [
-      "London spring, 01:30 skipped",
-      "Europe/London",
-      "cron(30 1 * * ? *)",
-      "2026-03-27T12:00:00Z",
-      3,
-      ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"],
-    ],
-    [
-      "London autumn, 01:30 once",
-      "Europe/London",
-      "cron(30 1 * * ? *)",
-      "2026-10-24T12:00:00Z",
-      3,
-      ["2026-10-25T00:30Z", "2026-10-26T01:30Z", "2026-10-27T01:30Z"],
-    ],
-    [
-      "London autumn, hourly skips the repeated 01:00",
-      "Europe/London",
-      "cron(0 * * * ? *)",
-      "2026-10-24T22:30:00Z",
-      4,
-      ["2026-10-24T23:00Z", "2026-10-25T00:00Z", "2026-10-25T02:00Z", "2026-10-25T03:00Z"],
+    "Europe/London": [
+      ["spring, 01:30 skipped", "cron(30 1 * * ? *)", "2026-03-27T12:00:00Z", ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"]],
+      ["autumn, 01:30 once", "cron(30 1 * * ? *)", "2026-10-24T12:00:00Z", ["2026-10-25T00:30Z", "2026-10-26T01:30Z", "2026-10-27T01:30Z"]],
+      [
+        "autumn, hourly skips the repeated 01:00",
+        "cron(0 * * * ? *)",
+        "2026-10-24T22:30:00Z",
+        ["2026-10-24T23:00Z", "2026-10-25T00:00Z", "2026-10-25T02:00Z", "2026-10-25T03:00Z"],
+      ],
     ],
     // America/New_York 2026: 02:00 EST → 03:00 EDT on 8 March; 02:00 EDT → 01:00 EST on 1 November.
-    [
-      "New York spring, 02:30 skipped",
-      "America/New_York",
-      "cron(30 2 * * ? *)",
-      "2026-03-06T12:00:00Z",
-      3,
-      ["2026-03-07T07:30Z", "2026-03-09T06:30Z", "2026-03-10T06:30Z"],
-    ],
-    [
-      "New York spring, every 30 minutes jumps from 01:30 to 03:00",
-      "America/New_York",
-      "cron(0/30 * * * ? *)",
-      "2026-03-08T06:00:00Z",
-      3,
-      ["2026-03-08T06:30Z", "2026-03-08T07:00Z", "2026-03-08T07:30Z"],
-    ],
-    [
-      "New York autumn, 01:30 once",
-      "America/New_York",
-      "cron(30 1 * * ? *)",
-      "2026-10-30T12:00:00Z",
-      3,
-      ["2026-10-31T05:30Z", "2026-11-01T05:30Z", "2026-11-02T06:30Z"],
-    ],
-    [
-      "New York autumn, every 30 minutes does not repeat 01:00 and 01:30",
-      "America/New_York",
-      "cron(0/30 * * * ? *)",
-      "2026-11-01T04:45:00Z",
-      4,
-      ["2026-11-01T05:00Z", "2026-11-01T05:30Z", "2026-11-01T07:00Z", "2026-11-01T07:30Z"],
-    ],
-    ["New York autumn, from inside the repeated hour", "America/New_York", "cron(30 1 * * ? *)", "2026-11-01T06:00:00Z", 1, ["2026-11-02T06:30Z"]],
-    [
-      "New York weekdays at 09:00 across the spring change",
-      "America/New_York",
-      "cron(0 9 ? * MON-FRI *)",
-      "2026-03-06T00:00:00Z",
-      2,
-      ["2026-03-06T14:00Z", "2026-03-09T13:00Z"],
+    "America/New_York": [
+      ["spring, 02:30 skipped", "cron(30 2 * * ? *)", "2026-03-06T12:00:00Z", ["2026-03-07T07:30Z", "2026-03-09T06:30Z", "2026-03-10T06:30Z"]],
+      [
+        "spring, every 30 minutes jumps from 01:30 to 03:00",
+        "cron(0/30 * * * ? *)",
+        "2026-03-08T06:00:00Z",
+        ["2026-03-08T06:30Z", "2026-03-08T07:00Z", "2026-03-08T07:30Z"],
+      ],
+      ["autumn, 01:30 once", "cron(30 1 * * ? *)", "2026-10-30T12:00:00Z", ["2026-10-31T05:30Z", "2026-11-01T05:30Z", "2026-11-02T06:30Z"]],
+      [
+        "autumn, every 30 minutes does not repeat 01:00 and 01:30",
+        "cron(0/30 * * * ? *)",
+        "2026-11-01T04:45:00Z",
+        ["2026-11-01T05:00Z", "2026-11-01T05:30Z", "2026-11-01T07:00Z", "2026-11-01T07:30Z"],
+      ],
+      ["autumn, from inside the repeated hour", "cron(30 1 * * ? *)", "2026-11-01T06:00:00Z", ["2026-11-02T06:30Z"]],
+      ["weekdays at 09:00 across the spring change", "cron(0 9 ? * MON-FRI *)", "2026-03-06T00:00:00Z", ["2026-03-06T14:00Z", "2026-03-09T13:00Z"]],
     ],
     // Australia/Sydney 2026: 03:00 AEDT → 02:00 AEST on 5 April (first Sunday of April);
     // 02:00 AEST → 03:00 AEDT on 4 October (first Sunday of October).
-    [
-      "Sydney autumn (April), 02:30 once",
-      "Australia/Sydney",
-      "cron(30 2 * * ? *)",
-      "2026-04-03T00:00:00Z",
-      3,
-      ["2026-04-03T15:30Z", "2026-04-04T15:30Z", "2026-04-05T16:30Z"],
+    "Australia/Sydney": [
+      ["autumn (April), 02:30 once", "cron(30 2 * * ? *)", "2026-04-03T00:00:00Z", ["2026-04-03T15:30Z", "2026-04-04T15:30Z", "2026-04-05T16:30Z"]],
+      ["spring (October), 02:30 skipped", "cron(30 2 * * ? *)", "2026-10-02T00:00:00Z", ["2026-10-02T16:30Z", "2026-10-04T15:30Z", "2026-10-05T15:30Z"]],
+      [
+        "spring (October), 07:00 moves to the new offset",
+        "cron(0 7 * * ? *)",
+        "2026-10-02T00:00:00Z",
+        ["2026-10-02T21:00Z", "2026-10-03T20:00Z", "2026-10-04T20:00Z"],
+      ],
     ],
-    [
-      "Sydney spring (October), 02:30 skipped",
-      "Australia/Sydney",
-      "cron(30 2 * * ? *)",
-      "2026-10-02T00:00:00Z",
-      3,
-      ["2026-10-02T16:30Z", "2026-10-04T15:30Z", "2026-10-05T15:30Z"],
-    ],
-    [
-      "Sydney spring (October), 07:00 moves to the new offset",
-      "Australia/Sydney",
-      "cron(0 7 * * ? *)",
-      "2026-10-02T00:00:00Z",
-      3,
-      ["2026-10-02T21:00Z", "2026-10-03T20:00Z", "2026-10-04T20:00Z"],
-    ],
-  ])("%s", (_name, timezone, expression, from, count, expected) => {
-    expect(runs(expression, from, count, timezone)).toEqual(expected);
+  };
+  const rows = Object.entries(changes).flatMap(([timezone, cases]) => cases.map(([name, ...rest]) => [timezone, name, ...rest] as const));
+  it.each(rows)("%s: %s", (timezone, _name, expression, from, expected) => {
+    expect(runs(expression, from, expected.length, timezone)).toEqual(expected);
   });
 
   it("matches a minute-by-minute scan of wall clocks read straight from Intl", () => {
