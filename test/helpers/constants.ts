@@ -12,3 +12,16 @@ const EMAIL = "ops@example.com";
 export function jobFlags(name: string, extra: string[] = []): string[] {
   return ["--name", name, "--repo", REPO, "--branch", "support-jobs", "--schedule", "cron(0 3 * * ? *)", "--email", EMAIL, ...extra];
 }
+
+/**
+ * Job JOB as a team would set it up: jobFlags plus a buildspec in a subfolder, a plain variable and a secret from
+ * Parameter Store. A test adds its own flags after these (a repeated single-value flag such as --schedule wins).
+ */
+export const INIT_FLAGS: readonly string[] = jobFlags(JOB, [
+  "--buildspec",
+  "jobs/cleanup/buildspec.yml",
+  "--env",
+  "STAGE=prod",
+  "--env",
+  "DB_PASSWORD=ssm:/cleanup/db-password",
+]);

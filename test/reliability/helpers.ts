@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { CreatePolicyCommand } from "@aws-sdk/client-iam";
 import { awsEnv, type AwsClients } from "../../tools/local-aws/env.js";
 import { runCli, type CliOptions, type CliResult } from "../helpers/cli.js";
-import { ACCOUNT, JOB, REGION } from "../helpers/constants.js";
+import { ACCOUNT, INIT_FLAGS, REGION } from "../helpers/constants.js";
 
 export { ACCOUNT, JOB, REGION } from "../helpers/constants.js";
 
@@ -25,28 +25,7 @@ export const JOB_POLICY_DOCUMENT = {
 };
 
 /** The flags of a job that uses every kind of resource init can make (UTC: an EventBridge rule). */
-export const FULL_FLAGS = [
-  "--name",
-  JOB,
-  "--repo",
-  "https://github.com/acme/ops-scripts.git",
-  "--branch",
-  "support-jobs",
-  "--buildspec",
-  "jobs/cleanup/buildspec.yml",
-  "--schedule",
-  "cron(0 3 * * ? *)",
-  "--email",
-  "ops@example.com",
-  "--env",
-  "STAGE=prod",
-  "--env",
-  "DB_PASSWORD=ssm:/cleanup/db-password",
-  "--policy-file",
-  "policy.json",
-  "--policy-arn",
-  TEAM_POLICY_ARN,
-];
+export const FULL_FLAGS = [...INIT_FLAGS, "--policy-file", "policy.json", "--policy-arn", TEAM_POLICY_ARN];
 
 /** The same job on a time-zone schedule (EventBridge Scheduler: its own role, group and schedule). */
 export const ZONED_FLAGS = [...FULL_FLAGS, "--schedule", "cron(0 7 ? * MON-FRI *)", "--timezone", "Europe/Paris"];

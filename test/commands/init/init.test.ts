@@ -11,31 +11,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../helpers/cli.js";
 import { useLocalAws } from "../../helpers/local-aws.js";
 import { savedJob } from "../../helpers/job.js";
-import { ACCOUNT, JOB } from "../../helpers/constants.js";
+import { ACCOUNT, INIT_FLAGS, JOB } from "../../helpers/constants.js";
 
-const FLAGS = [
-  "--name",
-  JOB,
-  "--repo",
-  "https://github.com/acme/ops-scripts",
-  "--branch",
-  "support-jobs",
-  "--buildspec",
-  "jobs/cleanup/buildspec.yml",
-  "--schedule",
-  "cron(0 3 * * ? *)",
-  "--email",
-  "ops@example.com",
-  "--env",
-  "STAGE=prod",
-  "--env",
-  "DB_PASSWORD=ssm:/cleanup/db-password",
-];
 const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:support-job-${JOB}-alerts`;
 
 const aws = useLocalAws();
 let cwd: string;
-const init = (args: string[] = []) => runCli(["init", "--yes", ...args], { env: aws.env, cwd });
+const init = (args: readonly string[] = []) => runCli(["init", "--yes", ...args], { env: aws.env, cwd });
 const decode = (text: string | undefined) => JSON.parse(text!.startsWith("%") ? decodeURIComponent(text!) : text!) as Record<string, unknown>;
 
 beforeEach(async () => {
@@ -45,7 +27,7 @@ beforeEach(async () => {
 
 describe("a fresh init", () => {
   it("creates every resource with least-privilege policies, tags and the job's settings", async () => {
-    const run = await init(FLAGS);
+    const run = await init(INIT_FLAGS);
     expect(run.stderr).not.toMatch(/unexpected error/);
     expect(run.code, run.stderr).toBe(0);
     const { iam, codebuild, events, sns } = aws.clients;
@@ -146,7 +128,7 @@ describe("a fresh init", () => {
         serviceRole: `arn:aws:iam::${ACCOUNT}:role/someone-elses`,
       }),
     );
-    const run = await init(FLAGS);
+    const run = await init(INIT_FLAGS);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/CodeBuild project nightly-cleanup already exists and was not created by support-job.*--adopt/);
     expect(aws.proxy.writes()).toEqual([]);
@@ -155,7 +137,7 @@ describe("a fresh init", () => {
 
 describe("re-running init", () => {
   beforeEach(async () => {
-    const first = await init(FLAGS);
+    const first = await init(INIT_FLAGS);
     expect(first.code, first.stderr).toBe(0);
     aws.proxy.resetCalls();
   });
