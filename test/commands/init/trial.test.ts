@@ -15,17 +15,22 @@ import { useLocalAws } from "../../helpers/local-aws.js";
 import { savedJob } from "../../helpers/job.js";
 
 const POLICY = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::acme-reports/*" }] };
-const KEEP = [
+/** The four values init requires for job keep. */
+const required = (schedule = "rate(1 day)") => [
   "--name",
   "keep",
   "--repo",
   "https://github.com/acme/ops.git",
-  "--branch",
-  "jobs",
   "--schedule",
-  "rate(1 day)",
+  schedule,
   "--email",
   "ops@example.com",
+];
+/** Job keep as first set up: settings that AWS holds besides the required ones, and a policy file that it does not. */
+const KEEP = [
+  ...required(),
+  "--branch",
+  "jobs",
   "--compute-type",
   "BUILD_GENERAL1_LARGE",
   "--timeout",
@@ -51,6 +56,11 @@ const rawFile = (where = cwd) =>
   JSON.parse(readFileSync(join(where, "support-job.json"), "utf8")) as { defaults: Record<string, unknown>; jobs: Record<string, Record<string, unknown>> };
 const project = async (name: string) => (await aws.clients.codebuild.send(new BatchGetProjectsCommand({ names: [name] }))).projects?.[0];
 const why = (run: CliResult) => `exit ${String(run.code)}\n${run.stderr}\n${run.stdout}`;
+/** Sets up job keep in cwd (init --yes), with `extra` flags. */
+const setUpKeep = async (extra: string[] = []) => {
+  const run = await cli(["init", "--yes", ...KEEP, ...extra]);
+  expect(run.code, why(run)).toBe(0);
+};
 
 beforeEach(async () => {
   await aws.reset();
@@ -59,9 +69,9 @@ beforeEach(async () => {
 
 describe("init --yes without support-job.json for the job (item 2)", () => {
   it("starts from the deployed job: flags change only what they name", async () => {
-    expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
+    await setUpKeep();
     const empty = folder();
-    const flags = ["init", "--yes", "--name", "keep", "--repo", "https://github.com/acme/ops.git", "--schedule", "rate(2 days)", "--email", "ops@example.com"];
+    const flags = ["init", "--yes", ...required("rate(2 days)")];
 
     // The policy file is not in AWS: deleting the job's permissions needs a word from the user.
     const refused = await cli(flags, empty);
@@ -82,23 +92,7 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
 
   it("checks the flags given before reading the deployed job: bad input makes no AWS call", async () => {
     aws.proxy.resetCalls();
-    const run = await cli(
-      [
-        "init",
-        "--yes",
-        "--name",
-        "keep",
-        "--repo",
-        "https://github.com/acme/ops.git",
-        "--schedule",
-        "rate(1 day)",
-        "--email",
-        "ops@example.com",
-        "--timeout",
-        "1",
-      ],
-      folder(false),
-    );
+    const run = await cli(["init", "--yes", ...required(), "--timeout", "1"], folder(false));
     expect(run.code, why(run)).toBe(2);
     expect(run.stderr).toMatch(/--timeout: /);
     // The required values still come from flags: a missing one is an input error before any call too.
@@ -109,22 +103,9 @@ describe("init --yes without support-job.json for the job (item 2)", () => {
   });
 
   it("removes env vars read back from AWS only when --env or --no-env says so", async () => {
-    expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
+    await setUpKeep();
     const empty = folder();
-    const base = [
-      "init",
-      "--yes",
-      "--name",
-      "keep",
-      "--repo",
-      "https://github.com/acme/ops.git",
-      "--schedule",
-      "rate(1 day)",
-      "--email",
-      "ops@example.com",
-      "--policy-file",
-      "policy.json",
-    ];
+    const base = ["init", "--yes", ...required(), "--policy-file", "policy.json"];
     const dropped = await cli([...base, "--env", "STAGE=prod", "--dry-run"], empty);
     expect(dropped.code, why(dropped)).toBe(0);
     expect(dropped.stdout).toMatch(/DB_PASSWORD/);
@@ -178,7 +159,7 @@ describe("a second job in the folder of the first (item 3, and issue #14)", () =
 
 describe("the account in support-job.json (item 4)", () => {
   it("is checked: other credentials are refused, naming both accounts, unless --account-change", async () => {
-    expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
+    await setUpKeep();
     const file = rawFile();
     writeFileSync(join(cwd, "support-job.json"), JSON.stringify({ ...file, defaults: { ...file.defaults, account: "210987654321" } }));
     aws.proxy.resetCalls();
@@ -211,7 +192,7 @@ describe("the account in support-job.json, for the commands that operate a job (
 
 describe("destroy (item 5)", () => {
   it("is never a guess: without --name or support-job.json it refuses before any AWS call", async () => {
-    expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
+    await setUpKeep();
     aws.proxy.resetCalls();
     const run = await cli(["destroy", "--yes"], folder(false));
     expect(run.code, why(run)).toBe(2);
@@ -223,7 +204,7 @@ describe("destroy (item 5)", () => {
 
 describe("support-job.json keys it does not know (item 18)", () => {
   it("are reported, a typo with the key it meant, and kept when the file is rewritten", async () => {
-    expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
+    await setUpKeep();
     writeFileSync(
       join(cwd, "support-job.json"),
       JSON.stringify({ ...rawFile(), jobs: { keep: { ...rawFile().jobs.keep, timeot: 90, owner: "team-ops" } } }, null, 2),
@@ -266,7 +247,7 @@ describe("a read-only working folder (item 19)", () => {
 describe("clearing a saved list from flags (item 21)", () => {
   it("--no-env and --no-policy-arn empty the saved lists and the job", async () => {
     const team = await aws.clients.iam.send(new CreatePolicyCommand({ PolicyName: "team-read", PolicyDocument: JSON.stringify(POLICY) }));
-    expect((await cli(["init", "--yes", ...KEEP, "--policy-arn", team.Policy!.Arn!])).code).toBe(0);
+    await setUpKeep(["--policy-arn", team.Policy!.Arn!]);
     const run = await cli(["init", "--yes", "--no-env", "--no-policy-arn"]);
     expect(run.code, why(run)).toBe(0);
     expect(saved()).toMatchObject({ env: [], policyArns: [] });
@@ -303,7 +284,7 @@ describe("errors name the right thing (item 23)", () => {
   });
 
   it("drift names a corrupt support-job.json or one about another job, not a missing one", async () => {
-    expect((await cli(["init", "--yes", ...KEEP])).code).toBe(0);
+    await setUpKeep();
     writeFileSync(join(cwd, "support-job.json"), "{ not json");
     const corrupt = await cli(["status", "--name", "keep"]);
     expect(corrupt.code, why(corrupt)).toBe(0);
@@ -332,21 +313,7 @@ describe("errors name the right thing (item 23)", () => {
 
 describe("--json failures (item 24)", () => {
   it("print one JSON error object on stdout", async () => {
-    const bad = await cli([
-      "--json",
-      "init",
-      "--yes",
-      "--name",
-      "keep",
-      "--repo",
-      "https://github.com/acme/ops.git",
-      "--schedule",
-      "rate(1 day)",
-      "--email",
-      "ops@example.com",
-      "--timeout",
-      "1",
-    ]);
+    const bad = await cli(["--json", "init", "--yes", ...required(), "--timeout", "1"]);
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout)).toEqual({ error: { code: "invalid-input", message: expect.stringMatching(/^--timeout: /), exitCode: 2 } });
 
