@@ -10,21 +10,26 @@ import { validateSettings } from "../../../src/settings/validate.js";
 import { useLocalAws } from "../../helpers/local-aws.js";
 import { runCli } from "../../helpers/cli.js";
 import { savedJob } from "../../helpers/job.js";
+import { jobFlags } from "../../helpers/constants.js";
 
 const aws = useLocalAws();
+const folder = () => mkdtempSync(join(tmpdir(), "support-job-deployed-"));
+const init = (args: string[], cwd: string) => runCli(["init", "--yes", ...args], { env: aws.env, cwd });
+/** A customer managed policy `name` that allows `statement`; its ARN. */
+const createPolicy = async (name: string, statement: Record<string, unknown>) =>
+  (await aws.clients.iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) })))
+    .Policy!.Arn!;
+/** What deployedSettings reads back for job `name`, through the SDK clients the CLI makes. */
+const deployed = async (name: string) => {
+  Object.assign(process.env, aws.env);
+  return deployedSettings(await createClients({}), name);
+};
 
 it("reads back every setting of a deployed job, as support-job.json would hold it", async () => {
-  const cwd = mkdtempSync(join(tmpdir(), "support-job-deployed-"));
-  const team = await aws.clients.iam.send(
-    new CreatePolicyCommand({
-      PolicyName: "team-reports",
-      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::reports" }] }),
-    }),
-  );
-  const run = await runCli(
+  const cwd = folder();
+  const team = await createPolicy("team-reports", { Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::reports" });
+  const run = await init(
     [
-      "init",
-      "--yes",
       "--name",
       "weekly-export",
       "--repo",
@@ -52,82 +57,37 @@ it("reads back every setting of a deployed job, as support-job.json would hold i
       "--env",
       "DB_PASSWORD=ssm:/export/db",
       "--policy-arn",
-      team.Policy!.Arn!,
+      team,
     ],
-    { env: aws.env, cwd },
+    cwd,
   );
   expect(run.code, run.stderr).toBe(0);
   const saved = savedJob(cwd);
 
-  Object.assign(process.env, aws.env);
-  const clients = await createClients({});
-  const deployed = await deployedSettings(clients, "weekly-export");
-  expect(deployed).toBeDefined();
+  const read = await deployed("weekly-export");
+  expect(read).toBeDefined();
   const { region: _region, account: _account, ...savedSettings } = saved;
-  expect(deployed!.warnings).toEqual([]);
-  expect(validateSettings(deployed!.settings, cwd)).toEqual(validateSettings(savedSettings, cwd));
-  expect(await deployedSettings(clients, "no-such-job")).toBeUndefined();
+  expect(read!.warnings).toEqual([]);
+  expect(validateSettings(read!.settings, cwd)).toEqual(validateSettings(savedSettings, cwd));
+  expect(await deployed("no-such-job")).toBeUndefined();
 });
 
 it("reads back the permissions boundary, and leaves out (with a warning naming it, never its value) a plaintext variable that looks like a secret", async () => {
-  const cwd = mkdtempSync(join(tmpdir(), "support-job-deployed-"));
-  const boundary = await aws.clients.iam.send(
-    new CreatePolicyCommand({
-      PolicyName: "support-job-boundary",
-      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }),
-    }),
-  );
+  const cwd = folder();
+  const boundary = await createPolicy("support-job-boundary", { Effect: "Allow", Action: "s3:*", Resource: "*" });
   const secret = "t0k3n-9f8e7d6c5b4a";
-  const run = await runCli(
-    [
-      "init",
-      "--yes",
-      "--name",
-      "bounded-job",
-      "--repo",
-      "https://github.com/acme/ops-scripts.git",
-      "--schedule",
-      "rate(1 day)",
-      "--email",
-      "ops@example.com",
-      "--env",
-      "STAGE=prod",
-      "--env",
-      `API_TOKEN=plain:${secret}`,
-      "--permissions-boundary",
-      boundary.Policy!.Arn!,
-    ],
-    { env: aws.env, cwd },
-  );
+  const flags = jobFlags("bounded-job", ["--env", "STAGE=prod"]);
+  const run = await init([...flags, "--env", `API_TOKEN=plain:${secret}`, "--permissions-boundary", boundary], cwd);
   expect(run.code, run.stderr).toBe(0);
-  Object.assign(process.env, aws.env);
-  const deployed = await deployedSettings(await createClients({}), "bounded-job");
-  expect(deployed!.settings.permissionsBoundary).toBe(boundary.Policy!.Arn);
-  expect(deployed!.settings.env).toEqual(["STAGE=prod"]);
-  expect(deployed!.warnings).toHaveLength(1);
-  expect(deployed!.warnings[0]).toMatch(/^env API_TOKEN .*looks like a secret: left out/);
-  expect(JSON.stringify(deployed)).not.toContain(secret);
+  const read = await deployed("bounded-job");
+  expect(read!.settings.permissionsBoundary).toBe(boundary);
+  expect(read!.settings.env).toEqual(["STAGE=prod"]);
+  expect(read!.warnings).toHaveLength(1);
+  expect(read!.warnings[0]).toMatch(/^env API_TOKEN .*looks like a secret: left out/);
+  expect(JSON.stringify(read)).not.toContain(secret);
 
   // init --name without support-job.json starts from it: the warning is shown, the value written nowhere.
-  const elsewhere = mkdtempSync(join(tmpdir(), "support-job-deployed-"));
-  const again = await runCli(
-    [
-      "init",
-      "--yes",
-      "--dry-run",
-      "--name",
-      "bounded-job",
-      "--repo",
-      "https://github.com/acme/ops-scripts.git",
-      "--schedule",
-      "rate(1 day)",
-      "--email",
-      "ops@example.com",
-      "--env",
-      "STAGE=prod",
-    ],
-    { env: aws.env, cwd: elsewhere },
-  );
+  const again = await init(["--dry-run", ...flags], folder());
   expect(again.stderr).toMatch(/env API_TOKEN .*looks like a secret/);
   expect(again.stdout + again.stderr).not.toContain(secret);
 });
