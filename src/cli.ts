@@ -6,6 +6,8 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import type { GlobalOptions } from "./commands/common.js";
+import type { InitOptions } from "./commands/init.js";
+import type { LogsOptions } from "./commands/logs.js";
 import { ExitCode, exitCodeFor, InputError, InputErrors, InterruptedError, OperationError, PassThroughExit } from "./errors.js";
 import { interruptNow } from "./interrupt.js";
 import type { Reporter } from "./ui/reporter.js";
@@ -32,14 +34,45 @@ function printedJson(): boolean {
   return Boolean(running.reporter?.printedJson);
 }
 
-/** Wraps a command body into a commander action: its options with the global ones, the reporter, its arguments. */
-function action<T extends object>(load: (options: T & GlobalOptions, io: Reporter, args: string[]) => Promise<void>) {
+/**
+ * A command's commander action: `load` imports the command's module only when it runs (so --help loads no AWS SDK)
+ * and gives its body, called with the options (its own and the global ones, as declared below), the reporter and
+ * the command's arguments.
+ */
+function lazyAction<O>(load: () => Promise<(options: O, io: Reporter, args: string[]) => Promise<void>>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
-    const options = command.optsWithGlobals<T & GlobalOptions>();
+    const options = command.optsWithGlobals();
     const io = await reporter(options);
     running.reporter = io;
-    await load(options, io, command.args);
+    const body = await load();
+    await body(options as O, io, command.args);
+  };
+}
+
+/** init's flags as runInit takes them: a `--no-...` flag arrives as false, an empty value that clears the saved one. */
+function initOptions(options: Record<string, unknown>): InitOptions {
+  const o = options as Record<string, string | string[] | boolean | undefined>;
+  const list = (v: unknown) => (v === false ? [] : (v as string[] | undefined));
+  return {
+    ...options,
+    env: list(o.env),
+    repository: o.repo as string | undefined,
+    policyArns: list(o.policyArn),
+    computeType: o.computeType as string | undefined,
+    sourceType: o.sourceType as string | undefined,
+    alertOn: o.alertOn as string | undefined,
+    policyFile: o.policyFile === false ? "" : (o.policyFile as string | undefined),
+    permissionsBoundary: o.permissionsBoundary as string | undefined,
+    logRetentionDays: o.logRetentionDays as string | undefined,
+    queuedTimeout: o.queuedTimeout as string | undefined,
+    gpu: o.gpu as boolean | undefined,
+    cache: o.cache === false ? "" : (o.cache as string | undefined),
+    // --no-vpc arrives as vpc: false: all three cleared.
+    vpcId: o.vpc === false ? "" : (o.vpcId as string | undefined),
+    subnets: o.vpc === false ? [] : (o.subnet as string[] | undefined),
+    securityGroups: o.vpc === false ? [] : (o.securityGroup as string[] | undefined),
+    alertWebhooks: list(o.alertWebhook),
   };
 }
 
@@ -144,34 +177,9 @@ Examples:
 Settings are saved to support-job.json (no secret values: Parameter Store and Secrets Manager references only).`,
     )
     .action(
-      action<Record<string, unknown>>(async (options, io) => {
+      lazyAction(async () => {
         const { runInit } = await import("./commands/init.js");
-        const o = options as Record<string, string | string[] | boolean | undefined>;
-        // --no-env / --no-policy-arn / --no-policy-file arrive as false: an empty value that clears the saved one.
-        const list = (v: unknown) => (v === false ? [] : (v as string[] | undefined));
-        await runInit(
-          {
-            ...options,
-            env: list(o.env),
-            repository: o.repo as string | undefined,
-            policyArns: list(o.policyArn),
-            computeType: o.computeType as string | undefined,
-            sourceType: o.sourceType as string | undefined,
-            alertOn: o.alertOn as string | undefined,
-            policyFile: o.policyFile === false ? "" : (o.policyFile as string | undefined),
-            permissionsBoundary: o.permissionsBoundary as string | undefined,
-            logRetentionDays: o.logRetentionDays as string | undefined,
-            queuedTimeout: o.queuedTimeout as string | undefined,
-            gpu: o.gpu as boolean | undefined,
-            cache: o.cache === false ? "" : (o.cache as string | undefined),
-            // --no-vpc arrives as vpc: false: all three cleared.
-            vpcId: o.vpc === false ? "" : (o.vpcId as string | undefined),
-            subnets: o.vpc === false ? [] : (o.subnet as string[] | undefined),
-            securityGroups: o.vpc === false ? [] : (o.securityGroup as string[] | undefined),
-            alertWebhooks: list(o.alertWebhook),
-          },
-          io,
-        );
+        return (options: Record<string, unknown>, io) => runInit(initOptions(options), io);
       }),
     );
 
@@ -189,12 +197,7 @@ Examples:
 Exit codes: 0 AWS matches support-job.json · 3 changes are pending · 1 a job could not be read · 2 invalid input.
 Jobs tagged in AWS from this file's repositories but not in it are listed as "not in support-job.json".`,
     )
-    .action(
-      action<{ adopt?: boolean }>(async (options, io) => {
-        const { runPlan } = await import("./commands/converge.js");
-        await runPlan(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/converge.js")).runPlan));
 
   program
     .command("apply")
@@ -213,12 +216,7 @@ Examples:
 A failure in one job does not stop the others; it is reported with the job's name and the exit code is 1.
 --prune deletes only resources tagged support-job:job=<name>, after the confirmation.`,
     )
-    .action(
-      action<{ yes?: boolean; prune?: boolean; adopt?: boolean }>(async (options, io) => {
-        const { runApply } = await import("./commands/converge.js");
-        await runApply(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/converge.js")).runApply));
 
   program.commandsGroup("Operate:");
   program
@@ -236,12 +234,7 @@ Examples:
 
 --json prints one document (shape: docs/status-json.md).`,
     )
-    .action(
-      action<{ name?: string; limit?: string }>(async (options, io) => {
-        const { runStatus } = await import("./commands/status.js");
-        await runStatus(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/status.js")).runStatus));
 
   program
     .command("run-now")
@@ -264,12 +257,7 @@ Exit codes with --wait/--follow: 0 the run succeeded · 1 it failed, timed out o
 A run in progress (the project runs --max-parallel at a time, 1 by default): CodeBuild refuses the start, exit 1;
 --wait-for-previous waits for it, then starts.`,
     )
-    .action(
-      action<{ name?: string; wait?: boolean; follow?: boolean; env?: string[]; waitForPrevious?: boolean }>(async (options, io) => {
-        const { runRunNow } = await import("./commands/run-now.js");
-        await runRunNow(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/run-now.js")).runRunNow));
 
   program
     .command("logs")
@@ -286,9 +274,9 @@ Examples:
   $ support-job logs --last --name nightly-cleanup > last-run.log`,
     )
     .action(
-      action<{ name?: string; last?: boolean }>(async (options, io, args) => {
+      lazyAction(async () => {
         const { runLogs } = await import("./commands/logs.js");
-        await runLogs(args[0], options, io);
+        return (options: LogsOptions, io, args) => runLogs(args[0], options, io);
       }),
     );
 
@@ -302,12 +290,7 @@ Examples:
   $ support-job list
   $ support-job list --region eu-west-1 --json`,
     )
-    .action(
-      action<Record<string, never>>(async (options, io) => {
-        const { runList } = await import("./commands/list.js");
-        await runList(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/list.js")).runList));
 
   program
     .command("pause")
@@ -320,12 +303,7 @@ Examples:
   $ support-job pause
   $ support-job pause --name nightly-cleanup`,
     )
-    .action(
-      action<{ name?: string }>(async (options, io) => {
-        const { runPause } = await import("./commands/pause.js");
-        await runPause(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/pause.js")).runPause));
 
   program
     .command("resume")
@@ -338,12 +316,7 @@ Examples:
   $ support-job resume
   $ support-job resume --name nightly-cleanup`,
     )
-    .action(
-      action<{ name?: string }>(async (options, io) => {
-        const { runResume } = await import("./commands/pause.js");
-        await runResume(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/pause.js")).runResume));
 
   program
     .command("destroy")
@@ -361,12 +334,7 @@ Examples:
 Only resources tagged support-job:job=<name> are deleted. If it stops half-way, run it again to finish.
 The runs' logs are kept (CloudWatch Logs keeps them for the job's --log-retention-days) unless --delete-logs.`,
     )
-    .action(
-      action<{ name?: string; yes?: boolean; deleteLogs?: boolean }>(async (options, io) => {
-        const { runDestroy } = await import("./commands/destroy.js");
-        await runDestroy(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/destroy.js")).runDestroy));
 
   program.commandsGroup("Trust:");
   program
@@ -385,12 +353,7 @@ of the job's script runs. It shows in \`support-job status\` with the trigger "t
 Exit codes: 0 the test run failed as intended (the alert is on its way) · 1 it did not, or the alerts are broken
 (the message says what is missing) · 130 interrupted`,
     )
-    .action(
-      action<{ name?: string }>(async (options, io) => {
-        const { runTestAlert } = await import("./commands/test-alert.js");
-        await runTestAlert(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/test-alert.js")).runTestAlert));
 
   const permissions = program
     .command("permissions")
@@ -422,12 +385,7 @@ runs the command with those temporary credentials and the job's plain environmen
 to disk. An AccessDenied in the output names a missing permission: add it to the job's policy file, run
 \`support-job init --yes\`, and try again. The command's exit code is support-job's.`,
     )
-    .action(
-      action<{ name?: string }>(async (options, io, args) => {
-        const { runPermissionsTry } = await import("./commands/permissions.js");
-        await runPermissionsTry(options, io, args);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/permissions.js")).runPermissionsTry));
 
   permissions
     .command("done")
@@ -440,12 +398,7 @@ Examples:
   $ support-job permissions done
   $ support-job permissions done --name nightly-cleanup`,
     )
-    .action(
-      action<{ name?: string }>(async (options, io) => {
-        const { runPermissionsDone } = await import("./commands/permissions.js");
-        await runPermissionsDone(options, io);
-      }),
-    );
+    .action(lazyAction(async () => (await import("./commands/permissions.js")).runPermissionsDone));
 
   return program;
 }
