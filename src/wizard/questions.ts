@@ -62,6 +62,11 @@ export function fromCheck<T>(check: Check<T>): true | string {
   return check.example ? `${check.problem} (e.g. ${check.example})` : check.problem;
 }
 
+/** A text answer checked as its flag is: the current value as the default, the flag's check as the validator. */
+function checkedQuestion<T>(message: string, help: string, current: string | number | undefined, check: (value: string) => Check<T>): TextQuestion {
+  return { message, help, default: current === undefined ? undefined : String(current), validate: (value) => fromCheck(check(value)) };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Defaults from the folder's git checkout
 
@@ -299,12 +304,12 @@ export function dayOfMonthQuestion(): TextQuestion {
 }
 
 export function expressionQuestion(current: string | undefined): TextQuestion {
-  return {
-    message: "Schedule expression",
-    help: "rate(5 minutes), rate(1 day), or cron(minutes hours day-of-month month day-of-week year),\ne.g. cron(0 7 ? * MON-FRI *) for 07:00 on weekdays.",
-    default: current,
-    validate: (value) => fromCheck(checkSchedule(value)),
-  };
+  return checkedQuestion(
+    "Schedule expression",
+    "rate(5 minutes), rate(1 day), or cron(minutes hours day-of-month month day-of-week year),\ne.g. cron(0 7 ? * MON-FRI *) for 07:00 on weekdays.",
+    current,
+    checkSchedule,
+  );
 }
 
 export interface PresetAnswers {
@@ -363,12 +368,7 @@ export function timezoneQuestion(current: string | undefined, localZone: string)
 }
 
 export function otherZoneQuestion(current: string | undefined): TextQuestion {
-  return {
-    message: "Time zone (IANA name)",
-    help: "e.g. Europe/Paris, America/New_York, Asia/Tokyo",
-    default: current,
-    validate: (value) => fromCheck(checkTimezone(value)),
-  };
+  return checkedQuestion("Time zone (IANA name)", "e.g. Europe/Paris, America/New_York, Asia/Tokyo", current, checkTimezone);
 }
 
 function describeOrRaw(expression: string, timezone: string): string | undefined {
@@ -468,48 +468,39 @@ export function webhookQuestion(count: number): TextQuestion {
 }
 
 export function imageQuestion(current: string, arch: Arch): TextQuestion {
-  return {
-    message: "Build image",
-    help: `A CodeBuild image (aws/codebuild/...), an ECR image or a public one; it must be built for ${arch}.`,
-    default: current,
-    validate: (value) => fromCheck(checkImage(value, arch)),
-  };
-}
-
-/** A number of minutes, checked as its flag is. */
-function minutesQuestion(message: string, help: string, current: string | number, check: (value: string) => Check<number>): TextQuestion {
-  return { message, help, default: String(current), validate: (value) => fromCheck(check(value)) };
+  const help = `A CodeBuild image (aws/codebuild/...), an ECR image or a public one; it must be built for ${arch}.`;
+  return checkedQuestion("Build image", help, current, (value) => checkImage(value, arch));
 }
 
 export function timeoutQuestion(current: string | number): TextQuestion {
-  return minutesQuestion("Timeout (minutes)", "CodeBuild stops a run after this long (5–2160) and reports TIMED_OUT.", current, checkTimeout);
+  return checkedQuestion("Timeout (minutes)", "CodeBuild stops a run after this long (5–2160) and reports TIMED_OUT.", current, checkTimeout);
 }
 
 export function maxParallelQuestion(current: string | number): TextQuestion {
-  return {
-    message: "Runs at once (max parallel)",
-    help: "1: a scheduled start while a run is still going is refused (the missed-run alarm notices); up to 100.",
-    default: String(current),
-    validate: (value) => fromCheck(checkMaxParallel(value)),
-  };
+  return checkedQuestion(
+    "Runs at once (max parallel)",
+    "1: a scheduled start while a run is still going is refused (the missed-run alarm notices); up to 100.",
+    current,
+    checkMaxParallel,
+  );
 }
 
 export function retriesQuestion(current: string | number): TextQuestion {
-  return {
-    message: "Retries of a failed run",
-    help: "CodeBuild re-runs a failed run itself this many times (0–10); the alert comes only from the last attempt.",
-    default: String(current),
-    validate: (value) => fromCheck(checkRetries(value)),
-  };
+  return checkedQuestion(
+    "Retries of a failed run",
+    "CodeBuild re-runs a failed run itself this many times (0–10); the alert comes only from the last attempt.",
+    current,
+    checkRetries,
+  );
 }
 
 export function graceQuestion(current: string | undefined): TextQuestion {
-  return {
-    message: "Missed-run alarm grace (empty: 10% of the gap, at least 15m)",
-    help: "How late a run may succeed before the alarm emails you, e.g. 30m or 2h.",
-    default: current ?? "",
-    validate: (value) => fromCheck(checkDuration("--grace", value)),
-  };
+  return checkedQuestion(
+    "Missed-run alarm grace (empty: 10% of the gap, at least 15m)",
+    "How late a run may succeed before the alarm emails you, e.g. 30m or 2h.",
+    current ?? "",
+    (value) => checkDuration("--grace", value),
+  );
 }
 
 /** The image for an architecture: the current one if it fits, else that architecture's default. */
@@ -521,12 +512,7 @@ export function imageFor(current: string | undefined, arch: Arch): string {
 // Alerts
 
 export function emailQuestion(current: string | undefined): TextQuestion {
-  return {
-    message: "Alert email",
-    help: "AWS first sends it a confirmation link: alerts arrive only once it is clicked.",
-    default: current,
-    validate: (value) => fromCheck(checkEmail(value)),
-  };
+  return checkedQuestion("Alert email", "AWS first sends it a confirmation link: alerts arrive only once it is clicked.", current, checkEmail);
 }
 
 const ALERT_HELP: Record<AlertStatus, string> = {
@@ -685,12 +671,8 @@ export function policyArnQuestion(taken: readonly string[]): TextQuestion {
 }
 
 export function policyFileQuestion(current: string | undefined, cwd: string): TextQuestion {
-  return {
-    message: "Policy file (JSON, relative to this folder)",
-    help: 'An IAM identity policy: {"Version": "2012-10-17", "Statement": [...]}; it becomes one managed policy.',
-    default: current,
-    validate: (value) => fromCheck(checkPolicyFile(value.trim(), cwd)),
-  };
+  const help = 'An IAM identity policy: {"Version": "2012-10-17", "Statement": [...]}; it becomes one managed policy.';
+  return checkedQuestion("Policy file (JSON, relative to this folder)", help, current, (value) => checkPolicyFile(value.trim(), cwd));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -730,7 +712,7 @@ export function logRetentionQuestion(current: number): ChoiceQuestion<number> {
 
 export function queuedTimeoutQuestion(current: string | number): TextQuestion {
   const help = "How long a run may wait for build capacity before CodeBuild gives up on it: 5–480.";
-  return minutesQuestion("Queued timeout (minutes)", help, current, checkQueuedTimeout);
+  return checkedQuestion("Queued timeout (minutes)", help, current, checkQueuedTimeout);
 }
 
 export function gpuQuestion(current: boolean, computeType: string): YesNoQuestion {
