@@ -3,7 +3,7 @@
  * documents. No AWS calls here, so the whole of it is unit-tested with plain objects.
  */
 import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectCache, ProjectSource, VpcConfig } from "@aws-sdk/client-codebuild";
-import { failedRunTransformer, type ChatKind, type InputTransformer } from "./chat.js";
+import { failedRunTransformer, type InputTransformer } from "./chat.js";
 import { chatPrefix, jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
 import { serviceRoleStatements } from "../settings/policy.js";
 import { defaultGraceSeconds, missedRunAlarmInput, missedRunWatch, type MetricAlarmInput, type MissedRunWatch } from "./missed-run.js";
@@ -15,6 +15,7 @@ import {
   environmentType,
   type AlertStatus,
   type PolicyDocument,
+  type ChatKind,
   type PolicyStatement,
   type ResolvedSettings,
 } from "../settings/types.js";

@@ -64,34 +64,6 @@ export function defaultGraceSeconds(gapSeconds: number): number {
   return Math.max(MIN_GRACE_SECONDS, Math.ceil((gapSeconds * 0.1) / MINUTE_SECONDS) * MINUTE_SECONDS);
 }
 
-const DURATION_UNITS: Readonly<Record<string, number>> = {
-  s: 1,
-  m: MINUTE_SECONDS,
-  min: MINUTE_SECONDS,
-  minute: MINUTE_SECONDS,
-  minutes: MINUTE_SECONDS,
-  h: HOUR_SECONDS,
-  hour: HOUR_SECONDS,
-  hours: HOUR_SECONDS,
-  d: DAY_SECONDS,
-  day: DAY_SECONDS,
-  days: DAY_SECONDS,
-};
-
-/** "30m", "2h", "1d", "90 minutes" → seconds, in whole minutes; anything else is an InputError naming the flag. */
-export function parseDuration(field: string, text: string, example = "30m"): number {
-  const match = /^(\d+)\s*([a-z]+)$/.exec(text.trim().toLowerCase());
-  const unit = match ? DURATION_UNITS[match[2] ?? ""] : undefined;
-  if (!match || unit === undefined) {
-    throw new InputError(field, `${JSON.stringify(text)} is not a duration; write a number and m, h or d`, example);
-  }
-  const seconds = Number(match[1]) * unit;
-  if (seconds < MINUTE_SECONDS || seconds % MINUTE_SECONDS !== 0) {
-    throw new InputError(field, `must be a whole number of minutes, at least 1m`, example);
-  }
-  return seconds;
-}
-
 /** "2 days 1 hour", "15 minutes": the largest two units, for sentences in the plan and in status. */
 export function durationInWords(seconds: number): string {
   const parts: string[] = [];

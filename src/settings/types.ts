@@ -10,6 +10,9 @@ export type AlertStatus = "FAILED" | "STOPPED" | "TIMED_OUT" | "FAULT" | "SUCCEE
 export const ALERT_STATUSES: readonly AlertStatus[] = ["FAILED", "STOPPED", "TIMED_OUT", "FAULT", "SUCCEEDED", "IN_PROGRESS"];
 export const DEFAULT_ALERT_ON: readonly AlertStatus[] = ["FAILED", "STOPPED", "TIMED_OUT", "FAULT"];
 
+export type ChatKind = "slack" | "teams" | "discord" | "generic";
+export const CHAT_KINDS: readonly ChatKind[] = ["slack", "teams", "discord", "generic"];
+
 export interface EnvVar {
   name: string;
   /** PLAINTEXT: the value; PARAMETER_STORE: the parameter name; SECRETS_MANAGER: secret-id[:json-key[:stage[:version]]]. */

@@ -8,7 +8,7 @@ import { InputError, InputErrors } from "../errors.js";
 import { looksLikeSecret, secretReason } from "./secrets.js";
 import { isValidTimeZone, neverFiresProblem, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
 import { checkPolicyDocument, dangerousGrants, policySize, ROLE_INLINE_POLICIES_MAX, serviceRoleStatements } from "./policy.js";
-import { missedRunWatch, parseDuration } from "../desired/missed-run.js";
+import { missedRunWatch } from "../desired/missed-run.js";
 import {
   ALERT_STATUSES,
   COMPUTE_TYPES,
@@ -24,6 +24,7 @@ import {
   MAX_RETRIES,
   type AlertStatus,
   type Arch,
+  type ChatKind,
   type EnvVar,
   type JobSettings,
   type PolicyDocument,
@@ -32,7 +33,7 @@ import {
   type VpcSettings,
   type WebhookSetting,
 } from "./types.js";
-import { parseAlertWebhook, type ChatKind } from "../desired/chat.js";
+import { parseAlertWebhook } from "./webhook.js";
 
 export type Check<T> = { ok: true; value: T } | { ok: false; problem: string; example: string };
 
@@ -361,6 +362,37 @@ export function checkEmail(raw: string): Check<string> {
   return ok(value);
 }
 
+const MINUTE_SECONDS = 60;
+const HOUR_SECONDS = 3600;
+const DAY_SECONDS = 86_400;
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  s: 1,
+  m: MINUTE_SECONDS,
+  min: MINUTE_SECONDS,
+  minute: MINUTE_SECONDS,
+  minutes: MINUTE_SECONDS,
+  h: HOUR_SECONDS,
+  hour: HOUR_SECONDS,
+  hours: HOUR_SECONDS,
+  d: DAY_SECONDS,
+  day: DAY_SECONDS,
+  days: DAY_SECONDS,
+};
+
+/** "30m", "2h", "1d", "90 minutes" → seconds, in whole minutes; anything else is an InputError naming the flag. */
+export function parseDuration(field: string, text: string, example = "30m"): number {
+  const match = /^(\d+)\s*([a-z]+)$/.exec(text.trim().toLowerCase());
+  const unit = match ? DURATION_UNITS[match[2] ?? ""] : undefined;
+  if (!match || unit === undefined) {
+    throw new InputError(field, `${JSON.stringify(text)} is not a duration; write a number and m, h or d`, example);
+  }
+  const seconds = Number(match[1]) * unit;
+  if (seconds < MINUTE_SECONDS || seconds % MINUTE_SECONDS !== 0) {
+    throw new InputError(field, `must be a whole number of minutes, at least 1m`, example);
+  }
+  return seconds;
+}
+
 /** --grace / --expect-every: "30m", "2h", "1d"; empty: the default. */
 export function checkDuration(flag: "--grace" | "--expect-every", raw: string): Check<number | undefined> {
   const value = raw.trim();
@@ -417,7 +449,7 @@ function checkAlertOn(raw: string | string[]): Check<AlertStatus[]> {
   return ok(ALERT_STATUSES.filter((s) => parts.includes(s)));
 }
 
-/** A saved webhook's key in support-job.json: its kind and 8 hex of the URL's hash (desired/chat.ts). */
+/** A saved webhook's key in support-job.json: its kind and 8 hex of the URL's hash (webhook.ts). */
 export const WEBHOOK_KEY = /^(slack|teams|discord|generic)-([0-9a-f]{8})$/;
 
 /** `[kind=]URL`, or a saved key. The problem never holds the URL: it carries the webhook's secret. */

@@ -1,17 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
   alarmStateEventPattern,
-  CHAT_KINDS,
   failedRunTransformer,
   MAX_INPUT_TEMPLATE,
   missedRunAlarmTransformer,
-  parseAlertWebhook,
   renderInputTemplate,
   SAFE_EVENT_PATHS,
-  type ChatKind,
   type InputTransformer,
 } from "../../../src/desired/chat.js";
 import { InputError } from "../../../src/errors.js";
+import { CHAT_KINDS, type ChatKind } from "../../../src/settings/types.js";
+import { parseAlertWebhook } from "../../../src/settings/webhook.js";
 
 const SLACK = "https://hooks.slack.com/services/T0SECRET/B0SECRET/xoxSECRETtoken";
 const TEAMS =

@@ -14,7 +14,6 @@ import {
   missedRunAlarmInput,
   missedRunAlarmName,
   missedRunWatch,
-  parseDuration,
   runTimeliness,
   startRefusedAlarmInput,
   startRefusedAlarmName,
@@ -25,6 +24,7 @@ import {
   type WatchedMissedRuns,
 } from "../../../src/desired/missed-run.js";
 import { InputError } from "../../../src/errors.js";
+import { parseDuration } from "../../../src/settings/validate.js";
 import { nextRuns } from "../../../src/schedule/index.js";
 
 const MINUTE = 60;
