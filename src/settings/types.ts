@@ -78,7 +78,7 @@ export interface VpcSettings {
 /** One --alert-webhook: its secret-free key and kind; the URL only when given in this run (never saved). */
 export interface WebhookSetting {
   key: string;
-  kind: "slack" | "teams" | "discord" | "generic";
+  kind: ChatKind;
   /** The full URL: a secret. Undefined when only the key is known (from support-job.json or AWS). */
   url?: string | undefined;
   /** Scheme and host only: safe to show. */
