@@ -21,19 +21,16 @@ import type { Clients } from "../aws/clients.js";
 import { orMissing } from "../aws/errors.js";
 import { armingDecision, firstDue, type MetricAlarmInput } from "../desired/missed-run.js";
 import { TAG_KEY } from "../desired/names.js";
-import { absentStep, conflictStep, fieldChanges, isForeign, updateOrUnchanged, type Resource, type StepContext } from "./types.js";
+import { absentStep, conflictStep, fieldChanges, isForeign, updateOrUnchanged, named, type Owned, type Resource, type StepContext } from "./types.js";
 
-export interface AlarmState {
+export interface AlarmState extends Owned {
   alarm: MetricAlarm;
-  owner: string | undefined;
 }
 
 const LABEL = "missed-run alarm";
 
 export const missedRunAlarmResource: Resource<AlarmState> = {
-  key: "missedRunAlarm",
-  label: LABEL,
-  nameOf: (ref) => ref.names.missedRunAlarm,
+  ...named("missedRunAlarm", LABEL),
   read: (ref, { cloudwatch }) => readAlarm(cloudwatch, ref.names.missedRunAlarm, ref.arns.missedRunAlarm),
   plan(spec, current, { adopt, since, lastSuccess, paused }) {
     const name = spec.names.missedRunAlarm;

@@ -18,13 +18,12 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { absentStep, conflictStep, createStep, updateOrUnchanged, isForeign, readTagged, removalStep, type Resource } from "./types.js";
+import { absentStep, conflictStep, createStep, updateOrUnchanged, isForeign, named, readTagged, removalStep, type Owned, type Resource } from "./types.js";
 import type { PolicyDocument } from "../settings/types.js";
 import { iamOwner, TAG_KEY } from "../desired/names.js";
 
-export interface JobPolicyState {
+export interface JobPolicyState extends Owned {
   policy: Policy;
-  owner: string | undefined;
   document: unknown;
   /** Who holds the policy: "role <name>", "user <name>", "group <name>". */
   holders: string[];
@@ -33,9 +32,7 @@ export interface JobPolicyState {
 const LABEL = "job permissions policy";
 
 export const jobPolicyResource: Resource<JobPolicyState> = {
-  key: "jobPolicy",
-  label: LABEL,
-  nameOf: (ref) => ref.names.jobPolicy,
+  ...named("jobPolicy", LABEL),
   async read(ref, { iam }) {
     const arn = ref.arns.jobPolicy;
     const got = await readTagged(

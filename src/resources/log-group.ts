@@ -15,12 +15,11 @@ import type { Clients } from "../aws/clients.js";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { TAG_KEY } from "../desired/names.js";
 import type { LogGroupSpec } from "../desired/job.js";
-import { conflictStep, updateOrUnchanged, type FieldChange, type Resource, type StepContext } from "./types.js";
+import { conflictStep, updateOrUnchanged, named, type FieldChange, type Owned, type Resource, type StepContext } from "./types.js";
 
-export interface LogGroupState {
+export interface LogGroupState extends Owned {
   /** undefined: the logs never expire. */
   retentionInDays: number | undefined;
-  owner: string | undefined;
 }
 
 const LABEL = "log group";
@@ -28,9 +27,7 @@ const LABEL = "log group";
 const retentionText = (days: number | undefined) => (days === undefined ? "never expire" : `${days} days`);
 
 export const logGroupResource: Resource<LogGroupState> = {
-  key: "logGroup",
-  label: LABEL,
-  nameOf: (ref) => ref.names.logGroup,
+  ...named("logGroup", LABEL),
   read: (ref, { logs }) => readLogGroup(logs, ref.names.logGroup, ref.arns.logGroup),
   plan(spec, current) {
     const want = spec.logGroup;

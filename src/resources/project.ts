@@ -14,21 +14,18 @@ import {
 import { showEnvValue } from "./compare.js";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
-import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, type FieldChange, type Resource, type StepContext } from "./types.js";
+import { conflictStep, updateOrUnchanged, fieldChanges, isForeign, named, type FieldChange, type Owned, type Resource, type StepContext } from "./types.js";
 import type { JobSpec, ProjectSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 
-export interface ProjectState {
+export interface ProjectState extends Owned {
   project: Project;
-  owner: string | undefined;
 }
 
 const LABEL = "CodeBuild project";
 
 export const projectResource: Resource<ProjectState> = {
-  key: "project",
-  label: LABEL,
-  nameOf: (ref) => ref.names.project,
+  ...named("project", LABEL),
   read: (ref, { codebuild }) => readProject(codebuild, ref.names.project),
   plan(spec, current, { adopt }) {
     const want = spec.project;

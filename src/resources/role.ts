@@ -26,9 +26,11 @@ import {
   conflictStep,
   updateOrUnchanged,
   isForeign,
+  named,
   removalStep,
   roleDetails,
   type FieldChange,
+  type Owned,
   type PlanStep,
   type Resource,
   type ResourceKey,
@@ -37,9 +39,8 @@ import {
 import type { JobSpec, RoleSpec } from "../desired/job.js";
 import { iamOwner, TAG_KEY, type JobNames } from "../desired/names.js";
 
-export interface RoleState {
+export interface RoleState extends Owned {
   role: Role;
-  owner: string | undefined;
   inlinePolicy: unknown;
   inlinePolicyNames: string[];
   attached: string[];
@@ -57,9 +58,7 @@ export function roleResource(key: RoleKey, label: string, inlinePolicyName: stri
   const nameOf = (names: JobNames) => names[key];
   const pick = (spec: JobSpec): RoleSpec | undefined => spec[key];
   return {
-    key,
-    nameOf: (ref) => nameOf(ref.names),
-    label,
+    ...named(key, label),
     async read(ref, { iam }) {
       const RoleName = nameOf(ref.names);
       // All four in parallel: each says "no such role" on its own when the role is missing.

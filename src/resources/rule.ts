@@ -22,8 +22,10 @@ import {
   updateOrUnchanged,
   fieldChanges,
   isForeign,
+  named,
   plural,
   removalStep,
+  type Owned,
   type Resource,
   type ResourceKey,
   type ScheduleState,
@@ -34,9 +36,8 @@ import { TAG_KEY, type JobArns, type JobNames } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
 
-export interface RuleState {
+export interface RuleState extends Owned {
   rule: DescribeRuleCommandOutput;
-  owner: string | undefined;
   target: Target | undefined;
   /** Every target of the rule, ours and any other (destroy removes them all with the rule). */
   targets: Target[];
@@ -67,9 +68,7 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
   const nameOf = (names: JobNames) => names[key];
   const arnOf = (arns: JobArns) => arns[key];
   return {
-    key,
-    nameOf: (ref) => nameOf(ref.names),
-    label,
+    ...named(key, label),
     async read(ref, { events }) {
       const Name = nameOf(ref.names);
       const [rule, targets, tags] = await Promise.all([

@@ -24,8 +24,10 @@ import {
   createStep,
   fieldChanges,
   isForeign,
+  named,
   readTagged,
   removalStep,
+  type Owned,
   type Resource,
   type ScheduleState,
   type StepContext,
@@ -34,16 +36,12 @@ import type { SchedulerScheduleSpec } from "../desired/job.js";
 import { TAG_KEY } from "../desired/names.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
 
-export interface GroupState {
-  owner: string | undefined;
-}
+export type GroupState = Owned;
 
 const GROUP = "schedule group";
 
 export const scheduleGroupResource: Resource<GroupState> = {
-  key: "scheduleGroup",
-  label: GROUP,
-  nameOf: (ref) => ref.names.scheduleGroup,
+  ...named("scheduleGroup", GROUP),
   async read(ref, { scheduler }) {
     const group = await readTagged(
       orMissing(scheduler.send(new GetScheduleGroupCommand({ Name: ref.names.scheduleGroup }))),
@@ -96,9 +94,7 @@ const SCHEDULE = "time-zone schedule";
 const SCHEDULER = "EventBridge Scheduler" as const;
 
 export const scheduleResource: Resource<CurrentSchedule> = {
-  key: "schedule",
-  label: SCHEDULE,
-  nameOf: (ref) => ref.names.schedule,
+  ...named("schedule", SCHEDULE),
   async read(ref, { scheduler }) {
     return orMissing(scheduler.send(new GetScheduleCommand({ Name: ref.names.schedule, GroupName: ref.names.scheduleGroup })));
   },

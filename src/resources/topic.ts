@@ -13,14 +13,25 @@ import {
   type Subscription,
 } from "@aws-sdk/client-sns";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { conflictStep, createStep, updateOrUnchanged, isForeign, readTagged, removalStep, tagValue, type FieldChange, type Resource } from "./types.js";
+import {
+  conflictStep,
+  createStep,
+  updateOrUnchanged,
+  isForeign,
+  named,
+  readTagged,
+  removalStep,
+  tagValue,
+  type FieldChange,
+  type Owned,
+  type Resource,
+} from "./types.js";
 import { createHash } from "node:crypto";
 import { SUBSCRIBED_TAG_KEY, TAG_KEY } from "../desired/names.js";
 import { orMissing } from "../aws/errors.js";
 
-export interface TopicState {
+export interface TopicState extends Owned {
   policy: unknown;
-  owner: string | undefined;
 }
 
 const TOPIC = "alert topic";
@@ -31,9 +42,7 @@ function topicTags(sns: Clients["sns"], ResourceArn: string) {
 }
 
 export const alertTopicResource: Resource<TopicState> = {
-  key: "alertTopic",
-  label: TOPIC,
-  nameOf: (ref) => ref.names.alertTopic,
+  ...named("alertTopic", TOPIC),
   async read(ref, { sns }) {
     const topic = await readTagged(orMissing(sns.send(new GetTopicAttributesCommand({ TopicArn: ref.arns.alertTopic }))), topicTags(sns, ref.arns.alertTopic));
     return topic && { policy: parsePolicyText(topic.found.Attributes?.Policy), owner: topic.owner };

@@ -28,7 +28,7 @@ import { deleteRole } from "./role.js";
 import type { Tag } from "../desired/job.js";
 import { iamOwner, jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type Where } from "../desired/names.js";
 import type { PolicyDocument } from "../settings/types.js";
-import { removalStep, roleDetails, type ReadResource } from "./types.js";
+import { named, removalStep, roleDetails, type Owned, type ReadResource } from "./types.js";
 
 /** The longest session AssumeRole may ask for; also the most a chained role session (SSO → this role) may last. */
 const TRY_SESSION_SECONDS = 3600;
@@ -120,9 +120,8 @@ export function tryRoleSpec(job: string, where: Where, caller: CallerPrincipal, 
   };
 }
 
-export interface TryRoleState {
+export interface TryRoleState extends Owned {
   role: Role;
-  owner: string | undefined;
   attached: string[];
   inlinePolicyNames: string[];
 }
@@ -145,9 +144,7 @@ async function readTryRole(iam: Clients["iam"], RoleName: string): Promise<TryRo
 
 /** The try role among the job's resources: read with the others (status shows it, destroy removes it). */
 export const tryRoleResource: ReadResource<TryRoleState> = {
-  key: "tryRole",
-  label: "permissions try role",
-  nameOf: (ref) => ref.names.tryRole,
+  ...named("tryRole", "permissions try role"),
   read: (ref, { iam }) => readTryRole(iam, ref.names.tryRole),
   remove(current, ref) {
     const name = ref.names.tryRole;

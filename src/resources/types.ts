@@ -1,7 +1,7 @@
 import type { Clients } from "../aws/clients.js";
 import type { JobSpec } from "../desired/job.js";
 import { show } from "./compare.js";
-import { TAG_KEY } from "../desired/names.js";
+import { TAG_KEY, type JobNames } from "../desired/names.js";
 
 export type ResourceKey =
   | "serviceRole"
@@ -75,6 +75,14 @@ export function hasChanges(plan: Plan): boolean {
   return plan.steps.some((s) => s.action !== "unchanged");
 }
 
+/**
+ * What a resource's read found carries the job that owns it: the job its support-job:job tag names (undefined: not
+ * tagged, not support-job's). Plans check it before changing anything; destroy deletes only what the job owns.
+ */
+export interface Owned {
+  owner: string | undefined;
+}
+
 /** What a read needs: the job, where it lives, its names and ARNs. No settings: status and destroy have none. */
 export type JobRef = Pick<JobSpec, "job" | "where" | "names" | "arns">;
 
@@ -128,6 +136,14 @@ export interface Resource<Current> {
    * `owner` is the job (`removalStep`'s rule); the step's key, label and name come from the resource itself.
    */
   deleteAt?: { stage: RemovalStage; details?: string[]; run(clients: Clients, ref: JobRef): Promise<unknown> };
+}
+
+/**
+ * The key, label and name of a resource that JobNames names under its own key (most do), spread first into the
+ * resource: `...named("project", "CodeBuild project")`.
+ */
+export function named<K extends ResourceKey & keyof JobNames>(key: K, label: string): Pick<Resource<unknown>, "key" | "label" | "nameOf"> {
+  return { key, label, nameOf: (ref) => ref.names[key] };
 }
 
 /** A resource every command reads and destroy removes, but init does not plan (the `permissions try` role: its own command manages it). */
