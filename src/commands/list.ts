@@ -1,4 +1,4 @@
-/** `support-job list`: every job in the region (projects tagged support-job:job), with schedule, state, last run and next run. */
+/** `support-job list`: every job in the region (projects tagged support-job:job), with schedule, state, last run, next run and alerts. */
 import type { Build } from "@aws-sdk/client-codebuild";
 import { clientsFor, type GlobalOptions } from "./common.js";
 import { awsCall } from "../aws/call.js";
@@ -6,43 +6,77 @@ import { listJobs, listJobsWithAlertRules } from "../deployed/find-job.js";
 import { getBuilds, recentRunIds, summariseRun } from "../runs/history.js";
 import { SCHEDULE_READS, scheduleFrom } from "../deployed/schedule.js";
 import { callerIdentity } from "../aws/clients.js";
-import { readJob } from "../plan/plan.js";
+import { readJobWithIdentity } from "../plan/plan.js";
+import { orMissing } from "../aws/errors.js";
+import { ALERT_READS, alertStateFrom } from "../deployed/alert-state.js";
 import { scheduleStatus } from "../deployed/status.js";
 import { localTimeZone } from "../schedule/index.js";
-import { jobNames, jobRef, type Where } from "../desired/names.js";
+import { jobArns, jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
-import { jobNamesIn, readJobsFile } from "../settings/file.js";
+import { jobConfig, jobNamesIn, readJobsFile, type JobsFile } from "../settings/file.js";
 import { jobListToJson, renderJobList, renderLeftBehind, type JobListing } from "../ui/list.js";
 
-/** The region's jobs, or only `only` (support-job.json's, for `status` with several jobs): what `list` shows. */
-export async function loadJobList(clients: Awaited<ReturnType<typeof clientsFor>>, now: Date, only?: readonly string[]): Promise<JobListing[]> {
-  const [names, me] = await Promise.all([
-    only ? [...only] : listJobs(clients).then((projects) => projects.map((p) => p.name ?? "")),
-    awsCall("Checking your AWS identity", callerIdentity(clients)),
-  ]);
-  const where: Where = { account: me.account, region: clients.region, partition: me.partition };
-  // Per job, in parallel: its schedule (the schedule modules' reads) and its newest run id; then one BatchGetBuilds for every last run.
-  const perJob = await Promise.all(
-    names.map((name) =>
-      awsCall(
-        `Reading job ${name}`,
-        Promise.all([
-          readJob(jobRef(name, where), clients, SCHEDULE_READS).then((read) => scheduleFrom(read, jobNames(name, clients.region))),
-          recentRunIds(clients, name, 1),
-        ]),
-      ),
-    ),
+/** What support-job.json says of a job, when it is there: its account (the reads start with the identity check), address and alarm choice. */
+export interface JobListHint {
+  account?: string | undefined;
+  email?: string | undefined;
+  missedRunAlarm?: boolean | undefined;
+}
+
+/** The reads per job: its schedule (either kind) and its alert state (email subscription, missed-run alarm, chat webhooks). */
+const LIST_READS = [...SCHEDULE_READS, ...ALERT_READS];
+
+/**
+ * The region's jobs, or only `only` (support-job.json's, for `status` with several jobs): what `list` shows.
+ * Round trips, whatever the number of jobs: the identity (skipped when `hintOf` knows the account), then every job's
+ * reads at once (one more for the jobs with chat webhooks); the newest run ids and one BatchGetBuilds for every
+ * last run go alongside.
+ */
+export async function loadJobList(
+  clients: Awaited<ReturnType<typeof clientsFor>>,
+  now: Date,
+  only?: readonly string[],
+  hintOf: (job: string) => JobListHint | undefined = () => undefined,
+): Promise<JobListing[]> {
+  const identity = awsCall("Checking your AWS identity", callerIdentity(clients));
+  const names = only ? [...only] : await listJobs(clients).then((projects) => projects.map((p) => p.name ?? ""));
+  // A job of support-job.json not applied yet has no project, so no runs: not an error here.
+  const lastRuns = Promise.all(names.map((name) => awsCall(`Reading the runs of job ${name}`, orMissing(recentRunIds(clients, name, 1))))).then(
+    async (runs) => {
+      const lastIds = runs.map((r) => r?.ids[0]);
+      const builds = await awsCall(
+        "Reading the jobs' last runs",
+        getBuilds(
+          clients,
+          lastIds.filter((id) => id !== undefined),
+        ),
+      );
+      const byId = new Map<string, Build>(builds.map((b) => [b.id ?? "", b]));
+      return lastIds.map((id) => (id ? byId.get(id) : undefined));
+    },
   );
-  const lastIds = perJob.flatMap(([, runs]) => runs.ids.slice(0, 1));
-  const builds = await awsCall("Reading the jobs' last runs", getBuilds(clients, lastIds));
-  const byId = new Map<string, Build>(builds.map((b) => [b.id ?? "", b]));
+  const reads = Promise.all(names.map((name) => awsCall(`Reading job ${name}`, readJobWithIdentity(name, clients, hintOf(name)?.account, LIST_READS))));
+  const [lasts, jobs] = await Promise.all([lastRuns, reads, identity]);
   return names.map((name, i) => {
-    const [schedule, runs] = perJob[i] ?? [undefined, { ids: [] }];
-    const last = runs.ids[0] ? byId.get(runs.ids[0]) : undefined;
+    const read = jobs[i];
+    const last = lasts[i];
+    const jobNamesHere = jobNames(name, clients.region);
+    const schedule = read ? scheduleFrom(read.current, jobNamesHere) : undefined;
+    const hint = hintOf(name);
     return {
       name,
       schedule: schedule ? scheduleStatus(schedule, now) : undefined,
-      lastRun: last ? summariseRun(last, { names: jobNames(name, clients.region), region: clients.region, now }) : undefined,
+      lastRun: last ? summariseRun(last, { names: jobNamesHere, region: clients.region, now }) : undefined,
+      alerts: read
+        ? alertStateFrom(read.current, {
+            topicArn: jobArns(jobNamesHere, read.where).alertTopic,
+            schedule,
+            wantedEmail: hint?.email,
+            missedRunAlarm: hint?.missedRunAlarm,
+            inFile: hint !== undefined,
+            now,
+          })
+        : undefined,
     };
   });
 }
@@ -51,10 +85,13 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
   const clients = await clientsFor(options, io);
   const now = new Date();
   // A job whose CodeBuild project was deleted by hand still has its rules, topic and roles: list it apart.
-  const [jobs, withAlertRules] = await Promise.all([loadJobList(clients, now), listJobsWithAlertRules(clients)]);
+  // With a support-job.json here, the region's jobs it does not hold are named (they are never deleted implicitly),
+  // and those it holds get their address and missed-run alarm choice from it.
+  const file = jobsFileHere();
+  const inFile = file ? jobNamesIn(file) : undefined;
+  const hintOf = (job: string): JobListHint | undefined => (file && inFile?.includes(job) ? hintFromFile(file, job) : undefined);
+  const [jobs, withAlertRules] = await Promise.all([loadJobList(clients, now, undefined, hintOf), listJobsWithAlertRules(clients)]);
   const leftBehind = withAlertRules.filter((job) => !jobs.some((j) => j.name === job));
-  // With a support-job.json here, the region's jobs it does not hold are named (they are never deleted implicitly).
-  const inFile = jobsInFileHere();
   const notInFile = inFile ? jobs.map((j) => j.name).filter((name) => !inFile.includes(name)) : [];
   if (io.json) {
     io.printJson({ ...jobListToJson(jobs, clients.region, leftBehind), ...(inFile ? { notInFile } : {}) });
@@ -72,12 +109,17 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
     );
 }
 
-/** The job names of support-job.json in the working directory; undefined without one (or with one that cannot be read). */
-function jobsInFileHere(): string[] | undefined {
+/** support-job.json in the working directory; undefined without one (or with one that cannot be read). */
+function jobsFileHere(): JobsFile | undefined {
   try {
-    const file = readJobsFile(process.cwd());
-    return file ? jobNamesIn(file) : undefined;
+    return readJobsFile(process.cwd());
   } catch {
     return undefined;
   }
+}
+
+/** What support-job.json says of job `job`: its account, address and missed-run alarm choice. */
+export function hintFromFile(file: JobsFile, job: string): JobListHint | undefined {
+  const config = jobConfig(file, job);
+  return config && { account: config.account, email: config.email, missedRunAlarm: config.missedRunAlarm };
 }

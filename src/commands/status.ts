@@ -55,9 +55,12 @@ export async function runStatus(options: StatusOptions, io: Reporter): Promise<v
   io.show(formatStatus(status));
 }
 
-/** `status` with no --name in a folder of several jobs: one line per job, as `list` shows them, per region. */
+/**
+ * `status` with no --name in a folder of several jobs: one line per job, as `list` shows them (schedule, state, last
+ * run, next run, alerts), per region; at most 2 round trips deep when support-job.json has the account, 3 otherwise.
+ */
 async function overview(options: StatusOptions, io: Reporter, file: JobsFile, jobs: readonly string[]): Promise<void> {
-  const { loadJobList } = await import("./list.js");
+  const { hintFromFile, loadJobList } = await import("./list.js");
   const { localTimeZone } = await import("../schedule/index.js");
   const byRegion = new Map<string | undefined, string[]>();
   for (const job of jobs) {
@@ -71,7 +74,8 @@ async function overview(options: StatusOptions, io: Reporter, file: JobsFile, jo
       Promise.all(
         [...byRegion].map(async ([region, names]) => {
           const clients = await clientsFor({ ...options, region }, io);
-          return { region: clients.region, jobs: await loadJobList(clients, now, names) };
+          // The file's account lets every job's reads start with the identity check; its address and alarm choice are the job's.
+          return { region: clients.region, jobs: await loadJobList(clients, now, names, (job) => hintFromFile(file, job)) };
         }),
       ),
     { done: `read ${jobs.length} jobs of support-job.json`, failed: "could not read the jobs of support-job.json" },

@@ -1,4 +1,5 @@
-/** Pure renderers of `support-job list`: the jobs of a region as a table, and as a --json document. */
+/** Pure renderers of `support-job list` (and of `status`'s many-jobs overview): the jobs of a region as a table, and as a --json document. */
+import type { AlertState } from "../deployed/alert-state.js";
 import type { ScheduleStatus } from "../deployed/status.js";
 import type { RunSummary } from "../runs/history.js";
 import { jobTime } from "./format.js";
@@ -10,6 +11,41 @@ export interface JobListing {
   name: string;
   schedule: ScheduleStatus | undefined;
   lastRun: RunSummary | undefined;
+  /** Undefined when the job's reads found nothing to say (never in practice: a job always has an answer). */
+  alerts: AlertState | undefined;
+}
+
+interface AlertPart {
+  text: string;
+  /** What must stand out: an unconfirmed email, an alarm in ALARM, no email at all. */
+  tone?: "warn" | "bad";
+}
+
+/**
+ * The alert state in a few words: the email (confirmed, NOT CONFIRMED, or none), the chat webhooks in place, and the
+ * missed-run alarm (OK, ALARM, no data yet, not armed yet, not watched). The words carry it without colour.
+ */
+export function alertParts(alerts: AlertState | undefined): AlertPart[] {
+  if (!alerts) return [{ text: "unknown" }];
+  const parts: AlertPart[] = [];
+  if (alerts.subscription === "confirmed") parts.push({ text: "email confirmed" });
+  else if (alerts.subscription === "pending") parts.push({ text: "email NOT CONFIRMED", tone: "warn" });
+  else parts.push({ text: "no email", tone: alerts.chatWebhooks === 0 ? "warn" : undefined });
+  if (alerts.chatWebhooks > 0) parts.push({ text: `${alerts.chatWebhooks} chat webhook${alerts.chatWebhooks === 1 ? "" : "s"}` });
+  const alarm = {
+    OK: { text: "alarm OK" },
+    ALARM: { text: "ALARM: missed run", tone: "bad" as const },
+    INSUFFICIENT_DATA: { text: "alarm no data yet" },
+    "not armed": { text: "alarm not armed yet" },
+    "not watched": { text: "missed runs not watched" },
+    "no alarm": { text: "no missed-run alarm" },
+  }[alerts.missedRunAlarm];
+  parts.push(alarm);
+  return parts;
+}
+
+function paintAlerts(parts: readonly AlertPart[]): string {
+  return parts.map((p) => (p.tone === "bad" ? paint.bold(paint.red(p.text)) : p.tone === "warn" ? paint.yellow(p.text) : p.text)).join(", ");
 }
 
 /** Pure: the jobs as a table. */
@@ -25,9 +61,9 @@ export function renderJobList(jobs: readonly JobListing[], options: { now: Date;
       // Plain text decides the width; colour is added after padding.
       lastPlain: j.lastRun ? `✔ ${outcomeWord(j.lastRun.status)}${ago}` : "no runs yet",
       last: j.lastRun ? (pad: string) => `${outcomeLabel(j.lastRun?.status ?? "")}${ago}${pad}` : (pad: string) => paint.dim(`no runs yet${pad}`),
-      next: next
-        ? `${jobTime(next, j.schedule?.timezone ?? "UTC", options.timeZone)} (${timeAgo(next, options.now)})`
-        : paint.dim(state === "DISABLED" ? "paused" : "-"),
+      nextPlain: next ? `${jobTime(next, j.schedule?.timezone ?? "UTC", options.timeZone)} (${timeAgo(next, options.now)})` : undefined,
+      nextNone: state === "DISABLED" ? "paused" : "-",
+      alerts: paintAlerts(alertParts(j.alerts)),
     };
   });
   const width = {
@@ -35,17 +71,19 @@ export function renderJobList(jobs: readonly JobListing[], options: { now: Date;
     schedule: Math.max("schedule".length, ...rows.map((r) => r.schedule.length)),
     state: Math.max("state".length, ...rows.map((r) => r.state.length)),
     last: Math.max("last run".length, ...rows.map((r) => r.lastPlain.length)),
+    next: Math.max("next run".length, ...rows.map((r) => (r.nextPlain ?? r.nextNone).length)),
   };
   const lines = [`${jobs.length} ${jobs.length === 1 ? "job" : "jobs"} in ${options.region}:`];
   lines.push(
     paint.dim(
-      `  ${"job".padEnd(width.name)}  ${"schedule".padEnd(width.schedule)}  ${"state".padEnd(width.state)}  ${"last run".padEnd(width.last)}  next run`,
+      `  ${"job".padEnd(width.name)}  ${"schedule".padEnd(width.schedule)}  ${"state".padEnd(width.state)}  ${"last run".padEnd(width.last)}  ${"next run".padEnd(width.next)}  alerts`,
     ),
   );
   for (const r of rows) {
     const state = r.state === "ENABLED" ? paint.green(r.state.padEnd(width.state)) : paint.yellow(r.state.padEnd(width.state));
+    const next = r.nextPlain ? r.nextPlain.padEnd(width.next) : paint.dim(r.nextNone.padEnd(width.next));
     lines.push(
-      `  ${r.name.padEnd(width.name)}  ${r.schedule.padEnd(width.schedule)}  ${state}  ${r.last(" ".repeat(width.last - r.lastPlain.length))}  ${r.next}`,
+      `  ${r.name.padEnd(width.name)}  ${r.schedule.padEnd(width.schedule)}  ${state}  ${r.last(" ".repeat(width.last - r.lastPlain.length))}  ${next}  ${r.alerts}`,
     );
   }
   return lines.join("\n");
@@ -74,6 +112,9 @@ export function jobListToJson(jobs: readonly JobListing[], region: string, leftB
         : null,
       lastRun: j.lastRun ? runToJson(j.lastRun) : null,
       nextRun: j.schedule?.nextRuns[0]?.toISOString() ?? null,
+      alerts: j.alerts
+        ? { email: j.alerts.email ?? null, subscription: j.alerts.subscription, chatWebhooks: j.alerts.chatWebhooks, missedRunAlarm: j.alerts.missedRunAlarm }
+        : null,
     })),
   };
 }

@@ -329,7 +329,11 @@ describe("times in several zones", () => {
     const inStatus = formatStatus(status({ schedule: zoned }), { timeZone: "America/New_York" }).lines.join("\n");
     expect(inStatus).toContain("Next runs   2026-03-11 07:30 CET · 2026-03-11 06:30 UTC · 2026-03-11 02:30 EDT (in 18h)");
     const { renderJobList } = await import("../../../src/ui/list.js");
-    const inList = renderJobList([{ name: "report", schedule: zoned, lastRun: undefined }], { now: NOW, timeZone: "America/New_York", region: "us-east-1" });
+    const inList = renderJobList([{ name: "report", schedule: zoned, lastRun: undefined, alerts: undefined }], {
+      now: NOW,
+      timeZone: "America/New_York",
+      region: "us-east-1",
+    });
     expect(inList).toContain("2026-03-11 07:30 CET · 2026-03-11 06:30 UTC · 2026-03-11 02:30 EDT");
     expect(jobTime(NOW, "Europe/Paris", "America/New_York")).toBe("2026-03-10 13:00 CET · 2026-03-10 12:00 UTC · 2026-03-10 08:00 EDT");
   });
@@ -479,7 +483,11 @@ describe("support-job list (pure)", () => {
       { kind: "rule", name: "r", arn: "a", expression: "cron(30 7 ? * MON-FRI *)", timezone: "Europe/Paris", state: "ENABLED" },
       now,
     );
-    const text = renderJobList([{ name: "report", schedule, lastRun: undefined }], { now, timeZone: "America/New_York", region: "us-east-1" });
+    const text = renderJobList([{ name: "report", schedule, lastRun: undefined, alerts: undefined }], {
+      now,
+      timeZone: "America/New_York",
+      region: "us-east-1",
+    });
     expect(text).toContain("2026-11-27 07:30 CET · 2026-11-27 06:30 UTC · 2026-11-27 01:30 EST");
   });
 });
