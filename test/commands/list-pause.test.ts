@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 
 describe("support-job list", () => {
-  it("lists every job in the region with its schedule, state, last outcome and next run", async () => {
+  it("lists every job in the region with its schedule, state, last outcome, next run and alerts", async () => {
     const [cleanup] = await Promise.all([setUpJob(aws, "nightly-cleanup"), setUpJob(aws, "weekly-report")]);
     await aws.proxy.builds.createHistory("nightly-cleanup", [{ status: "FAILED", startTime: new Date(Date.now() - 2 * 3_600_000) }]);
     expect((await cleanup.cli(["pause"])).code).toBe(0);
@@ -21,15 +21,24 @@ describe("support-job list", () => {
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("2 jobs in us-east-1:");
-    expect(lines[2]).toMatch(/^ {2}nightly-cleanup {2}cron\(0 3 \* \* \? \*\) · at 03:00 every day \(UTC\) {2}DISABLED {2}✘ failed 2h ago +paused$/);
+    expect(lines[2]).toMatch(
+      /^ {2}nightly-cleanup {2}cron\(0 3 \* \* \? \*\) · at 03:00 every day \(UTC\) {2}DISABLED {2}✘ failed 2h ago {2}paused +email confirmed, no missed-run alarm$/,
+    );
     expect(lines[3]).toMatch(
-      /^ {2}weekly-report {4}cron\(0 3 \* \* \? \*\) · at 03:00 every day \(UTC\) {2}ENABLED {3}no runs yet +\d{4}-\d\d-\d\d 03:00 UTC \(in \d+h\)$/,
+      /^ {2}weekly-report {4}cron\(0 3 \* \* \? \*\) · at 03:00 every day \(UTC\) {2}ENABLED {3}no runs yet +\d{4}-\d\d-\d\d 03:00 UTC \(in \d+h\) {2}email confirmed, no missed-run alarm$/,
     );
 
+    // Outside the jobs' folder, support-job.json cannot say whether an absent missed-run alarm was turned off: "no alarm".
     const doc = json<{ region: string; jobs: Record<string, unknown>[] }>((await cliIn(aws, tempDir())(["list", "--json"])).stdout);
     expect(doc.region).toBe("us-east-1");
     expect(doc.jobs).toMatchObject([
-      { name: "nightly-cleanup", schedule: { expression: "cron(0 3 * * ? *)", state: "DISABLED" }, lastRun: { status: "FAILED", number: 1 }, nextRun: null },
+      {
+        name: "nightly-cleanup",
+        schedule: { expression: "cron(0 3 * * ? *)", state: "DISABLED" },
+        lastRun: { status: "FAILED", number: 1 },
+        nextRun: null,
+        alerts: { email: "ops@example.com", subscription: "confirmed", chatWebhooks: 0, missedRunAlarm: "no alarm" },
+      },
       { name: "weekly-report", schedule: { state: "ENABLED" }, lastRun: null, nextRun: expect.stringMatching(/T03:00:00\.000Z$/) },
     ]);
   });
