@@ -6,8 +6,8 @@
 import type { JobState, ReadResource } from "../resources/types.js";
 import { alertSubscriptionResource, type CurrentSubscriptions } from "../resources/topic.js";
 import { missedRunAlarmResource, type AlarmState } from "../resources/alarm.js";
-import { chatResource, type ChatState } from "../resources/chat.js";
-import { alertStatus, type SubscriptionState } from "./status.js";
+import { chatResource } from "../resources/chat.js";
+import { alertStatus, chatWebhooksInPlace, type SubscriptionState } from "./status.js";
 import { missedRunStatus } from "./missed-run.js";
 import type { JobSchedule } from "./schedule.js";
 
@@ -49,12 +49,11 @@ export function alertStateFrom(
 ): AlertState {
   const subs = current.get("alertSubscription") as CurrentSubscriptions | undefined;
   const alerts = alertStatus(subs?.emails, facts.topicArn, facts.wantedEmail, subs?.recorded);
-  const chat = current.get("chatWebhooks") as ChatState | undefined;
   const alarm = current.get("missedRunAlarm") as AlarmState | undefined;
   return {
     email: alerts.email,
     subscription: alerts.subscription,
-    chatWebhooks: (chat?.webhooks ?? []).filter((h) => h.connection && h.destination && h.target).length,
+    chatWebhooks: chatWebhooksInPlace(current).length,
     missedRunAlarm: alarmState(alarm, facts),
   };
 }

@@ -30,6 +30,7 @@ import type { Arch } from "../settings/types.js";
 import { scheduleFrom, type JobSchedule } from "./schedule.js";
 import { missedRunStatus, type MissedRunStatus } from "./missed-run.js";
 import type { AlarmState } from "../resources/alarm.js";
+import type { ChatState } from "../resources/chat.js";
 
 export type SubscriptionState = "confirmed" | "pending" | "missing";
 
@@ -78,6 +79,8 @@ export interface JobStatus {
     subscription: SubscriptionState;
     /** Other email subscriptions on the topic (an old address, a second recipient). */
     others: { email: string; subscription: SubscriptionState }[];
+    /** The chat webhooks (their keys, e.g. slack-1a2b3c4d) whose connection, API destination and alert rule target are in place. */
+    chatWebhooks?: string[] | undefined;
   };
   runs: RunSummary[];
   /** More runs exist than were read. */
@@ -185,7 +188,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
     job: jobSummary(found),
     resources,
     schedule: readSched ? scheduleStatus(readSched, now) : undefined,
-    alerts: alertStatus(subs?.emails, arns.alertTopic, options.settings?.email, subs?.recorded),
+    alerts: { ...alertStatus(subs?.emails, arns.alertTopic, options.settings?.email, subs?.recorded), chatWebhooks: chatWebhooksInPlace(current) },
     runs: summaries,
     moreRuns: more,
     lastReport,
@@ -239,6 +242,12 @@ function costOf(project: Project, runs: readonly RunSummary[], more: boolean, no
   const oldest = runs[runs.length - 1]?.startTime;
   const partial = more && oldest !== undefined && now.getTime() - oldest.getTime() < 30 * 86_400_000;
   return { ...cost, partial, note: regionNote(region) };
+}
+
+/** The keys of the chat webhooks whose whole chain is in place, from the chat module's read. */
+export function chatWebhooksInPlace(current: JobState): string[] {
+  const chat = current.get("chatWebhooks") as ChatState | undefined;
+  return (chat?.webhooks ?? []).filter((h) => h.connection && h.destination && h.target).map((h) => h.key);
 }
 
 function roleName(arn: string | undefined): string | undefined {

@@ -76,6 +76,8 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
   } else lines.push(row("Alerts", `${alerts.email} · ${paint.green("confirmed")}`));
   for (const other of alerts.others)
     lines.push(more(`${other.email} · ${other.subscription === "confirmed" ? "confirmed" : paint.yellow("pending confirmation")}`));
+  const chats = alerts.chatWebhooks ?? [];
+  if (chats.length) lines.push(more(`chat ${chats.length === 1 ? "webhook" : "webhooks"} ${chats.join(", ")} · in place`));
 
   lines.push(...missedRunLines(status));
 
@@ -197,6 +199,7 @@ export function statusToJson(status: JobStatus): Record<string, unknown> {
       email: status.alerts.email ?? null,
       subscription: status.alerts.subscription,
       others: status.alerts.others,
+      chatWebhooks: status.alerts.chatWebhooks ?? [],
     },
     lastSuccess: status.missedRun.lastSuccess?.toISOString() ?? null,
     nextDue: status.missedRun.nextDue?.toISOString() ?? null,

@@ -71,6 +71,16 @@ describe("the many-jobs overview's alert state", () => {
     ]);
   });
 
+  it("status --name shows a job's chat webhooks under Alerts, and --json lists them", async () => {
+    const run = await cli(["status", "--name", "ov-chat"]);
+    expect(run.code, why(run)).toBe(0);
+    expect(run.stdout).toMatch(/Alerts {6}ops@example\.com · confirmed\n {14}chat webhook slack-[0-9a-f]{8} · in place\n/);
+    const doc = json<{ alerts: { chatWebhooks: string[] } }>((await cli(["status", "--name", "ov-chat", "--json"])).stdout);
+    expect(doc.alerts.chatWebhooks).toEqual([expect.stringMatching(/^slack-[0-9a-f]{8}$/)]);
+    const quiet = json<{ alerts: { chatWebhooks: string[] } }>((await cli(["status", "--name", "ov-quiet", "--json"])).stdout);
+    expect(quiet.alerts.chatWebhooks).toEqual([]);
+  });
+
   it("an email not confirmed yet stands out: NOT CONFIRMED in plain output, yellow on a terminal", async () => {
     // moto confirms email subscriptions at once; AWS lists one as "PendingConfirmation" until the link is clicked.
     // The proxy answers ListSubscriptionsByTopic that way for every topic (the XML AWS sends).
