@@ -40,31 +40,27 @@ export async function loadJobList(
 ): Promise<JobListing[]> {
   const identity = awsCall("Checking your AWS identity", callerIdentity(clients));
   const names = only ? [...only] : await listJobs(clients).then((projects) => projects.map((p) => p.name ?? ""));
-  // A job of support-job.json not applied yet has no project, so no runs: not an error here.
+  // A job of support-job.json not applied yet has no project: ListBuildsForProject says so (not an error here).
   const lastRuns = Promise.all(names.map((name) => awsCall(`Reading the runs of job ${name}`, orMissing(recentRunIds(clients, name, 1))))).then(
     async (runs) => {
       const lastIds = runs.map((r) => r?.ids[0]);
-      const builds = await awsCall(
-        "Reading the jobs' last runs",
-        getBuilds(
-          clients,
-          lastIds.filter((id) => id !== undefined),
-        ),
-      );
+      const found = lastIds.filter((id) => id !== undefined);
+      const builds = await awsCall("Reading the jobs' last runs", getBuilds(clients, found));
       const byId = new Map<string, Build>(builds.map((b) => [b.id ?? "", b]));
-      return lastIds.map((id) => (id ? byId.get(id) : undefined));
+      return runs.map((r, i) => ({ project: r !== undefined, last: lastIds[i] ? byId.get(lastIds[i]) : undefined }));
     },
   );
   const reads = Promise.all(names.map((name) => awsCall(`Reading job ${name}`, readJobWithIdentity(name, clients, hintOf(name)?.account, LIST_READS))));
   const [lasts, jobs] = await Promise.all([lastRuns, reads, identity]);
   return names.map((name, i) => {
     const read = jobs[i];
-    const last = lasts[i];
+    const { project, last } = lasts[i] ?? { project: true, last: undefined };
     const jobNamesHere = jobNames(name, clients.region);
     const schedule = read ? scheduleFrom(read.current, jobNamesHere) : undefined;
     const hint = hintOf(name);
     return {
       name,
+      setUp: project,
       schedule: schedule ? scheduleStatus(schedule, now) : undefined,
       lastRun: last ? summariseRun(last, { names: jobNamesHere, region: clients.region, now }) : undefined,
       alerts: read

@@ -9,6 +9,8 @@ import { paint } from "./style.js";
 /** One job as the list shows it. */
 export interface JobListing {
   name: string;
+  /** false: no CodeBuild project (a job of support-job.json not applied yet, or its project deleted by hand). */
+  setUp?: boolean | undefined;
   schedule: ScheduleStatus | undefined;
   lastRun: RunSummary | undefined;
   /** Undefined when the job's reads found nothing to say (never in practice: a job always has an answer). */
@@ -52,18 +54,28 @@ function paintAlerts(parts: readonly AlertPart[]): string {
 export function renderJobList(jobs: readonly JobListing[], options: { now: Date; timeZone: string; region: string }): string {
   const rows = jobs.map((j) => {
     const ago = j.lastRun?.startTime ? ` ${timeAgo(j.lastRun.startTime, options.now)}` : "";
-    const state = j.schedule ? j.schedule.state : "MISSING";
+    const notSetUp = j.setUp === false;
+    const state = notSetUp ? "NOT SET UP" : j.schedule ? j.schedule.state : "MISSING";
     const next = j.schedule?.nextRuns[0];
     return {
       name: j.name,
-      schedule: j.schedule ? `${j.schedule.expression}${j.schedule.description ? ` · ${j.schedule.description}` : ""}` : "(no schedule)",
+      schedule:
+        notSetUp && !j.schedule
+          ? "-"
+          : j.schedule
+            ? `${j.schedule.expression}${j.schedule.description ? ` · ${j.schedule.description}` : ""}`
+            : "(no schedule)",
       state,
       // Plain text decides the width; colour is added after padding.
-      lastPlain: j.lastRun ? `✔ ${outcomeWord(j.lastRun.status)}${ago}` : "no runs yet",
-      last: j.lastRun ? (pad: string) => `${outcomeLabel(j.lastRun?.status ?? "")}${ago}${pad}` : (pad: string) => paint.dim(`no runs yet${pad}`),
+      lastPlain: notSetUp ? "-" : j.lastRun ? `✔ ${outcomeWord(j.lastRun.status)}${ago}` : "no runs yet",
+      last: notSetUp
+        ? (pad: string) => paint.dim(`-${pad}`)
+        : j.lastRun
+          ? (pad: string) => `${outcomeLabel(j.lastRun?.status ?? "")}${ago}${pad}`
+          : (pad: string) => paint.dim(`no runs yet${pad}`),
       nextPlain: next ? `${jobTime(next, j.schedule?.timezone ?? "UTC", options.timeZone)} (${timeAgo(next, options.now)})` : undefined,
       nextNone: state === "DISABLED" ? "paused" : "-",
-      alerts: paintAlerts(alertParts(j.alerts)),
+      alerts: notSetUp ? paint.dim("-") : paintAlerts(alertParts(j.alerts)),
     };
   });
   const width = {
@@ -86,6 +98,11 @@ export function renderJobList(jobs: readonly JobListing[], options: { now: Date;
       `  ${r.name.padEnd(width.name)}  ${r.schedule.padEnd(width.schedule)}  ${state}  ${r.last(" ".repeat(width.last - r.lastPlain.length))}  ${next}  ${r.alerts}`,
     );
   }
+  const notSetUp = jobs.filter((j) => j.setUp === false).map((j) => j.name);
+  if (notSetUp.length)
+    lines.push(
+      `Not set up in ${options.region}: ${notSetUp.join(", ")} (no CodeBuild project; \`support-job apply\` creates ${notSetUp.length === 1 ? "it" : "them"}).`,
+    );
   return lines.join("\n");
 }
 
@@ -107,6 +124,7 @@ export function jobListToJson(jobs: readonly JobListing[], region: string, leftB
     leftBehind: leftBehind.map((name) => ({ name, restore: `support-job init --name ${name}`, remove: `support-job destroy --name ${name}` })),
     jobs: jobs.map((j) => ({
       name: j.name,
+      setUp: j.setUp !== false,
       schedule: j.schedule
         ? { expression: j.schedule.expression, timezone: j.schedule.timezone, state: j.schedule.state, description: j.schedule.description ?? null }
         : null,

@@ -130,11 +130,15 @@ describe("round trips and reads", () => {
     expect(file.defaults.account).toBe(ACCOUNT);
     const other = tempDir("support-job-overview-");
     delete file.defaults.account;
+    // And a job the file holds that is not applied yet: no CodeBuild project, so ListBuildsForProject says not found.
+    (file as unknown as { jobs: Record<string, unknown> }).jobs["ov-later"] = { schedule: "rate(1 day)" };
     writeFileSync(join(other, "support-job.json"), JSON.stringify(file, null, 2));
     aws.proxy.resetCalls();
     const unhinted = await cli(["status"], { cwd: other });
     expect(unhinted.code, why(unhinted)).toBe(0);
     expect(row(unhinted.stdout, "ov-armed")).toMatch(/ALARM: missed run$/);
+    expect(row(unhinted.stdout, "ov-later")).toMatch(/^ {2}ov-later +- +NOT SET UP +- +- +-$/);
+    expect(unhinted.stdout).toContain("Not set up in us-east-1: ov-later (no CodeBuild project; `support-job apply` creates it).");
     expect(aws.proxy.maxDepth()).toBeLessThanOrEqual(3);
   });
 });

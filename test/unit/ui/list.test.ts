@@ -77,4 +77,18 @@ describe("the alerts column", () => {
     };
     expect(doc.jobs.map((j) => j.alerts)).toEqual([{ email: "ops@example.com", subscription: "pending", chatWebhooks: 2, missedRunAlarm: "OK" }, null]);
   });
+
+  it("a job with no CodeBuild project reads NOT SET UP, with dashes, and a line says `support-job apply` creates it", () => {
+    setColor(false);
+    const text = render([
+      job("a", alerts()),
+      { name: "later", setUp: false, schedule: undefined, lastRun: undefined, alerts: alerts({ subscription: "missing" }) },
+    ]);
+    const lines = text.split("\n");
+    expect(lines[3]).toMatch(/^ {2}later {2}- +NOT SET UP {2}- +- +-$/);
+    expect(lines[4]).toBe("Not set up in us-east-1: later (no CodeBuild project; `support-job apply` creates it).");
+    expect(jobListToJson([{ name: "later", setUp: false, schedule: undefined, lastRun: undefined, alerts: undefined }], "us-east-1")).toMatchObject({
+      jobs: [{ name: "later", setUp: false, schedule: null, lastRun: null, nextRun: null }],
+    });
+  });
 });
