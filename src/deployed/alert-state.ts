@@ -23,7 +23,7 @@ export const ALERT_READS = [alertSubscriptionResource, missedRunAlarmResource, c
  * success), "not watched" (turned off, or runs too far apart for an alarm), "no alarm" (either: support-job.json,
  * which says whether it was turned off, is not here).
  */
-export type MissedRunAlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA" | "not armed" | "not watched" | "no alarm";
+type MissedRunAlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA" | "not armed" | "not watched" | "no alarm";
 
 export interface AlertState {
   /** The job's alert address (support-job.json's, else the one support-job subscribed); undefined: none. */
