@@ -21,7 +21,7 @@ export async function planDestroy(
   accountHint: string | undefined,
   options: { deleteLogs?: boolean } = {},
 ): Promise<{ where: Where; steps: RemovalStep[] }> {
-  const { where, current } = await readJobWithIdentity(job, clients, accountHint);
+  const { where, current } = await readJobWithIdentity(job, clients, accountHint, READS, { thorough: true });
   const ref = jobRef(job, where);
   const steps = READS.flatMap((r) => {
     const found = current.get(r.key);

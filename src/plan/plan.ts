@@ -9,7 +9,7 @@ import { READS, RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
 import { jobRef, type Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
-import type { JobRef, JobState, Plan, ReadResource } from "../resources/types.js";
+import { readScope, type JobRef, type JobState, type Plan, type ReadResource } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { ProjectState } from "../resources/project.js";
 import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
@@ -22,6 +22,14 @@ export interface PlanOptions {
   read?: JobRead | undefined;
   /** The job's recent runs, read alongside: a success among them arms the missed-run alarm. */
   runs?: Promise<{ builds: readonly Build[] } | undefined> | undefined;
+}
+
+export interface ReadOptions {
+  /**
+   * Read what the usual read skips on the word of a cheaper one (a chat role with no chat webhook left): destroy's
+   * read, so that a resource left behind on its own is still found and removed.
+   */
+  thorough?: boolean | undefined;
 }
 
 /** What readJobWithIdentity returns: where the job was read, and what each resource's read found. */
@@ -67,12 +75,13 @@ export async function readJobWithIdentity(
   clients: Clients,
   accountHint: string | undefined,
   resources: readonly ReadResource<unknown>[] = READS,
+  options: ReadOptions = {},
 ): Promise<JobRead> {
   const hinted = accountHint ? { account: accountHint, region: clients.region, partition: partitionOf(clients.region) } : undefined;
-  const speculative = hinted ? settle(readJob(jobRef(job, hinted), clients, resources)) : undefined;
+  const speculative = hinted ? settle(readJob(jobRef(job, hinted), clients, resources, options)) : undefined;
   const me = await callerIdentity(clients);
   const where: Where = { account: me.account, region: clients.region, partition: me.partition };
-  const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(jobRef(job, where), clients, resources);
+  const current = speculative && hinted?.account === me.account ? unwrap(await speculative) : await readJob(jobRef(job, where), clients, resources, options);
   return { job, where, current };
 }
 
@@ -97,10 +106,16 @@ function isPaused(spec: JobSpec, current: JobState): boolean {
  * Every resource of the job (or the few a command needs: pause reads the schedule's), read in parallel through the
  * resource modules: the one read path of init, status, destroy and the rest.
  */
-async function readJob(ref: JobRef, clients: Clients, resources: readonly ReadResource<unknown>[] = READS): Promise<JobState> {
+export async function readJob(
+  ref: JobRef,
+  clients: Clients,
+  resources: readonly ReadResource<unknown>[] = READS,
+  options: ReadOptions = {},
+): Promise<JobState> {
+  const scope = readScope(options);
   const states = await Promise.all(
     resources.map((r) =>
-      r.read(ref, clients).catch((error: unknown) => {
+      r.read(ref, clients, scope).catch((error: unknown) => {
         throw new OperationError(describeAwsError(error, `Reading the ${r.label} ${r.nameOf(ref)}`), error);
       }),
     ),

@@ -18,24 +18,27 @@ import {
   DescribeConnectionCommand,
   ListApiDestinationsCommand,
   ListConnectionsCommand,
-  ListTargetsByRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
   UpdateApiDestinationCommand,
   UpdateConnectionCommand,
+  type Connection,
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import type { Clients } from "../aws/clients.js";
 import { orMissing } from "../aws/errors.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
 import { canonical } from "./compare.js";
+import { ruleTargets } from "./rule.js";
 import {
   absentStep,
   conflictStep,
   isForeign,
+  readScope,
   type FieldChange,
   type JobRef,
   type PlanStep,
+  type ReadScope,
   type RemovalStep,
   type Resource,
   type ResourceKey,
@@ -107,23 +110,53 @@ function keyOf(name: string | undefined, prefix: string): string | undefined {
   return WEBHOOK_KEY.test(key) ? key : undefined;
 }
 
-async function readChat(ref: JobRef, { events }: Clients): Promise<ChatState | undefined> {
+interface ChatSigns {
+  /** The job's connections (named prefix + a webhook key). */
+  connections: Connection[];
+  /** The chat targets on the job's alert rule. */
+  targets: Target[];
+}
+
+/**
+ * The signs of chat webhooks, read in the first wave: the job's connections (ListConnections by its name prefix)
+ * and the chat targets on its alert rule (the alert rule's own read of its targets, not a second call). A job with
+ * neither has no chat webhooks: then neither the API destinations nor the chat role are read.
+ * Blind spot: an API destination whose connection and target are both gone (deleted outside support-job; support-job
+ * itself removes the destination before its connection). Only a thorough read (destroy) lists the destinations too.
+ */
+function chatSigns(ref: JobRef, { events }: Clients, scope: ReadScope): Promise<ChatSigns> {
+  return scope.once(`chat ${ref.job}`, async () => {
+    const prefix = chatPrefix(ref.job);
+    const [connections, targets] = await Promise.all([listConnections(events, prefix), ruleTargets(events, ref.names.alertRule, scope)]);
+    return {
+      connections: connections.filter((c) => keyOf(c.Name, prefix) !== undefined),
+      targets: (targets?.Targets ?? []).filter((t) => t.Id?.startsWith(CHAT_TARGET_PREFIX)),
+    };
+  });
+}
+
+/** The chat role's gate: read it only for a job with a sign of chat webhooks. */
+export async function hasChatSigns(ref: JobRef, clients: Clients, scope: ReadScope): Promise<boolean> {
+  const signs = await chatSigns(ref, clients, scope);
+  return signs.connections.length > 0 || signs.targets.length > 0;
+}
+
+async function readChat(ref: JobRef, clients: Clients, scope: ReadScope = readScope()): Promise<ChatState | undefined> {
+  const { events } = clients;
   const prefix = chatPrefix(ref.job);
-  const [connections, destinations, targets] = await Promise.all([
-    listConnections(events, prefix),
-    listDestinations(events, prefix),
-    orMissing(events.send(new ListTargetsByRuleCommand({ Rule: ref.names.alertRule }))),
+  const [{ connections, targets: chatTargets }, listed] = await Promise.all([
+    chatSigns(ref, clients, scope),
+    scope.thorough ? listDestinations(events, prefix) : undefined,
   ]);
   const keys = new Set<string>();
   for (const c of connections) {
     const key = keyOf(c.Name, prefix);
     if (key) keys.add(key);
   }
-  for (const d of destinations) {
+  for (const d of listed ?? []) {
     const key = keyOf(d.Name, prefix);
     if (key) keys.add(key);
   }
-  const chatTargets = (targets?.Targets ?? []).filter((t) => t.Id?.startsWith(CHAT_TARGET_PREFIX));
   for (const t of chatTargets) {
     const key = t.Id?.slice(CHAT_TARGET_PREFIX.length);
     if (key && WEBHOOK_KEY.test(key)) keys.add(key);
@@ -133,7 +166,8 @@ async function readChat(ref: JobRef, { events }: Clients): Promise<ChatState | u
     [...keys].sort().map(async (key): Promise<DeployedWebhook> => {
       const name = `${prefix}${key}`;
       const hasConnection = connections.some((c) => c.Name === name);
-      const hasDestination = destinations.some((d) => d.Name === name);
+      // Unlisted (the usual read): asked by name, "not found" when the webhook has none.
+      const hasDestination = listed ? listed.some((d) => d.Name === name) : true;
       // Describe: the list leaves out the Description (the owner) and, in some servers, the rate.
       const [connection, destination] = await Promise.all([
         hasConnection ? orMissing(events.send(new DescribeConnectionCommand({ Name: name }))) : undefined,

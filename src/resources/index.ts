@@ -1,7 +1,7 @@
 import type { ReadResource, Resource } from "./types.js";
 import { tryRoleResource } from "./try-role.js";
 import { CHAT_ROLE_POLICY, SCHEDULE_ROLE_POLICY, SERVICE_ROLE_POLICY } from "../desired/job.js";
-import { chatResource } from "./chat.js";
+import { chatResource, hasChatSigns } from "./chat.js";
 import { jobPolicyResource } from "./job-policy.js";
 import { legacyIamResource } from "./legacy.js";
 import { logGroupResource } from "./log-group.js";
@@ -15,8 +15,8 @@ import { alertSubscriptionResource, alertTopicResource } from "./topic.js";
 export const serviceRoleResource = roleResource("serviceRole", "CodeBuild service role", SERVICE_ROLE_POLICY);
 const scheduleRoleResource = roleResource("scheduleRole", "schedule role", SCHEDULE_ROLE_POLICY, "scheduleRule");
 const schedulerRoleResource = roleResource("schedulerRole", "scheduler role", SCHEDULE_ROLE_POLICY, "schedule");
-/** Removed once the chat webhooks' targets are gone (the last --alert-webhook was dropped). */
-const chatRoleResource = roleResource("chatRole", "chat webhooks role", CHAT_ROLE_POLICY, "chatWebhooks");
+/** Removed once the chat webhooks' targets are gone (the last --alert-webhook was dropped); read only for a job with signs of them. */
+const chatRoleResource = roleResource("chatRole", "chat webhooks role", CHAT_ROLE_POLICY, "chatWebhooks", hasChatSigns);
 
 /** Every resource of a job, in the order the plan lists them (apply order comes from each step's `after`). */
 export const RESOURCES: readonly Resource<unknown>[] = [

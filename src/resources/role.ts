@@ -27,11 +27,14 @@ import {
   updateOrUnchanged,
   isForeign,
   named,
+  readScope,
   removalStep,
   roleDetails,
   type FieldChange,
+  type JobRef,
   type Owned,
   type PlanStep,
+  type ReadScope,
   type Resource,
   type ResourceKey,
   type StepContext,
@@ -50,24 +53,37 @@ export interface RoleState extends Owned {
 type RoleKey = "serviceRole" | "scheduleRole" | "schedulerRole" | "chatRole";
 
 /**
- * One of the job's roles: its key, its label, the inline policy support-job writes on it (a fixed name per kind,
- * so a read needs no settings), and, when it is no longer wanted (the schedule moved to another kind), the step
- * after which it is deleted.
+ * Whether the job has what a role serves, from a read made in the first wave: when it says no, the role is not read
+ * (most jobs have no chat webhooks, so no chat role), except by a thorough read (destroy).
  */
-export function roleResource(key: RoleKey, label: string, inlinePolicyName: string, replacedBy?: ResourceKey): Resource<RoleState> {
+type RoleGate = (ref: JobRef, clients: Clients, scope: ReadScope) => Promise<boolean>;
+
+/**
+ * One of the job's roles: its key, its label, the inline policy support-job writes on it (a fixed name per kind,
+ * so a read needs no settings), when it is no longer wanted (the schedule moved to another kind) the step after
+ * which it is deleted, and the gate that says whether to read it at all.
+ */
+export function roleResource(key: RoleKey, label: string, inlinePolicyName: string, replacedBy?: ResourceKey, gate?: RoleGate): Resource<RoleState> {
   const nameOf = (names: JobNames) => names[key];
   const pick = (spec: JobSpec): RoleSpec | undefined => spec[key];
   return {
     ...named(key, label),
-    async read(ref, { iam }) {
+    async read(ref, clients, scope = readScope()) {
+      const { iam } = clients;
       const RoleName = nameOf(ref.names);
-      // All four in parallel: each says "no such role" on its own when the role is missing.
-      const [role, inline, names, attached] = await Promise.all([
-        orMissing(iam.send(new GetRoleCommand({ RoleName }))),
-        orMissing(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: inlinePolicyName }))),
-        orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
-        orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
-      ]);
+      if (gate && !scope.thorough && !(await gate(ref, clients, scope))) return undefined;
+      const get = orMissing(iam.send(new GetRoleCommand({ RoleName })));
+      const policies = () =>
+        Promise.all([
+          orMissing(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: inlinePolicyName }))),
+          orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+          orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+        ]);
+      // Its policies once GetRole found it: a role the job does not have (the other schedule kind's) costs one call.
+      // Behind a gate, which already cost a round trip and found what the role serves, all four at once.
+      const [role, [inline, names, attached]] = gate
+        ? await Promise.all([get, policies()])
+        : await get.then(async (found) => [found, found?.Role ? await policies() : [undefined, undefined, undefined]] as const);
       if (!role?.Role) return undefined;
       return {
         role: role.Role,

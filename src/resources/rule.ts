@@ -13,6 +13,7 @@ import {
   RemoveTargetsCommand,
   TagResourceCommand,
   type DescribeRuleCommandOutput,
+  type ListTargetsByRuleCommandOutput,
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, objectChanges, show } from "./compare.js";
@@ -24,8 +25,10 @@ import {
   isForeign,
   named,
   plural,
+  readScope,
   removalStep,
   type Owned,
+  type ReadScope,
   type Resource,
   type ResourceKey,
   type ScheduleState,
@@ -41,6 +44,11 @@ export interface RuleState extends Owned {
   target: Target | undefined;
   /** Every target of the rule, ours and any other (destroy removes them all with the rule). */
   targets: Target[];
+}
+
+/** A rule's targets (undefined: no such rule), asked once per read of the job: the chat webhooks' read needs the alert rule's too. */
+export function ruleTargets(events: Clients["events"], Rule: string, scope: ReadScope = readScope()): Promise<ListTargetsByRuleCommandOutput | undefined> {
+  return scope.once(`events.ListTargetsByRule ${Rule}`, () => orMissing(events.send(new ListTargetsByRuleCommand({ Rule }))));
 }
 
 interface RuleWant {
@@ -69,11 +77,11 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
   const arnOf = (arns: JobArns) => arns[key];
   return {
     ...named(key, label),
-    async read(ref, { events }) {
+    async read(ref, { events }, scope) {
       const Name = nameOf(ref.names);
       const [rule, targets, tags] = await Promise.all([
         orMissing(events.send(new DescribeRuleCommand({ Name }))),
-        orMissing(events.send(new ListTargetsByRuleCommand({ Rule: Name }))),
+        ruleTargets(events, Name, scope),
         orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arnOf(ref.arns) }))),
       ]);
       if (!rule) return undefined;

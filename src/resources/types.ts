@@ -122,8 +122,12 @@ export interface Resource<Current> {
   label: string;
   /** The resource's name, for messages about it before it exists. */
   nameOf(ref: JobRef): string;
-  /** What AWS holds (undefined: not there). The same read serves init, status, destroy and every other command. */
-  read(ref: JobRef, clients: Clients): Promise<Current | undefined>;
+  /**
+   * What AWS holds (undefined: not there). The same read serves init, status, destroy and every other command.
+   * `scope`: the one read of the job this is part of (readJob's; calls shared with other resources' reads are made
+   * once). A resource read on its own (no scope) makes its calls itself.
+   */
+  read(ref: JobRef, clients: Clients, scope?: ReadScope): Promise<Current | undefined>;
   plan(spec: JobSpec, current: Current | undefined, options: PlanStepOptions): PlanStep;
   /**
    * What destroy does with what the read found (called only when the read found something): delete it with what
@@ -144,6 +148,32 @@ export interface Resource<Current> {
  */
 export function named<K extends ResourceKey & keyof JobNames>(key: K, label: string): Pick<Resource<unknown>, "key" | "label" | "nameOf"> {
   return { key, label, nameOf: (ref) => ref.names[key] };
+}
+
+/**
+ * One read of a job (readJob): a call several resources' reads need (the alert rule's targets, the topic's tags) is
+ * made once, and a resource most jobs do not have (the chat role, the chat webhooks) may be skipped on the word of a
+ * cheaper read made alongside; `thorough` (destroy) reads them anyway, to find one left behind on its own.
+ */
+export interface ReadScope {
+  /** The call `key` names, made once for this read of the job; later askers get the same answer. */
+  once<T>(key: string, call: () => Promise<T>): Promise<T>;
+  thorough: boolean;
+}
+
+export function readScope(options: { thorough?: boolean | undefined } = {}): ReadScope {
+  const calls = new Map<string, Promise<unknown>>();
+  return {
+    thorough: options.thorough ?? false,
+    once<T>(key: string, call: () => Promise<T>): Promise<T> {
+      let pending = calls.get(key) as Promise<T> | undefined;
+      if (!pending) {
+        pending = call();
+        calls.set(key, pending);
+      }
+      return pending;
+    },
+  };
 }
 
 /** A resource every command reads and destroy removes, but init does not plan (the `permissions try` role: its own command manages it). */

@@ -8,6 +8,7 @@
  */
 import {
   CreateConnectionCommand,
+  DeleteConnectionCommand,
   DescribeApiDestinationCommand,
   DescribeConnectionCommand,
   ListApiDestinationsCommand,
@@ -15,7 +16,7 @@ import {
   ListTargetsByRuleCommand,
   RemoveTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
-import { GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -226,6 +227,60 @@ describe("destroy with chat webhooks", () => {
     expect(left.map((c) => c.Name)).toEqual([foreign]);
     expect((await events.send(new ListApiDestinationsCommand({}))).ApiDestinations ?? []).toEqual([]);
     for (const text of outputs) expect(text).not.toContain(SECRETS.slack);
+  });
+});
+
+describe("a job without webhooks: its chat reads are gated by ListConnections and the alert rule's own targets", () => {
+  it("status makes no chat-role or API-destination read, yet shows a connection of the job added outside support-job as drift", async () => {
+    await aws.reset();
+    cwd = mkdtempSync(join(tmpdir(), "support-job-chat-none-"));
+    expect((await cli(["init", "--yes", ...jobFlags(JOB)])).code).toBe(0);
+    aws.proxy.resetCalls();
+    const quiet = await cli(["status"]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toMatch(/Drift +none/);
+    const reads = aws.proxy.reads().map((c) => `${c.service}:${c.action}`);
+    expect(reads.filter((r) => r === "events:ListConnections")).toHaveLength(1);
+    expect(reads.filter((r) => r === "events:ListApiDestinations" || (r.startsWith("events:Describe") && r !== "events:DescribeRule"))).toEqual([]);
+    // One GetRole per role read: the service, schedule, scheduler and try roles and the three old names; not the chat role.
+    expect(reads.filter((r) => r === "iam:GetRole")).toHaveLength(7);
+    // The alert rule's targets are read once, for the rule and the chat webhooks alike.
+    expect(reads.filter((r) => r === "events:ListTargetsByRule")).toHaveLength(2);
+
+    await aws.clients.events.send(
+      new CreateConnectionCommand({
+        Name: `support-job-${JOB}-slack-0123abcd`,
+        Description: `support-job:job=${JOB}: left behind`,
+        AuthorizationType: "API_KEY",
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-support-job", ApiKeyValue: "alert" } },
+      }),
+    );
+    const drift = await cli(["status"]);
+    expect(drift.code, drift.stderr).toBe(0);
+    expect(drift.stdout).toMatch(/resource differs[\s\S]*chat webhooks/);
+  });
+
+  it("destroy still finds a chat role left behind on its own (its read is thorough) and deletes it", async () => {
+    // No connection, no chat target: nothing but the role says the job had chat webhooks.
+    await aws.clients.events.send(new DeleteConnectionCommand({ Name: `support-job-${JOB}-slack-0123abcd` }));
+    const RoleName = `support-job-${JOB}-use1-chat`;
+    await aws.clients.iam.send(
+      new CreateRoleCommand({
+        RoleName,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+        Tags: [
+          { Key: "support-job:job", Value: JOB },
+          { Key: "support-job:region", Value: "us-east-1" },
+        ],
+      }),
+    );
+    const run = await cli(["destroy", "--yes"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/chat webhooks role +support-job-nightly-cleanup-use1-chat/);
+    await expect(aws.clients.iam.send(new GetRoleCommand({ RoleName }))).rejects.toMatchObject({ name: "NoSuchEntityException" });
   });
 });
 
