@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { absentStep, conflictStep, createStep, updateOrUnchanged, isForeign, named, readTagged, removalStep, type Owned, type Resource } from "./types.js";
+import { absentStep, conflictStep, createStep, updateOrUnchanged, isForeign, named, removalStep, type Owned, type Resource } from "./types.js";
 import type { PolicyDocument } from "../settings/types.js";
 import { iamOwner, TAG_KEY } from "../desired/names.js";
 
@@ -35,17 +35,16 @@ export const jobPolicyResource: Resource<JobPolicyState> = {
   ...named("jobPolicy", LABEL),
   async read(ref, { iam }) {
     const arn = ref.arns.jobPolicy;
-    const got = await readTagged(
-      orMissing(iam.send(new GetPolicyCommand({ PolicyArn: arn }))).then((out) => out?.Policy),
+    // The rest once GetPolicy found it: only a job with a policy file has one.
+    const policy = (await orMissing(iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
+    if (!policy) return undefined;
+    const [tags, version, holders] = await Promise.all([
       orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
-      (tags, policy) => iamOwner(tags ?? policy.Tags ?? [], ref.where.region),
-    );
-    if (!got) return undefined;
-    const [version, holders] = await Promise.all([
-      orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: got.found.DefaultVersionId }))),
+      orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.DefaultVersionId }))),
       policyHolders(iam, arn),
     ]);
-    return { policy: got.found, owner: got.owner, document: parsePolicyText(version?.PolicyVersion?.Document), holders };
+    const owner = iamOwner(tags?.Tags ?? policy.Tags ?? [], ref.where.region);
+    return { policy, owner, document: parsePolicyText(version?.PolicyVersion?.Document), holders };
   },
   plan(spec, current, { adopt }) {
     const want = spec.jobPolicy;

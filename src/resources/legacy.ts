@@ -58,12 +58,10 @@ export const legacyIamResource: Resource<LegacyState> = {
     const [roles, policy] = await Promise.all([
       Promise.all(
         roleNames.map(async (RoleName) => {
-          const [role, inline] = await Promise.all([
-            orMissing(iam.send(new GetRoleCommand({ RoleName }))),
-            orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
-          ]);
+          const role = await orMissing(iam.send(new GetRoleCommand({ RoleName })));
           if (!role?.Role || role.Role.Tags?.find((t) => t.Key === TAG_KEY)?.Value !== ref.job) return undefined;
-          // Only for an old role of this job (rare): the common read, with no old roles, costs no more calls.
+          // Only for an old role of this job (rare): the common read, with no old roles, is one call per name.
+          const inline = await orMissing(iam.send(new ListRolePoliciesCommand({ RoleName })));
           const inlineNames = inline?.PolicyNames ?? [];
           const [serves, attached] = await Promise.all([
             legacyRoleServes(iam, role.Role, inlineNames, ref.where, ref.job),
@@ -78,10 +76,9 @@ export const legacyIamResource: Resource<LegacyState> = {
           return serves ? found : undefined;
         }),
       ),
-      Promise.all([
-        orMissing(iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))),
-        orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn }))),
-      ]).then(async ([got, tags]) => {
+      orMissing(iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))).then(async (got) => {
+        // Its tags once it is found (GetPolicy's own Tags are not returned by every server).
+        const tags = got?.Policy ? await orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn }))) : undefined;
         const ours = Boolean(got?.Policy) && (tags?.Tags ?? got?.Policy?.Tags)?.find((t) => t.Key === TAG_KEY)?.Value === ref.job;
         return { ours, holders: ours ? await policyHolders(iam, policyArn) : [] };
       }),

@@ -25,9 +25,12 @@ import {
   fieldChanges,
   isForeign,
   named,
-  readTagged,
+  readScope,
   removalStep,
+  tagValue,
+  type JobRef,
   type Owned,
+  type ReadScope,
   type Resource,
   type ScheduleState,
   type StepContext,
@@ -40,14 +43,20 @@ export type GroupState = Owned;
 
 const GROUP = "schedule group";
 
+/** The job's schedule group (undefined: none), asked once per read of the job: the schedule's read needs it too. */
+function groupOf(ref: JobRef, scheduler: Clients["scheduler"], scope: ReadScope = readScope()) {
+  return scope.once(`scheduler.GetScheduleGroup ${ref.names.scheduleGroup}`, () =>
+    orMissing(scheduler.send(new GetScheduleGroupCommand({ Name: ref.names.scheduleGroup }))),
+  );
+}
+
 export const scheduleGroupResource: Resource<GroupState> = {
   ...named("scheduleGroup", GROUP),
-  async read(ref, { scheduler }) {
-    const group = await readTagged(
-      orMissing(scheduler.send(new GetScheduleGroupCommand({ Name: ref.names.scheduleGroup }))),
-      orMissing(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.scheduleGroup }))),
-    );
-    return group && { owner: group.owner };
+  async read(ref, { scheduler }, scope) {
+    // Its tags once it is found: most jobs have a schedule rule, not a group.
+    if (!(await groupOf(ref, scheduler, scope))) return undefined;
+    const tags = await orMissing(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.scheduleGroup })));
+    return { owner: tagValue(tags?.Tags) };
   },
   plan(spec, current, { adopt }) {
     const name = spec.names.scheduleGroup;
@@ -95,7 +104,9 @@ const SCHEDULER = "EventBridge Scheduler" as const;
 
 export const scheduleResource: Resource<CurrentSchedule> = {
   ...named("schedule", SCHEDULE),
-  async read(ref, { scheduler }) {
+  async read(ref, { scheduler }, scope) {
+    // A schedule lives in its group (deleting the group deletes it): no group, no schedule to ask for.
+    if (!(await groupOf(ref, scheduler, scope))) return undefined;
     return orMissing(scheduler.send(new GetScheduleCommand({ Name: ref.names.schedule, GroupName: ref.names.scheduleGroup })));
   },
   plan(spec, current, { paused }) {

@@ -19,11 +19,13 @@ import {
   updateOrUnchanged,
   isForeign,
   named,
+  readScope,
   readTagged,
   removalStep,
   tagValue,
   type FieldChange,
   type Owned,
+  type ReadScope,
   type Resource,
 } from "./types.js";
 import { createHash } from "node:crypto";
@@ -36,15 +38,18 @@ export interface TopicState extends Owned {
 
 const TOPIC = "alert topic";
 
-/** The topic's tags: its owner, and the addresses support-job subscribed. */
-function topicTags(sns: Clients["sns"], ResourceArn: string) {
-  return orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn })));
+/** The topic's tags: its owner, and the addresses support-job subscribed. Asked once per read of the job (the topic's and the subscription's reads). */
+function topicTags(sns: Clients["sns"], ResourceArn: string, scope: ReadScope = readScope()) {
+  return scope.once(`sns.ListTagsForResource ${ResourceArn}`, () => orMissing(sns.send(new ListTagsForResourceCommand({ ResourceArn }))));
 }
 
 export const alertTopicResource: Resource<TopicState> = {
   ...named("alertTopic", TOPIC),
-  async read(ref, { sns }) {
-    const topic = await readTagged(orMissing(sns.send(new GetTopicAttributesCommand({ TopicArn: ref.arns.alertTopic }))), topicTags(sns, ref.arns.alertTopic));
+  async read(ref, { sns }, scope) {
+    const topic = await readTagged(
+      orMissing(sns.send(new GetTopicAttributesCommand({ TopicArn: ref.arns.alertTopic }))),
+      topicTags(sns, ref.arns.alertTopic, scope),
+    );
     return topic && { policy: parsePolicyText(topic.found.Attributes?.Policy), owner: topic.owner };
   },
   plan(spec, current, { adopt }) {
@@ -155,8 +160,8 @@ export const alertSubscriptionResource: Resource<CurrentSubscriptions> = {
   key: "alertSubscription",
   label: SUBSCRIPTION,
   nameOf: (ref) => `on ${ref.names.alertTopic}`,
-  async read(ref, { sns }) {
-    const subs = await readTagged(listSubscriptions(sns, ref.arns.alertTopic), topicTags(sns, ref.arns.alertTopic));
+  async read(ref, { sns }, scope) {
+    const subs = await readTagged(listSubscriptions(sns, ref.arns.alertTopic), topicTags(sns, ref.arns.alertTopic, scope));
     return (
       subs && { emails: subs.found.filter((s) => s.Protocol === "email"), all: subs.found, recorded: parseRecord(tagValue(subs.tags, SUBSCRIBED_TAG_KEY)) }
     );

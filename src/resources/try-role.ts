@@ -126,14 +126,14 @@ export interface TryRoleState extends Owned {
   inlinePolicyNames: string[];
 }
 
-/** The try role as it is; undefined when it does not exist. Three calls, in parallel. */
+/** The try role as it is; undefined when it does not exist. GetRole, then its two lists once it is found: most jobs have none. */
 async function readTryRole(iam: Clients["iam"], RoleName: string): Promise<TryRoleState | undefined> {
-  const [role, attached, inline] = await Promise.all([
-    orMissing(iam.send(new GetRoleCommand({ RoleName }))),
+  const role = await orMissing(iam.send(new GetRoleCommand({ RoleName })));
+  if (!role?.Role) return undefined;
+  const [attached, inline] = await Promise.all([
     orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
     orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
   ]);
-  if (!role?.Role) return undefined;
   return {
     role: role.Role,
     owner: ownerOf(role.Role),
