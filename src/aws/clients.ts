@@ -42,10 +42,17 @@ export interface AwsOptions {
   /** Log each call (service, operation, status, request id) to stderr; never headers or bodies. */
   debug?: ((line: string) => void) | undefined;
   /**
-   * Load every client before returning: for commands that read many jobs at once (`plan`, `apply`), whose first
-   * wave uses every client, so no request of that wave waits for a module behind the first answers.
+   * For commands that read every job of support-job.json at once (`plan`, `apply`, `init` with several jobs): every
+   * client is loaded before this returns, and each gets MANY_JOBS_SOCKETS sockets instead of the SDK's 50.
+   *
+   * Why only them. One job's first wave is ~35 requests over 8 clients, at most ~15 to one client (IAM): the SDK's
+   * 50 sockets hold it, and its chains (the identity check, ListBuildsForProject → BatchGetBuilds, GetRole → its
+   * policies) leave as soon as their own client is loaded while the others load during that round trip, so
+   * loading them all first would only delay those chains. N jobs' first wave is N × that: with 20 jobs, ~300 IAM
+   * reads at once, which 50 sockets would queue; and the event loop, busy with hundreds of answers, would load a
+   * late client's module only after the first answers came back, making that client's reads a round trip deeper.
    */
-  loadAll?: boolean | undefined;
+  manyJobs?: boolean | undefined;
 }
 
 interface CallStats {
@@ -61,8 +68,8 @@ const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(east|west|north
 
 const READ = /^(Get|List|Describe|BatchGet|Head|Filter|Search)/;
 
-/** Sockets per client: enough for every read of a large support-job.json at once (throttling is retried). */
-const MAX_SOCKETS = 1000;
+/** Sockets per client with `manyJobs`: enough for every read of a large support-job.json at once (throttling is retried). */
+const MANY_JOBS_SOCKETS = 1000;
 
 function isReadOperation(operation: string): boolean {
   return READ.test(operation);
@@ -91,8 +98,15 @@ export async function createClients(options: AwsOptions, first: readonly Service
     ...(options.profile ? { profile: options.profile } : {}),
     maxAttempts: 6,
     // The SDK's default of 50 sockets per client queues the reads of many jobs (`apply` reads every job of
-    // support-job.json at once: 20 jobs are ~600 IAM reads), which makes a no-op deeper with each job.
-    requestHandler: { httpAgent: { maxSockets: MAX_SOCKETS, keepAlive: true }, httpsAgent: { maxSockets: MAX_SOCKETS, keepAlive: true } },
+    // support-job.json at once: 20 jobs are ~300 IAM reads), which makes a no-op deeper with each job.
+    ...(options.manyJobs
+      ? {
+          requestHandler: {
+            httpAgent: { maxSockets: MANY_JOBS_SOCKETS, keepAlive: true },
+            httpsAgent: { maxSockets: MANY_JOBS_SOCKETS, keepAlive: true },
+          },
+        }
+      : {}),
   };
   const stats: CallStats = { reads: 0, writes: 0, byOperation: new Map() };
   let config: Record<string, unknown> = base;
@@ -118,7 +132,7 @@ export async function createClients(options: AwsOptions, first: readonly Service
   config = { ...base, region };
   // Next in line, ahead of whatever the command's first requests ask for; a failure shows on the first send.
   for (const service of others) client(service).catch(() => undefined);
-  if (options.loadAll) await Promise.all(Object.keys(SDK).map((service) => client(service as Service)));
+  if (options.manyJobs) await Promise.all(Object.keys(SDK).map((service) => client(service as Service)));
   const lazy = (service: Service) => ({ send: (command: never, sendOptions?: unknown) => client(service).then((sdk) => sdk.send(command, sendOptions)) });
   return { region, stats, ...Object.fromEntries(Object.keys(SDK).map((service) => [service, lazy(service as Service)])) } as Clients;
 }

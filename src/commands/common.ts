@@ -18,9 +18,10 @@ export interface GlobalOptions {
 
 /**
  * The SDK is loaded here, on first use, so that a command fails on bad input before paying for it. `first`: the
- * clients of the command's first requests, loaded first (see createClients).
+ * clients of the command's first requests, loaded first (see createClients). `manyJobs`: the command reads every
+ * job of support-job.json at once (AwsOptions.manyJobs says what that changes).
  */
-export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegion?: string, first?: readonly Service[], loadAll?: boolean): Promise<Clients> {
+export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegion?: string, first?: readonly Service[], manyJobs?: boolean): Promise<Clients> {
   if (options.profile !== undefined) checkProfile(options.profile);
   const { createClients } = await import("../aws/clients.js");
   return createClients(
@@ -28,7 +29,7 @@ export async function clientsFor(options: GlobalOptions, io: Reporter, savedRegi
       region: options.region ?? savedRegion,
       profile: options.profile,
       debug: options.debug ? (line) => io.debug(line) : undefined,
-      loadAll,
+      manyJobs,
     },
     first,
   );
