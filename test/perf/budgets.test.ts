@@ -39,7 +39,7 @@ describe("round trips", () => {
     const run = await runCli(["init", "--yes"], { env: aws.env, cwd });
     expect(run.code, run.stderr).toBe(0);
     expect(aws.proxy.writes()).toEqual([]);
-    expect(aws.proxy.maxDepth()).toBeLessThanOrEqual(2);
+    expect(aws.proxy.maxDepth(), deepCalls()).toBeLessThanOrEqual(2);
   });
 
   it("a no-op re-run with a policy file is still at most 2 round trips deep", async () => {
@@ -52,9 +52,23 @@ describe("round trips", () => {
     const run = await runCli(["init", "--yes"], { env: aws.env, cwd });
     expect(run.code, run.stderr).toBe(0);
     expect(aws.proxy.writes()).toEqual([]);
-    expect(aws.proxy.maxDepth()).toBeLessThanOrEqual(2);
+    expect(aws.proxy.maxDepth(), deepCalls()).toBeLessThanOrEqual(2);
+  });
+
+  it("status is at most 2 round trips deep", async () => {
+    aws.proxy.resetCalls();
+    const run = await runCli(["status"], { env: aws.env, cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(aws.proxy.maxDepth(), deepCalls()).toBeLessThanOrEqual(2);
   });
 });
+
+/** The calls past the first round trip, for a failure message: which reads went deep. */
+const deepCalls = () =>
+  aws.proxy.calls
+    .filter((c) => c.depth > 1)
+    .map((c) => `${c.service}.${c.action}@${c.depth}`)
+    .join(" ");
 
 describe("reads", () => {
   it("status (with support-job.json, so drift is checked) makes no more reads than a no-op init: both use the same reads", async () => {
@@ -74,6 +88,24 @@ describe("reads", () => {
       .sort();
     console.log(`reads: init ${initReads.length}, status ${statusReads.length}`);
     expect(statusReads.length).toBeLessThanOrEqual(initReads.length);
+  });
+
+  it("a job without webhooks: status makes no ListApiDestinations, no chat Describe and no chat-role read", async () => {
+    aws.proxy.resetCalls();
+    const run = await runCli(["status"], { env: aws.env, cwd });
+    expect(run.code, run.stderr).toBe(0);
+    const reads = aws.proxy.reads().map((c) => `${c.service}:${c.action}`);
+    const count = (read: string) => reads.filter((r) => r === read).length;
+    expect(count("events:ListApiDestinations")).toBe(0);
+    expect(count("events:DescribeConnection") + count("events:DescribeApiDestination")).toBe(0);
+    // The one sign of chat asked for: the job's connections (the alert rule's targets are its own read).
+    expect(count("events:ListConnections")).toBe(1);
+    expect(count("events:ListTargetsByRule")).toBe(2);
+    // One GetRole per role name support-job could have made, but not the chat role: the service, schedule, scheduler
+    // and try roles and the three old (region-less) names. Policies only for the two roles the job has.
+    expect(count("iam:GetRole")).toBe(7);
+    expect(count("iam:GetRolePolicy")).toBe(2);
+    expect(count("iam:ListRolePolicies")).toBe(2);
   });
 });
 
