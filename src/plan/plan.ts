@@ -106,12 +106,7 @@ function isPaused(spec: JobSpec, current: JobState): boolean {
  * Every resource of the job (or the few a command needs: pause reads the schedule's), read in parallel through the
  * resource modules: the one read path of init, status, destroy and the rest.
  */
-export async function readJob(
-  ref: JobRef,
-  clients: Clients,
-  resources: readonly ReadResource<unknown>[] = READS,
-  options: ReadOptions = {},
-): Promise<JobState> {
+async function readJob(ref: JobRef, clients: Clients, resources: readonly ReadResource<unknown>[] = READS, options: ReadOptions = {}): Promise<JobState> {
   const scope = readScope(options);
   const states = await Promise.all(
     resources.map((r) =>
