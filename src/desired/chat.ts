@@ -11,6 +11,7 @@
  * reason) is left out; the job name, known when the rule is made, is written into the template as a literal.
  */
 import type { ChatKind } from "../settings/types.js";
+import { missedRunAlarmName, startRefusedAlarmName } from "./names.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Input transformers
@@ -47,6 +48,7 @@ const BUILD_PATHS = {
 } as const;
 
 const ALARM_PATHS = {
+  alarm: "$.detail.alarmName",
   state: "$.detail.state.value",
   previous: "$.detail.previousState.value",
   time: "$.time",
@@ -81,18 +83,28 @@ export function failedRunTransformer(kind: ChatKind, job: string): InputTransfor
   return checked({ InputPathsMap: { ...BUILD_PATHS }, InputTemplate: template });
 }
 
-/** The transformer for the missed-run alarm's CloudWatch Alarm State Change event (ALARM or OK). */
-export function missedRunAlarmTransformer(kind: ChatKind, job: string, windowWords: string): InputTransformer {
+/**
+ * The transformer for a CloudWatch Alarm State Change event of the job's alarms (ALARM or OK): the alarm's name
+ * says which (…-missed-run or …-start-refused, names made from the job name, so without quotes), and a line says
+ * what each means. `windowWords`: the missed-run alarm's window; undefined when only the start-refused alarm is on.
+ */
+export function missedRunAlarmTransformer(kind: ChatKind, job: string, windowWords: string | undefined): InputTransformer {
   const j = literal(job);
-  const w = literal(windowWords);
-  const headline = `Support job ${j}: missed-run alarm <state> (was <previous>) at <time> (UTC).`;
-  const meaning = `ALARM means no run succeeded in the last ${w}; OK means a run succeeded again.`;
+  const headline = `Support job ${j}: alarm <alarm> is <state> (was <previous>) at <time> (UTC).`;
+  const meaning = [
+    windowWords === undefined ? "" : `${literal(missedRunAlarmName(job))}: ALARM means no run succeeded in the last ${literal(windowWords)}.`,
+    `${literal(startRefusedAlarmName(job))}: ALARM means AWS refused to start a scheduled run (no run happened).`,
+    "OK means it is over.",
+  ]
+    .filter(Boolean)
+    .join(" ");
   const look = `See why: support-job status --name ${j}`;
   const template = chatTemplate(kind, {
     lines: [headline, meaning, look],
     teams: {
-      title: `Support job ${j}: missed-run alarm <state>`,
+      title: `Support job ${j}: <alarm> <state>`,
       facts: [
+        ["Alarm", "<alarm>"],
         ["State", "<state>"],
         ["Was", "<previous>"],
         ["Time (UTC)", "<time>"],
@@ -100,7 +112,7 @@ export function missedRunAlarmTransformer(kind: ChatKind, job: string, windowWor
       footer: `${meaning} ${look}`,
       link: undefined,
     },
-    generic: `"event": "missed-run-alarm", "job": "${j}", "state": "<state>", "previous": "<previous>", "time": "<time>", "text": "${headline} ${meaning}"`,
+    generic: `"event": "alarm", "job": "${j}", "alarm": "<alarm>", "state": "<state>", "previous": "<previous>", "time": "<time>", "text": "${headline} ${meaning}"`,
   });
   return checked({ InputPathsMap: { ...ALARM_PATHS }, InputTemplate: template });
 }
@@ -150,12 +162,12 @@ function checked(transformer: InputTransformer): InputTransformer {
   return transformer;
 }
 
-/** The rule pattern for the missed-run alarm's state changes into ALARM or back to OK. */
-export function alarmStateEventPattern(alarmName: string): Record<string, unknown> {
+/** The rule pattern for the job's alarms' state changes into ALARM or back to OK (not INSUFFICIENT_DATA). */
+export function alarmStateEventPattern(alarmNames: readonly string[]): Record<string, unknown> {
   return {
     source: ["aws.cloudwatch"],
     "detail-type": ["CloudWatch Alarm State Change"],
-    detail: { alarmName: [alarmName], state: { value: ["ALARM", "OK"] } },
+    detail: { alarmName: [...alarmNames], state: { value: ["ALARM", "OK"] } },
   };
 }
 

@@ -3,10 +3,18 @@
  * documents. No AWS calls here, so the whole of it is unit-tested with plain objects.
  */
 import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectCache, ProjectSource, VpcConfig } from "@aws-sdk/client-codebuild";
-import { failedRunTransformer, type InputTransformer } from "./chat.js";
+import { alarmStateEventPattern, failedRunTransformer, missedRunAlarmTransformer, type InputTransformer } from "./chat.js";
 import { chatPrefix, jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
 import { serviceRoleStatements } from "../settings/policy.js";
-import { defaultGraceSeconds, missedRunAlarmInput, missedRunWatch, type MetricAlarmInput, type MissedRunWatch } from "./missed-run.js";
+import {
+  defaultGraceSeconds,
+  durationInWords,
+  missedRunAlarmInput,
+  missedRunWatch,
+  startRefusedAlarmInput,
+  type MetricAlarmInput,
+  type MissedRunWatch,
+} from "./missed-run.js";
 import { scheduleGaps } from "../schedule/gaps.js";
 import {
   DEFAULTS,
@@ -139,6 +147,27 @@ export interface ChatWebhookSpec {
   transformer: InputTransformer;
 }
 
+/** One target per webhook on the alarm chat rule: its API destination is found by name (AWS adds an id to the ARN). */
+export interface AlarmChatTargetSpec {
+  key: string;
+  /** The webhook's connection and API destination name. */
+  destinationName: string;
+  /** What its ARN starts with: `arn:…:api-destination/<name>/`. */
+  destinationArnPrefix: string;
+  targetId: string;
+  transformer: InputTransformer;
+}
+
+/** The rule that sends the job's alarms' state changes (ALARM, OK) to its chat webhooks. */
+export interface AlarmChatSpec {
+  name: string;
+  arn: string;
+  description: string;
+  eventPattern: Record<string, unknown>;
+  roleArn: string;
+  targets: AlarmChatTargetSpec[];
+}
+
 export interface ChatSpec {
   /** Every connection and API destination of the job is named prefix + key. */
   prefix: string;
@@ -178,6 +207,10 @@ export interface JobSpec {
   alertEmail: string;
   alertRule: AlertRuleSpec;
   missedRun: MissedRunSpec;
+  /** The fast companion: the trigger's refused starts ≥ 1 in 5 minutes; undefined with --no-missed-run-alarm. */
+  startRefusedAlarm: MetricAlarmInput | undefined;
+  /** The job's alarms to its chat webhooks; undefined without webhooks or without alarms. */
+  alarmChat: AlarmChatSpec | undefined;
   /** The role EventBridge calls the chat webhooks with; undefined without --alert-webhook. */
   chatRole: RoleSpec | undefined;
   /** The chat webhooks (none: any left of the job's are removed). */
@@ -384,6 +417,35 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
     transformer: failedRunTransformer(w.kind, settings.name),
   }));
   const chat: ChatSpec = { prefix, description: chatDescription(settings.name), ruleName: names.alertRule, roleArn: arns.chatRole, webhooks };
+  // Created at once (no data is "nothing refused"), on the trigger the job has: the rule (UTC) or the Scheduler group.
+  const startRefusedAlarm =
+    settings.missedRunAlarm === false
+      ? undefined
+      : startRefusedAlarmInput({
+          job: settings.name,
+          trigger: utc ? { kind: "rule", ruleName: names.scheduleRule } : { kind: "scheduler", scheduleGroup: names.scheduleGroup },
+          topicArn: arns.alertTopic,
+          tags,
+        });
+  const alarmNames = [missedRun.alarm?.AlarmName, startRefusedAlarm?.AlarmName].filter((n): n is string => n !== undefined);
+  const windowWords = missedRun.watch.watched && missedRun.alarm ? durationInWords(missedRun.watch.windowSeconds) : undefined;
+  const alarmChat: AlarmChatSpec | undefined =
+    webhooks.length && alarmNames.length
+      ? {
+          name: names.alarmChatRule,
+          arn: arns.alarmChatRule,
+          description: `support-job ${settings.name}: posts its alarms' changes (ALARM, OK) to its chat webhooks`,
+          eventPattern: alarmStateEventPattern(alarmNames),
+          roleArn: arns.chatRole,
+          targets: webhooks.map((w) => ({
+            key: w.key,
+            destinationName: w.name,
+            destinationArnPrefix: apiDestinationArnPrefix(where, w.name),
+            targetId: w.targetId,
+            transformer: missedRunAlarmTransformer(w.kind, settings.name, windowWords),
+          })),
+        }
+      : undefined;
   const chatRole: RoleSpec | undefined = webhooks.length
     ? {
         name: names.chatRole,
@@ -398,7 +460,7 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
               Effect: "Allow",
               Action: ["events:InvokeApiDestination"],
               // An API destination's ARN ends in an id AWS makes: name/* matches it and nothing else.
-              Resource: webhooks.map((w) => `arn:${where.partition}:events:${where.region}:${account}:api-destination/${w.name}/*`),
+              Resource: webhooks.map((w) => `${apiDestinationArnPrefix(where, w.name)}*`),
             },
           ],
         },
@@ -427,9 +489,16 @@ export function buildJobSpec(settings: ResolvedSettings, where: Where, now = new
     alertEmail: settings.email,
     alertRule,
     missedRun,
+    startRefusedAlarm,
+    alarmChat,
     chatRole,
     chat,
   };
+}
+
+/** An API destination's ARN up to the id AWS adds: `arn:…:api-destination/<name>/`. */
+function apiDestinationArnPrefix(where: Where, name: string): string {
+  return `arn:${where.partition}:events:${where.region}:${where.account}:api-destination/${name}/`;
 }
 
 /** The missed-run watch from the settings (validated already, so --expect-every and --grace fit). */

@@ -295,29 +295,19 @@ export interface MissedRunAlarmFacts {
 
 export function missedRunAlarmInput(facts: MissedRunAlarmFacts): MetricAlarmInput {
   const { job, watch } = facts;
-  const description =
-    `support-job ${job}: no run of the job succeeded in the last ${durationInWords(watch.windowSeconds)} ` +
-    `(its schedule allows ${durationInWords(watch.windowSeconds - watch.graceSeconds)} between runs, plus ` +
-    `${durationInWords(watch.graceSeconds)} of grace). A run was missed, refused by AWS or failed. ` +
-    `See why: support-job status --name ${job}`;
-  return {
-    AlarmName: checkedName(missedRunAlarmName(job)),
-    AlarmDescription: fitDescription(description, job),
-    ActionsEnabled: true,
-    AlarmActions: [facts.topicArn],
-    OKActions: [facts.topicArn],
-    Namespace: "AWS/CodeBuild",
-    MetricName: "SucceededBuilds",
-    Dimensions: [{ Name: "ProjectName", Value: facts.project }],
-    Statistic: "Sum",
-    Period: watch.period,
-    EvaluationPeriods: watch.evaluationPeriods,
-    DatapointsToAlarm: watch.datapointsToAlarm,
-    Threshold: 1,
-    ComparisonOperator: "LessThanThreshold",
-    TreatMissingData: "breaching",
-    Tags: facts.tags,
-  };
+  return metricAlarmInput({
+    name: missedRunAlarmName(job),
+    job,
+    description:
+      `support-job ${job}: no run of the job succeeded in the last ${durationInWords(watch.windowSeconds)} ` +
+      `(its schedule allows ${durationInWords(watch.windowSeconds - watch.graceSeconds)} between runs, plus ` +
+      `${durationInWords(watch.graceSeconds)} of grace). A run was missed, refused by AWS or failed.`,
+    topicArn: facts.topicArn,
+    tags: facts.tags,
+    metric: { Namespace: "AWS/CodeBuild", MetricName: "SucceededBuilds", Dimension: { Name: "ProjectName", Value: facts.project } },
+    evaluation: { Period: watch.period, EvaluationPeriods: watch.evaluationPeriods, DatapointsToAlarm: watch.datapointsToAlarm },
+    fires: { ComparisonOperator: "LessThanThreshold", TreatMissingData: "breaching" },
+  });
 }
 
 export type StartTrigger = { readonly kind: "rule"; readonly ruleName: string } | { readonly kind: "scheduler"; readonly scheduleGroup: string };
@@ -329,43 +319,68 @@ export interface StartRefusedAlarmFacts {
   readonly tags: readonly { readonly Key: string; readonly Value: string }[];
 }
 
+/** The start-refused alarm's metric: the trigger's own count of starts it gave up on. */
+export function startRefusedMetric(trigger: StartTrigger): { Namespace: string; MetricName: string; Dimension: { Name: string; Value: string } } {
+  return trigger.kind === "rule"
+    ? { Namespace: "AWS/Events", MetricName: "FailedInvocations", Dimension: { Name: "RuleName", Value: trigger.ruleName } }
+    : { Namespace: "AWS/Scheduler", MetricName: "InvocationDroppedCount", Dimension: { Name: "ScheduleGroup", Value: trigger.scheduleGroup } };
+}
+
+/** The start-refused alarm's single period: a refused start is noticed within about this long. */
+export const START_REFUSED_PERIOD_SECONDS = 5 * MINUTE_SECONDS;
+
 /**
  * The fast companion alarm: the trigger's own failure count ≥ 1 in 5 minutes. A rule's FailedInvocations counts
  * targets that failed for good (AWS/Events, dimension RuleName, emitted only when non-zero); Scheduler's
  * InvocationDroppedCount counts runs it gave up on after its retry policy (AWS/Scheduler, dimension ScheduleGroup,
- * as AWS CDK's schedule group metrics use; not confirmed against AWS here). No data means nothing failed.
+ * as AWS CDK's schedule group metrics use; not confirmed against AWS here). No data means nothing failed
+ * (notBreaching), so the alarm needs no arming: it is created with the job, and sits in OK until a start fails.
  */
 export function startRefusedAlarmInput(facts: StartRefusedAlarmFacts): MetricAlarmInput {
   const { job, trigger } = facts;
-  const metric =
-    trigger.kind === "rule"
-      ? { Namespace: "AWS/Events", MetricName: "FailedInvocations", Name: "RuleName", Value: trigger.ruleName }
-      : {
-          Namespace: "AWS/Scheduler",
-          MetricName: "InvocationDroppedCount",
-          Name: "ScheduleGroup",
-          Value: trigger.scheduleGroup,
-        };
-  const description =
-    `support-job ${job}: AWS refused to start a scheduled run (the previous run still going, the account's ` +
-    `CodeBuild build quota, or a role that no longer works). See why: support-job status --name ${job}`;
+  const where = trigger.kind === "rule" ? `its schedule rule ${trigger.ruleName}` : `its time-zone schedule (group ${trigger.scheduleGroup})`;
+  return metricAlarmInput({
+    name: startRefusedAlarmName(job),
+    job,
+    description:
+      `support-job ${job}: AWS refused to start a scheduled run from ${where} (the previous run still going, the ` +
+      `account's CodeBuild build quota, or a role that no longer works), so no run happened.`,
+    topicArn: facts.topicArn,
+    tags: facts.tags,
+    metric: startRefusedMetric(trigger),
+    evaluation: { Period: START_REFUSED_PERIOD_SECONDS, EvaluationPeriods: 1, DatapointsToAlarm: 1 },
+    fires: { ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching" },
+  });
+}
+
+interface AlarmShape {
+  readonly name: string;
+  readonly job: string;
+  /** What the alarm means; the command to look is added (and kept within AWS's length). */
+  readonly description: string;
+  readonly topicArn: string;
+  readonly tags: MetricAlarmInput["Tags"];
+  readonly metric: { readonly Namespace: string; readonly MetricName: string; readonly Dimension: { readonly Name: string; readonly Value: string } };
+  readonly evaluation: Pick<MetricAlarmInput, "Period" | "EvaluationPeriods" | "DatapointsToAlarm">;
+  readonly fires: Pick<MetricAlarmInput, "ComparisonOperator" | "TreatMissingData">;
+}
+
+/** What every alarm of a job shares: one metric's Sum against 1, ALARM and OK to the job's topic, tagged, a description ending in the command to look. */
+function metricAlarmInput(shape: AlarmShape): MetricAlarmInput {
   return {
-    AlarmName: checkedName(startRefusedAlarmName(job)),
-    AlarmDescription: fitDescription(description, job),
+    AlarmName: checkedName(shape.name),
+    AlarmDescription: fitDescription(`${shape.description} See why: support-job status --name ${shape.job}`, shape.job),
     ActionsEnabled: true,
-    AlarmActions: [facts.topicArn],
-    OKActions: [facts.topicArn],
-    Namespace: metric.Namespace,
-    MetricName: metric.MetricName,
-    Dimensions: [{ Name: metric.Name, Value: metric.Value }],
+    AlarmActions: [shape.topicArn],
+    OKActions: [shape.topicArn],
+    Namespace: shape.metric.Namespace,
+    MetricName: shape.metric.MetricName,
+    Dimensions: [{ ...shape.metric.Dimension }],
     Statistic: "Sum",
-    Period: 5 * MINUTE_SECONDS,
-    EvaluationPeriods: 1,
-    DatapointsToAlarm: 1,
+    ...shape.evaluation,
     Threshold: 1,
-    ComparisonOperator: "GreaterThanOrEqualToThreshold",
-    TreatMissingData: "notBreaching",
-    Tags: facts.tags,
+    ...shape.fires,
+    Tags: shape.tags,
   };
 }
 

@@ -43,6 +43,10 @@ export interface JobNames {
   logGroup: string;
   /** The missed-run CloudWatch alarm (regional, like the project). */
   missedRunAlarm: string;
+  /** The CloudWatch alarm on the trigger's refused starts (FailedInvocations / InvocationDroppedCount). */
+  startRefusedAlarm: string;
+  /** The EventBridge rule that sends the job's alarms' state changes to its chat webhooks. */
+  alarmChatRule: string;
 }
 
 /** IAM role names are at most 64 characters (policy names 128: the same cap keeps them alike). */
@@ -103,6 +107,8 @@ export function jobNames(job: string, region: string): JobNames {
     schedule: p,
     logGroup: `/aws/codebuild/${job}`,
     missedRunAlarm: missedRunAlarmName(job),
+    startRefusedAlarm: startRefusedAlarmName(job),
+    alarmChatRule: `${p}-alarms`,
   };
 }
 
@@ -146,6 +152,8 @@ export function jobArns(names: JobNames, { account, region, partition }: Where) 
     schedule: `arn:${partition}:scheduler:${region}:${account}:schedule/${names.scheduleGroup}/${names.schedule}`,
     logGroup: `arn:${partition}:logs:${region}:${account}:log-group:${names.logGroup}`,
     missedRunAlarm: `arn:${partition}:cloudwatch:${region}:${account}:alarm:${names.missedRunAlarm}`,
+    startRefusedAlarm: `arn:${partition}:cloudwatch:${region}:${account}:alarm:${names.startRefusedAlarm}`,
+    alarmChatRule: `arn:${partition}:events:${region}:${account}:rule/${names.alarmChatRule}`,
   };
 }
 export type JobArns = ReturnType<typeof jobArns>;

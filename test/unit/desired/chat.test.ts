@@ -197,42 +197,70 @@ describe("the body each chat service receives for a failed run", () => {
   });
 });
 
-describe("the body each chat service receives when the missed-run alarm changes state", () => {
-  it("Slack", () => {
+const REFUSED_EVENT = {
+  ...ALARM_EVENT,
+  resources: ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:support-job-nightly-cleanup-start-refused"],
+  detail: {
+    ...ALARM_EVENT.detail,
+    alarmName: "support-job-nightly-cleanup-start-refused",
+    state: { ...ALARM_EVENT.detail.state, value: "OK" },
+    previousState: { value: "ALARM" },
+  },
+};
+
+describe("the body each chat service receives when one of the job's alarms changes state", () => {
+  it("Slack: which alarm (by its name), ALARM or OK, and what each alarm means", () => {
     expect(render(missedRunAlarmTransformer("slack", "nightly-cleanup", "1 day 2 hours"), ALARM_EVENT)).toEqual({
       text:
-        "Support job nightly-cleanup: missed-run alarm ALARM (was OK) at 2026-12-03T09:18:00Z (UTC).\n" +
-        "ALARM means no run succeeded in the last 1 day 2 hours; OK means a run succeeded again.\n" +
+        "Support job nightly-cleanup: alarm support-job-nightly-cleanup-missed-run is ALARM (was OK) at 2026-12-03T09:18:00Z (UTC).\n" +
+        "support-job-nightly-cleanup-missed-run: ALARM means no run succeeded in the last 1 day 2 hours. " +
+        "support-job-nightly-cleanup-start-refused: ALARM means AWS refused to start a scheduled run (no run happened). OK means it is over.\n" +
         "See why: support-job status --name nightly-cleanup",
+    });
+    expect(render(missedRunAlarmTransformer("slack", "nightly-cleanup", "1 day 2 hours"), REFUSED_EVENT)).toMatchObject({
+      text: expect.stringMatching(/^Support job nightly-cleanup: alarm support-job-nightly-cleanup-start-refused is OK \(was ALARM\)/),
     });
   });
 
+  it("without the missed-run alarm (its schedule not watched), only the start-refused alarm is explained", () => {
+    const text = (render(missedRunAlarmTransformer("slack", "nightly-cleanup", undefined), REFUSED_EVENT) as { text: string }).text;
+    expect(text).not.toContain("missed-run");
+    expect(text).toContain("start-refused: ALARM means AWS refused to start a scheduled run");
+  });
+
   it("Teams, Discord and generic render to the JSON each expects", () => {
-    const teams = render(missedRunAlarmTransformer("teams", "nightly-cleanup", "1 day"), ALARM_EVENT) as {
+    const teams = render(missedRunAlarmTransformer("teams", "nightly-cleanup", "1 day"), REFUSED_EVENT) as {
       attachments: { content: { body: { text?: string; facts?: unknown }[] } }[];
     };
-    expect(teams.attachments[0]!.content.body[0]!.text).toBe("Support job nightly-cleanup: missed-run alarm ALARM");
+    expect(teams.attachments[0]!.content.body[0]!.text).toBe("Support job nightly-cleanup: support-job-nightly-cleanup-start-refused OK");
     expect(teams.attachments[0]!.content.body[1]!.facts).toEqual([
-      { title: "State", value: "ALARM" },
-      { title: "Was", value: "OK" },
+      { title: "Alarm", value: "support-job-nightly-cleanup-start-refused" },
+      { title: "State", value: "OK" },
+      { title: "Was", value: "ALARM" },
       { title: "Time (UTC)", value: "2026-12-03T09:18:00Z" },
     ]);
     expect(render(missedRunAlarmTransformer("discord", "nightly-cleanup", "1 day"), ALARM_EVENT)).toMatchObject({
-      content: expect.stringContaining("missed-run alarm ALARM (was OK)"),
+      content: expect.stringContaining("alarm support-job-nightly-cleanup-missed-run is ALARM (was OK)"),
+      allowed_mentions: { parse: [] },
     });
     expect(render(missedRunAlarmTransformer("generic", "nightly-cleanup", "1 day"), ALARM_EVENT)).toMatchObject({
-      event: "missed-run-alarm",
+      source: "support-job",
+      event: "alarm",
       job: "nightly-cleanup",
+      alarm: "support-job-nightly-cleanup-missed-run",
       state: "ALARM",
       previous: "OK",
     });
   });
 
-  it("matches only the alarm's own moves into ALARM and back to OK", () => {
-    expect(alarmStateEventPattern("support-job-nightly-cleanup-missed-run")).toEqual({
+  it("matches only the job's alarms' moves into ALARM and back to OK", () => {
+    expect(alarmStateEventPattern(["support-job-nightly-cleanup-missed-run", "support-job-nightly-cleanup-start-refused"])).toEqual({
       source: ["aws.cloudwatch"],
       "detail-type": ["CloudWatch Alarm State Change"],
-      detail: { alarmName: ["support-job-nightly-cleanup-missed-run"], state: { value: ["ALARM", "OK"] } },
+      detail: {
+        alarmName: ["support-job-nightly-cleanup-missed-run", "support-job-nightly-cleanup-start-refused"],
+        state: { value: ["ALARM", "OK"] },
+      },
     });
   });
 });
@@ -244,7 +272,11 @@ describe("EventBridge does not escape extracted values", () => {
   });
 
   it("so every template extracts only values that cannot hold a quote, and stays within EventBridge's limits", () => {
-    const all = CHAT_KINDS.flatMap((kind) => [failedRunTransformer(kind, "nightly-cleanup"), missedRunAlarmTransformer(kind, "nightly-cleanup", "1 day")]);
+    const all = CHAT_KINDS.flatMap((kind) => [
+      failedRunTransformer(kind, "nightly-cleanup"),
+      missedRunAlarmTransformer(kind, "nightly-cleanup", "1 day"),
+      missedRunAlarmTransformer(kind, "j".repeat(150), undefined),
+    ]);
     for (const transformer of all) {
       for (const [name, path] of Object.entries(transformer.InputPathsMap)) {
         expect(SAFE_EVENT_PATHS, path).toContain(path);
