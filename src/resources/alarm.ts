@@ -71,7 +71,7 @@ export const missedRunAlarmResource: Resource<AlarmState> = {
 };
 
 /** DescribeAlarms and its tags, in parallel (one round trip); undefined: no such alarm. */
-async function readAlarm(cloudwatch: Clients["cloudwatch"], name: string, arn: string): Promise<AlarmState | undefined> {
+export async function readAlarm(cloudwatch: Clients["cloudwatch"], name: string, arn: string): Promise<AlarmState | undefined> {
   const [described, tags] = await Promise.all([
     cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ["MetricAlarm"] })),
     orMissing(cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
@@ -81,7 +81,7 @@ async function readAlarm(cloudwatch: Clients["cloudwatch"], name: string, arn: s
   return { alarm, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
 }
 
-function alarmChanges(have: MetricAlarm, want: MetricAlarmInput): ReturnType<typeof fieldChanges>["changes"] {
+export function alarmChanges(have: MetricAlarm, want: MetricAlarmInput): ReturnType<typeof fieldChanges>["changes"] {
   const { changes, compare: cmp } = fieldChanges();
   cmp("metric", `${have.Namespace ?? ""} ${have.MetricName ?? ""}`, `${want.Namespace} ${want.MetricName}`);
   cmp("dimensions", (have.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(", "), want.Dimensions.map((d) => `${d.Name}=${d.Value}`).join(", "));
@@ -98,7 +98,7 @@ function alarmChanges(have: MetricAlarm, want: MetricAlarmInput): ReturnType<typ
   return changes;
 }
 
-async function putAlarm(ctx: StepContext, want: MetricAlarmInput, create: boolean): Promise<void> {
+export async function putAlarm(ctx: StepContext, want: MetricAlarmInput, create: boolean): Promise<void> {
   // PutMetricAlarm creates or replaces the whole alarm (its state is kept) and is idempotent: a retry is safe.
   await ctx.clients.cloudwatch.send(
     new PutMetricAlarmCommand({
@@ -113,13 +113,15 @@ async function putAlarm(ctx: StepContext, want: MetricAlarmInput, create: boolea
 }
 
 /** Removes the alarm (destroy, or the alarm turned off); false when it was not there. */
-async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: string): Promise<boolean> {
+export async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: string): Promise<boolean> {
   return (await orMissing(cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] })))) !== undefined;
 }
 
-/** pause / resume: the alarm of a paused job sends nothing (its state still shows in status). */
-export async function setAlarmActions(cloudwatch: Clients["cloudwatch"], name: string, enabled: boolean): Promise<void> {
-  await cloudwatch.send(enabled ? new EnableAlarmActionsCommand({ AlarmNames: [name] }) : new DisableAlarmActionsCommand({ AlarmNames: [name] }));
+/** pause / resume: the alarms of a paused job send nothing (their state still shows in status); all in one call. */
+export async function setAlarmActions(cloudwatch: Clients["cloudwatch"], names: readonly string[], enabled: boolean): Promise<void> {
+  if (names.length === 0) return;
+  const AlarmNames = [...names];
+  await cloudwatch.send(enabled ? new EnableAlarmActionsCommand({ AlarmNames }) : new DisableAlarmActionsCommand({ AlarmNames }));
 }
 
 /** test-alert: the alarm path end to end, as CloudWatch's own SetAlarmState testing (the next evaluation resets it). */

@@ -97,7 +97,7 @@ function listConnections(events: Clients["events"], NamePrefix: string) {
   );
 }
 
-function listDestinations(events: Clients["events"], NamePrefix: string) {
+export function listDestinations(events: Clients["events"], NamePrefix: string) {
   return allPages((NextToken) =>
     events.send(new ListApiDestinationsCommand({ NamePrefix, NextToken })).then((p) => ({ items: p.ApiDestinations, NextToken: p.NextToken })),
   );
@@ -324,7 +324,11 @@ function planChat(spec: JobSpec, current: ChatState | undefined, adopt: boolean)
               `EventBridge refused target ${failed.TargetId ?? ""} of ${chat.ruleName}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim(),
             );
         }
-        if (gone.length) await removeWebhooks(events, chat.ruleName, gone);
+        if (gone.length) {
+          // The alarm chat rule's targets of these webhooks go first (that step says so once they are gone).
+          await ctx.waitFor("alarmChatRule");
+          await removeWebhooks(events, chat.ruleName, gone);
+        }
       } catch (error) {
         throw redacted(error, chat.webhooks);
       }

@@ -6,6 +6,8 @@ import { jobPolicyResource } from "./job-policy.js";
 import { legacyIamResource } from "./legacy.js";
 import { logGroupResource } from "./log-group.js";
 import { missedRunAlarmResource } from "./alarm.js";
+import { alarmChatRuleResource } from "./alarm-chat-rule.js";
+import { startRefusedAlarmResource } from "./start-refused-alarm.js";
 import { projectResource } from "./project.js";
 import { roleResource } from "./role.js";
 import { alertRuleResource, scheduleRuleResource } from "./rule.js";
@@ -33,8 +35,10 @@ export const RESOURCES: readonly Resource<unknown>[] = [
   alertSubscriptionResource,
   alertRuleResource,
   missedRunAlarmResource,
+  startRefusedAlarmResource,
   chatRoleResource,
   chatResource,
+  alarmChatRuleResource,
   legacyIamResource,
 ] as Resource<unknown>[];
 

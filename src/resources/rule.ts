@@ -224,7 +224,7 @@ export async function setRuleState(events: Clients["events"], Name: string, Stat
 }
 
 /** Targets first (listed at delete time): EventBridge refuses to delete a rule that still has any. */
-async function deleteRule(events: Clients["events"], Name: string): Promise<boolean> {
+export async function deleteRule(events: Clients["events"], Name: string): Promise<boolean> {
   const targets = await orMissing(events.send(new ListTargetsByRuleCommand({ Rule: Name })));
   if (!targets) return false;
   const Ids = (targets.Targets ?? []).map((t) => t.Id ?? "").filter(Boolean);

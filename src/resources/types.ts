@@ -17,8 +17,10 @@ export type ResourceKey =
   | "alertSubscription"
   | "alertRule"
   | "missedRunAlarm"
+  | "startRefusedAlarm"
   | "chatRole"
   | "chatWebhooks"
+  | "alarmChatRule"
   | "legacyIam"
   | "tryRole";
 
