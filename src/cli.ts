@@ -154,8 +154,11 @@ Exit codes: 0 success · 1 AWS or operation failure · 2 invalid input or usage 
     .option("--grace <duration>", "how late a run may succeed before the missed-run alarm fires, e.g. 30m, 2h (default: 10% of the gap, at least 15m)")
     .option("--expect-every <duration>", "watch a looser window than the schedule's longest gap, e.g. 26h, 3d (at most 7 days with the grace)")
     // The positive form first: commander then gives the option no default, so "not given" stays undefined.
-    .option("--missed-run-alarm", "turn the missed-run alarm back on (the default)")
-    .option("--no-missed-run-alarm", "no CloudWatch alarm when no run succeeds in time (deletes the job's alarm)")
+    .option("--missed-run-alarm", "turn the missed-run and start-refused alarms back on (the default)")
+    .option(
+      "--no-missed-run-alarm",
+      "no CloudWatch alarm when no run succeeds in time, nor when AWS refuses a scheduled start (deletes both alarms, $0.10 a month each)",
+    )
     .option("--no-env", "remove every environment variable (clears the saved --env list)")
     .option("--no-policy-arn", "detach every --policy-arn (clears the saved list)")
     .option("--no-policy-file", "delete the job permissions policy (drops the saved --policy-file)")

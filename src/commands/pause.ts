@@ -2,6 +2,9 @@
 import { OperationError } from "../errors.js";
 import { projectResource } from "../resources/project.js";
 import { missedRunAlarmResource, setAlarmActions, type AlarmState } from "../resources/alarm.js";
+import { alarmChatRuleResource, type AlarmChatRuleState } from "../resources/alarm-chat-rule.js";
+import { setRuleState } from "../resources/rule.js";
+import { startRefusedAlarmResource } from "../resources/start-refused-alarm.js";
 import { awsCall, noSuchJob } from "../aws/call.js";
 import { openJob, type JobOptions } from "./open-job.js";
 import { SCHEDULE_READS, scheduleFrom, setScheduleEnabled } from "../deployed/schedule.js";
@@ -27,7 +30,13 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   // The schedule's reads (and the project's, to tell "no such job" apart), through their resource modules.
   const { current } = await awsCall(
     `${verb} job ${name}`,
-    readJobWithIdentity(name, clients, config?.account, [...SCHEDULE_READS, projectResource, missedRunAlarmResource]),
+    readJobWithIdentity(name, clients, config?.account, [
+      ...SCHEDULE_READS,
+      projectResource,
+      missedRunAlarmResource,
+      startRefusedAlarmResource,
+      alarmChatRuleResource,
+    ]),
   );
   const schedule = scheduleFrom(current, jobNames(name, clients.region));
   // A job that does not exist is the user's input to fix (exit 2), as in every other command.
@@ -41,10 +50,24 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
       `The schedule ${schedule.name} is not tagged support-job:job=${name}, so support-job leaves it alone; change it in the AWS console.`,
     );
   const changed = await awsCall(`${verb} job ${name}`, setScheduleEnabled(clients, schedule, enabled));
-  // The missed-run alarm of a paused job would fire once its window passes: it sends nothing while paused.
-  const alarm = current.get("missedRunAlarm") as AlarmState | undefined;
-  const alarmName = jobNames(name, clients.region).missedRunAlarm;
-  if (alarm?.owner === name) await awsCall(`${verb} the missed-run alarm of job ${name}`, setAlarmActions(clients.cloudwatch, alarmName, enabled));
+  // The missed-run alarm of a paused job would fire once its window passes: its alarms send nothing while paused,
+  // by email (their actions) or to chat (the alarm chat rule, off with them).
+  const names = jobNames(name, clients.region);
+  const ours = (["missedRunAlarm", "startRefusedAlarm"] as const).filter((key) => (current.get(key) as AlarmState | undefined)?.owner === name);
+  const chatRule = current.get("alarmChatRule") as AlarmChatRuleState | undefined;
+  await Promise.all([
+    ours.length > 0 &&
+      awsCall(
+        `${verb} the alarms of job ${name}`,
+        setAlarmActions(
+          clients.cloudwatch,
+          ours.map((key) => names[key]),
+          enabled,
+        ),
+      ),
+    chatRule?.owner === name &&
+      awsCall(`${verb} the alarm chat rule of job ${name}`, setRuleState(clients.events, names.alarmChatRule, enabled ? "ENABLED" : "DISABLED")),
+  ]);
   const now = new Date();
   const after = scheduleStatus({ ...schedule, state: enabled ? "ENABLED" : "DISABLED" }, now);
   const next = after.nextRuns[0];

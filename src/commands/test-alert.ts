@@ -13,6 +13,7 @@ import { accountOf, awsCall, noSuchJob } from "../aws/call.js";
 import { readJobWithIdentity } from "../plan/plan.js";
 import { alertRuleResource, type RuleState } from "../resources/rule.js";
 import { chatResource, type ChatState } from "../resources/chat.js";
+import { alarmChatRuleResource, type AlarmChatRuleState } from "../resources/alarm-chat-rule.js";
 import type { ReadResource } from "../resources/types.js";
 import { openJob, type JobOptions } from "./open-job.js";
 import { summariseRun, TEST_ALERT_VARIABLE } from "../runs/history.js";
@@ -35,6 +36,7 @@ const ALERT_READS = [
   alertSubscriptionResource,
   missedRunAlarmResource,
   chatResource,
+  alarmChatRuleResource,
 ] as readonly ReadResource<unknown>[];
 
 /** The status a test run ends with; the alert rule must include it for the test to send an alert. */
@@ -196,6 +198,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
   const { clients, name } = job;
   const names = jobNames(name, clients.region);
   let missedRunAlarm: AlarmState | undefined;
+  let alarmChat: AlarmChatRuleState | undefined;
   let retries = 0;
   const { state, account } = await io.step(
     `checking the alerts of job ${name}`,
@@ -206,6 +209,8 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
       const topic = current.get("alertTopic") as TopicState | undefined;
       const subscriptions = (current.get("alertSubscription") as CurrentSubscriptions | undefined)?.all;
       missedRunAlarm = current.get("missedRunAlarm") as AlarmState | undefined;
+      const chatRule = current.get("alarmChatRule") as AlarmChatRuleState | undefined;
+      alarmChat = chatRule?.owner === name ? chatRule : undefined;
       retries = (current.get("project") as ProjectState | undefined)?.project.autoRetryLimit ?? 0;
       const chat = current.get("chatWebhooks") as ChatState | undefined;
       const state: AlertChainState = {
@@ -269,7 +274,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
 
   const run = summariseRun(ended, { names, region: clients.region, now: new Date() });
   const after = run.durationSeconds === undefined ? "" : ` after ${formatDuration(run.durationSeconds)}`;
-  const alarmTest = run.status === TEST_RUN_STATUS ? await testAlarmPath(clients, name, missedRunAlarm) : undefined;
+  const alarmTest = run.status === TEST_RUN_STATUS ? await testAlarmPath(clients, name, missedRunAlarm, alarmChat) : undefined;
   if (io.json)
     io.printJson({
       ...testAlertToJson(name, state, check, { run, consoleUrl, failedAsIntended: run.status === TEST_RUN_STATUS }),
@@ -299,6 +304,29 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
  * alarm already in ALARM is left alone: a run really is missing and its email went out when it fired.
  */
 async function testAlarmPath(
+  clients: Clients,
+  name: string,
+  alarm: AlarmState | undefined,
+  chatRule: AlarmChatRuleState | undefined,
+): Promise<{ tested: boolean; name: string | null; before: string | null; said: string; chat: { rule: string; webhooks: number } | null }> {
+  const tested = await setAlarmAndBack(clients, name, alarm);
+  // The same state changes reach chat through the alarm chat rule when the alarm is one it matches: EventBridge
+  // delivers them; nothing here can see a chat message arrive, only that the rule and its targets are in place.
+  const matched = tested.name !== null && (chatRule?.rule.EventPattern ?? "").includes(JSON.stringify(tested.name));
+  const webhooks = chatRule?.targets.length ?? 0;
+  if (!tested.tested || !chatRule || !matched || webhooks === 0) return { ...tested, chat: null };
+  const rule = chatRule.rule.Name ?? "";
+  const off = chatRule.rule.State === "DISABLED" ? " (it is off while the job is paused: no chat message)" : "";
+  return {
+    ...tested,
+    chat: { rule, webhooks },
+    said:
+      `${tested.said} The alarm chat rule ${rule} matches these changes and posts them to ${webhooks} chat ` +
+      `${webhooks === 1 ? "webhook" : "webhooks"}${off}: the chat path was exercised, but support-job cannot see the messages arrive (check the channel).`,
+  };
+}
+
+async function setAlarmAndBack(
   clients: Clients,
   name: string,
   alarm: AlarmState | undefined,

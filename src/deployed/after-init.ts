@@ -22,13 +22,12 @@ export interface RecentRuns {
   more: boolean;
 }
 
-/** The alarm as the plan left it: the one read (state kept by an update), one just created (no state yet), or none. */
-function alarmAfterApply(plan: Plan, applied: ApplyResult | undefined): AlarmState | undefined {
-  const step = plan.steps.find((s) => s.key === "missedRunAlarm");
-  const read = plan.current.get("missedRunAlarm") as AlarmState | undefined;
+/** An alarm as the plan left it: the one read (state kept by an update), one just created (no state yet), or none. */
+function alarmAfterApply(plan: Plan, applied: ApplyResult | undefined, key: "missedRunAlarm" | "startRefusedAlarm"): AlarmState | undefined {
+  const step = plan.steps.find((s) => s.key === key);
+  const read = plan.current.get(key) as AlarmState | undefined;
   if (!step || step.action === "delete") return undefined;
-  if (step.action === "create")
-    return applied?.outcomes.get("missedRunAlarm") === "done" ? { alarm: { AlarmName: step.name }, owner: plan.spec.job } : undefined;
+  if (step.action === "create") return applied?.outcomes.get(key) === "done" ? { alarm: { AlarmName: step.name }, owner: plan.spec.job } : undefined;
   return read;
 }
 
@@ -125,7 +124,8 @@ export function statusAfterApply(
     missedRun: missedRunStatus({
       schedule,
       settings,
-      alarm: alarmAfterApply(plan, applied),
+      alarm: alarmAfterApply(plan, applied, "missedRunAlarm"),
+      startRefusedAlarm: alarmAfterApply(plan, applied, "startRefusedAlarm"),
       builds: recent?.builds ?? [],
       since: (plan.current.get("project") as ProjectState | undefined)?.project.created ?? now,
       now,

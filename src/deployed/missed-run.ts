@@ -27,7 +27,20 @@ export interface MissedRunStatus {
   noticedWithinSeconds: number | undefined;
   graceSeconds: number;
   /** The job's alarm as CloudWatch holds it; undefined: none (not armed yet, turned off, or not watched). */
-  alarm: { name: string; state: string | undefined; reason: string | undefined } | undefined;
+  alarm: AlarmSummary | undefined;
+  /** The start-refused alarm (the trigger's refused starts, noticed within minutes); undefined: none (turned off). */
+  startRefusedAlarm: AlarmSummary | undefined;
+}
+
+export interface AlarmSummary {
+  name: string;
+  /** CloudWatch's StateValue (undefined: just created, not read back). */
+  state: string | undefined;
+  reason: string | undefined;
+}
+
+function summary(read: AlarmState | undefined): AlarmSummary | undefined {
+  return read ? { name: read.alarm.AlarmName ?? "", state: read.alarm.StateValue, reason: read.alarm.StateReason } : undefined;
 }
 
 export interface MissedRunFacts {
@@ -35,6 +48,7 @@ export interface MissedRunFacts {
   /** From support-job.json when there is one (grace, --expect-every, off); else the defaults. */
   settings?: Pick<ResolvedSettings, "missedRunAlarm" | "graceSeconds" | "expectEverySeconds"> | undefined;
   alarm: AlarmState | undefined;
+  startRefusedAlarm?: AlarmState | undefined;
   builds: readonly Build[];
   /** When the job was set up (the project's creation): nothing is due before. */
   since: Date | undefined;
@@ -44,13 +58,13 @@ export interface MissedRunFacts {
 export function missedRunStatus(facts: MissedRunFacts): MissedRunStatus {
   const { schedule, settings, now } = facts;
   const lastSuccess = lastSuccessOf(facts.builds);
-  const alarm = facts.alarm
-    ? { name: facts.alarm.alarm.AlarmName ?? "", state: facts.alarm.alarm.StateValue, reason: facts.alarm.alarm.StateReason }
-    : undefined;
+  const alarm = summary(facts.alarm);
+  const startRefusedAlarm = summary(facts.startRefusedAlarm);
   const fallbackGrace = settings?.graceSeconds ?? 3600;
   if (!schedule) {
     return {
       ...unwatched("the job has no schedule", fallbackGrace, alarm),
+      startRefusedAlarm,
       state: "unknown",
       sentence: "no schedule",
       lastSuccess,
@@ -76,6 +90,7 @@ export function missedRunStatus(facts: MissedRunFacts): MissedRunStatus {
     // An expression edited outside support-job that our parser does not take.
     return {
       ...unwatched("support-job cannot read this schedule", fallbackGrace, alarm),
+      startRefusedAlarm,
       state: "unknown",
       sentence: schedule.expression,
       lastSuccess,
@@ -96,6 +111,7 @@ export function missedRunStatus(facts: MissedRunFacts): MissedRunStatus {
     sentence: paused ? `${timeliness.sentence.split(", next due")[0] ?? ""}, paused` : timeliness.sentence,
     lastSuccess,
     nextDue: paused ? undefined : timeliness.nextDue,
+    startRefusedAlarm,
   };
   if (!watch.watched) return { ...base, ...unwatched(`${watch.reason}${watch.hint ? ` (${watch.hint})` : ""}`, graceSeconds, alarm) };
   return {

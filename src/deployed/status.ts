@@ -198,6 +198,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
       schedule: readSched,
       settings: options.settings,
       alarm: current.get("missedRunAlarm") as AlarmState | undefined,
+      startRefusedAlarm: current.get("startRefusedAlarm") as AlarmState | undefined,
       builds,
       since: found.created,
       now,

@@ -136,7 +136,12 @@ export function formatStatus(status: JobStatus, options: StatusViewOptions = {})
   return { lines, warnings };
 }
 
-/** "last success 26 h ago, next due 03:00, on time", the missed-run alarm, overlap and retries. */
+/** CloudWatch's StateValue, red for ALARM, green for OK ("created": just made, not read back). */
+function alarmState(state: string | undefined): string {
+  return state === "ALARM" ? paint.red("ALARM") : state === "OK" ? paint.green("OK") : (state ?? "created");
+}
+
+/** "last success 26 h ago, next due 03:00, on time", the missed-run and start-refused alarms, overlap and retries. */
 function missedRunLines(status: JobStatus): string[] {
   const m = status.missedRun;
   const tone = m.state === "overdue" ? paint.red : m.state === "late" ? paint.yellow : (text: string) => text;
@@ -144,10 +149,19 @@ function missedRunLines(status: JobStatus): string[] {
   if (!m.watched) lines.push(row("Missed runs", paint.yellow(`not watched: ${m.reason ?? ""}`)));
   else {
     const alarm = m.alarm
-      ? `alarm ${m.alarm.state === "ALARM" ? paint.red("ALARM") : m.alarm.state === "OK" ? paint.green("OK") : (m.alarm.state ?? "created")}`
+      ? `alarm ${alarmState(m.alarm.state)}`
       : paint.yellow("alarm not armed yet (the next `support-job init --yes` after the first success or the first due run arms it)");
     lines.push(row("Missed runs", alarm), more(paint.dim(m.summary ?? "")));
   }
+  const refused = m.startRefusedAlarm;
+  lines.push(
+    row(
+      "Refused starts",
+      refused
+        ? `alarm ${alarmState(refused.state)} ${paint.dim("(a start AWS refused is noticed within 5 minutes)")}`
+        : paint.yellow("not watched (--no-missed-run-alarm)"),
+    ),
+  );
   const parallel =
     status.maxParallel === undefined
       ? "no limit on overlapping runs"
@@ -243,5 +257,8 @@ function missedRunToJson(m: JobStatus["missedRun"]): Record<string, unknown> {
     grace: seconds(m.graceSeconds),
     noticedWithin: seconds(m.noticedWithinSeconds),
     alarm: m.alarm ? { name: m.alarm.name, state: m.alarm.state ?? null, reason: m.alarm.reason ?? null } : null,
+    startRefusedAlarm: m.startRefusedAlarm
+      ? { name: m.startRefusedAlarm.name, state: m.startRefusedAlarm.state ?? null, reason: m.startRefusedAlarm.reason ?? null }
+      : null,
   };
 }
