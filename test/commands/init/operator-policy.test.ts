@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { useLocalAws } from "../../helpers/local-aws.js";
 import { runCli } from "../../helpers/cli.js";
+import { jobRef } from "../../../src/desired/names.js";
 
 interface Statement {
   Sid: string;
@@ -181,3 +182,38 @@ it("the bounded operator policy allows every call of every command when roles ca
   expect((await aws.clients.iam.send(new GetPolicyCommand({ PolicyArn: boundary }))).Policy?.DefaultVersionId).toBe("v1");
   expect(withBoundary.length).toBeGreaterThan(0);
 }, 240_000);
+
+it("scopes the job's alarms (missed-run, start-refused) and its rules (the alarm chat rule too) to support-job names, in both policies", () => {
+  const { arns } = jobRef("audit", { account: "123456789012", region: "eu-west-1", partition: "aws" });
+  const wanted: [string, string][] = [
+    ...["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:EnableAlarmActions", "cloudwatch:SetAlarmState"].flatMap(
+      (action): [string, string][] => [
+        [action, arns.missedRunAlarm],
+        [action, arns.startRefusedAlarm],
+      ],
+    ),
+    ...["events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:DeleteRule", "events:DisableRule", "events:TagResource"].map(
+      (action): [string, string] => [action, arns.alarmChatRule],
+    ),
+  ];
+  const matches = (pattern: string, arn: string) =>
+    new RegExp(
+      `^${pattern
+        .replace("ACCOUNT", "123456789012")
+        .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")}$`,
+    ).test(arn);
+  for (const file of ["operator-policy.json", "operator-policy-bounded.json"]) {
+    const statements = readPolicy(file).Statement.filter((s) => s.Effect === "Allow");
+    for (const [action, arn] of wanted) {
+      const granting = statements.filter((s) => actionsOf(s).includes(action));
+      expect(granting.length, `${file} ${action}`).toBeGreaterThan(0);
+      // Named resources only: never "*", and the ARN falls under one of them.
+      for (const s of granting) expect(s.Resource, `${file} ${s.Sid}`).not.toBe("*");
+      expect(
+        granting.some((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).some((r) => matches(r, arn))),
+        `${file} ${action} ${arn}`,
+      ).toBe(true);
+    }
+  }
+});
