@@ -32,7 +32,7 @@ export interface MissedRunStatus {
   startRefusedAlarm: AlarmSummary | undefined;
 }
 
-export interface AlarmSummary {
+interface AlarmSummary {
   name: string;
   /** CloudWatch's StateValue (undefined: just created, not read back). */
   state: string | undefined;

@@ -320,14 +320,14 @@ export interface StartRefusedAlarmFacts {
 }
 
 /** The start-refused alarm's metric: the trigger's own count of starts it gave up on. */
-export function startRefusedMetric(trigger: StartTrigger): { Namespace: string; MetricName: string; Dimension: { Name: string; Value: string } } {
+function startRefusedMetric(trigger: StartTrigger): { Namespace: string; MetricName: string; Dimension: { Name: string; Value: string } } {
   return trigger.kind === "rule"
     ? { Namespace: "AWS/Events", MetricName: "FailedInvocations", Dimension: { Name: "RuleName", Value: trigger.ruleName } }
     : { Namespace: "AWS/Scheduler", MetricName: "InvocationDroppedCount", Dimension: { Name: "ScheduleGroup", Value: trigger.scheduleGroup } };
 }
 
 /** The start-refused alarm's single period: a refused start is noticed within about this long. */
-export const START_REFUSED_PERIOD_SECONDS = 5 * MINUTE_SECONDS;
+const START_REFUSED_PERIOD_SECONDS = 5 * MINUTE_SECONDS;
 
 /**
  * The fast companion alarm: the trigger's own failure count ≥ 1 in 5 minutes. A rule's FailedInvocations counts
