@@ -13,7 +13,7 @@ describe("a fresh UTC job's plan", () => {
   const steps = RESOURCES.map((r) => r.plan(spec, undefined, { adopt: false }));
   const plan = { spec, steps, current: new Map() };
 
-  it("marks the time-zone schedule, its group and role, the job policy, the chat webhooks and their role, and the old IAM names as absent, each under its real name", () => {
+  it("marks the time-zone schedule, its group and role, the job policy, the chat webhooks, their role and the alarm chat rule, and the old IAM names as absent, each under its real name", () => {
     const absent = steps.filter((s) => s.absent).map((s) => [s.key, s.name]);
     expect(absent).toEqual([
       ["jobPolicy", spec.names.jobPolicy],
@@ -22,6 +22,7 @@ describe("a fresh UTC job's plan", () => {
       ["schedule", spec.names.schedule],
       ["chatRole", spec.names.chatRole],
       ["chatWebhooks", "support-job-nightly-cleanup-*"],
+      ["alarmChatRule", spec.names.alarmChatRule],
       ["legacyIam", "support-job-nightly-cleanup-build"],
     ]);
     expect(steps.every((s) => s.name !== "")).toBe(true);
@@ -43,6 +44,7 @@ describe("a fresh UTC job's plan", () => {
       "alertSubscription",
       "alertRule",
       "missedRunAlarm",
+      "startRefusedAlarm",
     ]);
     // A new job's missed-run alarm is shown, not created: it would fire before the first run was due.
     expect(text).toMatch(/= unchanged +missed-run alarm +support-job-nightly-cleanup-missed-run\n +note: not armed yet: armed after the first successful run/);
