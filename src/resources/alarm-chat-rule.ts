@@ -27,10 +27,21 @@ import { orMissing } from "../aws/errors.js";
 import { waitForRolePropagation } from "../aws/propagation.js";
 import type { AlarmChatSpec, AlarmChatTargetSpec } from "../desired/job.js";
 import { chatPrefix, TAG_KEY } from "../desired/names.js";
-import { listDestinations } from "./chat.js";
+import { chatTarget, listDestinations, targetShape } from "./chat.js";
 import { canonical, show } from "./compare.js";
 import { deleteRule } from "./rule.js";
-import { absentStep, conflictStep, fieldChanges, isForeign, plural, removalStep, type PlanStep, type Resource, type StepContext } from "./types.js";
+import {
+  absentStep,
+  conflictStep,
+  fieldChanges,
+  isForeign,
+  plural,
+  removalStep,
+  updateOrUnchanged,
+  type PlanStep,
+  type Resource,
+  type StepContext,
+} from "./types.js";
 
 export interface AlarmChatRuleState {
   rule: DescribeRuleCommandOutput;
@@ -56,26 +67,12 @@ async function readAlarmChatRule(Name: string, arn: string, job: string, events:
   return { rule, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value, targets: targets?.Targets ?? [], destinations };
 }
 
-/** The target for a webhook, given its API destination's ARN. */
-function target(want: AlarmChatSpec, t: AlarmChatTargetSpec, destinationArn: string): Target {
-  return {
-    Id: t.targetId,
-    Arn: destinationArn,
-    RoleArn: want.roleArn,
-    InputTransformer: { InputPathsMap: { ...t.transformer.InputPathsMap }, InputTemplate: t.transformer.InputTemplate },
-  };
-}
-
-function shape(t: Target | undefined): string {
-  return canonical({ Arn: t?.Arn, RoleArn: t?.RoleArn, InputPathsMap: t?.InputTransformer?.InputPathsMap, InputTemplate: t?.InputTransformer?.InputTemplate });
-}
-
 /** Whether the deployed target is the wanted one: its ARN is the destination's (or, when it was not listed, starts like it). */
 function targetMatches(want: AlarmChatSpec, t: AlarmChatTargetSpec, have: Target | undefined, destinations: ReadonlyMap<string, string>): boolean {
   if (!have?.Arn) return false;
   const arn = destinations.get(t.destinationName);
   if (arn === undefined) return false;
-  return shape(have) === shape(target(want, t, arn));
+  return targetShape(have) === targetShape(chatTarget(want, t, arn));
 }
 
 async function putRule(ctx: StepContext, want: AlarmChatSpec, State: "ENABLED" | "DISABLED", create: boolean): Promise<void> {
@@ -100,7 +97,7 @@ async function putTargets(ctx: StepContext, want: AlarmChatSpec, put: readonly A
     put.map(async (t) => {
       const arn = known.get(t.destinationName) ?? (await events.send(new DescribeApiDestinationCommand({ Name: t.destinationName }))).ApiDestinationArn;
       if (!arn) throw new Error(`EventBridge gave no ARN for the API destination ${t.destinationName}`);
-      return target(want, t, arn);
+      return chatTarget(want, t, arn);
     }),
   );
   const out = await waitForRolePropagation("EventBridge", ctx, () => events.send(new PutTargetsCommand({ Rule: want.name, Targets: targets })));
@@ -162,12 +159,10 @@ function planAlarmChatRule(
     changes.push({ field: `${t.key} target`, from: current.targets.some((h) => h.Id === t.targetId) ? "current" : "(none)", to: "chat message of the alarms" });
   const stale = current.targets.filter((h) => h.Id && !want.targets.some((t) => t.targetId === h.Id));
   for (const h of stale) changes.push({ field: `target ${h.Id ?? ""}`, from: "current", to: "(removed)" });
-  if (changes.length === 0) return { ...base, action: "unchanged", changes };
-  return {
-    ...base,
-    action: "update",
+  return updateOrUnchanged(
+    base,
     changes,
-    apply: async (ctx) => {
+    async (ctx) => {
       const { events } = ctx.clients;
       await Promise.all([
         (ruleChanged || stateChanged) && putRule(ctx, want, state, false),
@@ -178,7 +173,8 @@ function planAlarmChatRule(
       ctx.exists();
       await putTargets(ctx, want, put, current.destinations);
     },
-  };
+    { existsFirst: false },
+  );
 }
 
 export const alarmChatRuleResource: Resource<AlarmChatRuleState> = {

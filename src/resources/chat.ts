@@ -194,8 +194,11 @@ async function readChat(ref: JobRef, clients: Clients, scope: ReadScope = readSc
   return { webhooks };
 }
 
-/** The rule target for a webhook, given its API destination's ARN (AWS adds an id to it: known once it exists). */
-function chatTarget(chat: ChatSpec, hook: ChatWebhookSpec, destinationArn: string): Target {
+/**
+ * The rule target for a webhook, given its API destination's ARN (AWS adds an id to it: known once it exists): on
+ * the alert rule, and (with the alarms' transformer) on the alarm chat rule.
+ */
+export function chatTarget(chat: Pick<ChatSpec, "roleArn">, hook: Pick<ChatWebhookSpec, "targetId" | "transformer">, destinationArn: string): Target {
   return {
     Id: hook.targetId,
     Arn: destinationArn,
@@ -204,7 +207,8 @@ function chatTarget(chat: ChatSpec, hook: ChatWebhookSpec, destinationArn: strin
   };
 }
 
-function targetShape(t: Target | undefined): string {
+/** What a chat target is made of, for comparing the deployed one with the wanted one. */
+export function targetShape(t: Target | undefined): string {
   return canonical({
     Arn: t?.Arn,
     RoleArn: t?.RoleArn,

@@ -268,15 +268,23 @@ export function createStep(base: StepBase, apply: (ctx: StepContext) => Promise<
   return { ...base, action: "create", changes: [], apply };
 }
 
-/** "unchanged" when nothing differs; otherwise an update whose apply first says the resource exists. */
-export function updateOrUnchanged(base: StepBase, changes: FieldChange[], apply: (ctx: StepContext) => Promise<unknown>): PlanStep {
+/**
+ * "unchanged" when nothing differs; otherwise an update whose apply first says the resource exists (`existsFirst`
+ * false: the apply says so itself, when what waits on it may start).
+ */
+export function updateOrUnchanged(
+  base: StepBase,
+  changes: FieldChange[],
+  apply: (ctx: StepContext) => Promise<unknown>,
+  { existsFirst = true }: { existsFirst?: boolean } = {},
+): PlanStep {
   if (changes.length === 0) return { ...base, action: "unchanged", changes };
   return {
     ...base,
     action: "update",
     changes,
     apply: async (ctx) => {
-      ctx.exists();
+      if (existsFirst) ctx.exists();
       await apply(ctx);
     },
   };
