@@ -5,7 +5,8 @@
  * when it is not tagged support-job:job=<name>. The steps run stage by stage (`RemovalStage`): rules and the
  * schedule first, then the project, topic and schedule group, then the roles, then the job's policies.
  * Missing resources are simply not there: a second run after a partial failure finishes the job.
- * Stage 1 includes the missed-run alarm, so nothing reports on a job that is going.
+ * Stage 1 includes both alarms (missed-run, start-refused) and the alarm chat rule, so nothing reports on a job that
+ * is going; the chat rule goes before stage 2 deletes the API destinations its targets point at.
  * The runs' logs (CloudWatch Logs group /aws/codebuild/<name>) are kept, unless `deleteLogs` (--delete-logs).
  */
 import type { Clients } from "../aws/clients.js";
