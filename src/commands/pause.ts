@@ -53,8 +53,13 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   // The missed-run alarm of a paused job would fire once its window passes: its alarms send nothing while paused,
   // by email (their actions) or to chat (the alarm chat rule, off with them).
   const names = jobNames(name, clients.region);
-  const ours = (["missedRunAlarm", "startRefusedAlarm"] as const).filter((key) => (current.get(key) as AlarmState | undefined)?.owner === name);
+  // Only what is not so already: a second pause writes nothing.
+  const ours = (["missedRunAlarm", "startRefusedAlarm"] as const).filter((key) => {
+    const alarm = current.get(key) as AlarmState | undefined;
+    return alarm?.owner === name && (alarm.alarm.ActionsEnabled ?? true) !== enabled;
+  });
   const chatRule = current.get("alarmChatRule") as AlarmChatRuleState | undefined;
+  const ruleState = enabled ? "ENABLED" : "DISABLED";
   await Promise.all([
     ours.length > 0 &&
       awsCall(
@@ -66,7 +71,8 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
         ),
       ),
     chatRule?.owner === name &&
-      awsCall(`${verb} the alarm chat rule of job ${name}`, setRuleState(clients.events, names.alarmChatRule, enabled ? "ENABLED" : "DISABLED")),
+      chatRule.rule.State !== ruleState &&
+      awsCall(`${verb} the alarm chat rule of job ${name}`, setRuleState(clients.events, names.alarmChatRule, ruleState)),
   ]);
   const now = new Date();
   const after = scheduleStatus({ ...schedule, state: enabled ? "ENABLED" : "DISABLED" }, now);

@@ -89,7 +89,7 @@ describe("support-job destroy", () => {
       /- delete {2}CodeBuild service role +support-job-nightly-cleanup-use1-build \(1 inline policy; 2 managed policies detached\)/,
     );
     expect(destroyed.stdout).toMatch(/- delete {2}job permissions policy +support-job-nightly-cleanup-use1-permissions/);
-    expect(destroyed.stdout).toContain("Job nightly-cleanup is destroyed: 7 resources deleted.");
+    expect(destroyed.stdout).toContain("Job nightly-cleanup is destroyed: 8 resources deleted.");
     expect(destroyed.stderr).toContain("The runs' logs are kept in CloudWatch Logs group /aws/codebuild/nightly-cleanup");
     expect(await leftovers(JOB)).toEqual([]);
     // Detached from the job's role, but not the job's to delete.
@@ -142,7 +142,15 @@ describe("support-job destroy", () => {
         reason: `not tagged support-job:job=${JOB} (support-job did not create it): left alone`,
       },
     ]);
-    expect(doc.deleted.map((d) => d.resource).sort()).toEqual(["alertRule", "alertTopic", "project", "scheduleRole", "scheduleRule", "serviceRole"]);
+    expect(doc.deleted.map((d) => d.resource).sort()).toEqual([
+      "alertRule",
+      "alertTopic",
+      "project",
+      "scheduleRole",
+      "scheduleRule",
+      "serviceRole",
+      "startRefusedAlarm",
+    ]);
     await aws.clients.iam.send(new GetRoleCommand({ RoleName: `support-job-${JOB}-use1-try` }));
   });
 
@@ -152,7 +160,7 @@ describe("support-job destroy", () => {
     const failed = await job.cli(["destroy", "--yes"]);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/Deleting (CodeBuild service|schedule) role support-job-nightly-cleanup-use1-(build|start) failed: access denied/);
-    expect(failed.stderr).toContain("5 of 6 resources were deleted. Fix the cause and run `support-job destroy --name nightly-cleanup` again");
+    expect(failed.stderr).toContain("6 of 7 resources were deleted. Fix the cause and run `support-job destroy --name nightly-cleanup` again");
     expect(await leftovers(JOB)).toHaveLength(1);
 
     const finished = await job.cli(["destroy", "--yes"]);
