@@ -327,6 +327,7 @@ Examples:
     .option("--name <name>", "the job to delete (default: support-job.json here; never guessed)")
     .option("-y, --yes", "do not ask (needed without a terminal)")
     .option("--delete-logs", "also delete the runs' logs (log group /aws/codebuild/<job>, only if tagged for the job)")
+    .option("--account-change", "delete the job in your credentials' account although support-job.json places it in another (whose entry is kept)")
     .addHelpText(
       "after",
       `

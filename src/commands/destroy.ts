@@ -5,7 +5,7 @@ import { whileInterrupted } from "../interrupt.js";
 import { awsCall } from "../aws/call.js";
 import { applyDestroy, planDestroy } from "../plan/destroy.js";
 import type { RemovalStep } from "../resources/types.js";
-import { openJob, severalJobs, type JobOptions } from "./open-job.js";
+import { openJob, refuseOtherAccount, severalJobs, type JobOptions } from "./open-job.js";
 import { jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { destroyToJson, renderDestroyPlan } from "../ui/destroy.js";
@@ -17,6 +17,8 @@ export interface DestroyOptions extends JobOptions {
   yes?: boolean | undefined;
   /** Delete the log group /aws/codebuild/<job> too (only if tagged for the job). */
   deleteLogs?: boolean | undefined;
+  /** Destroy the job in the credentials' account although support-job.json places it in another (whose entry stays). */
+  accountChange?: boolean | undefined;
 }
 
 export async function runDestroy(options: DestroyOptions, io: Reporter): Promise<void> {
@@ -48,6 +50,9 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
     },
     { done: `read what is left of job ${name} in ${clients.region}`, failed: `could not read job ${name}` },
   );
+  if (!options.accountChange) refuseOtherAccount({ name, config }, account, "destroy");
+  // With --account-change the entry in support-job.json is about the job in the other account: it stays.
+  const elsewhere = config?.account !== undefined && config.account !== account;
 
   const toDelete = steps.filter((s) => s.action === "delete");
   const skipped = steps.filter((s) => s.action === "skip");
@@ -64,6 +69,10 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   // The job's entry goes only once its resources are gone: a destroy that stopped half-way can be run again.
   const forget = (): void => {
     if (!config) return;
+    if (elsewhere) {
+      io.info(`${CONFIG_FILE} keeps job ${name}'s entry: it is about the job in account ${config.account}.`);
+      return;
+    }
     removeJob(cwd, file, name);
     io.info(`Job ${name} is removed from ${CONFIG_FILE}; its other jobs and the defaults are unchanged.`);
   };

@@ -6,7 +6,7 @@ import { alarmChatRuleResource, type AlarmChatRuleState } from "../resources/ala
 import { setRuleState } from "../resources/rule.js";
 import { startRefusedAlarmResource } from "../resources/start-refused-alarm.js";
 import { awsCall, noSuchJob } from "../aws/call.js";
-import { openJob, type JobOptions } from "./open-job.js";
+import { openJob, refuseOtherAccount, type JobOptions } from "./open-job.js";
 import { SCHEDULE_READS, scheduleFrom, setScheduleEnabled } from "../deployed/schedule.js";
 import { readJobWithIdentity } from "../plan/plan.js";
 import { scheduleStatus } from "../deployed/status.js";
@@ -28,7 +28,7 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   const { clients, name, config } = await openJob(options, io);
   const verb = enabled ? "Resuming" : "Pausing";
   // The schedule's reads (and the project's, to tell "no such job" apart), through their resource modules.
-  const { current } = await awsCall(
+  const { where, current } = await awsCall(
     `${verb} job ${name}`,
     readJobWithIdentity(name, clients, config?.account, [
       ...SCHEDULE_READS,
@@ -38,6 +38,7 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
       alarmChatRuleResource,
     ]),
   );
+  refuseOtherAccount({ name, config }, where.account);
   const schedule = scheduleFrom(current, jobNames(name, clients.region));
   // A job that does not exist is the user's input to fix (exit 2), as in every other command.
   if (!schedule && current.get("project") === undefined) throw noSuchJob(name, clients.region);

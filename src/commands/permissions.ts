@@ -23,7 +23,7 @@ import type { ReadResource } from "../resources/types.js";
 import { InputError, OperationError, PassThroughExit } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { asOperationError, awsCall, noSuchJob } from "../aws/call.js";
-import { openJob, type JobOptions } from "./open-job.js";
+import { checkSavedAccount, openJob, refuseOtherAccount, type JobOptions } from "./open-job.js";
 import {
   applyTryRole,
   assumeRole,
@@ -159,6 +159,7 @@ export async function runPermissionsTry(options: PermissionsOptions, io: Reporte
         `Reading job ${name}`,
         Promise.all([readJobWithIdentity(name, clients, job.config?.account, PERMISSIONS_READS), callerIdentity(clients)]),
       );
+      refuseOtherAccount(job, where.account);
       const project = (current.get("project") as ProjectState | undefined)?.project;
       const serviceRole = current.get("serviceRole") as RoleState | undefined;
       const tryRole = current.get("tryRole") as TryRoleState | undefined;
@@ -345,9 +346,18 @@ function runChild(file: string, args: readonly string[], env: Record<string, str
 }
 
 export async function runPermissionsDone(options: PermissionsOptions, io: Reporter): Promise<void> {
-  const { clients, name } = await openJob(options, io);
+  const job = await openJob(options, io);
+  const { clients, name } = job;
   const role = jobNames(name, clients.region).tryRole;
-  const result = await awsCall(`Removing the try role ${role}`, removeTryRole(clients.iam, name, clients.region));
+  // The account check goes out with the role's reads; the removal's first write waits for it.
+  const checked = checkSavedAccount(job);
+  const [, result] = await Promise.all([
+    checked,
+    awsCall(
+      `Removing the try role ${role}`,
+      removeTryRole(clients.iam, name, clients.region, () => checked),
+    ),
+  ]);
   if (io.json) io.printJson(tryRoleRemovalToJson(name, role, result));
   if (result.removed) {
     io.result(

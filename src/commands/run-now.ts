@@ -3,7 +3,7 @@ import type { Build, EnvironmentVariable } from "@aws-sdk/client-codebuild";
 import { callerIdentity, type Clients } from "../aws/clients.js";
 import { InputError, InputErrors, InterruptedError, OperationError } from "../errors.js";
 import { accountOf, awsCall } from "../aws/call.js";
-import { openJob, type JobOptions } from "./open-job.js";
+import { checkSavedAccount, openJob, type JobOptions } from "./open-job.js";
 import { recentRuns, summariseRun, type RunSummary } from "../runs/history.js";
 import { buildConsoleUrl, jobNames } from "../desired/names.js";
 import { checkEnv } from "../settings/validate.js";
@@ -82,9 +82,11 @@ async function startWhenFree(io: Reporter, clients: Clients, name: string, waitF
 
 export async function runRunNow(options: RunNowOptions, io: Reporter): Promise<void> {
   const overrides = envOverrides(options.env);
-  // StartBuild is the one request: only the CodeBuild client is needed before it leaves.
-  const job = await openJob(options, io, ["codebuild"]);
+  // StartBuild is the one request: only the CodeBuild client is needed before it leaves. Under an account saved in
+  // support-job.json, the identity check goes first (while the CodeBuild client loads) and StartBuild waits for it.
+  const job = await openJob(options, io, (config) => (config?.account ? ["sts", "codebuild"] : ["codebuild"]));
   const { clients, name } = job;
+  await checkSavedAccount(job);
   const build = await startWhenFree(io, clients, name, Boolean(options.waitForPrevious), {
     ...(overrides.length ? { overrides: { environmentVariablesOverride: overrides } } : {}),
     what: `Starting a run of job ${name}`,

@@ -15,7 +15,7 @@ import { alertRuleResource, type RuleState } from "../resources/rule.js";
 import { chatResource, type ChatState } from "../resources/chat.js";
 import { alarmChatRuleResource, type AlarmChatRuleState } from "../resources/alarm-chat-rule.js";
 import type { ReadResource } from "../resources/types.js";
-import { openJob, type JobOptions } from "./open-job.js";
+import { openJob, refuseOtherAccount, type JobOptions } from "./open-job.js";
 import { summariseRun, TEST_ALERT_VARIABLE } from "../runs/history.js";
 import { parsePolicyText } from "../resources/compare.js";
 import { alertSubscriptionResource, alertTopicResource, isPending, type CurrentSubscriptions, type TopicState } from "../resources/topic.js";
@@ -204,6 +204,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
     `checking the alerts of job ${name}`,
     async (): Promise<{ state: AlertChainState; account: string }> => {
       const { where, current } = await awsCall(`Reading the alerts of job ${name}`, readJobWithIdentity(name, clients, job.config?.account, ALERT_READS));
+      refuseOtherAccount(job, where.account);
       if (current.get("project") === undefined) throw noSuchJob(name, clients.region);
       const rule = current.get("alertRule") as RuleState | undefined;
       const topic = current.get("alertTopic") as TopicState | undefined;

@@ -260,12 +260,13 @@ export function assumeRole(sts: Clients["sts"], want: Pick<TryRoleSpec, "arn" | 
 export type RemoveResult =
   { removed: true; detached: number } | { removed: false; reason: "absent" } | { removed: false; reason: "not-ours"; owner: string | undefined };
 
-/** `permissions done`: deletes the try role, only when it is tagged for this job. */
-export async function removeTryRole(iam: Clients["iam"], job: string, region: string): Promise<RemoveResult> {
+/** `permissions done`: deletes the try role, only when it is tagged for this job; `beforeWrite` is awaited before the first write. */
+export async function removeTryRole(iam: Clients["iam"], job: string, region: string, beforeWrite?: () => Promise<void>): Promise<RemoveResult> {
   const RoleName = jobNames(job, region).tryRole;
   const current = await readTryRole(iam, RoleName);
   if (!current) return { removed: false, reason: "absent" };
   if (current.owner !== job) return { removed: false, reason: "not-ours", owner: current.owner };
+  await beforeWrite?.();
   const deleted = await deleteRole(iam, RoleName);
   if (!deleted) return { removed: false, reason: "absent" };
   return { removed: true, detached: current.attached.length + current.inlinePolicyNames.length };
