@@ -19,6 +19,7 @@ import type { Reporter } from "../ui/reporter.js";
 import { paint } from "../ui/style.js";
 import { clientsFor, onTerminal, type GlobalOptions } from "./common.js";
 import { mergeSettings } from "./init.js";
+import { accountMismatch } from "./open-job.js";
 
 /** How many jobs are applied at once: enough to overlap their round trips, few enough to stay clear of throttling. */
 const APPLY_CONCURRENCY = 4;
@@ -243,7 +244,7 @@ async function planEveryJob(options: ConvergeOptions, io: Reporter): Promise<Com
                   name,
                   region: clients.region,
                   clients,
-                  error: `${CONFIG_FILE} says it lives in account ${config.account}, but your credentials are for account ${account}; use the credentials of account ${config.account}, or move it with \`support-job init --name ${name} --account-change\``,
+                  error: `${accountMismatch(name, config.account, account)}; use the credentials of account ${config.account}, or move it with \`support-job init --name ${name} --account-change\``,
                 };
               return { name, region: clients.region, clients, plan };
             } catch (error) {

@@ -1,5 +1,5 @@
 /** The engine half of `init`: read → plan → confirm → apply → show the job. Loaded after validation. */
-import { CONFIG_FILE, saveJob, upgradeNotice } from "../settings/file.js";
+import { saveJob, upgradeNotice } from "../settings/file.js";
 import { InputError, InterruptedError } from "../errors.js";
 import { whileInterrupted } from "../interrupt.js";
 import { statusAfterApply } from "../deployed/after-init.js";
@@ -14,6 +14,7 @@ import { initToJson, pastTense, presentTense, renderPlan } from "../ui/format.js
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { formatStatus, statusToJson } from "../ui/status.js";
 import { clientsFor } from "./common.js";
+import { accountMismatch } from "./open-job.js";
 import { checkSubnets, subnetWarning } from "../resources/network.js";
 import { describeAwsError } from "../aws/errors.js";
 import type { InitContext, InitOptions } from "./init.js";
@@ -49,7 +50,7 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
   if (config?.account && config.account !== account && !options.accountChange)
     throw new InputError(
       "--account-change",
-      `${CONFIG_FILE} says job ${settings.name} lives in account ${config.account}, but your credentials are for account ${account}; use the credentials of account ${config.account} (--profile), or pass --account-change to set the job up in account ${account}`,
+      `${accountMismatch(settings.name, config.account, account)}; use the credentials of account ${config.account} (--profile), or pass --account-change to set the job up in account ${account}`,
       "support-job init --yes --account-change",
     );
 
