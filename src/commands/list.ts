@@ -14,6 +14,7 @@ import { localTimeZone } from "../schedule/index.js";
 import { jobArns, jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { jobConfig, jobNamesIn, readJobsFile, type JobsFile } from "../settings/file.js";
+import { fileAccountNote } from "./open-job.js";
 import { jobListToJson, renderJobList, renderLeftBehind, type JobListing } from "../ui/list.js";
 
 /** What support-job.json says of a job, when it is there: its account (the reads start with the identity check), address and alarm choice. */
@@ -88,6 +89,9 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
   const hintOf = (job: string): JobListHint | undefined => (file && inFile?.includes(job) ? hintFromFile(file, job) : undefined);
   const [jobs, withAlertRules] = await Promise.all([loadJobList(clients, now, undefined, hintOf), listJobsWithAlertRules(clients)]);
   const leftBehind = withAlertRules.filter((job) => !jobs.some((j) => j.name === job));
+  // loadJobList asked who the caller is: asking again is free.
+  const elsewhere = fileAccountNote(file, (await callerIdentity(clients)).account);
+  if (elsewhere) io.warn(elsewhere);
   const notInFile = inFile ? jobs.map((j) => j.name).filter((name) => !inFile.includes(name)) : [];
   if (io.json) {
     io.printJson({ ...jobListToJson(jobs, clients.region, leftBehind), ...(inFile ? { notInFile } : {}) });

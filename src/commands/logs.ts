@@ -1,7 +1,7 @@
 /** `support-job logs [RUN_ID | --last]`: print a run's whole log (every page of its CloudWatch Logs stream). */
 import { InputError } from "../errors.js";
 import { awsCall } from "../aws/call.js";
-import { openJob, type JobOptions } from "./open-job.js";
+import { openJob, otherAccountNote, type JobOptions } from "./open-job.js";
 import { drainLog, logLine, type LogEvent } from "../runs/logs.js";
 import { getBuilds, recentRunIds, summariseRun } from "../runs/history.js";
 import { jobNames } from "../desired/names.js";
@@ -27,6 +27,16 @@ export async function runLogs(runId: string | undefined, options: LogsOptions, i
     throw new InputError("RUN_ID", `"${runId}" is not a run id`, "nightly-cleanup:0b6e9c1e-2f1d-4c1a-9a51-3c7f4a3d2e10");
   const job = await openJob({ ...options, name: options.name ?? parsed?.project }, io);
   const { clients, name } = job;
+  // Under an account saved in support-job.json, who the caller is goes out with the first read: the log is shown
+  // all the same, saying whose it is when the accounts differ.
+  const note = job.config?.account
+    ? import("../aws/clients.js")
+        .then(({ callerIdentity }) => callerIdentity(clients))
+        .then(
+          (me) => otherAccountNote(job, me.account),
+          () => undefined,
+        )
+    : undefined;
 
   let id: string;
   if (parsed) id = `${parsed.project ?? name}:${parsed.uuid}`;
@@ -38,6 +48,8 @@ export async function runLogs(runId: string | undefined, options: LogsOptions, i
   const [build] = await awsCall(`Reading run ${id}`, getBuilds(clients, [id]));
   if (!build) throw new InputError("RUN_ID", `there is no run ${id} in ${clients.region}`, "support-job status (lists run ids with --json)");
   const run = summariseRun(build, { names: jobNames(name, clients.region), region: clients.region, now: new Date() });
+  const elsewhere = await note;
+  if (elsewhere) io.warn(elsewhere);
   io.info(`Run #${run.number ?? "?"} of ${name} (${id}): ${outcomeLabel(run.status)}`);
 
   const events: LogEvent[] = [];

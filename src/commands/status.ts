@@ -1,6 +1,6 @@
 /** `support-job status`: the job, its schedule, alerts, drift from support-job.json, and its last runs. */
 import { InputError } from "../errors.js";
-import { openJob, wrongAccount, type JobOptions } from "./open-job.js";
+import { fileAccountNote, openJob, otherAccountNote, wrongAccount, type JobOptions } from "./open-job.js";
 import { loadStatus, settingsForDrift } from "../deployed/status.js";
 import { MAX_RUNS } from "../runs/history.js";
 import type { Reporter } from "../ui/reporter.js";
@@ -51,6 +51,8 @@ export async function runStatus(options: StatusOptions, io: Reporter): Promise<v
     .catch(async (error: unknown) => {
       throw await wrongAccount(job, error);
     });
+  const note = otherAccountNote(job, status.account);
+  if (note) io.warn(note);
   if (io.json) io.printJson(statusToJson(status));
   io.show(formatStatus(status));
 }
@@ -75,11 +77,18 @@ async function overview(options: StatusOptions, io: Reporter, file: JobsFile, jo
         [...byRegion].map(async ([region, names]) => {
           const clients = await clientsFor({ ...options, region }, io);
           // The file's account lets every job's reads start with the identity check; its address and alarm choice are the job's.
-          return { region: clients.region, jobs: await loadJobList(clients, now, names, (job) => hintFromFile(file, job)) };
+          const jobs = await loadJobList(clients, now, names, (job) => hintFromFile(file, job));
+          // loadJobList asked who the caller is: asking again is free.
+          const { callerIdentity } = await import("../aws/clients.js");
+          return { region: clients.region, jobs, account: (await callerIdentity(clients)).account };
         }),
       ),
     { done: `read ${jobs.length} jobs of support-job.json`, failed: "could not read the jobs of support-job.json" },
   );
+  for (const account of new Set(tables.map((t) => t.account))) {
+    const note = fileAccountNote(file, account);
+    if (note) io.warn(note);
+  }
   if (io.json) {
     io.printJson({ jobs: tables.map((t) => jobListToJson(t.jobs, t.region)) });
     return;
