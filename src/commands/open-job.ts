@@ -130,8 +130,8 @@ export function fileAccountNote(file: JobsFile | undefined, actual: string): str
   const [one] = elsewhere;
   if (!one) return undefined;
   if (elsewhere.length === 1) return `${accountMismatch(one.name, one.saved, actual)}: these are the jobs of account ${actual}.`;
-  const accounts = [...new Set(elsewhere.map((e) => e.saved))].join(" and ");
-  return `${CONFIG_FILE} says jobs ${elsewhere.map((e) => e.name).join(", ")} live in account ${accounts}, but your credentials are for account ${actual}: these are the jobs of account ${actual}.`;
+  const accounts = [...new Set(elsewhere.map((e) => e.saved))];
+  return `${CONFIG_FILE} says jobs ${elsewhere.map((e) => e.name).join(", ")} live in account${accounts.length > 1 ? "s" : ""} ${accounts.join(" and ")}, but your credentials are for account ${actual}: these are the jobs of account ${actual}.`;
 }
 
 /** No --name in a folder of several jobs: which one is never guessed. */

@@ -2,6 +2,9 @@
  * The pure parts of operating a job: summarising builds, rendering runs and status, and the few AWS paths
  * moto cannot show (a pending email subscription, a log read over several pages) with aws-sdk-client-mock.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { Build } from "@aws-sdk/client-codebuild";
 import { mockClient } from "aws-sdk-client-mock";
@@ -25,6 +28,8 @@ import type { Plan } from "../../../src/resources/types.js";
 import { isForeign } from "../../../src/resources/types.js";
 import { isRolePropagation } from "../../../src/aws/errors.js";
 import { setColor } from "../../../src/ui/style.js";
+import { fileAccountNote, otherAccountNote, refuseOtherAccount } from "../../../src/commands/open-job.js";
+import { readJobsFile } from "../../../src/settings/file.js";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 const NAMES = jobNames("nightly-cleanup", "us-east-1");
@@ -512,5 +517,38 @@ describe("init's --json document", () => {
       changed: true,
       status: { name: "nightly-cleanup" },
     });
+  });
+});
+
+describe("the account support-job.json names (one wording for every command)", () => {
+  const job = (account: string | undefined) => ({ name: "nightly-cleanup", config: { name: "nightly-cleanup", account } });
+
+  it("a write command is refused (exit 2) only when the saved account is another; destroy names its way out", () => {
+    expect(() => refuseOtherAccount(job(undefined), "123456789012")).not.toThrow();
+    expect(() => refuseOtherAccount(job("123456789012"), "123456789012")).not.toThrow();
+    expect(() => refuseOtherAccount(job("111111111111"), "123456789012")).toThrow(
+      "--profile: support-job.json says job nightly-cleanup lives in account 111111111111, but your credentials are for account 123456789012; use the credentials of account 111111111111 (--profile); nothing was changed (example: --profile <a profile of account 111111111111>)",
+    );
+    expect(() => refuseOtherAccount(job("111111111111"), "123456789012", "destroy")).toThrow(
+      /or pass --account-change to destroy job nightly-cleanup in account 123456789012 instead \(the entry of account 111111111111 stays in support-job.json\)/,
+    );
+    expect(() => refuseOtherAccount(job("111111111111"), "123456789012")).toThrow(InputError);
+  });
+
+  it("a read-only command is told whose job it shows; a file of several jobs names them", () => {
+    expect(otherAccountNote(job("123456789012"), "123456789012")).toBeUndefined();
+    expect(otherAccountNote(job("111111111111"), "123456789012")).toBe(
+      "support-job.json says job nightly-cleanup lives in account 111111111111, but your credentials are for account 123456789012: this is job nightly-cleanup of account 123456789012.",
+    );
+    const cwd = mkdtempSync(join(tmpdir(), "support-job-accounts-"));
+    writeFileSync(
+      join(cwd, "support-job.json"),
+      JSON.stringify({ version: 2, defaults: { account: "111111111111" }, jobs: { a: {}, b: { account: "222222222222" }, c: { account: "123456789012" } } }),
+    );
+    expect(fileAccountNote(readJobsFile(cwd), "123456789012")).toBe(
+      "support-job.json says jobs a, b live in accounts 111111111111 and 222222222222, but your credentials are for account 123456789012: these are the jobs of account 123456789012.",
+    );
+    expect(fileAccountNote(readJobsFile(cwd), "111111111111")).toMatch(/^support-job.json says jobs b, c live in accounts 222222222222 and 123456789012/);
+    expect(fileAccountNote(undefined, "123456789012")).toBeUndefined();
   });
 });
