@@ -12,10 +12,6 @@
  */
 import {
   DescribeApiDestinationCommand,
-  DescribeRuleCommand,
-  ListTagsForResourceCommand,
-  ListTargetsByRuleCommand,
-  PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
   TagResourceCommand,
@@ -29,7 +25,7 @@ import type { AlarmChatSpec, AlarmChatTargetSpec } from "../desired/job.js";
 import { chatPrefix, TAG_KEY } from "../desired/names.js";
 import { chatTarget, listDestinations, targetShape } from "./chat.js";
 import { canonical, show } from "./compare.js";
-import { deleteRule } from "./rule.js";
+import { deleteRule, putRule, readRule } from "./rule.js";
 import {
   absentStep,
   conflictStep,
@@ -55,16 +51,12 @@ const KEY = "alarmChatRule" as const;
 const LABEL = "alarm chat rule";
 
 async function readAlarmChatRule(Name: string, arn: string, job: string, events: Clients["events"]): Promise<AlarmChatRuleState | undefined> {
-  const [rule, targets, tags] = await Promise.all([
-    orMissing(events.send(new DescribeRuleCommand({ Name }))),
-    orMissing(events.send(new ListTargetsByRuleCommand({ Rule: Name }))),
-    orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
-  ]);
-  if (!rule) return undefined;
+  const found = await readRule(events, Name, arn);
+  if (!found) return undefined;
   const listed = await listDestinations(events, chatPrefix(job));
   const destinations = new Map<string, string>();
   for (const d of listed) if (d.Name && d.ApiDestinationArn) destinations.set(d.Name, d.ApiDestinationArn);
-  return { rule, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value, targets: targets?.Targets ?? [], destinations };
+  return { ...found, destinations };
 }
 
 /** Whether the deployed target is the wanted one: its ARN is the destination's (or, when it was not listed, starts like it). */
@@ -73,19 +65,6 @@ function targetMatches(want: AlarmChatSpec, t: AlarmChatTargetSpec, have: Target
   const arn = destinations.get(t.destinationName);
   if (arn === undefined) return false;
   return targetShape(have) === targetShape(chatTarget(want, t, arn));
-}
-
-async function putRule(ctx: StepContext, want: AlarmChatSpec, State: "ENABLED" | "DISABLED", create: boolean): Promise<void> {
-  await ctx.clients.events.send(
-    new PutRuleCommand({
-      Name: want.name,
-      Description: want.description,
-      State,
-      EventPattern: JSON.stringify(want.eventPattern),
-      // PutRule ignores Tags on update: sent on create only.
-      ...(create ? { Tags: ctx.spec.tags } : {}),
-    }),
-  );
 }
 
 /** Once the chat webhooks step has made their API destinations: each target with its destination's ARN. */

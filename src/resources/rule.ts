@@ -51,6 +51,17 @@ export function ruleTargets(events: Clients["events"], Rule: string, scope: Read
   return scope.once(`events.ListTargetsByRule ${Rule}`, () => orMissing(events.send(new ListTargetsByRuleCommand({ Rule }))));
 }
 
+/** A rule of the job (undefined: none): the rule, its owner tag and every target. Every rule module reads through it. */
+export async function readRule(events: Clients["events"], Name: string, arn: string, scope?: ReadScope): Promise<Omit<RuleState, "target"> | undefined> {
+  const [rule, targets, tags] = await Promise.all([
+    orMissing(events.send(new DescribeRuleCommand({ Name }))),
+    ruleTargets(events, Name, scope),
+    orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
+  ]);
+  if (!rule) return undefined;
+  return { rule, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value, targets: targets?.Targets ?? [] };
+}
+
 interface RuleWant {
   name: string;
   arn: string;
@@ -78,19 +89,8 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
   return {
     ...named(key, label),
     async read(ref, { events }, scope) {
-      const Name = nameOf(ref.names);
-      const [rule, targets, tags] = await Promise.all([
-        orMissing(events.send(new DescribeRuleCommand({ Name }))),
-        ruleTargets(events, Name, scope),
-        orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arnOf(ref.arns) }))),
-      ]);
-      if (!rule) return undefined;
-      return {
-        rule,
-        owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value,
-        target: targets?.Targets?.find((t) => t.Id === targetId),
-        targets: targets?.Targets ?? [],
-      };
+      const found = await readRule(events, nameOf(ref.names), arnOf(ref.arns), scope);
+      return found && { ...found, target: found.targets.find((t) => t.Id === targetId) };
     },
     plan(spec, current, { adopt, paused }) {
       const want = pick(spec);
@@ -155,7 +155,13 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
   };
 }
 
-async function putRule(ctx: StepContext, want: RuleWant, State: "ENABLED" | "DISABLED", create: boolean): Promise<void> {
+/** PutRule for any rule of the job (a schedule, or an event pattern): the job's tags on create only. */
+export async function putRule(
+  ctx: StepContext,
+  want: Pick<RuleWant, "name" | "description" | "scheduleExpression" | "eventPattern">,
+  State: "ENABLED" | "DISABLED",
+  create: boolean,
+): Promise<void> {
   await ctx.clients.events.send(
     new PutRuleCommand({
       Name: want.name,
