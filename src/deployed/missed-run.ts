@@ -4,7 +4,8 @@
  * alarm watches (or why nothing is watched) and how late it notices a miss. Data only: ../ui/status.ts words it.
  */
 import type { Build } from "@aws-sdk/client-codebuild";
-import { defaultGraceSeconds, missedRunWatch, runTimeliness, type MissedRunWatch } from "../desired/missed-run.js";
+import { runTimeliness } from "../desired/missed-run.js";
+import { defaultGraceSeconds, missedRunWatch, type MissedRunWatch } from "../settings/missed-run-window.js";
 import type { AlarmState } from "../resources/alarm.js";
 import { lastSuccessOf } from "../runs/history.js";
 import { scheduleGaps } from "../schedule/gaps.js";

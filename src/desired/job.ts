@@ -6,15 +6,8 @@ import type { ComputeType as CodeBuildComputeType, EnvironmentVariable, ProjectC
 import { alarmStateEventPattern, failedRunTransformer, missedRunAlarmTransformer, type InputTransformer } from "./chat.js";
 import { chatPrefix, jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
 import { serviceRoleStatements } from "../settings/policy.js";
-import {
-  defaultGraceSeconds,
-  durationInWords,
-  missedRunAlarmInput,
-  missedRunWatch,
-  startRefusedAlarmInput,
-  type MetricAlarmInput,
-  type MissedRunWatch,
-} from "./missed-run.js";
+import { missedRunAlarmInput, startRefusedAlarmInput, type MetricAlarmInput } from "./missed-run.js";
+import { defaultGraceSeconds, durationInWords, missedRunWatch, type MissedRunWatch } from "../settings/missed-run-window.js";
 import { scheduleGaps } from "../schedule/gaps.js";
 import {
   DEFAULTS,

@@ -8,7 +8,7 @@ import { InputError, InputErrors } from "../errors.js";
 import { looksLikeSecret, secretReason } from "./secrets.js";
 import { isValidTimeZone, neverFiresProblem, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
 import { checkPolicyDocument, dangerousGrants, policySize, ROLE_INLINE_POLICIES_MAX, serviceRoleStatements } from "./policy.js";
-import { missedRunWatch } from "../desired/missed-run.js";
+import { missedRunWatch } from "./missed-run-window.js";
 import {
   ALERT_STATUSES,
   COMPUTE_TYPES,

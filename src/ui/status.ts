@@ -4,7 +4,7 @@ import { localTimeZone } from "../schedule/index.js";
 import { jobTime } from "./format.js";
 import { renderOutcomeSummary, renderRunTable, runToJson, successRate, timeAgo } from "./runs.js";
 import { paint } from "./style.js";
-import { durationInWords } from "../desired/missed-run.js";
+import { durationInWords } from "../settings/missed-run-window.js";
 
 export interface StatusViewOptions {
   /** The zone local times are shown in; default: this machine's. */

@@ -4,25 +4,27 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
-  alarmEvaluation,
   armingDecision,
-  defaultGraceSeconds,
-  durationInWords,
-  evaluationFits,
   firstDue,
-  isValidPeriod,
   missedRunAlarmInput,
   missedRunAlarmName,
-  missedRunWatch,
   runTimeliness,
   startRefusedAlarmInput,
   startRefusedAlarmName,
+  type StartTrigger,
+} from "../../../src/desired/missed-run.js";
+import {
+  alarmEvaluation,
+  defaultGraceSeconds,
+  durationInWords,
+  evaluationFits,
+  isValidPeriod,
+  missedRunWatch,
   type MissedRunOptions,
   type MissedRunWatch,
-  type StartTrigger,
   type UnwatchedMissedRuns,
   type WatchedMissedRuns,
-} from "../../../src/desired/missed-run.js";
+} from "../../../src/settings/missed-run-window.js";
 import { InputError } from "../../../src/errors.js";
 import { parseDuration } from "../../../src/settings/validate.js";
 import { nextRuns } from "../../../src/schedule/index.js";
