@@ -39,9 +39,27 @@ export interface ScheduleGapsOptions {
 
 const DEFAULT_GAP_HORIZON_DAYS = 366;
 
+/**
+ * A command asks for the same schedule's gaps several times within a few milliseconds (settings validation, the
+ * desired alarm, status's timeliness): a cron's year of runs is worked out once per minute. A cron's runs fall on
+ * whole minutes, so two instants of the same minute see the same runs but for one at that minute's very start.
+ */
+const recentGaps = new Map<string, ScheduleGaps>();
+const MAX_RECENT_GAPS = 32;
+
 export function scheduleGaps(expression: string, options: ScheduleGapsOptions): ScheduleGaps {
   const fromMs = options.from.getTime();
   if (Number.isNaN(fromMs)) throw new RangeError("scheduleGaps needs a valid from date");
+  const key = [expression, options.timezone ?? "UTC", options.horizonDays ?? DEFAULT_GAP_HORIZON_DAYS, Math.floor(fromMs / 60_000)].join("\n");
+  const known = recentGaps.get(key);
+  if (known) return known;
+  const gaps = computeGaps(expression, fromMs, options);
+  if (recentGaps.size >= MAX_RECENT_GAPS) recentGaps.clear();
+  recentGaps.set(key, gaps);
+  return gaps;
+}
+
+function computeGaps(expression: string, fromMs: number, options: ScheduleGapsOptions): ScheduleGaps {
   const timeZone = options.timezone ?? "UTC";
   wallClockAt(fromMs, timeZone); // validates the zone, for rate schedules too
   const schedule = parseSchedule(expression);

@@ -114,3 +114,15 @@ describe("the first due time", () => {
     expect(firstDueTime("cron(0 3 1 1 ? 2020)", FROM)).toBeUndefined();
   });
 });
+
+describe("asked again within the same minute", () => {
+  // Validation, the desired alarm and status each ask for the same schedule's gaps a few milliseconds apart.
+  it("works out a cron's year of runs once, and again for another minute, zone or schedule", () => {
+    const from = new Date("2026-03-02T10:15:07.000Z");
+    const first = scheduleGaps("cron(0 7 ? * MON-FRI *)", { from, timezone: "Europe/Paris" });
+    expect(scheduleGaps("cron(0 7 ? * MON-FRI *)", { from: new Date(from.getTime() + 40), timezone: "Europe/Paris" })).toBe(first);
+    expect(scheduleGaps("cron(0 7 ? * MON-FRI *)", { from: new Date(from.getTime() + 60_000), timezone: "Europe/Paris" })).not.toBe(first);
+    expect(scheduleGaps("cron(0 7 ? * MON-FRI *)", { from, timezone: "UTC" })).not.toBe(first);
+    expect(scheduleGaps("cron(0 8 ? * MON-FRI *)", { from, timezone: "Europe/Paris" })).not.toBe(first);
+  });
+});
