@@ -51,6 +51,8 @@ export interface ArmingFacts {
   /** The alarm exists already: keep it, whatever the rest says. */
   readonly alarmExists: boolean;
   readonly now: Date;
+  /** The job's zone, to say when it will be armed in the zone its schedule is read in (and UTC). */
+  readonly timezone?: string;
 }
 
 export type Arming = { readonly arm: true; readonly reason: string } | { readonly arm: false; readonly armAt: Date | undefined; readonly reason: string };
@@ -70,9 +72,14 @@ export function armingDecision(facts: ArmingFacts): Arming {
     arm: false,
     armAt,
     reason:
-      `armed after the first successful run, or from ${armAt.toISOString()} (first run due + grace) ` +
+      `armed after the first successful run, or from ${inZoneAndUtc(armAt, facts.timezone)} (first run due + grace) ` +
       `by the next init, so it cannot fire before the job had a chance to run`,
   };
+}
+
+function inZoneAndUtc(date: Date, timezone = "UTC"): string {
+  const utc = formatInZone(date, "UTC");
+  return timezone === "UTC" ? utc : `${formatInZone(date, timezone)} (${utc})`;
 }
 
 /** The first run due after `since` in the job's zone (re-exported for the plan, which knows when it set the schedule). */

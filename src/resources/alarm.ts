@@ -53,6 +53,7 @@ export const missedRunAlarmResource: Resource<AlarmState> = {
         lastSuccess,
         alarmExists: false,
         now: spec.missedRun.now,
+        timezone: spec.missedRun.timezone,
       });
       if (!arming.arm) return { ...base, action: "unchanged", changes: [], notes: [`not armed yet: ${arming.reason}`, ...summary] };
       return { ...base, action: "create", changes: [], notes: summary, apply: (ctx) => putAlarm(ctx, want, true) };

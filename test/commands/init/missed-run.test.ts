@@ -66,7 +66,7 @@ describe("the missed-run alarm", () => {
       const { first, second } = await armedJob(schedule, ["--timezone", zone]);
       // No alarm before the first due time: the plan says when it will be armed.
       expect(first).toMatch(/= unchanged\s+missed-run alarm\s+support-job-nightly-cleanup-missed-run/);
-      expect(first).toMatch(/note: not armed yet: armed after the first successful run, or from \d{4}-\d\d-\d\dT/);
+      expect(first).toMatch(/note: not armed yet: armed after the first successful run, or from \d{4}-\d\d-\d\d \d\d:\d\d /);
       expect(second).toMatch(/\+ create\s+missed-run alarm/);
       const [alarm] = await alarms();
       expect(alarm).toMatchObject({

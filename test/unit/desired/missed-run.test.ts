@@ -222,7 +222,12 @@ describe("arming: the alarm never fires before the first run is due", () => {
   it("waits for a new job until its first run is due + grace", () => {
     const decision = armingDecision({ firstDue: due, graceSeconds: grace, lastSuccess: undefined, alarmExists: false, now: NOW });
     expect(decision).toMatchObject({ arm: false, armAt: new Date("2026-12-01T06:15:00Z") });
-    expect(decision.reason).toContain("2026-12-01T06:15:00.000Z");
+    expect(decision.reason).toContain("from 2026-12-01 06:15 UTC (first run due + grace)");
+  });
+
+  it("says when, in the job's zone and in UTC", () => {
+    const decision = armingDecision({ firstDue: due, graceSeconds: grace, lastSuccess: undefined, alarmExists: false, now: NOW, timezone: "Europe/Paris" });
+    expect(decision.reason).toContain("from 2026-12-01 07:15 CET (2026-12-01 06:15 UTC) (first run due + grace)");
   });
 
   it("arms once the job has succeeded, even before the first scheduled run", () => {
