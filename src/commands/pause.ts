@@ -50,7 +50,9 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
     throw new OperationError(
       `The schedule ${schedule.name} is not tagged support-job:job=${name}, so support-job leaves it alone; change it in the AWS console.`,
     );
-  const changed = await awsCall(`${verb} job ${name}`, setScheduleEnabled(clients, schedule, enabled));
+  // The schedule and the alarms at once (one round trip): each write is made only when it changes something, so
+  // running the command again after a failure or Ctrl-C finishes the rest.
+  const toggled = awsCall(`${verb} job ${name}`, setScheduleEnabled(clients, schedule, enabled));
   // The missed-run alarm of a paused job would fire once its window passes: its alarms send nothing while paused,
   // by email (their actions) or to chat (the alarm chat rule, off with them).
   const names = jobNames(name, clients.region);
@@ -61,7 +63,8 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   });
   const chatRule = current.get("alarmChatRule") as AlarmChatRuleState | undefined;
   const ruleState = enabled ? "ENABLED" : "DISABLED";
-  await Promise.all([
+  const [changed] = await Promise.all([
+    toggled,
     ours.length > 0 &&
       awsCall(
         `${verb} the alarms of job ${name}`,
