@@ -51,7 +51,8 @@ const KEY = "alarmChatRule" as const;
 const LABEL = "alarm chat rule";
 
 async function readAlarmChatRule(Name: string, arn: string, job: string, events: Clients["events"]): Promise<AlarmChatRuleState | undefined> {
-  const found = await readRule(events, Name, arn);
+  // Most jobs have no chat webhooks, so no such rule: its targets and tags only once it is found.
+  const found = await readRule(events, Name, arn, { gated: true });
   if (!found) return undefined;
   const listed = await listDestinations(events, chatPrefix(job));
   const destinations = new Map<string, string>();

@@ -51,11 +51,21 @@ export function ruleTargets(events: Clients["events"], Rule: string, scope: Read
   return scope.once(`events.ListTargetsByRule ${Rule}`, () => orMissing(events.send(new ListTargetsByRuleCommand({ Rule }))));
 }
 
-/** A rule of the job (undefined: none): the rule, its owner tag and every target. Every rule module reads through it. */
-export async function readRule(events: Clients["events"], Name: string, arn: string, scope?: ReadScope): Promise<Omit<RuleState, "target"> | undefined> {
+/**
+ * A rule of the job (undefined: none): the rule, its owner tag and every target. Every rule module reads through it.
+ * `gated`: for a rule most jobs do not have (the alarm chat rule), its targets and tags only once DescribeRule found it.
+ */
+export async function readRule(
+  events: Clients["events"],
+  Name: string,
+  arn: string,
+  options: { scope?: ReadScope | undefined; gated?: boolean } = {},
+): Promise<Omit<RuleState, "target"> | undefined> {
+  const describe = orMissing(events.send(new DescribeRuleCommand({ Name })));
+  if (options.gated && !(await describe)) return undefined;
   const [rule, targets, tags] = await Promise.all([
-    orMissing(events.send(new DescribeRuleCommand({ Name }))),
-    ruleTargets(events, Name, scope),
+    describe,
+    ruleTargets(events, Name, options.scope),
     orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
   ]);
   if (!rule) return undefined;
@@ -89,7 +99,7 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
   return {
     ...named(key, label),
     async read(ref, { events }, scope) {
-      const found = await readRule(events, nameOf(ref.names), arnOf(ref.arns), scope);
+      const found = await readRule(events, nameOf(ref.names), arnOf(ref.arns), { scope });
       return found && { ...found, target: found.targets.find((t) => t.Id === targetId) };
     },
     plan(spec, current, { adopt, paused }) {
