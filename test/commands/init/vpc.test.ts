@@ -76,7 +76,7 @@ it("runs the project in the VPC, lets the role attach interfaces only for CodeBu
   const again = await job.cli(["init", "--yes", "--dry-run"]);
   expect(again.code, again.stderr).toBe(0);
   expect(again.stderr).not.toMatch(/subnet .* (has no route|routes to an internet gateway)/);
-  expect(again.stdout).toContain("9 unchanged.");
+  expect(again.stdout).toContain("10 unchanged.");
 });
 
 it("warns, naming the subnet, when a subnet has no NAT route (no route out, or a public subnet), before applying", async () => {
