@@ -51,13 +51,14 @@ const KEY = "alarmChatRule" as const;
 const LABEL = "alarm chat rule";
 
 async function readAlarmChatRule(Name: string, arn: string, job: string, events: Clients["events"]): Promise<AlarmChatRuleState | undefined> {
-  // Most jobs have no chat webhooks, so no such rule: its targets and tags only once it is found.
-  const found = await readRule(events, Name, arn, { gated: true });
+  // Most jobs have no chat webhooks, so no such rule: its targets, tags and the job's API destinations only once it
+  // is found, all three at once.
+  const found = await readRule(events, Name, arn, { gated: true, found: () => listDestinations(events, chatPrefix(job)) });
   if (!found) return undefined;
-  const listed = await listDestinations(events, chatPrefix(job));
+  const { also: listed = [], ...rule } = found;
   const destinations = new Map<string, string>();
   for (const d of listed) if (d.Name && d.ApiDestinationArn) destinations.set(d.Name, d.ApiDestinationArn);
-  return { ...found, destinations };
+  return { ...rule, destinations };
 }
 
 /** Whether the deployed target is the wanted one: its ARN is the destination's (or, when it was not listed, starts like it). */

@@ -53,23 +53,25 @@ export function ruleTargets(events: Clients["events"], Rule: string, scope: Read
 
 /**
  * A rule of the job (undefined: none): the rule, its owner tag and every target. Every rule module reads through it.
- * `gated`: for a rule most jobs do not have (the alarm chat rule), its targets and tags only once DescribeRule found it.
+ * `gated`: for a rule most jobs do not have (the alarm chat rule), its targets and tags only once DescribeRule found it;
+ * `found` is then called alongside them, for what else the caller reads only when the rule exists.
  */
-export async function readRule(
+export async function readRule<Also = undefined>(
   events: Clients["events"],
   Name: string,
   arn: string,
-  options: { scope?: ReadScope | undefined; gated?: boolean } = {},
-): Promise<Omit<RuleState, "target"> | undefined> {
+  options: { scope?: ReadScope | undefined; gated?: boolean; found?: () => Promise<Also> } = {},
+): Promise<(Omit<RuleState, "target"> & { also: Also | undefined }) | undefined> {
   const describe = orMissing(events.send(new DescribeRuleCommand({ Name })));
   if (options.gated && !(await describe)) return undefined;
-  const [rule, targets, tags] = await Promise.all([
+  const [rule, targets, tags, also] = await Promise.all([
     describe,
     ruleTargets(events, Name, options.scope),
     orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
+    options.found?.(),
   ]);
   if (!rule) return undefined;
-  return { rule, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value, targets: targets?.Targets ?? [] };
+  return { rule, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value, targets: targets?.Targets ?? [], also };
 }
 
 interface RuleWant {
@@ -100,7 +102,9 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
     ...named(key, label),
     async read(ref, { events }, scope) {
       const found = await readRule(events, nameOf(ref.names), arnOf(ref.arns), { scope });
-      return found && { ...found, target: found.targets.find((t) => t.Id === targetId) };
+      if (!found) return undefined;
+      const { rule, owner, targets } = found;
+      return { rule, owner, targets, target: targets.find((t) => t.Id === targetId) };
     },
     plan(spec, current, { adopt, paused }) {
       const want = pick(spec);
