@@ -107,6 +107,22 @@ describe("reads", () => {
     expect(count("iam:GetRolePolicy")).toBe(2);
     expect(count("iam:ListRolePolicies")).toBe(2);
   });
+
+  it("a job with a chat webhook: a no-op init and status are still at most 2 round trips deep", async () => {
+    // The chat reads that depend on another (the webhook's describes, the alarm chat rule's targets, tags and the
+    // job's API destinations) all go out in the second round.
+    const chatDir = mkdtempSync(join(tmpdir(), "support-job-budget-chat-"));
+    const chatFlags = [...FLAGS.slice(2), "--name", "budget-chat", "--alert-webhook", "https://hooks.slack.com/services/T000/B000/XXXX"];
+    expect((await runCli(["init", "--yes", ...chatFlags], { env: aws.env, cwd: chatDir })).code).toBe(0);
+    for (const args of [["init", "--yes"], ["status"]]) {
+      aws.proxy.resetCalls();
+      const run = await runCli(args, { env: aws.env, cwd: chatDir });
+      expect(run.code, run.stderr).toBe(0);
+      expect(aws.proxy.writes()).toEqual([]);
+      expect(aws.proxy.count({ service: "events", action: "DescribeApiDestination" }), args.join(" ")).toBeGreaterThan(0);
+      expect(aws.proxy.maxDepth(), args.join(" ")).toBeLessThanOrEqual(2);
+    }
+  });
 });
 
 describe("start-up", () => {
