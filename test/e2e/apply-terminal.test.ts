@@ -60,7 +60,7 @@ describe("apply's confirmation in a real terminal", () => {
   it('answering "no" writes nothing to AWS or the file and exits 130', async () => {
     aws.proxy.resetCalls();
     terminal.start(dir, cliEnv(), ["apply"]);
-    await terminal.waitFor("Plan for job confirm-alpha", 60_000);
+    await terminal.waitFor("Plan for job confirm-alpha", { timeoutMs: 60_000 });
     await terminal.waitFor("? Apply the changes to 2 jobs?");
     terminal.type("n");
     expect(await terminal.exitCode(), terminal.screen()).toBe(130);
@@ -73,7 +73,7 @@ describe("apply's confirmation in a real terminal", () => {
 
   it('answering "yes" applies every job and exits 0', async () => {
     terminal.start(dir, cliEnv(), ["apply"]);
-    await terminal.waitFor("? Apply the changes to 2 jobs?", 60_000);
+    await terminal.waitFor("? Apply the changes to 2 jobs?", { timeoutMs: 60_000 });
     terminal.type("y");
     expect(await terminal.exitCode(90_000), terminal.screen()).toBe(0);
     expect(terminal.screen()).toContain("Applied: confirm-alpha, confirm-beta.");

@@ -1,6 +1,6 @@
 // `support-job init` as a user meets it: the built CLI in a real terminal (tmux on a private socket), keys typed
 // one question at a time, against moto; then the resources are read back through the SDK.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,102 +11,10 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useLocalAws } from "../helpers/local-aws.js";
 import { CLI } from "../helpers/cli.js";
 import { savedJob } from "../helpers/job.js";
+import { hasTmux, Terminal } from "../helpers/terminal.js";
 
-const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
 /** Said in the closing summary of the test run, so a machine without tmux never passes in silence. */
 const NO_TMUX = "tmux is not on the PATH, so the real-terminal wizard test did not run: install tmux (apt-get install tmux, brew install tmux; .ci/run does)";
-const QUESTION_TIMEOUT_MS = 20_000;
-
-/** One tmux server on a private socket in `home`, one pane running one command; the exit code lands in `home`. */
-class Terminal {
-  private readonly socket: string;
-  private readonly exitFile: string;
-  /** Where in the scrollback the last awaited text was: later waits look after it, so a repeated question is the new one. */
-  private cursor = 0;
-
-  constructor(home: string) {
-    this.socket = join(home, "tmux");
-    this.exitFile = join(home, "exit");
-  }
-
-  private tmux(...args: string[]): string {
-    return execFileSync("tmux", ["-S", this.socket, "-f", "/dev/null", ...args], { encoding: "utf8" });
-  }
-
-  start(cwd: string, env: Record<string, string>, args: string[]): void {
-    const command = ["env", "-u", "CI", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, ...args].map(shellQuote).join(" ");
-    // The pane stays after the command ends so its last screen can be read.
-    this.tmux(
-      "new-session",
-      "-d",
-      "-x",
-      "120",
-      "-y",
-      "40",
-      "-c",
-      cwd,
-      `${command}; echo EXIT=$? > ${shellQuote(this.exitFile)}`,
-      ";",
-      "set-option",
-      "-g",
-      "remain-on-exit",
-      "on",
-    );
-  }
-
-  /** Everything the pane showed, scrollback included, wrapped lines joined. */
-  screen(options: { colors?: boolean } = {}): string {
-    return this.tmux("capture-pane", "-p", "-J", "-S", "-", ...(options.colors ? ["-e"] : []));
-  }
-
-  /** Waits for text after the last awaited one; `stay` leaves the place for the next wait where it was. */
-  async waitFor(text: string, { stay = false, timeoutMs = QUESTION_TIMEOUT_MS } = {}): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const screen = this.screen();
-      const at = screen.indexOf(text, this.cursor);
-      if (at >= 0) {
-        if (!stay) this.cursor = at + 1;
-        return;
-      }
-      if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for "${text}"; the terminal shows:\n${screen}`);
-      await sleep(50);
-    }
-  }
-
-  /** Answers the question once it is on screen: typed text (may be empty), then Enter. */
-  async answer(question: string, text = ""): Promise<void> {
-    await this.waitFor(`? ${question}`);
-    if (text) this.tmux("send-keys", "-l", text);
-    this.tmux("send-keys", "Enter");
-  }
-
-  /** Picks the choice `down` rows below the highlighted one. */
-  async choose(question: string, down: number): Promise<void> {
-    await this.waitFor(`? ${question}`);
-    this.keys(...Array<string>(down).fill("Down"), "Enter");
-  }
-
-  keys(...keys: string[]): void {
-    for (const key of keys) this.tmux("send-keys", key);
-  }
-
-  async exitCode(timeoutMs = QUESTION_TIMEOUT_MS): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    while (!existsSync(this.exitFile) || !readFileSync(this.exitFile, "utf8").includes("\n")) {
-      if (Date.now() > deadline) throw new Error(`the CLI did not exit within ${timeoutMs} ms; the terminal shows:\n${this.screen()}`);
-      await sleep(50);
-    }
-    return Number(/EXIT=(\d+)/.exec(readFileSync(this.exitFile, "utf8"))?.[1]);
-  }
-
-  kill(): void {
-    spawnSync("tmux", ["-S", this.socket, "kill-server"], { stdio: "ignore" });
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 describe("support-job init in a real terminal", () => {
   const aws = useLocalAws({ enabled: hasTmux });
@@ -123,7 +31,7 @@ describe("support-job init in a real terminal", () => {
     await aws.reset();
     dir = mkdtempSync(join(tmpdir(), "support-job-e2e-"));
     home = mkdtempSync(join(tmpdir(), "support-job-tmux-"));
-    terminal = new Terminal(home);
+    terminal = new Terminal(home, { columns: 120, rows: 40 });
   });
   afterEach(() => {
     if (!hasTmux) return;

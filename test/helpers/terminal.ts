@@ -1,7 +1,6 @@
 /**
  * A real terminal for end-to-end tests: one tmux server on a private socket, one pane running the built CLI, keys
  * sent as a user types them, the screen read back. Tests skip without tmux (`hasTmux`), saying so.
- * (test/e2e/wizard-terminal.test.ts holds its own copy of this class.)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -17,7 +16,11 @@ export class Terminal {
   /** Where in the scrollback the last awaited text was: later waits look after it. */
   private cursor = 0;
 
-  constructor(home: string) {
+  /** `size`: the pane's columns and rows (the wizard's tests draw at 120 × 40). */
+  constructor(
+    home: string,
+    private readonly size = { columns: 160, rows: 50 },
+  ) {
     this.socket = join(home, "tmux");
     this.exitFile = join(home, "exit");
   }
@@ -33,9 +36,9 @@ export class Terminal {
       "new-session",
       "-d",
       "-x",
-      "160",
+      String(this.size.columns),
       "-y",
-      "50",
+      String(this.size.rows),
       "-c",
       cwd,
       `${command}; echo EXIT=$? > ${shellQuote(this.exitFile)}`,
@@ -48,17 +51,18 @@ export class Terminal {
   }
 
   /** Everything the pane showed, scrollback included, wrapped lines joined. */
-  screen(): string {
-    return this.tmux("capture-pane", "-p", "-J", "-S", "-");
+  screen(options: { colors?: boolean } = {}): string {
+    return this.tmux("capture-pane", "-p", "-J", "-S", "-", ...(options.colors ? ["-e"] : []));
   }
 
-  async waitFor(text: string, timeoutMs = WAIT_MS): Promise<void> {
+  /** Waits for text after the last awaited one; `stay` leaves the place for the next wait where it was. */
+  async waitFor(text: string, { stay = false, timeoutMs = WAIT_MS } = {}): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const screen = this.screen();
       const at = screen.indexOf(text, this.cursor);
       if (at >= 0) {
-        this.cursor = at + 1;
+        if (!stay) this.cursor = at + 1;
         return;
       }
       if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for "${text}"; the terminal shows:\n${screen}`);
@@ -70,6 +74,22 @@ export class Terminal {
   type(text: string): void {
     if (text) this.tmux("send-keys", "-l", text);
     this.tmux("send-keys", "Enter");
+  }
+
+  /** Answers the question once it is on screen: typed text (may be empty), then Enter. */
+  async answer(question: string, text = ""): Promise<void> {
+    await this.waitFor(`? ${question}`);
+    this.type(text);
+  }
+
+  /** Picks the choice `down` rows below the highlighted one. */
+  async choose(question: string, down: number): Promise<void> {
+    await this.waitFor(`? ${question}`);
+    this.keys(...Array<string>(down).fill("Down"), "Enter");
+  }
+
+  keys(...keys: string[]): void {
+    for (const key of keys) this.tmux("send-keys", key);
   }
 
   async exitCode(timeoutMs = WAIT_MS): Promise<number> {
