@@ -1,7 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
   armingDecision,
@@ -28,6 +24,7 @@ import {
 import { InputError } from "../../../src/errors.js";
 import { parseDuration } from "../../../src/settings/validate.js";
 import { nextRuns } from "../../../src/schedule/index.js";
+import { serviceModel } from "../../helpers/botocore.js";
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -321,7 +318,7 @@ describe("the PutMetricAlarm request", () => {
   });
 
   it("matches botocore's CloudWatch model: known fields, required ones, enums and lengths", () => {
-    const model = cloudWatchModel();
+    const model = serviceModel("cloudwatch", "2010-08-01");
     const shapes = model.shapes;
     const request = shapes["PutMetricAlarmInput"]!;
     for (const alarm of [input, startRefusedAlarmInput({ job: "x", trigger: { kind: "rule", ruleName: "r" }, topicArn: TOPIC, tags: TAGS })]) {
@@ -342,27 +339,6 @@ describe("the PutMetricAlarm request", () => {
     }
   });
 });
-
-interface Shape {
-  type?: string;
-  required?: string[];
-  members?: Record<string, { shape: string }>;
-  enum?: string[];
-  min?: number;
-  max?: number;
-}
-
-function cloudWatchModel(): { shapes: Record<string, Shape> } {
-  const botocore = execFileSync("python3", ["-c", "import botocore,os;print(os.path.dirname(botocore.__file__))"], { encoding: "utf8" }).trim();
-  const base = join(botocore, "data", "cloudwatch", "2010-08-01", "service-2.json");
-  let text: string;
-  try {
-    text = readFileSync(base, "utf8");
-  } catch {
-    text = gunzipSync(readFileSync(`${base}.gz`)).toString("utf8");
-  }
-  return JSON.parse(text) as { shapes: Record<string, Shape> };
-}
 
 /**
  * A sliding-window metric alarm, evaluated every minute as CloudWatch does by default: data point i sums the

@@ -3,39 +3,17 @@
  * --no-missed-run-alarm, no rule without webhooks), that each request fits botocore's events model, and the plans
  * (a paused job's alarm and rule send nothing; a foreign rule is a conflict; a changed target is an update).
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { buildJobSpec } from "../../../src/desired/job.js";
 import { RESOURCES } from "../../../src/resources/index.js";
 import type { AlarmChatRuleState } from "../../../src/resources/alarm-chat-rule.js";
 import { settings, WHERE } from "../desired/fixtures.js";
+import { serviceModel } from "../../helpers/botocore.js";
 
 const SLACK = "https://hooks.slack.com/services/T0/B0/xoxALARMsecret";
 const DISCORD = "https://discord.com/api/webhooks/1/ALARMtoken";
 const refused = RESOURCES.find((r) => r.key === "startRefusedAlarm")!;
 const chatRule = RESOURCES.find((r) => r.key === "alarmChatRule")!;
-
-interface Shape {
-  type: string;
-  max?: number;
-  min?: number;
-  pattern?: string;
-  enum?: string[];
-}
-function eventsModel(): { shapes: Record<string, Shape> } {
-  const botocore = execFileSync("python3", ["-c", "import botocore,os;print(os.path.dirname(botocore.__file__))"], { encoding: "utf8" }).trim();
-  const base = join(botocore, "data", "events", "2015-10-07", "service-2.json");
-  let text: string;
-  try {
-    text = readFileSync(base, "utf8");
-  } catch {
-    text = gunzipSync(readFileSync(`${base}.gz`)).toString("utf8");
-  }
-  return JSON.parse(text) as { shapes: Record<string, Shape> };
-}
 
 describe("the start-refused alarm in the job spec", () => {
   it("follows the trigger: the schedule rule's FailedInvocations (UTC), the Scheduler group's InvocationDroppedCount (a zone)", () => {
@@ -103,7 +81,7 @@ describe("the alarm chat rule in the job spec", () => {
   });
 
   it("fits botocore's events model (PutRule, PutTargets) for the longest job name", () => {
-    const { shapes } = eventsModel();
+    const { shapes } = serviceModel("events", "2015-10-07");
     const fits = (shape: string, value: string) => {
       const s = shapes[shape]!;
       expect(value.length, shape).toBeLessThanOrEqual(s.max ?? Infinity);
