@@ -24,6 +24,12 @@ const readPolicy = (file: string) => JSON.parse(readFileSync(new URL(`../../../d
 
 const aws = useLocalAws();
 
+/** Every IAM action the proxy saw called, as a policy names it (CloudWatch signs as "monitoring"). */
+function calledActions(): Set<string> {
+  const iamPrefix: Record<string, string> = { monitoring: "cloudwatch" };
+  return new Set(aws.proxy.calls.map((c) => `${iamPrefix[c.service] ?? c.service}:${c.action}`));
+}
+
 it("allows every AWS action that init, plan, apply, status, run-now, logs, list, pause, resume, test-alert, permissions and destroy call", async () => {
   const cwd = mkdtempSync(join(tmpdir(), "support-job-operator-"));
   writeFileSync(
@@ -74,17 +80,7 @@ it("allows every AWS action that init, plan, apply, status, run-now, logs, list,
     const run = await cli(...args);
     expect(run.code, `${args.join(" ")}: ${run.stderr}${run.stdout}`).toBe(0);
   }
-  const prefix: Record<string, string> = {
-    codebuild: "codebuild",
-    events: "events",
-    iam: "iam",
-    sns: "sns",
-    sts: "sts",
-    scheduler: "scheduler",
-    logs: "logs",
-    monitoring: "cloudwatch",
-  };
-  const called = new Set(aws.proxy.calls.map((c) => `${prefix[c.service] ?? c.service}:${c.action}`));
+  const called = calledActions();
   const policy = readPolicy("operator-policy.json");
   const allowed = new Set(policy.Statement.flatMap(actionsOf));
   expect([...called].filter((a) => !allowed.has(a)).sort()).toEqual([]);
@@ -164,17 +160,7 @@ it("the bounded operator policy allows every call of every command when roles ca
     }
   }
   expect(unbounded).toEqual([]);
-  const prefix: Record<string, string> = {
-    codebuild: "codebuild",
-    events: "events",
-    iam: "iam",
-    sns: "sns",
-    sts: "sts",
-    scheduler: "scheduler",
-    logs: "logs",
-    monitoring: "cloudwatch",
-  };
-  const called = new Set(aws.proxy.calls.map((c) => `${prefix[c.service] ?? c.service}:${c.action}`));
+  const called = calledActions();
   const allowed = new Set(policy.Statement.filter((s) => s.Effect === "Allow").flatMap(actionsOf));
   const deniedEverywhere = new Set(policy.Statement.filter((s) => s.Effect === "Deny" && s.Resource === "*").flatMap(actionsOf));
   expect([...called].filter((a) => !allowed.has(a) || deniedEverywhere.has(a)).sort()).toEqual([]);
