@@ -16,7 +16,7 @@ import type { ProjectState } from "../resources/project.js";
 import type { JobPolicyState } from "../resources/job-policy.js";
 import type { TryRoleState } from "../resources/try-role.js";
 import { buildJobSpec } from "../desired/job.js";
-import { describeSchedule, neverFiresProblem, nextRuns } from "../schedule/index.js";
+import { describeSchedule, neverFiresProblem, nextRuns, warmUpTimeZones } from "../schedule/index.js";
 import { jobArns, jobNames, jobRef, type Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import { validateSettings, type RawSettings } from "../settings/validate.js";
@@ -134,6 +134,8 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   const job = guard(readJobWithIdentity(name, clients, options.accountHint));
   // A missing project makes ListBuildsForProject fail too: the project read says so in the user's words.
   const runs = guard(orMissing(recentRuns(clients, name, options.limit)));
+  // The dates shown need Intl: its one-time start-up runs while the answers are awaited.
+  warmUpTimeZones();
   // Nothing left dangling if one read fails: wait for all, then report the first failure.
   const settled = await Promise.allSettled([job, runs]);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");

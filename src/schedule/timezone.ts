@@ -206,13 +206,27 @@ function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
+/**
+ * The first Intl date formatter of a process costs ~25 ms while ICU loads its data; a command that waits on AWS
+ * calls this once its requests are in flight, so that cost is paid while it would otherwise be idle, not after the
+ * last answer arrives. The zone found is kept for localTimeZone().
+ */
+export function warmUpTimeZones(): void {
+  setTimeout(() => localTimeZone(), 0).unref();
+}
+
+let machineZone: string | undefined;
+
 /** The zone this machine is set to, "UTC" when Intl cannot tell. */
 export function localTimeZone(): string {
-  try {
-    return new Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  } catch {
-    return "UTC";
+  if (machineZone === undefined) {
+    try {
+      machineZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+    } catch {
+      machineZone = "UTC";
+    }
   }
+  return machineZone;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

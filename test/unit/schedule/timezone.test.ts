@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { formatInZone, isValidTimeZone, localTimeZone, suggestTimeZones, wallTimeToInstant } from "../../../src/schedule/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { formatInZone, isValidTimeZone, localTimeZone, suggestTimeZones, wallTimeToInstant, warmUpTimeZones } from "../../../src/schedule/index.js";
 
 describe("isValidTimeZone", () => {
   it.each([
@@ -94,5 +94,18 @@ describe("localTimeZone", () => {
     const zone = localTimeZone();
     expect(zone).not.toBe("");
     expect(() => new Intl.DateTimeFormat("en-US", { timeZone: zone })).not.toThrow();
+  });
+
+  it("is worked out once: warmUpTimeZones() asks Intl on the next turn of the event loop, later calls ask nothing", async () => {
+    const formatter = vi.spyOn(Intl, "DateTimeFormat");
+    try {
+      warmUpTimeZones();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const asked = formatter.mock.calls.length;
+      expect(localTimeZone()).toBe(localTimeZone());
+      expect(formatter.mock.calls.length).toBe(asked);
+    } finally {
+      formatter.mockRestore();
+    }
   });
 });
