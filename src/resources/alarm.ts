@@ -21,7 +21,20 @@ import type { Clients } from "../aws/clients.js";
 import { orMissing } from "../aws/errors.js";
 import { armingDecision, firstDue, type MetricAlarmInput } from "../desired/missed-run.js";
 import { TAG_KEY } from "../desired/names.js";
-import { absentStep, conflictStep, fieldChanges, isForeign, updateOrUnchanged, named, type Owned, type Resource, type StepContext } from "./types.js";
+import {
+  absentStep,
+  conflictStep,
+  fieldChanges,
+  isForeign,
+  updateOrUnchanged,
+  named,
+  readScope,
+  type JobRef,
+  type Owned,
+  type ReadScope,
+  type Resource,
+  type StepContext,
+} from "./types.js";
 
 export interface AlarmState extends Owned {
   alarm: MetricAlarm;
@@ -31,7 +44,7 @@ const LABEL = "missed-run alarm";
 
 export const missedRunAlarmResource: Resource<AlarmState> = {
   ...named("missedRunAlarm", LABEL),
-  read: (ref, { cloudwatch }) => readAlarm(cloudwatch, ref.names.missedRunAlarm, ref.arns.missedRunAlarm),
+  read: (ref, { cloudwatch }, scope) => readAlarm(cloudwatch, ref, "missedRunAlarm", scope),
   plan(spec, current, { adopt, since, lastSuccess, paused }) {
     const name = spec.names.missedRunAlarm;
     // A paused job runs nothing on purpose: its alarm keeps watching but sends nothing until resume.
@@ -71,11 +84,22 @@ export const missedRunAlarmResource: Resource<AlarmState> = {
   deleteAt: { stage: 1, run: ({ cloudwatch }, ref) => deleteAlarm(cloudwatch, ref.names.missedRunAlarm) },
 };
 
-/** DescribeAlarms and its tags, in parallel (one round trip); undefined: no such alarm. */
-export async function readAlarm(cloudwatch: Clients["cloudwatch"], name: string, arn: string): Promise<AlarmState | undefined> {
+/**
+ * One of the job's two alarms and its tags, in parallel (one round trip); undefined: no such alarm. One
+ * DescribeAlarms names both alarms, made once per read of the job: the second alarm's read shares it.
+ */
+export async function readAlarm(
+  cloudwatch: Clients["cloudwatch"],
+  ref: JobRef,
+  key: "missedRunAlarm" | "startRefusedAlarm",
+  scope: ReadScope = readScope(),
+): Promise<AlarmState | undefined> {
+  const name = ref.names[key];
   const [described, tags] = await Promise.all([
-    cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ["MetricAlarm"] })),
-    orMissing(cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
+    scope.once("alarms", () =>
+      cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [ref.names.missedRunAlarm, ref.names.startRefusedAlarm], AlarmTypes: ["MetricAlarm"] })),
+    ),
+    orMissing(cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: ref.arns[key] }))),
   ]);
   const alarm = described.MetricAlarms?.find((a) => a.AlarmName === name);
   if (!alarm) return undefined;

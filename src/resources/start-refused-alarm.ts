@@ -18,7 +18,7 @@ export const startRefusedAlarmResource: Resource<AlarmState> = {
   key: "startRefusedAlarm",
   label: LABEL,
   nameOf: (ref) => ref.names.startRefusedAlarm,
-  read: (ref, { cloudwatch }) => readAlarm(cloudwatch, ref.names.startRefusedAlarm, ref.arns.startRefusedAlarm),
+  read: (ref, { cloudwatch }, scope) => readAlarm(cloudwatch, ref, "startRefusedAlarm", scope),
   plan(spec, current, { adopt, paused }) {
     const name = spec.names.startRefusedAlarm;
     const wanted = spec.startRefusedAlarm;

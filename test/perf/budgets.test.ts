@@ -106,6 +106,8 @@ describe("reads", () => {
     expect(count("iam:GetRole")).toBe(7);
     expect(count("iam:GetRolePolicy")).toBe(2);
     expect(count("iam:ListRolePolicies")).toBe(2);
+    // One DescribeAlarms names both alarms (the missed-run and the start-refused one); their tags are one read each.
+    expect(count("monitoring:DescribeAlarms")).toBe(1);
   });
 
   it("a job with a chat webhook: a no-op init and status are still at most 2 round trips deep", async () => {
