@@ -97,6 +97,10 @@ export async function createClients(options: AwsOptions, first: readonly Service
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     maxAttempts: 6,
+    // Each command class's middleware chain is resolved on its first send and reused (a job's read sends GetRole
+    // seven times): the SDK's option for a client whose middleware stack does not change after its first send,
+    // which holds here, as `counted` adds ours when the client is built.
+    cacheMiddleware: true,
     // The SDK's default of 50 sockets per client queues the reads of many jobs (`apply` reads every job of
     // support-job.json at once: 20 jobs are ~300 IAM reads), which makes a no-op deeper with each job.
     ...(options.manyJobs
