@@ -9,7 +9,7 @@ import { READS, RESOURCES } from "../resources/index.js";
 import { buildJobSpec, type JobSpec } from "../desired/job.js";
 import { jobRef, type Where } from "../desired/names.js";
 import type { ResolvedSettings } from "../settings/types.js";
-import { readScope, type JobRef, type JobState, type Plan, type ReadResource } from "../resources/types.js";
+import { readScope, type JobRef, type JobState, type Plan, type ReadResource, type ResourceKey } from "../resources/types.js";
 import type { RuleState } from "../resources/rule.js";
 import type { ProjectState } from "../resources/project.js";
 import type { CurrentSchedule, GroupState } from "../resources/scheduler.js";
@@ -30,6 +30,8 @@ export interface ReadOptions {
    * read, so that a resource left behind on its own is still found and removed.
    */
   thorough?: boolean | undefined;
+  /** Resources the caller expects to exist (see ReadScope.expects): their dependent reads go out with the first. */
+  expected?: readonly ResourceKey[] | undefined;
 }
 
 /** What readJobWithIdentity returns: where the job was read, and what each resource's read found. */

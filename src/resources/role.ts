@@ -80,10 +80,12 @@ export function roleResource(key: RoleKey, label: string, inlinePolicyName: stri
           orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
         ]);
       // Its policies once GetRole found it: a role the job does not have (the other schedule kind's) costs one call.
-      // Behind a gate, which already cost a round trip and found what the role serves, all four at once.
-      const [role, [inline, names, attached]] = gate
-        ? await Promise.all([get, policies()])
-        : await get.then(async (found) => [found, found?.Role ? await policies() : [undefined, undefined, undefined]] as const);
+      // Behind a gate, which already cost a round trip and found what the role serves, or when the caller expects
+      // the role, all four at once.
+      const [role, [inline, names, attached]] =
+        gate || scope.expects(key)
+          ? await Promise.all([get, policies()])
+          : await get.then(async (found) => [found, found?.Role ? await policies() : [undefined, undefined, undefined]] as const);
       if (!role?.Role) return undefined;
       return {
         role: role.Role,

@@ -161,12 +161,19 @@ export interface ReadScope {
   /** The call `key` names, made once for this read of the job; later askers get the same answer. */
   once<T>(key: string, call: () => Promise<T>): Promise<T>;
   thorough: boolean;
+  /**
+   * Whether the caller expects resource `key` to exist (status of a live job expects its roles): its dependent reads
+   * then go out with the first one, a round trip earlier; a wrong guess costs the few reads that find nothing.
+   */
+  expects(key: ResourceKey): boolean;
 }
 
-export function readScope(options: { thorough?: boolean | undefined } = {}): ReadScope {
+export function readScope(options: { thorough?: boolean | undefined; expected?: readonly ResourceKey[] | undefined } = {}): ReadScope {
   const calls = new Map<string, Promise<unknown>>();
+  const expected = new Set(options.expected ?? []);
   return {
     thorough: options.thorough ?? false,
+    expects: (key) => expected.has(key),
     once<T>(key: string, call: () => Promise<T>): Promise<T> {
       let pending = calls.get(key) as Promise<T> | undefined;
       if (!pending) {
