@@ -159,6 +159,14 @@ function loadModule<S extends Service>(service: S): Promise<SdkModule<S>> {
   return module;
 }
 
+/**
+ * Settles once every client module asked for so far has loaded (a failed one included): from then on, the requests
+ * waiting for them are on their way and the command is waiting on AWS.
+ */
+export function clientModulesLoaded(): Promise<void> {
+  return queue.then(() => undefined);
+}
+
 /** Counts each call as a read or a write, and logs it with --debug. */
 function counted(client: SdkClient, service: Service, stats: CallStats, debug: AwsOptions["debug"]): SdkClient {
   client.middlewareStack.add(

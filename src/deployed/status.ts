@@ -4,7 +4,7 @@
  */
 import type { Project } from "@aws-sdk/client-codebuild";
 import type { Subscription } from "@aws-sdk/client-sns";
-import type { Clients } from "../aws/clients.js";
+import { callerIdentity, clientModulesLoaded, type Clients } from "../aws/clients.js";
 import type { ConfigFile } from "../settings/file.js";
 import { planFrom, readJobWithIdentity } from "../plan/plan.js";
 import type { JobState, ResourceKey } from "../resources/types.js";
@@ -145,8 +145,11 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   const job = guard(readJobWithIdentity(name, clients, options.accountHint, STATUS_READS, { expected }));
   // A missing project makes ListBuildsForProject fail too: the project read says so in the user's words.
   const runs = guard(orMissing(recentRuns(clients, name, options.limit)));
-  // The dates shown need Intl: its one-time start-up runs while the answers are awaited.
-  warmUpTimeZones();
+  // The dates shown need Intl: its one-time start-up runs while the answers are awaited, once the identity check
+  // is back and every client module asked for by then has loaded (the first round's requests are on their way).
+  void callerIdentity(clients)
+    .then(clientModulesLoaded)
+    .then(warmUpTimeZones, () => undefined);
   // Nothing left dangling if one read fails: wait for all, then report the first failure.
   const settled = await Promise.allSettled([job, runs]);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
