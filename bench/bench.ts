@@ -2,7 +2,7 @@
  * `npm run bench`: what a user waits for is round trips to AWS and Node's start-up, so count both.
  * Starts moto behind the test proxy with a fixed latency per request (default 50 ms, like a real region),
  * runs the built CLI for each scenario, and prints API calls, round trips on the critical path, the time from
- * process start to its first AWS request (the proxy's call log), and wall time; next to it the AWS CLI doing the
+ * process start to its first AWS request (the proxy's call log), and wall time; next to it (alternating run by run) the AWS CLI doing the
  * least `status` does (list-builds-for-project + batch-get-builds), `--help` next to `node -e ''`, and a cold
  * install of the packed tarball before (the last unbundled commit, built from git) and after the bundle.
  *
@@ -35,8 +35,8 @@ const arg = (name: string, fallback: number) => {
 const LATENCY = arg("latency", 50);
 const HISTORY = arg("runs", 300);
 const STARTUP_SAMPLES = 15;
-/** Runs of `status` and of the AWS CLI peer whose median is compared. */
-const SAMPLES = 5;
+/** Runs of `status` and of the AWS CLI peer (alternating) whose medians are compared. */
+const SAMPLES = 7;
 const JOB = "bench-job";
 
 interface Row {
@@ -61,33 +61,39 @@ async function main(): Promise<void> {
   // so the figures are the CLI's and not the emulator's warm-up.
   await warmUp(aws.clients);
   const rows: Row[] = [];
-  // `samples` > 1: the median run's figures (a single run of a sub-second command is mostly noise).
-  const record = async (scenario: string, start: () => Promise<CliResult>, samples = 1): Promise<CliResult> => {
-    const runs: { result: CliResult; wallMs: number; first: number; reads: number; writes: number; depth: number }[] = [];
+  // `samples` > 1: each scenario's median run (a single run of a sub-second command is mostly noise). Scenarios
+  // recorded together alternate run by run, so a machine that speeds up or slows down meanwhile (a shared 2-core
+  // machine does, by 20% over minutes) weighs on both sides of a comparison alike.
+  const recordTogether = async (scenarios: readonly { scenario: string; start: () => Promise<CliResult> }[], samples = 1): Promise<void> => {
+    const runs = scenarios.map(() => [] as { result: CliResult; wallMs: number; first: number; reads: number; writes: number; depth: number }[]);
     for (let i = 0; i < samples; i++) {
-      aws.proxy.resetCalls();
-      // The proxy stamps calls in epoch milliseconds (timeOrigin + now): the same clock here.
-      const started = performance.timeOrigin + performance.now();
-      const result = await start();
-      const wallMs = performance.timeOrigin + performance.now() - started;
-      const first = Math.min(...aws.proxy.calls.map((call) => call.startedAt)) - started;
-      runs.push({ result, wallMs, first, reads: aws.proxy.reads().length, writes: aws.proxy.writes().length, depth: aws.proxy.maxDepth() });
+      for (const [k, { start }] of scenarios.entries()) {
+        aws.proxy.resetCalls();
+        // The proxy stamps calls in epoch milliseconds (timeOrigin + now): the same clock here.
+        const started = performance.timeOrigin + performance.now();
+        const result = await start();
+        const wallMs = performance.timeOrigin + performance.now() - started;
+        const first = Math.min(...aws.proxy.calls.map((call) => call.startedAt)) - started;
+        runs[k]!.push({ result, wallMs, first, reads: aws.proxy.reads().length, writes: aws.proxy.writes().length, depth: aws.proxy.maxDepth() });
+      }
     }
-    runs.sort((a, b) => a.wallMs - b.wallMs);
-    const { result, wallMs, first, reads, writes, depth } = runs[Math.floor(runs.length / 2)]!;
-    rows.push({
-      scenario,
-      reads,
-      writes,
-      roundTrips: depth,
-      firstRequestMs: Number.isFinite(first) ? Math.round(first) : -1,
-      wallMs: Math.round(wallMs),
-      wallInLatencies: LATENCY ? Math.round((wallMs / LATENCY) * 10) / 10 : 0,
-      ok: result.code === 0,
-    });
-    if (result.code !== 0) process.stderr.write(`bench: ${scenario} exited ${result.code}: ${result.stderr.trim().split("\n").pop() ?? ""}\n`);
-    return result;
+    for (const [k, { scenario }] of scenarios.entries()) {
+      const sorted = [...runs[k]!].sort((a, b) => a.wallMs - b.wallMs);
+      const { result, wallMs, first, reads, writes, depth } = sorted[Math.floor(sorted.length / 2)]!;
+      rows.push({
+        scenario,
+        reads,
+        writes,
+        roundTrips: depth,
+        firstRequestMs: Number.isFinite(first) ? Math.round(first) : -1,
+        wallMs: Math.round(wallMs),
+        wallInLatencies: LATENCY ? Math.round((wallMs / LATENCY) * 10) / 10 : 0,
+        ok: result.code === 0,
+      });
+      if (result.code !== 0) process.stderr.write(`bench: ${scenario} exited ${result.code}: ${result.stderr.trim().split("\n").pop() ?? ""}\n`);
+    }
   };
+  const record = (scenario: string, start: () => Promise<CliResult>) => recordTogether([{ scenario, start }]);
   const measure = (scenario: string, args: string[]) => record(scenario, () => runCli(args, { env: aws.env, cwd }));
   let peer: string;
   let wizard: number | string;
@@ -115,8 +121,23 @@ async function main(): Promise<void> {
         initiator: `rule/support-job-${JOB}-schedule`,
       })),
     );
-    await record(`status (${HISTORY} past runs), median of ${SAMPLES}`, () => runCli(["status"], { env: aws.env, cwd }), SAMPLES);
-    peer = await measurePeer(record, aws.env);
+    const status = { scenario: `status (${HISTORY} past runs), median of ${SAMPLES}`, start: () => runCli(["status"], { env: aws.env, cwd }) };
+    const awsCli = awsCliPeer(aws.env);
+    peer = typeof awsCli === "string" ? awsCli : "";
+    // status and the AWS CLI script alternate, run by run: their ratio is the goal.
+    await recordTogether(typeof awsCli === "string" ? [status] : [status, awsCli], SAMPLES);
+    // Node reads the NODE_EXTRA_CA_CERTS file when it starts, before any of our code, whether or not TLS is used;
+    // where it is set (this CI machine sets it), status is measured once more without it, for comparison only.
+    if (process.env.NODE_EXTRA_CA_CERTS)
+      await recordTogether(
+        [
+          {
+            scenario: `status, NODE_EXTRA_CA_CERTS unset (comparison only)`,
+            start: () => runCli(["status"], { env: { ...aws.env, NODE_EXTRA_CA_CERTS: undefined }, cwd }),
+          },
+        ],
+        SAMPLES,
+      );
     await measure("run-now (start only)", ["run-now"]);
     wizard = await firstQuestion(aws.env);
   } catch (error) {
@@ -128,11 +149,11 @@ async function main(): Promise<void> {
   }
 
   const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
-  const startup = (args: string[]) => {
+  const startup = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
     const samples: number[] = [];
     for (let i = 0; i < STARTUP_SAMPLES; i++) {
       const t = performance.now();
-      spawnSync(process.execPath, args, { stdio: "ignore" });
+      spawnSync(process.execPath, args, { stdio: "ignore", env });
       samples.push(performance.now() - t);
     }
     samples.sort((a, b) => a - b);
@@ -140,12 +161,21 @@ async function main(): Promise<void> {
   };
   const nodeAlone = jobsOnly ? 0 : startup(["-e", ""]);
   const help = jobsOnly ? 0 : startup([cli, "--help"]);
+  const withoutCaFile = { ...process.env, NODE_EXTRA_CA_CERTS: undefined };
+  const nodeWithoutCa = jobsOnly || !process.env.NODE_EXTRA_CA_CERTS ? undefined : startup(["-e", ""], withoutCaFile);
+  const helpWithoutCa = nodeWithoutCa === undefined ? undefined : startup([cli, "--help"], withoutCaFile);
 
   const table = [
     ["scenario", "reads", "writes", "round trips", "1st request ms", "wall ms", "wall / latency"],
     ...rows.map((r) => [r.scenario + (r.ok ? "" : " (FAILED)"), r.reads, r.writes, r.roundTrips, r.firstRequestMs, r.wallMs, r.wallInLatencies]),
     ["support-job --help (median)", "-", "-", 0, "-", help, "-"],
     ["node -e '' (median)", "-", "-", 0, "-", nodeAlone, "-"],
+    ...(nodeWithoutCa === undefined
+      ? []
+      : [
+          ["support-job --help, NODE_EXTRA_CA_CERTS unset (median)", "-", "-", 0, "-", helpWithoutCa ?? "-", "-"],
+          ["node -e '', NODE_EXTRA_CA_CERTS unset (median)", "-", "-", 0, "-", nodeWithoutCa, "-"],
+        ]),
     ["init wizard: first question shown (median)", "-", "-", "-", "-", wizard, "-"],
   ].map((r) => r.map(String));
   const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
@@ -187,7 +217,7 @@ async function main(): Promise<void> {
   const out = fileURLToPath(new URL("./results.json", import.meta.url));
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, latencyMs: LATENCY, scenarios: rows, startup: { helpMs: help, nodeMs: nodeAlone, wizardFirstQuestionMs: wizard }, awsCliPeer: peerRow ? undefined : peer, install: installs }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, latencyMs: LATENCY, scenarios: rows, startup: { helpMs: help, nodeMs: nodeAlone, withoutExtraCaCerts: nodeWithoutCa === undefined ? undefined : { helpMs: helpWithoutCa, nodeMs: nodeWithoutCa }, wizardFirstQuestionMs: wizard }, awsCliPeer: peerRow ? undefined : peer, install: installs }, null, 2)}\n`,
   );
   process.stdout.write(`\nwritten to bench/results.json\n`);
   if (rows.some((r) => !r.ok) || installs.some((i) => i.error || !i.helpWorks)) process.exitCode = 1;
@@ -198,21 +228,16 @@ class JobsOnly extends Error {}
 
 /**
  * The two calls a user would script with the AWS CLI to see the last runs (the CLI's own start-up included),
- * against the same proxy and latency. Returns why it was not measured when there is no `aws` command.
+ * against the same proxy and latency; or why it is not measured when there is no `aws` command.
  */
-async function measurePeer(
-  record: (scenario: string, start: () => Promise<CliResult>, samples?: number) => Promise<CliResult>,
-  env: Record<string, string>,
-): Promise<string> {
+function awsCliPeer(env: Record<string, string>): { scenario: string; start: () => Promise<CliResult> } | string {
   const version = spawnSync("aws", ["--version"], { encoding: "utf8" });
   if (version.status !== 0) return "the AWS CLI peer: not measured (no `aws` command here; Debian: apt-get install awscli)";
   const script = `ids=$(aws codebuild list-builds-for-project --project-name ${JOB} --max-items 20 --query 'ids' --output text | head -n 1) && aws codebuild batch-get-builds --ids $ids > /dev/null`;
-  await record(
-    `aws cli: list-builds + batch-get-builds (${(version.stdout || version.stderr).split(" ")[0] ?? "aws"}), median of ${SAMPLES}`,
-    () => shell(script, env),
-    SAMPLES,
-  );
-  return "";
+  return {
+    scenario: `aws cli: list-builds + batch-get-builds (${(version.stdout || version.stderr).split(" ")[0] ?? "aws"}), median of ${SAMPLES}`,
+    start: () => shell(script, env),
+  };
 }
 
 /** The wizard in a real terminal (util-linux `script` gives it a pty) until its first question is drawn. */
