@@ -77,7 +77,7 @@ function isReadOperation(operation: string): boolean {
 
 /** The parts of an SDK client this module touches itself. */
 interface SdkClient {
-  config: { region: () => Promise<string> };
+  config: { region: () => Promise<string>; credentials: unknown };
   middlewareStack: { add: (middleware: unknown, options: { step: "initialize"; name: string }) => void };
   send: (command: never, options?: unknown) => Promise<unknown>;
 }
@@ -133,7 +133,9 @@ export async function createClients(options: AwsOptions, first: readonly Service
     throw new InputError("--region", "no AWS region is set", "--region us-east-1, or set AWS_REGION");
   }
   if (!REGION_PATTERN.test(region)) throw new InputError("--region", `"${region}" (from your AWS configuration) is not an AWS region name`, "us-east-1");
-  config = { ...base, region };
+  // One credential resolution per command: the other clients share the first one's provider (the SDK memoizes
+  // it), so a profile's credential_process, SSO token or AssumeRole runs once, not once for each service.
+  config = { ...base, region, credentials: probe.config.credentials };
   // Next in line, ahead of whatever the command's first requests ask for; a failure shows on the first send.
   for (const service of others) client(service).catch(() => undefined);
   if (options.manyJobs) await Promise.all(Object.keys(SDK).map((service) => client(service as Service)));

@@ -1,10 +1,15 @@
 /** The SDK clients as commands build them (src/aws/clients.ts), against the local AWS. */
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, it } from "vitest";
 import { createClients } from "../../src/aws/clients.js";
 import { orMissing } from "../../src/aws/errors.js";
 import { useLocalAws } from "../helpers/local-aws.js";
+import { runCli } from "../helpers/cli.js";
+import { jobFlags } from "../helpers/constants.js";
 
 const aws = useLocalAws();
 
@@ -25,4 +30,23 @@ it("counts and logs every call, the same command class sent many times at once i
   expect(lines.filter((l) => l.startsWith("iam.GetRole 404 NoSuchEntity"))).toHaveLength(6);
   expect(lines.filter((l) => l.startsWith("sts.GetCallerIdentity 200"))).toHaveLength(3);
   expect(aws.proxy.count({ service: "iam", action: "GetRole" })).toBe(6);
+});
+
+it("resolves the caller's credentials once per command, shared by every client: a credential_process runs once, not once per service", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "support-job-credentials-"));
+  const count = join(dir, "count");
+  const script = join(dir, "creds.sh");
+  writeFileSync(script, `echo run >> "${count}"\necho '{"Version": 1, "AccessKeyId": "testing", "SecretAccessKey": "testing"}'\n`);
+  writeFileSync(join(dir, "config"), `[profile counted]\nregion = us-east-1\ncredential_process = /bin/sh ${script}\n`);
+  const env = { AWS_CONFIG_FILE: join(dir, "config"), AWS_PROFILE: "counted", AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" };
+  const cwd = mkdtempSync(join(tmpdir(), "support-job-credentials-job-"));
+  const init = await runCli(["init", "--yes", ...jobFlags("shared-credentials")], { env: { ...aws.env, ...env }, cwd });
+  expect(init.code, init.stderr).toBe(0);
+  rmSync(count, { force: true });
+  aws.proxy.resetCalls();
+  // status talks to eight services (STS, CodeBuild, IAM, Logs, EventBridge, Scheduler, SNS, CloudWatch).
+  const status = await runCli(["status"], { env: { ...aws.env, ...env }, cwd });
+  expect(status.code, status.stderr).toBe(0);
+  expect(new Set(aws.proxy.calls.map((c) => c.service)).size).toBeGreaterThanOrEqual(6);
+  expect(readFileSync(count, "utf8").trim().split("\n")).toEqual(["run"]);
 });
