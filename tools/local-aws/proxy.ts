@@ -29,6 +29,8 @@ export interface CallRecord {
   depth: number;
   /** The fault that answered this call instead of moto. */
   injected?: string;
+  /** The client's x-amz-user-agent and user-agent headers, joined: what the SDK says about its configuration. */
+  userAgent: string;
 }
 
 type CallFilter = { service?: string; action?: string | RegExp; write?: boolean; injected?: boolean } | ((call: CallRecord) => boolean);
@@ -161,6 +163,7 @@ export async function startProxy(options: ProxyOptions): Promise<AwsProxy> {
       startedAt: arrivedAt,
       endedAt: arrivedAt,
       depth,
+      userAgent: userAgent.trim(),
     };
     const finish = (status: number, completed: boolean): void => {
       record.status = status;
