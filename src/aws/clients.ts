@@ -75,9 +75,12 @@ function isReadOperation(operation: string): boolean {
   return READ.test(operation);
 }
 
+/** Client settings that come from the environment or the profile, the same for every service (see createClients). */
+const SHARED_SETTINGS = ["useFipsEndpoint", "useDualstackEndpoint", "retryMode", "defaultsMode", "userAgentAppId", "authSchemePreference"] as const;
+
 /** The parts of an SDK client this module touches itself. */
 interface SdkClient {
-  config: { region: () => Promise<string>; credentials: unknown };
+  config: { region: () => Promise<string>; credentials: unknown } & Record<(typeof SHARED_SETTINGS)[number], unknown>;
   middlewareStack: { add: (middleware: unknown, options: { step: "initialize"; name: string }) => void };
   send: (command: never, options?: unknown) => Promise<unknown>;
 }
@@ -134,8 +137,11 @@ export async function createClients(options: AwsOptions, first: readonly Service
   }
   if (!REGION_PATTERN.test(region)) throw new InputError("--region", `"${region}" (from your AWS configuration) is not an AWS region name`, "us-east-1");
   // One credential resolution per command: the other clients share the first one's provider (the SDK memoizes
-  // it), so a profile's credential_process, SSO token or AssumeRole runs once, not once for each service.
-  config = { ...base, region, credentials: probe.config.credentials };
+  // it), so a profile's credential_process, SSO token or AssumeRole runs once, not once for each service. The same
+  // for the settings every client reads from the environment and the profile alike (FIPS and dual-stack endpoints,
+  // retry mode, defaults mode, app id, auth scheme preference): the first client's memoized providers, not one
+  // chain of lookups per client. Per-service settings (AWS_ENDPOINT_URL_<SERVICE>) stay each client's own.
+  config = { ...base, region, credentials: probe.config.credentials, ...Object.fromEntries(SHARED_SETTINGS.map((key) => [key, probe.config[key]])) };
   // Next in line, ahead of whatever the command's first requests ask for; a failure shows on the first send.
   for (const service of others) client(service).catch(() => undefined);
   if (options.manyJobs) await Promise.all(Object.keys(SDK).map((service) => client(service as Service)));

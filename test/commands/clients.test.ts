@@ -50,3 +50,27 @@ it("resolves the caller's credentials once per command, shared by every client: 
   expect(new Set(aws.proxy.calls.map((c) => c.service)).size).toBeGreaterThanOrEqual(6);
   expect(readFileSync(count, "utf8").trim().split("\n")).toEqual(["run"]);
 });
+
+it("applies the profile's settings to every service: a retry_mode in the profile reaches each client (its user agent says so)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "support-job-settings-"));
+  writeFileSync(
+    join(dir, "config"),
+    "[profile adaptive]\nregion = us-east-1\nretry_mode = adaptive\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+  );
+  const env = { AWS_CONFIG_FILE: join(dir, "config"), AWS_PROFILE: "adaptive" };
+  const cwd = mkdtempSync(join(tmpdir(), "support-job-settings-job-"));
+  const init = await runCli(["init", "--yes", ...jobFlags("shared-settings")], { env: { ...aws.env, ...env }, cwd });
+  expect(init.code, init.stderr).toBe(0);
+  aws.proxy.resetCalls();
+  const status = await runCli(["status"], { env: { ...aws.env, ...env }, cwd });
+  expect(status.code, status.stderr).toBe(0);
+  const services = [...new Set(aws.proxy.calls.map((c) => c.service))];
+  expect(services.length).toBeGreaterThanOrEqual(6);
+  // The SDK's business metrics in its user agent (m/…): F is the adaptive retry mode, E the standard one.
+  const mode = (ua: string) => {
+    const metrics = /(?:^| )m\/([\w,+-]+)/.exec(ua)?.[1]?.split(",") ?? [];
+    return metrics.includes("F") ? "adaptive" : metrics.includes("E") ? "standard" : `none in ${ua}`;
+  };
+  const modes = Object.fromEntries(services.map((service) => [service, mode(aws.proxy.calls.find((c) => c.service === service)!.userAgent)]));
+  expect(modes).toEqual(Object.fromEntries(services.map((service) => [service, "adaptive"])));
+});
