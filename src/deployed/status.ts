@@ -149,7 +149,10 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
   // is back and every client module asked for by then has loaded (the first round's requests are on their way).
   void callerIdentity(clients)
     .then(clientModulesLoaded)
-    .then(warmUpTimeZones, () => undefined);
+    .then(
+      () => warmUpTimeZones(options.settings ? [options.settings.timezone] : []),
+      () => undefined,
+    );
   // Nothing left dangling if one read fails: wait for all, then report the first failure.
   const settled = await Promise.allSettled([job, runs]);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");

@@ -2,6 +2,7 @@
  * Time-zone arithmetic on top of Intl (no tz database of our own): wall clock ↔ instant, validation of IANA
  * names as EventBridge Scheduler will see them, "did you mean" suggestions, and display.
  */
+import { readlinkSync } from "node:fs";
 import { ScheduleError } from "./parse.js";
 
 export interface WallClock {
@@ -209,10 +210,19 @@ function editDistance(a: string, b: string): number {
 /**
  * The first Intl date formatter of a process costs ~25 ms while ICU loads its data; a command that waits on AWS
  * calls this once its requests are in flight, so that cost is paid while it would otherwise be idle, not after the
- * last answer arrives. The zone found is kept for localTimeZone().
+ * last answer arrives: the machine's zone (kept for localTimeZone()) and the formatters of `zones` (the job's).
  */
-export function warmUpTimeZones(): void {
-  setTimeout(() => localTimeZone(), 0).unref();
+export function warmUpTimeZones(zones: readonly string[] = []): void {
+  setTimeout(() => {
+    localTimeZone();
+    for (const zone of zones) {
+      try {
+        formatInZone(new Date(), zone);
+      } catch {
+        // An unknown zone is reported where it is used.
+      }
+    }
+  }, 0).unref();
 }
 
 let machineZone: string | undefined;
@@ -220,13 +230,38 @@ let machineZone: string | undefined;
 /** The zone this machine is set to, "UTC" when Intl cannot tell. */
 export function localTimeZone(): string {
   if (machineZone === undefined) {
+    // A machine set to UTC (CI runners, most servers) is told without Intl, whose start-up costs ~25 ms; the Date
+    // API, which needs no Intl, confirms it: offset 0 in January and in July.
+    const utc =
+      utcWithoutIntl() === "UTC" && new Date(Date.UTC(2026, 0, 15)).getTimezoneOffset() === 0 && new Date(Date.UTC(2026, 6, 15)).getTimezoneOffset() === 0;
     try {
-      machineZone = new Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+      machineZone = utc ? "UTC" : new Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
     } catch {
       machineZone = "UTC";
     }
   }
   return machineZone;
+}
+
+/** UTC under the names TZ or the /etc/localtime link give it; Intl reports each of them as "UTC". */
+const UTC_NAMES = new Set(["UTC", "Etc/UTC", "UCT", "Etc/UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"]);
+
+/**
+ * "UTC" when the machine's zone is UTC by the same sources ICU reads first, without asking Intl: TZ when it is set
+ * (a leading ":" allowed), else the zone the /etc/localtime link points to (Linux, macOS). Undefined for any other
+ * zone, or when neither says (Windows, a copied /etc/localtime): Intl then tells.
+ */
+export function utcWithoutIntl(env: NodeJS.ProcessEnv = process.env, localtimeLink: () => string = () => readlinkSync("/etc/localtime")): "UTC" | undefined {
+  let name: string | undefined;
+  if (env.TZ !== undefined) name = env.TZ.replace(/^:/, "");
+  else {
+    try {
+      name = /zoneinfo\/(.+)$/.exec(localtimeLink())?.[1];
+    } catch {
+      return undefined;
+    }
+  }
+  return name !== undefined && UTC_NAMES.has(name) ? "UTC" : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

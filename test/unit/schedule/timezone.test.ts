@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { formatInZone, isValidTimeZone, localTimeZone, suggestTimeZones, wallTimeToInstant, warmUpTimeZones } from "../../../src/schedule/index.js";
+import { utcWithoutIntl } from "../../../src/schedule/timezone.js";
 
 describe("isValidTimeZone", () => {
   it.each([
@@ -107,5 +108,27 @@ describe("localTimeZone", () => {
     } finally {
       formatter.mockRestore();
     }
+  });
+});
+
+describe("utcWithoutIntl: a machine set to UTC is told without Intl's ~25 ms start-up", () => {
+  const noLink = () => {
+    throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+  };
+  it.each(["UTC", ":UTC", "Etc/UTC", ":Etc/UTC", "UCT", "Zulu", "Etc/Universal"])("TZ=%s is UTC, whatever /etc/localtime says", (tz) => {
+    expect(utcWithoutIntl({ TZ: tz }, () => "/usr/share/zoneinfo/Europe/Paris")).toBe("UTC");
+  });
+
+  it.each(["Europe/Paris", "America/New_York", "GMT", "", "UTC0", "Etc/GMT+0"])("TZ=%j is left to Intl", (tz) => {
+    expect(utcWithoutIntl({ TZ: tz }, () => "/usr/share/zoneinfo/Etc/UTC")).toBeUndefined();
+  });
+
+  it("without TZ, reads the zone /etc/localtime links to (Linux, macOS)", () => {
+    expect(utcWithoutIntl({}, () => "/usr/share/zoneinfo/Etc/UTC")).toBe("UTC");
+    expect(utcWithoutIntl({}, () => "/var/db/timezone/zoneinfo/UTC")).toBe("UTC");
+    expect(utcWithoutIntl({}, () => "../usr/share/zoneinfo/Europe/Berlin")).toBeUndefined();
+    expect(utcWithoutIntl({}, () => "/etc/some-copy")).toBeUndefined();
+    // No link (Windows, or a copied file): Intl tells.
+    expect(utcWithoutIntl({}, noLink)).toBeUndefined();
   });
 });
