@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { formatInZone, isValidTimeZone, localTimeZone, suggestTimeZones, wallTimeToInstant, warmUpTimeZones } from "../../../src/schedule/index.js";
+import { formatInZone, isValidTimeZone, localTimeZone, suggestTimeZones, wallTimeToInstant } from "../../../src/schedule/index.js";
 import { utcWithoutIntl } from "../../../src/schedule/timezone.js";
 
 describe("isValidTimeZone", () => {
@@ -97,16 +97,38 @@ describe("localTimeZone", () => {
     expect(() => new Intl.DateTimeFormat("en-US", { timeZone: zone })).not.toThrow();
   });
 
+  // A fresh copy of the module each time: the machine's zone is kept once worked out.
+  const freshModule = async (tz: string) => {
+    vi.resetModules();
+    vi.stubEnv("TZ", tz);
+    return import("../../../src/schedule/timezone.js");
+  };
+
   it("is worked out once: warmUpTimeZones() asks Intl on the next turn of the event loop, later calls ask nothing", async () => {
+    const fresh = await freshModule("Europe/Paris");
     const formatter = vi.spyOn(Intl, "DateTimeFormat");
     try {
-      warmUpTimeZones();
+      fresh.warmUpTimeZones();
+      expect(formatter).not.toHaveBeenCalled();
       await new Promise((resolve) => setTimeout(resolve, 0));
-      const asked = formatter.mock.calls.length;
-      expect(localTimeZone()).toBe(localTimeZone());
-      expect(formatter.mock.calls.length).toBe(asked);
+      expect(formatter).toHaveBeenCalledTimes(1);
+      expect(fresh.localTimeZone()).toBe(fresh.localTimeZone());
+      expect(formatter).toHaveBeenCalledTimes(1);
     } finally {
       formatter.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("on a machine set to UTC, does not start Intl at all", async () => {
+    const fresh = await freshModule("Etc/UTC");
+    const formatter = vi.spyOn(Intl, "DateTimeFormat");
+    try {
+      expect(fresh.localTimeZone()).toBe("UTC");
+      expect(formatter).not.toHaveBeenCalled();
+    } finally {
+      formatter.mockRestore();
+      vi.unstubAllEnvs();
     }
   });
 });
