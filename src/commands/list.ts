@@ -14,14 +14,20 @@ import { localTimeZone } from "../schedule/index.js";
 import { jobArns, jobNames } from "../desired/names.js";
 import type { Reporter } from "../ui/reporter.js";
 import { jobConfig, jobNamesIn, readJobsFile, type JobsFile } from "../settings/file.js";
+import { parseDuration } from "../settings/validate.js";
 import { fileAccountNote } from "./open-job.js";
 import { jobListToJson, renderJobList, renderLeftBehind, type JobListing } from "../ui/list.js";
 
-/** What support-job.json says of a job, when it is there: its account (the reads start with the identity check), address and alarm choice. */
+/**
+ * What support-job.json says of a job, when it is there: its account (the reads start with the identity check),
+ * address, and what decides whether its missed runs are watched (the alarm choice, --grace, --expect-every).
+ */
 export interface JobListHint {
   account?: string | undefined;
   email?: string | undefined;
   missedRunAlarm?: boolean | undefined;
+  graceSeconds?: number | undefined;
+  expectEverySeconds?: number | undefined;
 }
 
 /** The reads per job: its schedule (either kind) and its alert state (email subscription, missed-run alarm, chat webhooks). */
@@ -69,8 +75,7 @@ export async function loadJobList(
             topicArn: jobArns(jobNamesHere, read.where).alertTopic,
             schedule,
             wantedEmail: hint?.email,
-            missedRunAlarm: hint?.missedRunAlarm,
-            inFile: hint !== undefined,
+            settings: hint,
             now,
           })
         : undefined,
@@ -86,7 +91,7 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
   // and those it holds get their address and missed-run alarm choice from it.
   const file = jobsFileHere();
   const inFile = file ? jobNamesIn(file) : undefined;
-  const hintOf = (job: string): JobListHint | undefined => (file && inFile?.includes(job) ? hintFromFile(file, job) : undefined);
+  const hintOf = (job: string): JobListHint | undefined => (file ? hintFromFile(file, job, clients.region) : undefined);
   const [jobs, withAlertRules] = await Promise.all([loadJobList(clients, now, undefined, hintOf), listJobsWithAlertRules(clients)]);
   const leftBehind = withAlertRules.filter((job) => !jobs.some((j) => j.name === job));
   // loadJobList asked who the caller is: asking again is free.
@@ -118,8 +123,25 @@ function jobsFileHere(): JobsFile | undefined {
   }
 }
 
-/** What support-job.json says of job `job`: its account, address and missed-run alarm choice. */
-export function hintFromFile(file: JobsFile, job: string): JobListHint | undefined {
+/**
+ * What support-job.json says of job `job` in `region`: nothing when the file places the job in another region (a
+ * job of the same name there is another job). A duration the file gets wrong counts as not given (status names it).
+ */
+export function hintFromFile(file: JobsFile, job: string, region: string): JobListHint | undefined {
   const config = jobConfig(file, job);
-  return config && { account: config.account, email: config.email, missedRunAlarm: config.missedRunAlarm };
+  if (!config || (config.region !== undefined && config.region !== region)) return undefined;
+  const seconds = (field: string, text: string | undefined) => {
+    try {
+      return text ? parseDuration(field, text) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    account: config.account,
+    email: config.email,
+    missedRunAlarm: config.missedRunAlarm,
+    graceSeconds: seconds("--grace", config.grace),
+    expectEverySeconds: seconds("--expect-every", config.expectEvery),
+  };
 }

@@ -10,6 +10,7 @@ import { chatResource } from "../resources/chat.js";
 import { alertStatus, chatWebhooksInPlace, type SubscriptionState } from "./status.js";
 import { missedRunStatus } from "./missed-run.js";
 import type { JobSchedule } from "./schedule.js";
+import type { ResolvedSettings } from "../settings/types.js";
 
 /**
  * The reads the alert state is made of, per job: the topic's subscriptions and tags (2 calls, 1 round trip), the
@@ -41,9 +42,11 @@ export function alertStateFrom(
     schedule: JobSchedule | undefined;
     /** From support-job.json when the job is in it. */
     wantedEmail?: string | undefined;
-    missedRunAlarm?: boolean | undefined;
-    /** The job is in support-job.json here, so whether its alarm was turned off is known. */
-    inFile: boolean;
+    /**
+     * support-job.json's choices that decide whether missed runs are watched, when the job is in it; undefined: the
+     * file is not here, so whether the alarm was turned off is not known.
+     */
+    settings: Pick<ResolvedSettings, "missedRunAlarm" | "graceSeconds" | "expectEverySeconds"> | undefined;
     now: Date;
   },
 ): AlertState {
@@ -65,12 +68,12 @@ function alarmState(alarm: AlarmState | undefined, facts: Parameters<typeof aler
   // No alarm: either init has not armed it yet (it waits for the first success), or nothing is to be watched.
   const status = missedRunStatus({
     schedule: facts.schedule,
-    settings: { missedRunAlarm: facts.missedRunAlarm },
+    settings: facts.settings,
     alarm: undefined,
     builds: [],
     since: undefined,
     now: facts.now,
   });
   if (!status.watched) return "not watched";
-  return facts.inFile ? "not armed" : "no alarm";
+  return facts.settings ? "not armed" : "no alarm";
 }

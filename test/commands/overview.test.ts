@@ -193,6 +193,20 @@ function withoutComments(jsonc: string): string {
   return out;
 }
 
+describe("list's missed-run state follows support-job.json's --grace, as status does", () => {
+  it("a job whose --grace pushes the window past CloudWatch's 7 days shows missed runs not watched, not armed", async () => {
+    const dir = tempDir("support-job-overview-grace-");
+    const flags = jobFlags("ov-grace").map((flag) => (flag === "cron(0 3 * * ? *)" ? "rate(6 days)" : flag));
+    const init = await runInProcess(["init", "--yes", ...flags, "--grace", "2d"], { env: { ...aws.env, TZ: "UTC" }, cwd: dir });
+    expect(init.code, why(init)).toBe(0);
+    const status = await cliIn(aws, dir)(["status", "--name", "ov-grace"]);
+    expect(status.stdout).toMatch(/not watched/);
+    const list = await cliIn(aws, dir)(["list"]);
+    expect(list.code, why(list)).toBe(0);
+    expect(row(list.stdout, "ov-grace")).toMatch(/missed runs not watched$/);
+  });
+});
+
 /** Every key path of a document (array items merged), sorted: "jobs[].jobs[].alerts.email". */
 function keyPaths(value: unknown, prefix = ""): string[] {
   const out = new Set<string>();
