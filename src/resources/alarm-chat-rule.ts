@@ -61,9 +61,9 @@ async function readAlarmChatRule(Name: string, arn: string, job: string, events:
   return { ...rule, destinations };
 }
 
-/** Whether the deployed target is the wanted one: its ARN is the destination's (or, when it was not listed, starts like it). */
+/** Whether the deployed target is the wanted one: its ARN is the listed destination's (an unlisted destination never matches). */
 function targetMatches(want: AlarmChatSpec, t: AlarmChatTargetSpec, have: Target | undefined, destinations: ReadonlyMap<string, string>): boolean {
-  if (!have?.Arn) return false;
+  if (!have) return false;
   const arn = destinations.get(t.destinationName);
   if (arn === undefined) return false;
   return targetShape(have) === targetShape(chatTarget(want, t, arn));
