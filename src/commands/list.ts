@@ -72,6 +72,7 @@ export async function loadJobList(
       lastRun: last ? summariseRun(last, { names: jobNamesHere, region: clients.region, now }) : undefined,
       alerts: read
         ? alertStateFrom(read.current, {
+            job: name,
             topicArn: jobArns(jobNamesHere, read.where).alertTopic,
             schedule,
             wantedEmail: hint?.email,

@@ -12,7 +12,8 @@ import { WEBHOOK_KEY } from "../settings/validate.js";
 import { accountOf, awsCall, noSuchJob } from "../aws/call.js";
 import { readJobWithIdentity } from "../plan/plan.js";
 import { alertRuleResource, type RuleState } from "../resources/rule.js";
-import { chatResource, type ChatState } from "../resources/chat.js";
+import { chatResource } from "../resources/chat.js";
+import { webhookChains } from "../deployed/status.js";
 import { alarmChatRuleResource, type AlarmChatRuleState } from "../resources/alarm-chat-rule.js";
 import type { ReadResource } from "../resources/types.js";
 import { openJob, refuseOtherAccount, type JobOptions } from "./open-job.js";
@@ -213,7 +214,6 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
       const chatRule = current.get("alarmChatRule") as AlarmChatRuleState | undefined;
       alarmChat = chatRule?.owner === name ? chatRule : undefined;
       retries = (current.get("project") as ProjectState | undefined)?.project.autoRetryLimit ?? 0;
-      const chat = current.get("chatWebhooks") as ChatState | undefined;
       const state: AlertChainState = {
         job: name,
         region: clients.region,
@@ -224,14 +224,7 @@ export async function runTestAlert(options: TestAlertOptions, io: Reporter): Pro
         topic: topic ? { policy: topic.policy } : undefined,
         subscriptions,
         configEmail: job.config?.email,
-        webhooks: (chat?.webhooks ?? [])
-          .filter((h) => h.owner === name)
-          .map((h) => ({
-            key: h.key,
-            connection: h.connection !== undefined,
-            destination: h.destination !== undefined && h.destination.connectionArn === h.connection?.arn,
-            target: h.target !== undefined && h.destination !== undefined && h.target.Arn === h.destination.arn && Boolean(h.target.RoleArn),
-          })),
+        webhooks: webhookChains(current, name),
         // Keys only (a URL someone wrote into the file by hand is never echoed).
         configWebhooks: job.config?.alertWebhooks?.filter((k) => WEBHOOK_KEY.test(k)),
       };

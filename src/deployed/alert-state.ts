@@ -38,6 +38,7 @@ export interface AlertState {
 export function alertStateFrom(
   current: JobState,
   facts: {
+    job: string;
     topicArn: string;
     schedule: JobSchedule | undefined;
     /** From support-job.json when the job is in it. */
@@ -56,7 +57,7 @@ export function alertStateFrom(
   return {
     email: alerts.email,
     subscription: alerts.subscription,
-    chatWebhooks: chatWebhooksInPlace(current).length,
+    chatWebhooks: chatWebhooksInPlace(current, facts.job).length,
     missedRunAlarm: alarmState(alarm, facts),
   };
 }

@@ -207,7 +207,7 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
     job: jobSummary(found),
     resources,
     schedule: readSched ? scheduleStatus(readSched, now) : undefined,
-    alerts: { ...alertStatus(subs?.emails, arns.alertTopic, options.settings?.email, subs?.recorded), chatWebhooks: chatWebhooksInPlace(current) },
+    alerts: { ...alertStatus(subs?.emails, arns.alertTopic, options.settings?.email, subs?.recorded), chatWebhooks: chatWebhooksInPlace(current, name) },
     runs: summaries,
     moreRuns: more,
     lastReport,
@@ -265,9 +265,26 @@ function costOf(project: Project, runs: readonly RunSummary[], more: boolean, no
 }
 
 /** The keys of the chat webhooks whose whole chain is in place, from the chat module's read. */
-export function chatWebhooksInPlace(current: JobState): string[] {
+/** Each chat webhook of job `job` (tagged for it) and which links of its chain are in place. */
+export function webhookChains(current: JobState, job: string): { key: string; connection: boolean; destination: boolean; target: boolean }[] {
   const chat = current.get("chatWebhooks") as ChatState | undefined;
-  return (chat?.webhooks ?? []).filter((h) => h.connection && h.destination && h.target).map((h) => h.key);
+  return (chat?.webhooks ?? [])
+    .filter((h) => h.owner === job)
+    .map((h) => ({
+      key: h.key,
+      connection: h.connection !== undefined,
+      // The destination calls through the webhook's own connection, and the alert rule's target is that
+      // destination, with a role to call it.
+      destination: h.destination !== undefined && h.destination.connectionArn === h.connection?.arn,
+      target: h.target !== undefined && h.destination !== undefined && h.target.Arn === h.destination.arn && Boolean(h.target.RoleArn),
+    }));
+}
+
+/** The keys of job `job`'s chat webhooks whose whole chain is in place (the checks test-alert reports one by one). */
+export function chatWebhooksInPlace(current: JobState, job: string): string[] {
+  return webhookChains(current, job)
+    .filter((h) => h.connection && h.destination && h.target)
+    .map((h) => h.key);
 }
 
 function roleName(arn: string | undefined): string | undefined {

@@ -6,6 +6,7 @@
  * exactly the keys docs/status-json.md shows.
  */
 import { SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { ListTargetsByRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -204,6 +205,21 @@ describe("list's missed-run state follows support-job.json's --grace, as status 
     const list = await cliIn(aws, dir)(["list"]);
     expect(list.code, why(list)).toBe(0);
     expect(row(list.stdout, "ov-grace")).toMatch(/missed runs not watched$/);
+  });
+});
+
+describe("a chat webhook counts as in place only when its whole chain is, as test-alert checks it", () => {
+  it("the alert rule's target without its role: list shows no chat webhook, test-alert counts none either", async () => {
+    const Rule = "support-job-ov-chat-alerts";
+    const { Targets = [] } = await aws.clients.events.send(new ListTargetsByRuleCommand({ Rule }));
+    const chat = Targets.find((t) => t.Id?.startsWith("support-job-chat-"));
+    expect(chat?.RoleArn).toBeDefined();
+    await aws.clients.events.send(new PutTargetsCommand({ Rule, Targets: [{ ...chat!, RoleArn: undefined }] }));
+    const list = await cli(["list"]);
+    expect(list.code, why(list)).toBe(0);
+    expect(row(list.stdout, "ov-chat")).not.toMatch(/chat webhook/);
+    const alert = await cli(["test-alert", "--name", "ov-chat", "--json"]);
+    expect(JSON.stringify(json(alert.stdout))).toMatch(/"chatWebhooks":\[\]/);
   });
 });
 
