@@ -8,7 +8,7 @@ import { InputError, InputErrors } from "../errors.js";
 import { looksLikeSecret, secretReason } from "./secrets.js";
 import { isValidTimeZone, neverFiresProblem, scheduleProblem, suggestTimeZones } from "../schedule/index.js";
 import { checkPolicyDocument, dangerousGrants, policySize, ROLE_INLINE_POLICIES_MAX, serviceRoleStatements } from "./policy.js";
-import { missedRunWatch } from "./missed-run-window.js";
+import { DAY_SECONDS, HOUR_SECONDS, MINUTE_SECONDS, missedRunWatch } from "./missed-run-window.js";
 import {
   ALERT_STATUSES,
   COMPUTE_TYPES,
@@ -362,9 +362,6 @@ export function checkEmail(raw: string): Check<string> {
   return ok(value);
 }
 
-const MINUTE_SECONDS = 60;
-const HOUR_SECONDS = 3600;
-const DAY_SECONDS = 86_400;
 const DURATION_UNITS: Readonly<Record<string, number>> = {
   s: 1,
   m: MINUTE_SECONDS,
