@@ -78,8 +78,7 @@ async function main(): Promise<void> {
       }
     }
     for (const [k, { scenario }] of scenarios.entries()) {
-      const sorted = [...runs[k]!].sort((a, b) => a.wallMs - b.wallMs);
-      const { result, wallMs, first, reads, writes, depth } = sorted[Math.floor(sorted.length / 2)]!;
+      const { result, wallMs, first, reads, writes, depth } = median(runs[k]!, (run) => run.wallMs);
       rows.push({
         scenario,
         reads,
@@ -156,8 +155,7 @@ async function main(): Promise<void> {
       spawnSync(process.execPath, args, { stdio: "ignore", env });
       samples.push(performance.now() - t);
     }
-    samples.sort((a, b) => a - b);
-    return Math.round(samples[Math.floor(samples.length / 2)]!);
+    return Math.round(median(samples, (ms) => ms));
   };
   const nodeAlone = jobsOnly ? 0 : startup(["-e", ""]);
   const help = jobsOnly ? 0 : startup([cli, "--help"]);
@@ -223,6 +221,11 @@ async function main(): Promise<void> {
   if (rows.some((r) => !r.ok) || installs.some((i) => i.error || !i.helpWorks)) process.exitCode = 1;
 }
 
+/** The middle item of `items` by `by` (the upper one of the two middle items for an even count). */
+function median<T>(items: readonly T[], by: (item: T) => number): T {
+  return [...items].sort((a, b) => by(a) - by(b))[Math.floor(items.length / 2)]!;
+}
+
 /** `--jobs-only`: the many-jobs scenarios are measured, the rest is skipped. */
 class JobsOnly extends Error {}
 
@@ -270,8 +273,7 @@ async function firstQuestion(env: Record<string, string>): Promise<number | stri
     if (ms < 0) return "not measured (no question within 20 s)";
     samples.push(ms);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return median(samples, (ms) => ms);
 }
 
 function shell(script: string, env: Record<string, string>): Promise<CliResult> {
