@@ -13,7 +13,7 @@ import { jobFlags } from "../helpers/constants.js";
 
 const aws = useLocalAws();
 
-it("counts and logs every call, the same command class sent many times at once included (its middleware is resolved once)", async () => {
+it("counts and logs every call, the same command class sent many times at once included (with the SDK's middleware cache on)", async () => {
   Object.assign(process.env, aws.env);
   const lines: string[] = [];
   const clients = await createClients({ debug: (line) => lines.push(line) });
