@@ -5,12 +5,12 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
-import { bundledPackages, bundleOptions, DIST, HELP, METAFILE, NOTICES, noticesText, refusal } from "./bundle.js";
+import { bundledPackages, bundleOptions, DIST, finishEntry, HELP, METAFILE, NOTICES, noticesText, refusal } from "./bundle.js";
 import { buildProgram } from "../src/cli.js";
 import { helpModel } from "../src/ui/help.js";
 
 rmSync(DIST, { recursive: true, force: true });
-const { metafile } = await build(bundleOptions());
+const metafile = finishEntry((await build(bundleOptions())).metafile);
 writeFileSync(METAFILE, JSON.stringify(metafile));
 // What `--help` prints, recorded from the program itself: the entry lays it out without loading commander.
 writeFileSync(HELP, JSON.stringify(helpModel(buildProgram())));

@@ -2,7 +2,7 @@
  * The bundled build and its licence notices, without side effects: `scripts/build.ts` runs them, the tests
  * (test/perf/bundle.test.ts) call them to check the committed THIRD_PARTY_LICENSES and which chunks hold the SDK.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions, Metafile } from "esbuild";
@@ -30,6 +30,10 @@ export function bundleOptions(): BuildOptions & { metafile: true } {
     // Each dynamic import() of a command becomes its own chunk: --help and bad input never load the SDK's.
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
+    // .mjs: Node knows an .mjs file is an ES module from its name. A .js file costs a look-up of the package scope's
+    // "type" for each of the ~55 modules `status` loads (measured: ~45 ms less CPU for `status`); the entry is
+    // renamed back to dist/cli.js after the build (finishEntry), the name package.json's bin and users know.
+    outExtension: { ".js": ".mjs" },
     minify: true,
     // Maps let a stack trace be read back (node --enable-source-maps); sources stay out to keep the install small.
     sourcemap: "linked",
@@ -42,6 +46,25 @@ export function bundleOptions(): BuildOptions & { metafile: true } {
     metafile: true,
     logLevel: "warning",
   };
+}
+
+/**
+ * The build writes the entry as dist/cli.mjs (outExtension applies to every output): rename it, its map and the
+ * metafile's entry to dist/cli.js, the bin's name. The entry itself is one small module, read once.
+ */
+export function finishEntry(metafile: Metafile): Metafile {
+  const from = join(DIST, "cli.mjs");
+  const to = join(DIST, "cli.js");
+  writeFileSync(to, readFileSync(from, "utf8").replace(/sourceMappingURL=cli\.mjs\.map/, "sourceMappingURL=cli.js.map"));
+  rmSync(from);
+  renameSync(`${from}.map`, `${to}.map`);
+  const outputs = Object.fromEntries(
+    Object.entries(metafile.outputs).map(([file, output]) => [
+      file === "dist/cli.mjs" ? "dist/cli.js" : file === "dist/cli.mjs.map" ? "dist/cli.js.map" : file,
+      output,
+    ]),
+  );
+  return { ...metafile, outputs };
 }
 
 export interface BundledPackage {
@@ -95,11 +118,11 @@ export function bundledPackages(metafile: Metafile): BundledPackage[] {
   return [...byId.values()].sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name < b.name ? -1 : 1));
 }
 
-/** Output files (relative to the project, e.g. dist/chunks/x.js) that hold code from a package matching `match`. */
+/** Output files (relative to the project, e.g. dist/chunks/x.mjs) that hold code from a package matching `match`. */
 export function outputsWith(metafile: Metafile, match: RegExp): string[] {
   return Object.entries(metafile.outputs)
     .filter(
-      ([file, output]) => file.endsWith(".js") && Object.entries(output.inputs).some(([input, { bytesInOutput }]) => bytesInOutput > 0 && match.test(input)),
+      ([file, output]) => /\.m?js$/.test(file) && Object.entries(output.inputs).some(([input, { bytesInOutput }]) => bytesInOutput > 0 && match.test(input)),
     )
     .map(([file]) => file)
     .sort();

@@ -29,7 +29,7 @@ describe("the packed tarball", () => {
       expect.arrayContaining(["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "dist/cli.js", "dist/cli.js.map", "dist/help.json"]),
     );
     const others = files.filter((f) => !["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "schema/support-job.schema.json"].includes(f));
-    expect(others.filter((f) => !/^dist\/(cli|chunks\/[\w-]+)\.js(\.map)?$/.test(f) && f !== "dist/help.json")).toEqual([]);
+    expect(others.filter((f) => !/^dist\/(cli\.js|chunks\/[\w-]+\.mjs)(\.map)?$/.test(f) && f !== "dist/help.json")).toEqual([]);
   });
 });
 
