@@ -1,16 +1,17 @@
 /**
- * `npm run build`: src/ → one esbuild bundle in dist/ (dist/cli.js + its chunks), then the licence check.
+ * `npm run build`: src/ → one esbuild bundle in dist/ (dist/cli.js + its chunks, CommonJS), then the licence check.
  * `npm run notices` (this with --notices) also rewrites THIRD_PARTY_LICENSES; the build alone only warns when it is stale,
  * and test/perf/bundle.test.ts fails on it.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
-import { bundledPackages, bundleOptions, DIST, finishEntry, HELP, METAFILE, NOTICES, noticesText, refusal } from "./bundle.js";
+import { bundledPackages, bundleOptions, DIST, HELP, METAFILE, NOTICES, noticesText, refusal, writeCommonJs } from "./bundle.js";
 import { buildProgram } from "../src/cli.js";
 import { helpModel } from "../src/ui/help.js";
 
 rmSync(DIST, { recursive: true, force: true });
-const metafile = finishEntry((await build(bundleOptions())).metafile);
+const built = await build(bundleOptions());
+const metafile = writeCommonJs(built.outputFiles ?? [], built.metafile);
 writeFileSync(METAFILE, JSON.stringify(metafile));
 // What `--help` prints, recorded from the program itself: the entry lays it out without loading commander.
 writeFileSync(HELP, JSON.stringify(helpModel(buildProgram())));

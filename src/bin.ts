@@ -3,6 +3,8 @@
  * The process's entry (dist/cli.js), kept tiny: it answers `--help` from the help the build recorded (dist/help.json)
  * and `--version` from package.json without loading the CLI; otherwise it turns on Node's compile cache and imports
  * the CLI (cli.ts), whose modules are the first to be cached.
+ *
+ * Built as CommonJS like every chunk (scripts/bundle.ts): no top-level await here.
  */
 import { readFileSync } from "node:fs";
 import * as module from "node:module";
@@ -69,6 +71,5 @@ if (help !== undefined) {
   process.stdout.write(help);
 } else {
   enableCompileCache();
-  const { run } = await import("./cli.js");
-  await run();
+  void import("./cli.js").then(({ run }) => run());
 }

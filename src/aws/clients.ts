@@ -155,17 +155,21 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * One client module at a time, in the order first asked for: the first module is evaluated, and the requests
- * waiting for it are on their way, before the next one is read.
+ * waiting for it are on their way, before the next one is read. The bundle's chunks are CommonJS, so a module loads
+ * in one synchronous step: each load waits for the event loop's next turn (setImmediate), which comes once the
+ * requests that the last module let go are sent, and once the answers that came in meanwhile are taken in.
  */
 function loadModule<S extends Service>(service: S): Promise<SdkModule<S>> {
   let module = modules.get(service) as Promise<SdkModule<S>> | undefined;
   if (!module) {
-    module = queue.then(() => SDK[service]() as Promise<SdkModule<S>>);
+    module = queue.then(nextTurn).then(() => SDK[service]() as Promise<SdkModule<S>>);
     queue = module.catch(() => undefined);
     modules.set(service, module);
   }
   return module;
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Settles once every client module asked for so far has loaded (a failed one included): from then on, the requests

@@ -154,8 +154,9 @@ describe("start-up", () => {
   const promptChunks = () => outputsWith(metafile(), /node_modules\/(@inquirer|ora)\//);
 
   /**
-   * Runs the CLI with a resolve hook that records every module it loads (hooks run off-thread: a file), and each HTTP
-   * request it sends in the same file as it leaves: `events` is the two in the order they happened.
+   * Runs the CLI with hooks that record every module it loads, and each HTTP request it sends in the same file as it
+   * leaves: `events` is the two in the order they happened. The bundle is CommonJS (its chunks are required, a
+   * require() hook sees them); an ES module resolve hook (off-thread: hence a file) sees the entry as Node starts it.
    */
   async function loadedBy(
     args: string[],
@@ -177,10 +178,18 @@ export async function resolve(specifier, context, next) {
     const register = join(dir, "register.mjs");
     writeFileSync(
       register,
-      `import { register, syncBuiltinESMExports } from "node:module";
+      `import { Module, register, syncBuiltinESMExports } from "node:module";
 import { appendFileSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import http from "node:http";
 import https from "node:https";
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const file = Module._resolveFilename(request, parent, isMain);
+  if (isAbsolute(file)) appendFileSync(${JSON.stringify(log)}, pathToFileURL(file).href + "\\n");
+  return load.apply(this, arguments);
+};
 for (const transport of [http, https]) {
   const send = transport.request;
   transport.request = function (...args) {

@@ -26,10 +26,21 @@ describe("the packed tarball", () => {
       .filter(Boolean)
       .map((f) => f.replace(/^package\//, ""));
     expect(files).toEqual(
-      expect.arrayContaining(["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "dist/cli.js", "dist/cli.js.map", "dist/help.json"]),
+      expect.arrayContaining([
+        "package.json",
+        "README.md",
+        "LICENSE",
+        "THIRD_PARTY_LICENSES",
+        "dist/cli.js",
+        "dist/cli.js.map",
+        "dist/help.json",
+        "dist/package.json",
+      ]),
     );
     const others = files.filter((f) => !["package.json", "README.md", "LICENSE", "THIRD_PARTY_LICENSES", "schema/support-job.schema.json"].includes(f));
-    expect(others.filter((f) => !/^dist\/(cli\.js|chunks\/[\w-]+\.mjs)(\.map)?$/.test(f) && f !== "dist/help.json")).toEqual([]);
+    expect(others.filter((f) => !/^dist\/(cli\.js|chunks\/[\w-]+\.cjs)(\.map)?$/.test(f) && f !== "dist/help.json" && f !== "dist/package.json")).toEqual([]);
+    // dist/cli.js and its chunks are CommonJS (the compile cache needs it on Node 20), in a package of ES modules.
+    expect(JSON.parse(readFileSync(join(scratch, "package", "dist", "package.json"), "utf8"))).toEqual({ type: "commonjs" });
   });
 });
 
