@@ -1,39 +1,16 @@
 #!/usr/bin/env node
 /**
  * The process's entry (dist/cli.js), kept tiny: it answers `--help` from the help the build recorded (dist/help.json)
- * and `--version` from package.json without loading the CLI; otherwise it turns on Node's compile cache and imports
- * the CLI (cli.ts), whose modules are the first to be cached.
+ * and `--version` from package.json without loading the CLI; otherwise it turns on the compile cache
+ * (compile-cache.ts) and loads the CLI (cli.ts), whose modules are the first to be cached.
  *
  * Built as CommonJS like every chunk (scripts/bundle.ts): no top-level await here.
  */
 import { readFileSync } from "node:fs";
-import * as module from "node:module";
-import { homedir, platform, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { enableCompileCache } from "./compile-cache.js";
 import { helpFor, type HelpModel } from "./ui/help.js";
-
-/**
- * Node ≥ 22.1 can keep the compiled code of the modules it loads on disk, so later runs skip parsing them. Off on
- * Node 20 (no API), with NODE_DISABLE_COMPILE_CACHE=1, or when Node already has one (NODE_COMPILE_CACHE); a cache that
- * cannot be written only costs the saving.
- */
-function enableCompileCache(): void {
-  const enable = (module as { enableCompileCache?: (directory?: string) => unknown }).enableCompileCache;
-  if (typeof enable !== "function" || process.env.NODE_COMPILE_CACHE) return;
-  try {
-    enable(join(cacheHome(), "support-job", "compile-cache"));
-  } catch {
-    // No cache: the same run, only slower to start.
-  }
-}
-
-/** The user's cache folder (XDG on Linux, Library/Caches on macOS, LOCALAPPDATA on Windows), else the temp folder. */
-function cacheHome(): string {
-  const env = process.env;
-  if (platform() === "win32") return env.LOCALAPPDATA || tmpdir();
-  if (platform() === "darwin") return join(homedir(), "Library", "Caches");
-  return env.XDG_CACHE_HOME || (homedir() ? join(homedir(), ".cache") : tmpdir());
-}
 
 /**
  * `support-job [command…] --help`, laid out as commander would for this terminal, and `support-job --version` as
@@ -70,6 +47,7 @@ if (help !== undefined) {
   });
   process.stdout.write(help);
 } else {
-  enableCompileCache();
+  // The chunks live in dist/chunks/, next to the entry (dist/cli.js).
+  enableCompileCache(`${join(fileURLToPath(new URL(".", import.meta.url)), "chunks")}${sep}`);
   void import("./cli.js").then(({ run }) => run());
 }

@@ -2,7 +2,7 @@
  * Performance budgets as counts, never times: API calls, writes and round trips on the critical path (the
  * proxy adds latency so that calls issued together share a depth), and which bundle chunks `--help` loads.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -264,14 +264,53 @@ register(${JSON.stringify(pathToFileURL(hooks).href)});`,
     expect(clientLoads.filter((at) => at > firstRequest).length, "client modules loaded after the first request").toBeGreaterThanOrEqual(3);
   });
 
-  it("the entry keeps Node's compile cache in the user's cache folder where Node has one (>= 22), and writes nothing on Node 20", async () => {
-    const home = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
+  describe("the compile cache, in the user's cache folder", () => {
+    const node22 = Number(process.versions.node.split(".")[0]) >= 22;
     // `help` (not --help or --version, which the entry answers itself) loads the CLI.
-    const run = await runCli(["help"], { env: { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined } });
-    expect(run.code, run.stderr).toBe(0);
-    const cache = join(home, "support-job", "compile-cache");
-    if (Number(process.versions.node.split(".")[0]) >= 22) expect(readdirSync(cache).length).toBeGreaterThan(0);
-    else expect(existsSync(cache)).toBe(false);
+    const helpIn = (home: string, env: Record<string, string | undefined> = {}) =>
+      runCli(["help"], { env: { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, ...env } });
+    /** Node 20: the chunks' V8 code caches (src/compile-cache.ts), by file name; on Node ≥ 22 Node's own cache folder. */
+    const cacheFiles = (home: string): Map<string, string> => {
+      const root = join(home, "support-job", "compile-cache");
+      if (!existsSync(root)) return new Map();
+      const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+      return new Map(files.map((entry) => [entry.name, join(entry.parentPath, entry.name)]));
+    };
+
+    it("a run that succeeds leaves one for each chunk it compiled (Node's own on Node >= 22)", async () => {
+      const home = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
+      const run = await helpIn(home);
+      expect(run.code, run.stderr).toBe(0);
+      const files = cacheFiles(home);
+      expect(files.size).toBeGreaterThan(0);
+      if (node22) return;
+      const chunks = new Set(readdirSync(join(ROOT, "dist", "chunks")));
+      for (const name of files.keys()) expect(chunks.has(name.replace(/\.cache$/, "")), name).toBe(true);
+    });
+
+    it.skipIf(node22)("Node 20: the next run reads it (V8 accepts it: nothing is rewritten), and a damaged one is replaced", async () => {
+      const home = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
+      expect((await helpIn(home)).code).toBe(0);
+      const before = new Map([...cacheFiles(home)].map(([name, path]) => [name, statSync(path).ino]));
+      expect((await helpIn(home)).code).toBe(0);
+      expect(new Map([...cacheFiles(home)].map(([name, path]) => [name, statSync(path).ino]))).toEqual(before);
+      // Half a file (a full disk, another tool): V8 rejects it, the run goes on, and writes it again.
+      const [name, path] = [...cacheFiles(home)][0]!;
+      const whole = readFileSync(path);
+      writeFileSync(path, whole.subarray(0, whole.length >> 1));
+      const run = await helpIn(home);
+      expect(run.code, run.stderr).toBe(0);
+      expect(readFileSync(cacheFiles(home).get(name)!).length, name).toBe(whole.length);
+    });
+
+    it("a run that fails (a bad input), or NODE_DISABLE_COMPILE_CACHE=1, leaves none", async () => {
+      const failed = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
+      expect((await runCli(["status", "--limit", "lots"], { env: { XDG_CACHE_HOME: failed, NODE_COMPILE_CACHE: undefined } })).code).toBe(2);
+      if (!node22) expect(cacheFiles(failed).size).toBe(0);
+      const disabled = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
+      expect((await helpIn(disabled, { NODE_DISABLE_COMPILE_CACHE: "1" })).code).toBe(0);
+      expect(cacheFiles(disabled).size).toBe(0);
+    });
   });
 
   it("the same hook does see an SDK chunk when a command needs it (the checks above can fail)", async () => {
