@@ -55,6 +55,10 @@ interface Row {
 async function main(): Promise<void> {
   // The harness builds SDK clients in this process too; the Node 20 notice is noise in a benchmark.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // The CLI's compile cache (src/compile-cache.ts) in a folder of this run's own: the first runs below write it, as a
+  // user's first runs do, whatever an earlier bench or build left in the user's cache folder.
+  const cacheHome = mkdtempSync(join(tmpdir(), "support-job-bench-cache-"));
+  process.env.XDG_CACHE_HOME = cacheHome;
   const aws = await startLocalAws({ latencyMs: LATENCY });
   const cwd = mkdtempSync(join(tmpdir(), "support-job-bench-"));
   // moto loads each service's backend on its first request (about a second each): pay that before measuring,
@@ -137,6 +141,16 @@ async function main(): Promise<void> {
         ],
         SAMPLES,
       );
+    // Without the compile cache: every chunk parsed and compiled, as on a first run (comparison only).
+    await recordTogether(
+      [
+        {
+          scenario: `status, compile cache off (comparison only)`,
+          start: () => runCli(["status"], { env: { ...aws.env, NODE_DISABLE_COMPILE_CACHE: "1" }, cwd }),
+        },
+      ],
+      SAMPLES,
+    );
     await measure("run-now (start only)", ["run-now"]);
     wizard = await firstQuestion(aws.env);
   } catch (error) {
@@ -211,6 +225,7 @@ async function main(): Promise<void> {
       if (i === 0) process.stdout.write(`${w.map((x) => "-".repeat(x)).join("  ")}\n`);
     }
   }
+  rmSync(cacheHome, { recursive: true, force: true });
   if (jobsOnly) return;
   const out = fileURLToPath(new URL("./results.json", import.meta.url));
   writeFileSync(
