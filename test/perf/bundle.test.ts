@@ -2,6 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
@@ -41,6 +42,23 @@ describe("the packed tarball", () => {
     expect(others.filter((f) => !/^dist\/(cli\.js|chunks\/[\w-]+\.cjs)(\.map)?$/.test(f) && f !== "dist/help.json" && f !== "dist/package.json")).toEqual([]);
     // dist/cli.js and its chunks are CommonJS (the compile cache needs it on Node 20), in a package of ES modules.
     expect(JSON.parse(readFileSync(join(scratch, "package", "dist", "package.json"), "utf8"))).toEqual({ type: "commonjs" });
+  });
+});
+
+describe("the source maps", () => {
+  it("lead from the CommonJS chunks back to the sources, through the build's transform (a stack trace can be read)", () => {
+    const chunks = join(ROOT, "dist", "chunks");
+    const status = readdirSync(chunks).find((name) => name.startsWith("status-") && name.endsWith(".cjs"));
+    expect(status).toBeDefined();
+    const code = readFileSync(join(chunks, status!), "utf8");
+    expect(code).toContain(`//# sourceMappingURL=${status}.map`);
+    const lines = code.split("\n");
+    const line = lines.findIndex((text) => text.includes("is not a number of runs"));
+    const map = new SourceMap(JSON.parse(readFileSync(join(chunks, `${status}.map`), "utf8")) as SourceMapPayload);
+    const found = map.findEntry(line, lines[line]!.indexOf("is not a number of runs"));
+    expect("originalSource" in found && found.originalSource).toMatch(/src\/commands\/status\.ts$/);
+    const source = readFileSync(join(ROOT, "src", "commands", "status.ts"), "utf8").split("\n");
+    expect("originalLine" in found && source[found.originalLine]).toContain("is not a number of runs");
   });
 });
 
