@@ -19,7 +19,7 @@ import type { Reporter } from "../ui/reporter.js";
 import { paint } from "../ui/style.js";
 import { clientsFor, onTerminal, type GlobalOptions } from "./common.js";
 import { mergeSettings } from "./init.js";
-import { accountMismatch } from "./open-job.js";
+import { accountMismatch, accountMismatchOf } from "./open-job.js";
 
 /** How many jobs are applied at once: enough to overlap their round trips, few enough to stay clear of throttling. */
 const APPLY_CONCURRENCY = 4;
@@ -239,12 +239,13 @@ async function planEveryJob(options: ConvergeOptions, io: Reporter): Promise<Com
                 accountHint: config.region === clients.region ? config.account : undefined,
               });
               const account = plan.spec.where.account;
-              if (config.account && config.account !== account)
+              const saved = accountMismatchOf(config, account);
+              if (saved)
                 return {
                   name,
                   region: clients.region,
                   clients,
-                  error: `${accountMismatch(name, config.account, account)}; use the credentials of account ${config.account}, or move it with \`support-job init --name ${name} --account-change\``,
+                  error: `${accountMismatch(name, saved, account)}; use the credentials of account ${saved}, or move it with \`support-job init --name ${name} --account-change\``,
                 };
               return { name, region: clients.region, clients, plan };
             } catch (error) {

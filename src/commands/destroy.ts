@@ -5,7 +5,7 @@ import { whileInterrupted } from "../interrupt.js";
 import { awsCall } from "../aws/call.js";
 import { applyDestroy, planDestroy } from "../plan/destroy.js";
 import type { RemovalStep } from "../resources/types.js";
-import { openJob, refuseOtherAccount, severalJobs, type JobOptions } from "./open-job.js";
+import { accountMismatchOf, openJob, refuseOtherAccount, severalJobs, type JobOptions } from "./open-job.js";
 import { jobNames } from "../desired/names.js";
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { destroyToJson, renderDestroyPlan } from "../ui/destroy.js";
@@ -52,7 +52,7 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   );
   if (!options.accountChange) refuseOtherAccount({ name, config }, account, "destroy");
   // With --account-change the entry in support-job.json is about the job in the other account: it stays.
-  const elsewhere = config?.account !== undefined && config.account !== account;
+  const elsewhere = accountMismatchOf(config, account);
 
   const toDelete = steps.filter((s) => s.action === "delete");
   const skipped = steps.filter((s) => s.action === "skip");
@@ -70,7 +70,7 @@ export async function runDestroy(options: DestroyOptions, io: Reporter): Promise
   const forget = (): void => {
     if (!config) return;
     if (elsewhere) {
-      io.info(`${CONFIG_FILE} keeps job ${name}'s entry: it is about the job in account ${config.account}.`);
+      io.info(`${CONFIG_FILE} keeps job ${name}'s entry: it is about the job in account ${elsewhere}.`);
       return;
     }
     removeJob(cwd, file, name);

@@ -14,7 +14,7 @@ import { initToJson, pastTense, presentTense, renderPlan } from "../ui/format.js
 import type { Progress, Reporter } from "../ui/reporter.js";
 import { formatStatus, statusToJson } from "../ui/status.js";
 import { clientsFor } from "./common.js";
-import { accountMismatch } from "./open-job.js";
+import { accountMismatch, accountMismatchOf } from "./open-job.js";
 import { checkSubnets, subnetWarning } from "../resources/network.js";
 import { describeAwsError } from "../aws/errors.js";
 import type { InitContext, InitOptions } from "./init.js";
@@ -47,10 +47,11 @@ export async function deployJob(settings: ResolvedSettings, options: InitOptions
     { done: `read the job's resources in ${clients.region}`, failed: "could not read the job's resources" },
   );
   const account = plan.spec.where.account;
-  if (config?.account && config.account !== account && !options.accountChange)
+  const saved = accountMismatchOf(config, account);
+  if (saved && !options.accountChange)
     throw new InputError(
       "--account-change",
-      `${accountMismatch(settings.name, config.account, account)}; use the credentials of account ${config.account} (--profile), or pass --account-change to set the job up in account ${account}`,
+      `${accountMismatch(settings.name, saved, account)}; use the credentials of account ${saved} (--profile), or pass --account-change to set the job up in account ${account}`,
       "support-job init --yes --account-change",
     );
 

@@ -68,12 +68,18 @@ export async function openJob(
  * not the saved one, say so (naming both) instead of "there is no job". Asked only on that failure path.
  */
 export async function wrongAccount(job: Pick<OpenedJob, "clients" | "config" | "name">, error: unknown): Promise<unknown> {
-  const saved = job.config?.account;
-  if (!saved || !(error instanceof InputError) || !/there is no job/.test(error.problem)) return error;
+  if (!job.config?.account || !(error instanceof InputError) || !/there is no job/.test(error.problem)) return error;
   const { callerIdentity } = await import("../aws/clients.js");
   const me = await callerIdentity(job.clients).catch(() => undefined);
-  if (!me || me.account === saved) return error;
+  const saved = me && accountMismatchOf(job.config, me.account);
+  if (!me || !saved) return error;
   return new InputError("--profile", `${accountMismatch(job.name, saved, me.account)}; use the credentials of account ${saved}`, profileExample(saved));
+}
+
+/** The account support-job.json places a job in when it is not `actual` (the caller's); undefined when none is saved or they agree. */
+export function accountMismatchOf(config: Pick<ConfigFile, "account"> | undefined, actual: string): string | undefined {
+  const saved = config?.account;
+  return saved && saved !== actual ? saved : undefined;
 }
 
 /** support-job.json places job `name` in one account, the credentials are for another: the one wording of every command. */
@@ -90,8 +96,8 @@ const profileExample = (account: string) => `--profile <a profile of account ${a
  * is meant (--account-change), so that nobody learns to run it outside the folder to get past this.
  */
 export function refuseOtherAccount(job: Pick<OpenedJob, "name" | "config">, actual: string, command?: "destroy"): void {
-  const saved = job.config?.account;
-  if (!saved || saved === actual) return;
+  const saved = accountMismatchOf(job.config, actual);
+  if (!saved) return;
   const wayOut =
     command === "destroy"
       ? `, or pass --account-change to destroy job ${job.name} in account ${actual} instead (the entry of account ${saved} stays in ${CONFIG_FILE})`
@@ -116,16 +122,16 @@ export async function checkSavedAccount(job: Pick<OpenedJob, "clients" | "name" 
 
 /** A read-only command (status, logs) goes on under other credentials, and says which account it shows. */
 export function otherAccountNote(job: Pick<OpenedJob, "name" | "config">, actual: string): string | undefined {
-  const saved = job.config?.account;
-  if (!saved || saved === actual) return undefined;
+  const saved = accountMismatchOf(job.config, actual);
+  if (!saved) return undefined;
   return `${accountMismatch(job.name, saved, actual)}: this is job ${job.name} of account ${actual}.`;
 }
 
 /** The same note for the jobs of a whole support-job.json (list, status of several jobs): these are account `actual`'s. */
 export function fileAccountNote(file: JobsFile | undefined, actual: string): string | undefined {
   const elsewhere = jobNamesIn(file).flatMap((name) => {
-    const saved = jobConfig(file, name)?.account;
-    return saved && saved !== actual ? [{ name, saved }] : [];
+    const saved = accountMismatchOf(jobConfig(file, name), actual);
+    return saved ? [{ name, saved }] : [];
   });
   const [one] = elsewhere;
   if (!one) return undefined;
