@@ -1,13 +1,11 @@
 /** `support-job pause` / `resume`: turn the job's schedule off or on. Runs started with run-now still work while paused. */
 import { OperationError } from "../errors.js";
 import { projectResource } from "../resources/project.js";
-import { missedRunAlarmResource, setAlarmActions, type AlarmState } from "../resources/alarm.js";
-import { alarmChatRuleResource, type AlarmChatRuleState } from "../resources/alarm-chat-rule.js";
+import { setAlarmActions } from "../resources/alarm.js";
 import { setRuleState } from "../resources/rule.js";
-import { startRefusedAlarmResource } from "../resources/start-refused-alarm.js";
 import { awsCall, noSuchJob } from "../aws/call.js";
 import { openJob, refuseOtherAccount, type JobOptions } from "./open-job.js";
-import { SCHEDULE_READS, scheduleFrom, setScheduleEnabled } from "../deployed/schedule.js";
+import { alertsToToggle, PAUSED_ALERT_READS, SCHEDULE_READS, scheduleFrom, setScheduleEnabled } from "../deployed/schedule.js";
 import { readJobWithIdentity } from "../plan/plan.js";
 import { scheduleStatus } from "../deployed/status.js";
 import { localTimeZone } from "../schedule/index.js";
@@ -30,13 +28,7 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   // The schedule's reads (and the project's, to tell "no such job" apart), through their resource modules.
   const { where, current } = await awsCall(
     `${verb} job ${name}`,
-    readJobWithIdentity(name, clients, config?.account, [
-      ...SCHEDULE_READS,
-      projectResource,
-      missedRunAlarmResource,
-      startRefusedAlarmResource,
-      alarmChatRuleResource,
-    ]),
+    readJobWithIdentity(name, clients, config?.account, [...SCHEDULE_READS, projectResource, ...PAUSED_ALERT_READS]),
   );
   refuseOtherAccount({ name, config }, where.account);
   const schedule = scheduleFrom(current, jobNames(name, clients.region));
@@ -57,26 +49,11 @@ async function setEnabled(options: JobOptions, io: Reporter, enabled: boolean): 
   // by email (their actions) or to chat (the alarm chat rule, off with them).
   const names = jobNames(name, clients.region);
   // Only what is not so already: a second pause writes nothing.
-  const ours = (["missedRunAlarm", "startRefusedAlarm"] as const).filter((key) => {
-    const alarm = current.get(key) as AlarmState | undefined;
-    return alarm?.owner === name && (alarm.alarm.ActionsEnabled ?? true) !== enabled;
-  });
-  const chatRule = current.get("alarmChatRule") as AlarmChatRuleState | undefined;
-  const ruleState = enabled ? "ENABLED" : "DISABLED";
+  const { alarms, chatRule } = alertsToToggle(current, name, names, enabled);
   const [changed] = await Promise.all([
     toggled,
-    ours.length > 0 &&
-      awsCall(
-        `${verb} the alarms of job ${name}`,
-        setAlarmActions(
-          clients.cloudwatch,
-          ours.map((key) => names[key]),
-          enabled,
-        ),
-      ),
-    chatRule?.owner === name &&
-      chatRule.rule.State !== ruleState &&
-      awsCall(`${verb} the alarm chat rule of job ${name}`, setRuleState(clients.events, names.alarmChatRule, ruleState)),
+    alarms.length > 0 && awsCall(`${verb} the alarms of job ${name}`, setAlarmActions(clients.cloudwatch, alarms, enabled)),
+    chatRule !== undefined && awsCall(`${verb} the alarm chat rule of job ${name}`, setRuleState(clients.events, chatRule, enabled ? "ENABLED" : "DISABLED")),
   ]);
   const now = new Date();
   const after = scheduleStatus({ ...schedule, state: enabled ? "ENABLED" : "DISABLED" }, now);

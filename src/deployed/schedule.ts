@@ -4,16 +4,51 @@
  *   - "rule": an EventBridge rule on the default bus (UTC); tagged itself.
  *   - "scheduler": an EventBridge Scheduler schedule in the job's own schedule group (any IANA zone); schedules
  *     cannot be tagged, the group carries the tag.
- * Status, list, pause and resume go through here only, so a new kind is one more case in this file.
+ * Status, list, pause and resume go through here only, so a new kind is one more case in this file. What else goes
+ * quiet while a job is paused (its alarms' actions, its alarm chat rule) is listed here too, so a new alarm is one
+ * more entry in PAUSED_ALARMS.
  */
 import type { Clients } from "../aws/clients.js";
 import type { JobNames } from "../desired/names.js";
 import type { JobState, ReadResource, ScheduleState } from "../resources/types.js";
 import { scheduleRuleResource, setRuleState, type RuleState } from "../resources/rule.js";
 import { scheduleGroupResource, scheduleResource, setScheduleState, type CurrentSchedule, type GroupState } from "../resources/scheduler.js";
+import { missedRunAlarmResource, type AlarmState } from "../resources/alarm.js";
+import { startRefusedAlarmResource } from "../resources/start-refused-alarm.js";
+import { alarmChatRuleResource, type AlarmChatRuleState } from "../resources/alarm-chat-rule.js";
 
-/** The reads a job's schedule is made of (pause, resume and list read only these): the rule, the time-zone schedule and its group. */
+/** The reads a job's schedule is made of (list reads only these): the rule, the time-zone schedule and its group. */
 export const SCHEDULE_READS = [scheduleRuleResource, scheduleResource, scheduleGroupResource] as readonly ReadResource<unknown>[];
+
+/**
+ * The alarms whose actions are off while the job is paused, by key: the missed-run alarm of a paused job would fire
+ * once its window passes. The alarm chat rule, which carries them to chat, is off with them.
+ */
+const PAUSED_ALARMS = { missedRunAlarm: missedRunAlarmResource, startRefusedAlarm: startRefusedAlarmResource } as const;
+
+/** The reads of what pause and resume turn off and on besides the schedule: the paused alarms and the alarm chat rule. */
+export const PAUSED_ALERT_READS = [...Object.values(PAUSED_ALARMS), alarmChatRuleResource] as readonly ReadResource<unknown>[];
+
+/**
+ * What pause (`enabled` false) or resume must still write besides the schedule, from PAUSED_ALERT_READS' reads:
+ * the names of the job's own alarms whose actions are not `enabled` yet, and the alarm chat rule when its state is
+ * not. Only what is not so already: a second pause writes nothing.
+ */
+export function alertsToToggle(
+  current: JobState,
+  job: string,
+  names: Pick<JobNames, keyof typeof PAUSED_ALARMS | "alarmChatRule">,
+  enabled: boolean,
+): { alarms: string[]; chatRule: string | undefined } {
+  const keys = Object.keys(PAUSED_ALARMS) as (keyof typeof PAUSED_ALARMS)[];
+  const alarms = keys.filter((key) => {
+    const alarm = current.get(key) as AlarmState | undefined;
+    return alarm?.owner === job && (alarm.alarm.ActionsEnabled ?? true) !== enabled;
+  });
+  const rule = current.get("alarmChatRule") as AlarmChatRuleState | undefined;
+  const chatRule = rule?.owner === job && rule.rule.State !== (enabled ? "ENABLED" : "DISABLED") ? names.alarmChatRule : undefined;
+  return { alarms: alarms.map((key) => names[key]), chatRule };
+}
 
 interface ScheduleBase {
   /** What the user would look for in the console. */
