@@ -37,14 +37,14 @@ const LIST_READS = [...SCHEDULE_READS, ...ALERT_READS];
  * The region's jobs, or only `only` (support-job.json's, for `status` with several jobs): what `list` shows.
  * Round trips, whatever the number of jobs: the identity (skipped when `hintOf` knows the account), then every job's
  * reads at once (one more for the jobs with chat webhooks); the newest run ids and one BatchGetBuilds for every
- * last run go alongside.
+ * last run go alongside. With the jobs, the caller's account (for the note on jobs support-job.json places elsewhere).
  */
 export async function loadJobList(
   clients: Awaited<ReturnType<typeof clientsFor>>,
   now: Date,
   only?: readonly string[],
   hintOf: (job: string) => JobListHint | undefined = () => undefined,
-): Promise<JobListing[]> {
+): Promise<{ jobs: JobListing[]; account: string }> {
   const identity = awsCall("Checking your AWS identity", callerIdentity(clients));
   const names = only ? [...only] : await listJobs(clients).then((projects) => projects.map((p) => p.name ?? ""));
   // A job of support-job.json not applied yet has no project: ListBuildsForProject says so (not an error here).
@@ -58,8 +58,8 @@ export async function loadJobList(
     },
   );
   const reads = Promise.all(names.map((name) => awsCall(`Reading job ${name}`, readJobWithIdentity(name, clients, hintOf(name)?.account, LIST_READS))));
-  const [lasts, jobs] = await Promise.all([lastRuns, reads, identity]);
-  return names.map((name, i) => {
+  const [lasts, jobs, me] = await Promise.all([lastRuns, reads, identity]);
+  const listings = names.map((name, i): JobListing => {
     const read = jobs[i];
     const { project, last } = lasts[i] ?? { project: true, last: undefined };
     const jobNamesHere = jobNames(name, clients.region);
@@ -82,6 +82,7 @@ export async function loadJobList(
         : undefined,
     };
   });
+  return { jobs: listings, account: me.account };
 }
 
 export async function runList(options: GlobalOptions, io: Reporter): Promise<void> {
@@ -93,10 +94,9 @@ export async function runList(options: GlobalOptions, io: Reporter): Promise<voi
   const file = jobsFileHere();
   const inFile = file ? jobNamesIn(file) : undefined;
   const hintOf = (job: string): JobListHint | undefined => (file ? hintFromFile(file, job, clients.region) : undefined);
-  const [jobs, withAlertRules] = await Promise.all([loadJobList(clients, now, undefined, hintOf), listJobsWithAlertRules(clients)]);
+  const [{ jobs, account }, withAlertRules] = await Promise.all([loadJobList(clients, now, undefined, hintOf), listJobsWithAlertRules(clients)]);
   const leftBehind = withAlertRules.filter((job) => !jobs.some((j) => j.name === job));
-  // loadJobList asked who the caller is: asking again is free.
-  const elsewhere = fileAccountNote(file, (await callerIdentity(clients)).account);
+  const elsewhere = fileAccountNote(file, account);
   if (elsewhere) io.warn(elsewhere);
   const notInFile = inFile ? jobs.map((j) => j.name).filter((name) => !inFile.includes(name)) : [];
   if (io.json) {

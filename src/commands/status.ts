@@ -77,10 +77,8 @@ async function overview(options: StatusOptions, io: Reporter, file: JobsFile, jo
         [...byRegion].map(async ([region, names]) => {
           const clients = await clientsFor({ ...options, region }, io);
           // The file's account lets every job's reads start with the identity check; its address and alarm choice are the job's.
-          const jobs = await loadJobList(clients, now, names, (job) => hintFromFile(file, job, clients.region));
-          // loadJobList asked who the caller is: asking again is free.
-          const { callerIdentity } = await import("../aws/clients.js");
-          return { region: clients.region, jobs, account: (await callerIdentity(clients)).account };
+          const { jobs, account } = await loadJobList(clients, now, names, (job) => hintFromFile(file, job, clients.region));
+          return { region: clients.region, jobs, account };
         }),
       ),
     { done: `read ${jobs.length} jobs of support-job.json`, failed: "could not read the jobs of support-job.json" },
