@@ -14,7 +14,6 @@ export const DAY_SECONDS = 86_400;
 const MAX_EVALUATION_SECONDS = 7 * DAY_SECONDS;
 const MAX_SHORT_PERIOD_EVALUATION_SECONDS = DAY_SECONDS;
 const MIN_GRACE_SECONDS = 15 * MINUTE_SECONDS;
-/** botocore's cloudwatch model: AlarmDescription max 1024, AlarmName 1–255. */
 
 /** Valid PutMetricAlarm Period values: 10, 20, 30 or any multiple of 60 (botocore's documentation of Period). */
 export function isValidPeriod(seconds: number): boolean {
@@ -64,11 +63,11 @@ export interface MissedRunOptions {
   readonly now: Date;
 }
 
-/** How the alarm evaluates: one period as long as the window (see the header for why not M-of-N). */
+/** How the alarm evaluates: always one period as long as the window (desired/missed-run.ts's header says why not M-of-N). */
 export interface AlarmEvaluation {
   readonly period: number;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
+  readonly evaluationPeriods: 1;
+  readonly datapointsToAlarm: 1;
 }
 
 export interface WatchedMissedRuns extends AlarmEvaluation {
@@ -176,8 +175,8 @@ export function missedRunWatch(options: MissedRunOptions): MissedRunWatch {
 }
 
 /**
- * Period and evaluation periods for a window: one period covering it (N = M = 1), which AWS accepts up to 7 days.
- * Splitting it into N periods with M = N would be the same rule with more data points, and M < N is unsafe (see the
+ * The one period covering a window, in whole minutes (N = M = 1), which AWS accepts up to 7 days. Splitting it into
+ * N periods with M = N would be the same rule with more data points, and M < N is unsafe (desired/missed-run.ts's
  * header). Undefined when the window cannot be evaluated at all.
  */
 export function alarmEvaluation(windowSeconds: number): AlarmEvaluation | undefined {
