@@ -5,10 +5,9 @@
  */
 import type { Build } from "@aws-sdk/client-codebuild";
 import { runTimeliness } from "../desired/missed-run.js";
-import { defaultGraceSeconds, missedRunWatch, type MissedRunWatch } from "../settings/missed-run-window.js";
+import { missedRunWatch, runGraceSeconds, type MissedRunWatch } from "../settings/missed-run-window.js";
 import type { AlarmState } from "../resources/alarm.js";
 import { lastSuccessOf } from "../runs/history.js";
-import { scheduleGaps } from "../schedule/gaps.js";
 import type { ResolvedSettings } from "../settings/types.js";
 import type { JobSchedule } from "./schedule.js";
 
@@ -75,18 +74,16 @@ export function missedRunStatus(facts: MissedRunFacts): MissedRunStatus {
   let watch: MissedRunWatch;
   let graceSeconds: number;
   try {
-    watch = missedRunWatch({
+    const options = {
       expression: schedule.expression,
       timezone: schedule.timezone,
       enabled: settings?.missedRunAlarm !== false,
       graceSeconds: settings?.graceSeconds,
       expectEverySeconds: settings?.expectEverySeconds,
       now,
-    });
-    graceSeconds = watch.watched
-      ? watch.graceSeconds
-      : (settings?.graceSeconds ??
-        defaultGraceSeconds(scheduleGaps(schedule.expression, { from: now, timezone: schedule.timezone }).longestGapSeconds ?? 3600));
+    };
+    watch = missedRunWatch(options);
+    graceSeconds = runGraceSeconds(watch, options);
   } catch {
     // An expression edited outside support-job that our parser does not take.
     return {

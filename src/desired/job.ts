@@ -7,8 +7,7 @@ import { alarmStateEventPattern, failedRunTransformer, missedRunAlarmTransformer
 import { chatPrefix, jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type JobArns, type JobNames, type Where } from "./names.js";
 import { serviceRoleStatements } from "../settings/policy.js";
 import { missedRunAlarmInput, startRefusedAlarmInput, type MetricAlarmInput } from "./missed-run.js";
-import { defaultGraceSeconds, durationInWords, missedRunWatch, type MissedRunWatch } from "../settings/missed-run-window.js";
-import { scheduleGaps } from "../schedule/gaps.js";
+import { durationInWords, missedRunWatch, runGraceSeconds, type MissedRunWatch } from "../settings/missed-run-window.js";
 import {
   DEFAULTS,
   ECR_IMAGE,
@@ -497,16 +496,15 @@ function apiDestinationArnPrefix(where: Where, name: string): string {
 /** The missed-run watch from the settings (validated already, so --expect-every and --grace fit). */
 function missedRunSpec(settings: ResolvedSettings, project: string, topicArn: string, tags: Tag[], now: Date): MissedRunSpec {
   const base = { expression: settings.schedule, timezone: settings.timezone, now };
-  const watch = missedRunWatch({
+  const options = {
     ...base,
     enabled: settings.missedRunAlarm !== false,
     graceSeconds: settings.graceSeconds,
     expectEverySeconds: settings.expectEverySeconds,
-  });
-  if (watch.watched)
-    return { ...base, watch, graceSeconds: watch.graceSeconds, alarm: missedRunAlarmInput({ job: settings.name, project, topicArn, watch, tags }) };
-  const longest = scheduleGaps(settings.schedule, { from: now, timezone: settings.timezone }).longestGapSeconds;
-  return { ...base, watch, alarm: undefined, graceSeconds: settings.graceSeconds ?? defaultGraceSeconds(longest ?? 3600) };
+  };
+  const watch = missedRunWatch(options);
+  const alarm = watch.watched ? missedRunAlarmInput({ job: settings.name, project, topicArn, watch, tags }) : undefined;
+  return { ...base, watch, graceSeconds: runGraceSeconds(watch, options), alarm };
 }
 
 export function alertEventPattern(project: string, statuses: readonly AlertStatus[], retries = 0): Record<string, unknown> {

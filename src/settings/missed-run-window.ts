@@ -175,6 +175,18 @@ export function missedRunWatch(options: MissedRunOptions): MissedRunWatch {
 }
 
 /**
+ * The grace time a run has after it was due (the alarm's, and how late status calls a run): the watch's; for a job
+ * whose missed runs are not watched, --grace, else the default for the schedule's longest gap (an hour's without one).
+ * `options`: those the watch was made from.
+ */
+export function runGraceSeconds(watch: MissedRunWatch, options: MissedRunOptions): number {
+  if (watch.watched) return watch.graceSeconds;
+  if (options.graceSeconds !== undefined) return options.graceSeconds;
+  const longest = scheduleGaps(options.expression, { from: options.now, timezone: options.timezone ?? "UTC" }).longestGapSeconds;
+  return defaultGraceSeconds(longest ?? 3600);
+}
+
+/**
  * The one period covering a window, in whole minutes (N = M = 1), which AWS accepts up to 7 days. Splitting it into
  * N periods with M = N would be the same rule with more data points, and M < N is unsafe (desired/missed-run.ts's
  * header). Undefined when the window cannot be evaluated at all.
