@@ -50,6 +50,20 @@ function paintAlerts(parts: readonly AlertPart[]): string {
   return parts.map((p) => (p.tone === "bad" ? paint.bold(paint.red(p.text)) : p.tone === "warn" ? paint.yellow(p.text) : p.text)).join(", ");
 }
 
+/** A table cell: its plain text decides the column's width; `show` (colour) is given the padding to put inside it. */
+interface Cell {
+  plain: string;
+  show?: (pad: string) => string;
+}
+
+/** The one way a cell is padded to its column's width, colour or not. */
+function padCell(cell: Cell, width: number): string {
+  const pad = " ".repeat(width - cell.plain.length);
+  return cell.show ? cell.show(pad) : cell.plain + pad;
+}
+
+const HEADINGS = ["job", "schedule", "state", "last run", "next run"];
+
 /** Pure: the jobs as a table. */
 export function renderJobList(jobs: readonly JobListing[], options: { now: Date; timeZone: string; region: string }): string {
   const rows = jobs.map((j) => {
@@ -57,47 +71,34 @@ export function renderJobList(jobs: readonly JobListing[], options: { now: Date;
     const notSetUp = j.setUp === false;
     const state = notSetUp ? "NOT SET UP" : j.schedule ? j.schedule.state : "MISSING";
     const next = j.schedule?.nextRuns[0];
-    return {
-      name: j.name,
-      schedule:
-        notSetUp && !j.schedule
-          ? "-"
-          : j.schedule
-            ? `${j.schedule.expression}${j.schedule.description ? ` · ${j.schedule.description}` : ""}`
-            : "(no schedule)",
-      state,
-      // Plain text decides the width; colour is added after padding.
-      lastPlain: notSetUp ? "-" : j.lastRun ? `✔ ${outcomeWord(j.lastRun.status)}${ago}` : "no runs yet",
-      last: notSetUp
-        ? (pad: string) => paint.dim(`-${pad}`)
+    const nextNone = state === "DISABLED" ? "paused" : "-";
+    const cells: Cell[] = [
+      { plain: j.name },
+      {
+        plain:
+          notSetUp && !j.schedule
+            ? "-"
+            : j.schedule
+              ? `${j.schedule.expression}${j.schedule.description ? ` · ${j.schedule.description}` : ""}`
+              : "(no schedule)",
+      },
+      { plain: state, show: (pad) => (state === "ENABLED" ? paint.green(state + pad) : paint.yellow(state + pad)) },
+      notSetUp
+        ? { plain: "-", show: (pad) => paint.dim(`-${pad}`) }
         : j.lastRun
-          ? (pad: string) => `${outcomeLabel(j.lastRun?.status ?? "")}${ago}${pad}`
-          : (pad: string) => paint.dim(`no runs yet${pad}`),
-      nextPlain: next ? `${jobTime(next, j.schedule?.timezone ?? "UTC", options.timeZone)} (${timeAgo(next, options.now)})` : undefined,
-      nextNone: state === "DISABLED" ? "paused" : "-",
-      alerts: notSetUp ? paint.dim("-") : paintAlerts(alertParts(j.alerts)),
-    };
+          ? { plain: `✔ ${outcomeWord(j.lastRun.status)}${ago}`, show: (pad) => `${outcomeLabel(j.lastRun?.status ?? "")}${ago}${pad}` }
+          : { plain: "no runs yet", show: (pad) => paint.dim(`no runs yet${pad}`) },
+      next
+        ? { plain: `${jobTime(next, j.schedule?.timezone ?? "UTC", options.timeZone)} (${timeAgo(next, options.now)})` }
+        : { plain: nextNone, show: (pad) => paint.dim(nextNone + pad) },
+    ];
+    return { cells, alerts: notSetUp ? paint.dim("-") : paintAlerts(alertParts(j.alerts)) };
   });
-  const width = {
-    name: Math.max("job".length, ...rows.map((r) => r.name.length)),
-    schedule: Math.max("schedule".length, ...rows.map((r) => r.schedule.length)),
-    state: Math.max("state".length, ...rows.map((r) => r.state.length)),
-    last: Math.max("last run".length, ...rows.map((r) => r.lastPlain.length)),
-    next: Math.max("next run".length, ...rows.map((r) => (r.nextPlain ?? r.nextNone).length)),
-  };
+  const widths = HEADINGS.map((heading, i) => Math.max(heading.length, ...rows.map((r) => r.cells[i]?.plain.length ?? 0)));
+  const line = (cells: readonly Cell[]) => cells.map((cell, i) => padCell(cell, widths[i] ?? 0)).join("  ");
   const lines = [`${jobs.length} ${jobs.length === 1 ? "job" : "jobs"} in ${options.region}:`];
-  lines.push(
-    paint.dim(
-      `  ${"job".padEnd(width.name)}  ${"schedule".padEnd(width.schedule)}  ${"state".padEnd(width.state)}  ${"last run".padEnd(width.last)}  ${"next run".padEnd(width.next)}  alerts`,
-    ),
-  );
-  for (const r of rows) {
-    const state = r.state === "ENABLED" ? paint.green(r.state.padEnd(width.state)) : paint.yellow(r.state.padEnd(width.state));
-    const next = r.nextPlain ? r.nextPlain.padEnd(width.next) : paint.dim(r.nextNone.padEnd(width.next));
-    lines.push(
-      `  ${r.name.padEnd(width.name)}  ${r.schedule.padEnd(width.schedule)}  ${state}  ${r.last(" ".repeat(width.last - r.lastPlain.length))}  ${next}  ${r.alerts}`,
-    );
-  }
+  lines.push(paint.dim(`  ${line(HEADINGS.map((plain) => ({ plain })))}  alerts`));
+  for (const r of rows) lines.push(`  ${line(r.cells)}  ${r.alerts}`);
   const notSetUp = jobs.filter((j) => j.setUp === false).map((j) => j.name);
   if (notSetUp.length)
     lines.push(
