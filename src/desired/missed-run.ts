@@ -77,9 +77,11 @@ export function armingDecision(facts: ArmingFacts): Arming {
   };
 }
 
+/** The time in the job's zone, then in UTC; once when they read the same (UTC, and GMT, Etc/UCT, Zulu and the like). */
 function inZoneAndUtc(date: Date, timezone = "UTC"): string {
   const utc = formatInZone(date, "UTC");
-  return timezone === "UTC" ? utc : `${formatInZone(date, timezone)} (${utc})`;
+  const local = timezone === "UTC" ? utc : formatInZone(date, timezone);
+  return local === utc ? utc : `${local} (${utc})`;
 }
 
 /** The first run due after `since` in the job's zone (re-exported for the plan, which knows when it set the schedule). */

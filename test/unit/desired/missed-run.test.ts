@@ -227,6 +227,13 @@ describe("arming: the alarm never fires before the first run is due", () => {
     expect(decision.reason).toContain("from 2026-12-01 07:15 CET (2026-12-01 06:15 UTC) (first run due + grace)");
   });
 
+  it("says it once for a zone whose time is UTC's (GMT, Etc/UCT, Zulu…), not the same time twice", () => {
+    for (const timezone of ["GMT", "Etc/UCT", "Zulu"]) {
+      const decision = armingDecision({ firstDue: due, graceSeconds: grace, lastSuccess: undefined, alarmExists: false, now: NOW, timezone });
+      expect(decision.reason, timezone).toContain("from 2026-12-01 06:15 UTC (first run due + grace)");
+    }
+  });
+
   it("arms once the job has succeeded, even before the first scheduled run", () => {
     expect(armingDecision({ firstDue: due, graceSeconds: grace, lastSuccess: NOW, alarmExists: false, now: NOW }).arm).toBe(true);
   });
