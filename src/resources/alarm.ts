@@ -24,6 +24,7 @@ import { TAG_KEY } from "../desired/names.js";
 import {
   absentStep,
   conflictStep,
+  createStep,
   fieldChanges,
   isForeign,
   updateOrUnchanged,
@@ -31,64 +32,104 @@ import {
   readScope,
   type JobRef,
   type Owned,
+  type PlanStep,
   type ReadScope,
   type Resource,
+  type StepBase,
   type StepContext,
 } from "./types.js";
+import type { JobSpec } from "../desired/job.js";
 
 export interface AlarmState extends Owned {
   alarm: MetricAlarm;
 }
 
-const LABEL = "missed-run alarm";
+type AlarmKey = "missedRunAlarm" | "startRefusedAlarm";
+type AlarmPlanOptions = Parameters<Resource<AlarmState>["plan"]>[2];
 
-export const missedRunAlarmResource: Resource<AlarmState> = {
-  ...named("missedRunAlarm", LABEL),
-  read: (ref, { cloudwatch }, scope) => readAlarm(cloudwatch, ref, "missedRunAlarm", scope),
-  plan(spec, current, { adopt, since, lastSuccess, paused }) {
-    const name = spec.names.missedRunAlarm;
-    // A paused job runs nothing on purpose: its alarm keeps watching but sends nothing until resume.
-    const wanted = spec.missedRun.alarm;
-    const want = wanted && paused ? { ...wanted, ActionsEnabled: false } : wanted;
-    const base = { key: "missedRunAlarm" as const, label: LABEL, name, arn: spec.arns.missedRunAlarm, notes: [] as string[], after: ["alertTopic" as const] };
-    const watch = spec.missedRun.watch;
-    if (current && isForeign(current.owner, spec.job, adopt)) return conflictStep("missedRunAlarm", LABEL, name, current.owner, spec.job);
-    if (!want) {
-      const why = watch.watched ? [] : [`missed runs are not watched: ${watch.reason}${watch.hint ? ` (${watch.hint})` : ""}`];
-      if (!current) return why.length ? { ...base, action: "unchanged", changes: [], notes: why } : absentStep("missedRunAlarm", LABEL, name);
-      return { ...base, action: "delete", changes: [], notes: why, after: [], apply: (ctx) => deleteAlarm(ctx.clients.cloudwatch, name).then(() => undefined) };
-    }
-    const summary = watch.watched ? [watch.summary] : [];
-    if (!current) {
-      const arming = armingDecision({
-        firstDue: firstDue(spec.missedRun.expression, since ?? spec.missedRun.now, spec.missedRun.timezone),
-        graceSeconds: spec.missedRun.graceSeconds,
-        lastSuccess,
-        alarmExists: false,
-        now: spec.missedRun.now,
-        timezone: spec.missedRun.timezone,
+/** What sets one of the job's two alarms apart: everything else (read, conflict, delete, update, removal) is `alarmResource`'s. */
+interface AlarmKind {
+  key: AlarmKey;
+  label: string;
+  /** The alarm the settings want (undefined: none); a paused job's is sent with its actions off. */
+  wanted(spec: JobSpec): MetricAlarmInput | undefined;
+  /** When the job wants no alarm: why, in the plan (with nothing to say and no alarm to delete, the step is left out). */
+  unwantedNotes?(spec: JobSpec): string[];
+  /** The step for a wanted alarm that is not there yet (its create calls putAlarm(ctx, want, true)). */
+  missing(spec: JobSpec, want: MetricAlarmInput, options: AlarmPlanOptions, base: StepBase): PlanStep;
+  /** What an update of the alarm says besides its changes. */
+  updateNotes?(spec: JobSpec): string[];
+}
+
+/** One of the job's two alarms as a resource: one DescribeAlarms read (shared), created, updated, adopted and deleted alike. */
+export function alarmResource(kind: AlarmKind): Resource<AlarmState> {
+  const { key, label } = kind;
+  return {
+    ...named(key, label),
+    read: (ref, { cloudwatch }, scope) => readAlarm(cloudwatch, ref, key, scope),
+    plan(spec, current, options) {
+      const name = spec.names[key];
+      // A paused job runs nothing on purpose: its alarm keeps watching but sends nothing until resume.
+      const wanted = kind.wanted(spec);
+      const want = wanted && options.paused ? { ...wanted, ActionsEnabled: false } : wanted;
+      const base = { key, label, name, arn: spec.arns[key], notes: [] as string[], after: ["alertTopic" as const] };
+      if (current && isForeign(current.owner, spec.job, options.adopt)) return conflictStep(key, label, name, current.owner, spec.job);
+      if (!want) {
+        const why = kind.unwantedNotes?.(spec) ?? [];
+        if (!current) return why.length ? { ...base, action: "unchanged", changes: [], notes: why } : absentStep(key, label, name);
+        return {
+          ...base,
+          action: "delete",
+          changes: [],
+          notes: why,
+          after: [],
+          apply: (ctx) => deleteAlarm(ctx.clients.cloudwatch, name).then(() => undefined),
+        };
+      }
+      if (!current) return kind.missing(spec, want, options, base);
+      const changes = alarmChanges(current.alarm, want);
+      if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
+      return updateOrUnchanged({ ...base, notes: changes.length ? (kind.updateNotes?.(spec) ?? []) : [] }, changes, async (ctx) => {
+        await putAlarm(ctx, want, false);
+        // PutMetricAlarm ignores Tags when the alarm exists already: an adopted alarm is tagged on its own.
+        if (current.owner === undefined) await ctx.clients.cloudwatch.send(new TagResourceCommand({ ResourceARN: spec.arns[key], Tags: [...want.Tags] }));
       });
-      if (!arming.arm) return { ...base, action: "unchanged", changes: [], notes: [`not armed yet: ${arming.reason}`, ...summary] };
-      return { ...base, action: "create", changes: [], notes: summary, apply: (ctx) => putAlarm(ctx, want, true) };
-    }
-    const changes = alarmChanges(current.alarm, want);
-    if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
-    return updateOrUnchanged({ ...base, notes: changes.length ? summary : [] }, changes, async (ctx) => {
-      await putAlarm(ctx, want, false);
-      // PutMetricAlarm ignores Tags when the alarm exists already: an adopted alarm is tagged on its own.
-      if (current.owner === undefined)
-        await ctx.clients.cloudwatch.send(new TagResourceCommand({ ResourceARN: spec.arns.missedRunAlarm, Tags: [...want.Tags] }));
-    });
+    },
+    // Stage 1 with the rules: nothing reports on the job once it is going.
+    deleteAt: { stage: 1, run: ({ cloudwatch }, ref) => deleteAlarm(cloudwatch, ref.names[key]) },
+  };
+}
+
+/** What the missed-run alarm watches, in words (nothing when missed runs are not watched). */
+const watchSummary = (spec: JobSpec): string[] => (spec.missedRun.watch.watched ? [spec.missedRun.watch.summary] : []);
+
+export const missedRunAlarmResource = alarmResource({
+  key: "missedRunAlarm",
+  label: "missed-run alarm",
+  wanted: (spec) => spec.missedRun.alarm,
+  unwantedNotes({ missedRun: { watch } }) {
+    return watch.watched ? [] : [`missed runs are not watched: ${watch.reason}${watch.hint ? ` (${watch.hint})` : ""}`];
   },
-  // Stage 1 with the rules: nothing reports on the job once it is going.
-  deleteAt: { stage: 1, run: ({ cloudwatch }, ref) => deleteAlarm(cloudwatch, ref.names.missedRunAlarm) },
-};
+  missing(spec, want, { since, lastSuccess }, base) {
+    const arming = armingDecision({
+      firstDue: firstDue(spec.missedRun.expression, since ?? spec.missedRun.now, spec.missedRun.timezone),
+      graceSeconds: spec.missedRun.graceSeconds,
+      lastSuccess,
+      alarmExists: false,
+      now: spec.missedRun.now,
+      timezone: spec.missedRun.timezone,
+    });
+    if (!arming.arm) return { ...base, action: "unchanged", changes: [], notes: [`not armed yet: ${arming.reason}`, ...watchSummary(spec)] };
+    return createStep({ ...base, notes: watchSummary(spec) }, (ctx) => putAlarm(ctx, want, true));
+  },
+  updateNotes: watchSummary,
+});
 
 /**
  * One of the job's two alarms and its tags, in parallel (one round trip); undefined: no such alarm. One
  * DescribeAlarms names both alarms, made once per read of the job: the second alarm's read shares it.
  */
-export async function readAlarm(
+async function readAlarm(
   cloudwatch: Clients["cloudwatch"],
   ref: JobRef,
   key: "missedRunAlarm" | "startRefusedAlarm",
@@ -106,7 +147,7 @@ export async function readAlarm(
   return { alarm, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value };
 }
 
-export function alarmChanges(have: MetricAlarm, want: MetricAlarmInput): ReturnType<typeof fieldChanges>["changes"] {
+function alarmChanges(have: MetricAlarm, want: MetricAlarmInput): ReturnType<typeof fieldChanges>["changes"] {
   const { changes, compare: cmp } = fieldChanges();
   cmp("metric", `${have.Namespace ?? ""} ${have.MetricName ?? ""}`, `${want.Namespace} ${want.MetricName}`);
   cmp("dimensions", (have.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(", "), want.Dimensions.map((d) => `${d.Name}=${d.Value}`).join(", "));
@@ -138,7 +179,7 @@ export async function putAlarm(ctx: StepContext, want: MetricAlarmInput, create:
 }
 
 /** Removes the alarm (destroy, or the alarm turned off); false when it was not there. */
-export async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: string): Promise<boolean> {
+async function deleteAlarm(cloudwatch: Clients["cloudwatch"], name: string): Promise<boolean> {
   return (await orMissing(cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [name] })))) !== undefined;
 }
 
