@@ -12,7 +12,6 @@
  */
 import {
   DescribeApiDestinationCommand,
-  PutTargetsCommand,
   RemoveTargetsCommand,
   TagResourceCommand,
   type DescribeRuleCommandOutput,
@@ -20,24 +19,11 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import type { Clients } from "../aws/clients.js";
 import { orMissing } from "../aws/errors.js";
-import { waitForRolePropagation } from "../aws/propagation.js";
 import type { AlarmChatSpec, AlarmChatTargetSpec } from "../desired/job.js";
-import { chatPrefix, TAG_KEY } from "../desired/names.js";
+import { chatPrefix } from "../desired/names.js";
 import { chatTarget, listDestinations, targetShape } from "./chat.js";
-import { canonical, show } from "./compare.js";
-import { deleteRule, putRule, readRule } from "./rule.js";
-import {
-  absentStep,
-  conflictStep,
-  fieldChanges,
-  isForeign,
-  plural,
-  removalStep,
-  updateOrUnchanged,
-  type PlanStep,
-  type Resource,
-  type StepContext,
-} from "./types.js";
+import { deleteRule, putRule, putTargets as putRuleTargets, readRule, ruleChanges, ruleRemoval } from "./rule.js";
+import { absentStep, conflictStep, isForeign, plural, updateOrUnchanged, type PlanStep, type Resource, type StepContext } from "./types.js";
 
 export interface AlarmChatRuleState {
   rule: DescribeRuleCommandOutput;
@@ -81,10 +67,7 @@ async function putTargets(ctx: StepContext, want: AlarmChatSpec, put: readonly A
       return chatTarget(want, t, arn);
     }),
   );
-  const out = await waitForRolePropagation("EventBridge", ctx, () => events.send(new PutTargetsCommand({ Rule: want.name, Targets: targets })));
-  const failed = out.FailedEntries?.[0];
-  if (out.FailedEntryCount && failed)
-    throw new Error(`EventBridge refused target ${failed.TargetId ?? ""} of ${want.name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
+  await putRuleTargets(ctx, want.name, targets);
 }
 
 function planAlarmChatRule(
@@ -118,15 +101,10 @@ function planAlarmChatRule(
       },
     };
   if (isForeign(current.owner, spec.job, adopt)) return conflictStep(KEY, LABEL, name, current.owner, spec.job);
-  const { changes, compare } = fieldChanges();
-  const have = current.rule.EventPattern ? (JSON.parse(current.rule.EventPattern) as unknown) : undefined;
-  if (canonical(have) !== canonical(want.eventPattern)) changes.push({ field: "event pattern", from: show(have), to: show(want.eventPattern) });
-  compare("description", current.rule.Description, want.description);
-  const ruleChanged = changes.length > 0;
   // Pause and resume set the state themselves; the plan only puts it right when it differs from the schedule's.
   const stateChanged = (current.rule.State === "DISABLED" ? "DISABLED" : "ENABLED") !== state;
-  if (stateChanged) changes.push({ field: "state", from: current.rule.State ?? "(none)", to: state });
-  if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
+  const stateChange = stateChanged ? [{ field: "state", from: current.rule.State ?? "(none)", to: state }] : [];
+  const { changes, ruleChanged } = ruleChanges(current, want, spec.job, stateChange);
   const put = want.targets.filter(
     (t) =>
       !targetMatches(
@@ -165,17 +143,5 @@ export const alarmChatRuleResource: Resource<AlarmChatRuleState> = {
   read: (ref, { events }) => readAlarmChatRule(ref.names.alarmChatRule, ref.arns.alarmChatRule, ref.job, events),
   plan: (spec, current, { adopt, paused }) => planAlarmChatRule(spec, current, adopt, paused ?? false),
   // Stage 1 with the other rules (targets first), before stage 2 deletes the API destinations they point at.
-  remove(current, ref) {
-    const name = ref.names.alarmChatRule;
-    return [
-      removalStep(ref.job, current.owner, {
-        key: KEY,
-        label: LABEL,
-        name,
-        details: current.targets.length ? [plural(current.targets.length, "target")] : [],
-        stage: 1,
-        run: async ({ events }) => void (await deleteRule(events, name)),
-      }),
-    ];
-  },
+  remove: (current, ref) => ruleRemoval(KEY, LABEL, ref.names.alarmChatRule, ref.job, current),
 };

@@ -18,7 +18,6 @@ import {
   DescribeConnectionCommand,
   ListApiDestinationsCommand,
   ListConnectionsCommand,
-  PutTargetsCommand,
   RemoveTargetsCommand,
   UpdateApiDestinationCommand,
   UpdateConnectionCommand,
@@ -27,9 +26,8 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import type { Clients } from "../aws/clients.js";
 import { orMissing } from "../aws/errors.js";
-import { waitForRolePropagation } from "../aws/propagation.js";
 import { canonical } from "./compare.js";
-import { ruleTargets } from "./rule.js";
+import { putTargets, ruleTargets } from "./rule.js";
 import {
   absentStep,
   conflictStep,
@@ -321,12 +319,7 @@ function planChat(spec: JobSpec, current: ChatState | undefined, adopt: boolean)
         ctx.exists();
         const put = targets.filter((t): t is Target => t !== undefined);
         if (put.length) {
-          const out = await waitForRolePropagation("EventBridge", ctx, () => events.send(new PutTargetsCommand({ Rule: chat.ruleName, Targets: put })));
-          const failed = out.FailedEntries?.[0];
-          if (out.FailedEntryCount && failed)
-            throw new Error(
-              `EventBridge refused target ${failed.TargetId ?? ""} of ${chat.ruleName}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim(),
-            );
+          await putTargets(ctx, chat.ruleName, put);
         }
         if (gone.length) {
           // The alarm chat rule's targets of these webhooks go first (that step says so once they are gone).

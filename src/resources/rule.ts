@@ -14,6 +14,8 @@ import {
   TagResourceCommand,
   type DescribeRuleCommandOutput,
   type ListTargetsByRuleCommandOutput,
+  type PutTargetsCommandOutput,
+  type RemoveTargetsCommandOutput,
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { canonical, objectChanges, show } from "./compare.js";
@@ -27,8 +29,10 @@ import {
   plural,
   readScope,
   removalStep,
+  type FieldChange,
   type Owned,
   type ReadScope,
+  type RemovalStep,
   type Resource,
   type ResourceKey,
   type ScheduleState,
@@ -127,15 +131,7 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
           },
         };
       if (isForeign(current.owner, spec.job, adopt)) return conflictStep(key, label, want.name, current.owner, spec.job);
-      const { changes, compare: cmp } = fieldChanges();
-      if (want.scheduleExpression) cmp("schedule", current.rule.ScheduleExpression, want.scheduleExpression);
-      if (want.eventPattern) {
-        const have = current.rule.EventPattern ? (JSON.parse(current.rule.EventPattern) as unknown) : undefined;
-        if (canonical(have) !== canonical(want.eventPattern)) changes.push({ field: "event pattern", from: show(have), to: show(want.eventPattern) });
-      }
-      cmp("description", current.rule.Description, want.description);
-      const ruleChanged = changes.length > 0;
-      if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: spec.job });
+      const { changes, ruleChanged } = ruleChanges(current, want, spec.job);
       const targetChanged = !current.target || canonical(targetShape(current.target)) !== canonical(targetShape(want.target));
       if (targetChanged)
         changes.push(
@@ -152,21 +148,47 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
         ]),
       );
     },
-    remove(current, ref) {
-      const name = nameOf(ref.names);
-      const count = current.targets.length;
-      return [
-        removalStep(ref.job, current.owner, {
-          key,
-          label,
-          name,
-          details: count ? [plural(count, "target")] : [],
-          stage: 1,
-          run: async ({ events }) => void (await deleteRule(events, name)),
-        }),
-      ];
-    },
+    remove: (current, ref) => ruleRemoval(key, label, nameOf(ref.names), ref.job, current),
   };
+}
+
+/**
+ * What differs in a rule of the job that a plan compares the same way for every rule: its schedule or event pattern
+ * and description (`ruleChanged`: PutRule is due), then `more` (what only the caller compares), then the job's tag
+ * on an untagged (adopted) rule.
+ */
+export function ruleChanges(
+  current: Pick<RuleState, "rule" | "owner">,
+  want: Pick<RuleWant, "description" | "scheduleExpression" | "eventPattern">,
+  job: string,
+  more: readonly FieldChange[] = [],
+): { changes: FieldChange[]; ruleChanged: boolean } {
+  const { changes, compare: cmp } = fieldChanges();
+  if (want.scheduleExpression) cmp("schedule", current.rule.ScheduleExpression, want.scheduleExpression);
+  if (want.eventPattern) {
+    const have = current.rule.EventPattern ? (JSON.parse(current.rule.EventPattern) as unknown) : undefined;
+    if (canonical(have) !== canonical(want.eventPattern)) changes.push({ field: "event pattern", from: show(have), to: show(want.eventPattern) });
+  }
+  cmp("description", current.rule.Description, want.description);
+  const ruleChanged = changes.length > 0;
+  changes.push(...more);
+  if (current.owner === undefined) changes.push({ field: `tag ${TAG_KEY}`, from: "(none)", to: job });
+  return { changes, ruleChanged };
+}
+
+/** What destroy does with a rule of the job: at stage 1, its targets first (deleteRule), when it is the job's. */
+export function ruleRemoval(key: ResourceKey, label: string, name: string, job: string, current: Pick<RuleState, "owner" | "targets">): RemovalStep[] {
+  const count = current.targets.length;
+  return [
+    removalStep(job, current.owner, {
+      key,
+      label,
+      name,
+      details: count ? [plural(count, "target")] : [],
+      stage: 1,
+      run: async ({ events }) => void (await deleteRule(events, name)),
+    }),
+  ];
 }
 
 /** PutRule for any rule of the job (a schedule, or an event pattern): the job's tags on create only. */
@@ -191,12 +213,27 @@ export async function putRule(
 
 async function putTarget(ctx: StepContext, want: RuleWant): Promise<void> {
   await ctx.waitFor(want.targetAfter);
-  const out = await waitForRolePropagation("EventBridge", ctx, () =>
-    ctx.clients.events.send(new PutTargetsCommand({ Rule: want.name, Targets: [want.target] })),
-  );
-  const failed = out.FailedEntries?.[0];
-  if (out.FailedEntryCount && failed)
-    throw new Error(`EventBridge refused the target of ${want.name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
+  await putTargets(ctx, want.name, [want.target], () => `EventBridge refused the target of ${want.name}`);
+}
+
+/**
+ * PutTargets on a rule of the job, retried while EventBridge cannot assume a new role yet. A target it refuses
+ * (FailedEntries: the call itself succeeds) is an error, `refused` saying which.
+ */
+export async function putTargets(
+  ctx: StepContext,
+  Rule: string,
+  Targets: Target[],
+  refused = (targetId: string) => `EventBridge refused target ${targetId} of ${Rule}`,
+): Promise<void> {
+  const out = await waitForRolePropagation("EventBridge", ctx, () => ctx.clients.events.send(new PutTargetsCommand({ Rule, Targets })));
+  throwFailedEntry(out, refused);
+}
+
+/** PutTargets and RemoveTargets answer with the targets they refused: the first of them as an error. */
+function throwFailedEntry(out: PutTargetsCommandOutput | RemoveTargetsCommandOutput | undefined, what: (targetId: string) => string): void {
+  const failed = out?.FailedEntries?.[0];
+  if (out?.FailedEntryCount && failed) throw new Error(`${what(failed.TargetId ?? "")}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
 }
 
 function targetShape(t: Target): Record<string, unknown> {
@@ -250,9 +287,7 @@ export async function deleteRule(events: Clients["events"], Name: string): Promi
   const Ids = (targets.Targets ?? []).map((t) => t.Id ?? "").filter(Boolean);
   if (Ids.length) {
     const removed = await orMissing(events.send(new RemoveTargetsCommand({ Rule: Name, Ids })));
-    const failed = removed?.FailedEntries?.[0];
-    if (removed?.FailedEntryCount && failed)
-      throw new Error(`EventBridge kept target ${failed.TargetId ?? ""} of ${Name}: ${failed.ErrorCode ?? ""} ${failed.ErrorMessage ?? ""}`.trim());
+    throwFailedEntry(removed, (targetId) => `EventBridge kept target ${targetId} of ${Name}`);
   }
   return (await orMissing(events.send(new DeleteRuleCommand({ Name })))) !== undefined;
 }
