@@ -23,7 +23,18 @@ import type { AlarmChatSpec, AlarmChatTargetSpec } from "../desired/job.js";
 import { chatPrefix } from "../desired/names.js";
 import { chatTarget, listDestinations, targetShape } from "./chat.js";
 import { deleteRule, putRule, putTargets as putRuleTargets, readRule, ruleChanges, ruleRemoval } from "./rule.js";
-import { absentStep, conflictStep, isForeign, plural, updateOrUnchanged, type PlanStep, type Resource, type StepContext } from "./types.js";
+import {
+  absentStep,
+  conflictStep,
+  isForeign,
+  plural,
+  updateOrUnchanged,
+  type JobRef,
+  type PlanStep,
+  type ReadScope,
+  type Resource,
+  type StepContext,
+} from "./types.js";
 
 export interface AlarmChatRuleState {
   rule: DescribeRuleCommandOutput;
@@ -36,10 +47,15 @@ export interface AlarmChatRuleState {
 const KEY = "alarmChatRule" as const;
 const LABEL = "alarm chat rule";
 
-async function readAlarmChatRule(Name: string, arn: string, job: string, events: Clients["events"]): Promise<AlarmChatRuleState | undefined> {
+async function readAlarmChatRule(ref: JobRef, events: Clients["events"], scope?: ReadScope): Promise<AlarmChatRuleState | undefined> {
   // Most jobs have no chat webhooks, so no such rule: its targets, tags and the job's API destinations only once it
   // is found, all three at once.
-  const found = await readRule(events, Name, arn, { gated: true, found: () => listDestinations(events, chatPrefix(job)) });
+  const found = await readRule(events, ref.names.alarmChatRule, ref.arns.alarmChatRule, {
+    key: KEY,
+    scope,
+    gated: true,
+    found: () => listDestinations(events, chatPrefix(ref.job)),
+  });
   if (!found) return undefined;
   const { also: listed = [], ...rule } = found;
   const destinations = new Map<string, string>();
@@ -140,7 +156,7 @@ export const alarmChatRuleResource: Resource<AlarmChatRuleState> = {
   key: KEY,
   label: LABEL,
   nameOf: (ref) => ref.names.alarmChatRule,
-  read: (ref, { events }) => readAlarmChatRule(ref.names.alarmChatRule, ref.arns.alarmChatRule, ref.job, events),
+  read: (ref, { events }, scope) => readAlarmChatRule(ref, events, scope),
   plan: (spec, current, { adopt, paused }) => planAlarmChatRule(spec, current, adopt, paused ?? false),
   // Stage 1 with the other rules (targets first), before stage 2 deletes the API destinations they point at.
   remove: (current, ref) => ruleRemoval(KEY, LABEL, ref.names.alarmChatRule, ref.job, current),

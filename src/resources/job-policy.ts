@@ -18,7 +18,19 @@ import {
 } from "@aws-sdk/client-iam";
 import { isAlreadyExists, orMissing } from "../aws/errors.js";
 import { parsePolicyText, policyDiff, samePolicy } from "./compare.js";
-import { absentStep, conflictStep, createStep, updateOrUnchanged, isForeign, named, removalStep, type Owned, type Resource } from "./types.js";
+import {
+  absentStep,
+  conflictStep,
+  createStep,
+  isForeign,
+  named,
+  readScope,
+  removalStep,
+  thenIfFound,
+  updateOrUnchanged,
+  type Owned,
+  type Resource,
+} from "./types.js";
 import type { PolicyDocument } from "../settings/types.js";
 import { iamOwner, TAG_KEY } from "../desired/names.js";
 
@@ -33,16 +45,20 @@ const LABEL = "job permissions policy";
 
 export const jobPolicyResource: Resource<JobPolicyState> = {
   ...named("jobPolicy", LABEL),
-  async read(ref, { iam }) {
+  async read(ref, { iam }, scope = readScope()) {
     const arn = ref.arns.jobPolicy;
-    // The rest once GetPolicy found it: only a job with a policy file has one.
-    const policy = (await orMissing(iam.send(new GetPolicyCommand({ PolicyArn: arn }))))?.Policy;
-    if (!policy) return undefined;
-    const [tags, version, holders] = await Promise.all([
-      orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
-      orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.DefaultVersionId }))),
-      policyHolders(iam, arn),
-    ]);
+    // The rest once GetPolicy found it: only a job with a policy file has one. The document's read needs the
+    // default version GetPolicy names, so it waits for GetPolicy even when the rest goes out with it.
+    const get = orMissing(iam.send(new GetPolicyCommand({ PolicyArn: arn }))).then((p) => p?.Policy);
+    const got = await thenIfFound(scope, "jobPolicy", get, () =>
+      Promise.all([
+        orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))),
+        get.then((found) => found && orMissing(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: found.DefaultVersionId })))),
+        policyHolders(iam, arn),
+      ]),
+    );
+    if (!got) return undefined;
+    const [policy, [tags, version, holders]] = got;
     const owner = iamOwner(tags?.Tags ?? policy.Tags ?? [], ref.where.region);
     return { policy, owner, document: parsePolicyText(version?.PolicyVersion?.Document), holders };
   },

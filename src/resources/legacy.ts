@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { orMissing } from "../aws/errors.js";
 import { iamOwner, jobArns, jobNames, legacyIamNames, TAG_KEY, type Where } from "../desired/names.js";
-import { absentStep, removalStep, roleDetails, type RemovalStep, type Resource } from "./types.js";
+import { absentStep, readScope, removalStep, roleDetails, thenIfFound, type RemovalStep, type Resource } from "./types.js";
 import { deleteJobPolicy, policyHolders } from "./job-policy.js";
 import { deleteRole } from "./role.js";
 
@@ -51,35 +51,46 @@ export const legacyIamResource: Resource<LegacyState> = {
   key: "legacyIam",
   label: LEGACY_LABEL,
   nameOf: (ref) => legacyIamNames(ref.job).serviceRole,
-  async read(ref, { iam }) {
+  async read(ref, { iam }, scope = readScope()) {
     const legacy = legacyIamNames(ref.job);
     const roleNames = [legacy.serviceRole, legacy.scheduleRole, legacy.schedulerRole];
     const policyArn = `arn:${ref.where.partition}:iam::${ref.where.account}:policy/${legacy.jobPolicy}`;
     const [roles, policy] = await Promise.all([
       Promise.all(
         roleNames.map(async (RoleName) => {
-          const role = await orMissing(iam.send(new GetRoleCommand({ RoleName })));
-          if (!role?.Role || role.Role.Tags?.find((t) => t.Key === TAG_KEY)?.Value !== ref.job) return undefined;
           // Only for an old role of this job (rare): the common read, with no old roles, is one call per name.
-          const inline = await orMissing(iam.send(new ListRolePoliciesCommand({ RoleName })));
+          const got = await thenIfFound(
+            scope,
+            "legacyIam",
+            orMissing(iam.send(new GetRoleCommand({ RoleName }))).then((r) =>
+              r?.Role?.Tags?.find((t) => t.Key === TAG_KEY)?.Value === ref.job ? r.Role : undefined,
+            ),
+            () => orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+          );
+          if (!got) return undefined;
+          const [role, inline] = got;
           const inlineNames = inline?.PolicyNames ?? [];
           const [serves, attached] = await Promise.all([
-            legacyRoleServes(iam, role.Role, inlineNames, ref.where, ref.job),
+            legacyRoleServes(iam, role, inlineNames, ref.where, ref.job),
             orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
           ]);
           const found: LegacyRole = {
             name: RoleName,
-            owner: iamOwner(role.Role.Tags, ref.where.region),
+            owner: iamOwner(role.Tags, ref.where.region),
             inline: inlineNames.length,
             attached: attached?.AttachedPolicies?.length ?? 0,
           };
           return serves ? found : undefined;
         }),
       ),
-      orMissing(iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))).then(async (got) => {
-        // Its tags once it is found (GetPolicy's own Tags are not returned by every server).
-        const tags = got?.Policy ? await orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn }))) : undefined;
-        const ours = Boolean(got?.Policy) && (tags?.Tags ?? got?.Policy?.Tags)?.find((t) => t.Key === TAG_KEY)?.Value === ref.job;
+      // Its tags once it is found (GetPolicy's own Tags are not returned by every server).
+      thenIfFound(
+        scope,
+        "legacyIam",
+        orMissing(iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))).then((got) => got?.Policy),
+        () => orMissing(iam.send(new ListPolicyTagsCommand({ PolicyArn: policyArn }))),
+      ).then(async (got) => {
+        const ours = got !== undefined && (got[1]?.Tags ?? got[0].Tags)?.find((t) => t.Key === TAG_KEY)?.Value === ref.job;
         return { ours, holders: ours ? await policyHolders(iam, policyArn) : [] };
       }),
     ]);

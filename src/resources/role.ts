@@ -30,6 +30,7 @@ import {
   readScope,
   removalStep,
   roleDetails,
+  thenIfFound,
   type FieldChange,
   type JobRef,
   type Owned,
@@ -72,24 +73,26 @@ export function roleResource(key: RoleKey, label: string, inlinePolicyName: stri
       const { iam } = clients;
       const RoleName = nameOf(ref.names);
       if (gate && !scope.thorough && !(await gate(ref, clients, scope))) return undefined;
-      const get = orMissing(iam.send(new GetRoleCommand({ RoleName })));
-      const policies = () =>
-        Promise.all([
-          orMissing(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: inlinePolicyName }))),
-          orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
-          orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
-        ]);
       // Its policies once GetRole found it: a role the job does not have (the other schedule kind's) costs one call.
       // Behind a gate, which already cost a round trip and found what the role serves, or when the caller expects
       // the role, all four at once.
-      const [role, [inline, names, attached]] =
-        gate || scope.expects(key)
-          ? await Promise.all([get, policies()])
-          : await get.then(async (found) => [found, found?.Role ? await policies() : [undefined, undefined, undefined]] as const);
-      if (!role?.Role) return undefined;
+      const got = await thenIfFound(
+        scope,
+        key,
+        orMissing(iam.send(new GetRoleCommand({ RoleName }))).then((r) => r?.Role),
+        () =>
+          Promise.all([
+            orMissing(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: inlinePolicyName }))),
+            orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+            orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+          ]),
+        gate !== undefined,
+      );
+      if (!got) return undefined;
+      const [role, [inline, names, attached]] = got;
       return {
-        role: role.Role,
-        owner: iamOwner(role.Role.Tags, ref.where.region),
+        role,
+        owner: iamOwner(role.Tags, ref.where.region),
         inlinePolicy: parsePolicyText(inline?.PolicyDocument),
         inlinePolicyNames: names?.PolicyNames ?? [],
         attached: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ""),

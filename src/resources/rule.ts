@@ -29,6 +29,7 @@ import {
   plural,
   readScope,
   removalStep,
+  thenIfFound,
   type FieldChange,
   type Owned,
   type ReadScope,
@@ -57,24 +58,26 @@ export function ruleTargets(events: Clients["events"], Rule: string, scope: Read
 
 /**
  * A rule of the job (undefined: none): the rule, its owner tag and every target. Every rule module reads through it.
- * `gated`: for a rule most jobs do not have (the alarm chat rule), its targets and tags only once DescribeRule found it;
- * `found` is then called alongside them, for what else the caller reads only when the rule exists.
+ * `gated`: for a rule most jobs do not have (the alarm chat rule), its targets and tags only once DescribeRule found it,
+ * or with it when the scope expects the rule (`key`); `found` is then called alongside them, for what else the caller
+ * reads only when the rule exists.
  */
 export async function readRule<Also = undefined>(
   events: Clients["events"],
   Name: string,
   arn: string,
-  options: { scope?: ReadScope | undefined; gated?: boolean; found?: () => Promise<Also> } = {},
+  options: { key: ResourceKey; scope?: ReadScope | undefined; gated?: boolean; found?: () => Promise<Also> },
 ): Promise<(Omit<RuleState, "target"> & { also: Also | undefined }) | undefined> {
-  const describe = orMissing(events.send(new DescribeRuleCommand({ Name })));
-  if (options.gated && !(await describe)) return undefined;
-  const [rule, targets, tags, also] = await Promise.all([
-    describe,
-    ruleTargets(events, Name, options.scope),
-    orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
-    options.found?.(),
-  ]);
-  if (!rule) return undefined;
+  const { key, scope = readScope(), gated = false } = options;
+  const got = await thenIfFound(
+    scope,
+    key,
+    orMissing(events.send(new DescribeRuleCommand({ Name }))),
+    () => Promise.all([ruleTargets(events, Name, scope), orMissing(events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))), options.found?.()]),
+    !gated,
+  );
+  if (!got) return undefined;
+  const [rule, [targets, tags, also]] = got;
   return { rule, owner: tags?.Tags?.find((t) => t.Key === TAG_KEY)?.Value, targets: targets?.Targets ?? [], also };
 }
 
@@ -105,7 +108,7 @@ function ruleResource({ key, label, targetId, pick, replacedBy }: RuleOptions): 
   return {
     ...named(key, label),
     async read(ref, { events }, scope) {
-      const found = await readRule(events, nameOf(ref.names), arnOf(ref.arns), { scope });
+      const found = await readRule(events, nameOf(ref.names), arnOf(ref.arns), { key, scope });
       if (!found) return undefined;
       const { rule, owner, targets } = found;
       return { rule, owner, targets, target: targets.find((t) => t.Id === targetId) };

@@ -28,6 +28,7 @@ import {
   readScope,
   removalStep,
   tagValue,
+  thenIfFound,
   type JobRef,
   type Owned,
   type ReadScope,
@@ -52,11 +53,12 @@ function groupOf(ref: JobRef, scheduler: Clients["scheduler"], scope: ReadScope 
 
 export const scheduleGroupResource: Resource<GroupState> = {
   ...named("scheduleGroup", GROUP),
-  async read(ref, { scheduler }, scope) {
+  async read(ref, { scheduler }, scope = readScope()) {
     // Its tags once it is found: most jobs have a schedule rule, not a group.
-    if (!(await groupOf(ref, scheduler, scope))) return undefined;
-    const tags = await orMissing(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.scheduleGroup })));
-    return { owner: tagValue(tags?.Tags) };
+    const got = await thenIfFound(scope, "scheduleGroup", groupOf(ref, scheduler, scope), () =>
+      orMissing(scheduler.send(new ListTagsForResourceCommand({ ResourceArn: ref.arns.scheduleGroup }))),
+    );
+    return got && { owner: tagValue(got[1]?.Tags) };
   },
   plan(spec, current, { adopt }) {
     const name = spec.names.scheduleGroup;
@@ -104,10 +106,12 @@ const SCHEDULER = "EventBridge Scheduler" as const;
 
 export const scheduleResource: Resource<CurrentSchedule> = {
   ...named("schedule", SCHEDULE),
-  async read(ref, { scheduler }, scope) {
+  async read(ref, { scheduler }, scope = readScope()) {
     // A schedule lives in its group (deleting the group deletes it): no group, no schedule to ask for.
-    if (!(await groupOf(ref, scheduler, scope))) return undefined;
-    return orMissing(scheduler.send(new GetScheduleCommand({ Name: ref.names.schedule, GroupName: ref.names.scheduleGroup })));
+    const got = await thenIfFound(scope, "schedule", groupOf(ref, scheduler, scope), () =>
+      orMissing(scheduler.send(new GetScheduleCommand({ Name: ref.names.schedule, GroupName: ref.names.scheduleGroup }))),
+    );
+    return got?.[1];
   },
   plan(spec, current, { paused }) {
     const want = spec.schedule;

@@ -28,7 +28,7 @@ import { deleteRole } from "./role.js";
 import type { Tag } from "../desired/job.js";
 import { iamOwner, jobArns, jobNames, REGION_TAG_KEY, TAG_KEY, type Where } from "../desired/names.js";
 import type { PolicyDocument } from "../settings/types.js";
-import { named, removalStep, roleDetails, type Owned, type ReadResource } from "./types.js";
+import { named, readScope, removalStep, roleDetails, thenIfFound, type Owned, type ReadResource, type ReadScope } from "./types.js";
 
 /** The longest session AssumeRole may ask for; also the most a chained role session (SSO → this role) may last. */
 const TRY_SESSION_SECONDS = 3600;
@@ -127,16 +127,22 @@ export interface TryRoleState extends Owned {
 }
 
 /** The try role as it is; undefined when it does not exist. GetRole, then its two lists once it is found: most jobs have none. */
-async function readTryRole(iam: Clients["iam"], RoleName: string): Promise<TryRoleState | undefined> {
-  const role = await orMissing(iam.send(new GetRoleCommand({ RoleName })));
-  if (!role?.Role) return undefined;
-  const [attached, inline] = await Promise.all([
-    orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
-    orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
-  ]);
+async function readTryRole(iam: Clients["iam"], RoleName: string, scope: ReadScope = readScope()): Promise<TryRoleState | undefined> {
+  const got = await thenIfFound(
+    scope,
+    "tryRole",
+    orMissing(iam.send(new GetRoleCommand({ RoleName }))).then((r) => r?.Role),
+    () =>
+      Promise.all([
+        orMissing(iam.send(new ListAttachedRolePoliciesCommand({ RoleName, MaxItems: 100 }))),
+        orMissing(iam.send(new ListRolePoliciesCommand({ RoleName }))),
+      ]),
+  );
+  if (!got) return undefined;
+  const [role, [attached, inline]] = got;
   return {
-    role: role.Role,
-    owner: ownerOf(role.Role),
+    role,
+    owner: ownerOf(role),
     attached: (attached?.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])),
     inlinePolicyNames: inline?.PolicyNames ?? [],
   };
@@ -145,7 +151,7 @@ async function readTryRole(iam: Clients["iam"], RoleName: string): Promise<TryRo
 /** The try role among the job's resources: read with the others (status shows it, destroy removes it). */
 export const tryRoleResource: ReadResource<TryRoleState> = {
   ...named("tryRole", "permissions try role"),
-  read: (ref, { iam }) => readTryRole(iam, ref.names.tryRole),
+  read: (ref, { iam }, scope) => readTryRole(iam, ref.names.tryRole, scope),
   remove(current, ref) {
     const name = ref.names.tryRole;
     return [

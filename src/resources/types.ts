@@ -185,6 +185,27 @@ export function readScope(options: { thorough?: boolean | undefined; expected?: 
   };
 }
 
+/**
+ * A read whose further calls (`rest`) are worth making only when its first call found the resource: a resource most
+ * jobs do not have then costs that one call, `rest` going out once `first` found it. When the caller expects `key` to
+ * exist (ReadScope.expects), or `together` (a gate already found what the resource serves), `rest` goes out with
+ * `first`, a round trip earlier. Undefined: `first` found nothing (whatever `rest` found is dropped).
+ */
+export async function thenIfFound<F, R>(
+  scope: ReadScope,
+  key: ResourceKey,
+  first: Promise<F | undefined>,
+  rest: () => Promise<R>,
+  together = false,
+): Promise<[F, R] | undefined> {
+  if (together || scope.expects(key)) {
+    const [found, more] = await Promise.all([first, rest()]);
+    return found === undefined ? undefined : [found, more];
+  }
+  const found = await first;
+  return found === undefined ? undefined : [found, await rest()];
+}
+
 /** A resource every command reads and destroy removes, but init does not plan (the `permissions try` role: its own command manages it). */
 export type ReadResource<Current> = Pick<Resource<Current>, "key" | "label" | "nameOf" | "read" | "remove" | "deleteAt">;
 
