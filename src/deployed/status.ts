@@ -139,9 +139,11 @@ export async function loadStatus(clients: Clients, name: string, options: LoadSt
 
   // The same reads as init (one per resource, all at once) but the old IAM names, plus the runs and the try role;
   // drift is planned from them. A live job has its service role and its schedule's role: their policies are read
-  // with them, in the first round trip.
+  // with them, in the first round trip; a time-zone job's schedule group and schedule too (the group's tags and
+  // GetSchedule go out with GetScheduleGroup).
   const expected: ResourceKey[] = ["serviceRole"];
-  if (options.settings) expected.push(options.settings.timezone === "UTC" ? "scheduleRole" : "schedulerRole");
+  if (options.settings?.timezone === "UTC") expected.push("scheduleRole");
+  else if (options.settings) expected.push("schedulerRole", "scheduleGroup", "schedule");
   const job = guard(readJobWithIdentity(name, clients, options.accountHint, STATUS_READS, { expected }));
   // A missing project makes ListBuildsForProject fail too: the project read says so in the user's words.
   const runs = guard(orMissing(recentRuns(clients, name, options.limit)));

@@ -61,6 +61,32 @@ describe("round trips", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(aws.proxy.maxDepth(), deepCalls()).toBeLessThanOrEqual(2);
   });
+
+  it("a time-zone job's status is at most 2 round trips deep, its schedule group's tags and its schedule read in the first", async () => {
+    const zonedDir = mkdtempSync(join(tmpdir(), "support-job-budget-zoned-"));
+    const zonedFlags = [
+      "--name",
+      "budget-zoned",
+      "--repo",
+      FLAGS[3]!,
+      "--schedule",
+      "cron(0 7 ? * MON-FRI *)",
+      "--timezone",
+      "Europe/Paris",
+      "--email",
+      FLAGS[7]!,
+    ];
+    const init = await runCli(["init", "--yes", ...zonedFlags], { env: aws.env, cwd: zonedDir });
+    expect(init.code, init.stderr).toBe(0);
+    aws.proxy.resetCalls();
+    const run = await runCli(["status"], { env: aws.env, cwd: zonedDir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(aws.proxy.maxDepth(), deepCalls()).toBeLessThanOrEqual(2);
+    // support-job.json says the job is a time-zone one: the reads that wait for GetScheduleGroup when the group
+    // may not be there go out with it.
+    const scheduleReads = aws.proxy.calls.filter((c) => c.service === "scheduler").map((c) => `${c.action}@${c.depth}`);
+    expect(scheduleReads.sort()).toEqual(["GetSchedule@1", "GetScheduleGroup@1", "ListTagsForResource@1"]);
+  });
 });
 
 /** The calls past the first round trip, for a failure message: which reads went deep. */
