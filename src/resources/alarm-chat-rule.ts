@@ -20,8 +20,7 @@ import {
 import type { Clients } from "../aws/clients.js";
 import { orMissing } from "../aws/errors.js";
 import type { AlarmChatSpec, AlarmChatTargetSpec } from "../desired/job.js";
-import { chatPrefix } from "../desired/names.js";
-import { chatTarget, listDestinations, targetShape } from "./chat.js";
+import { chatTarget, jobDestinations, targetShape } from "./chat.js";
 import { deleteRule, putRule, putTargets as putRuleTargets, readRule, ruleChanges, ruleRemoval } from "./rule.js";
 import {
   absentStep,
@@ -54,7 +53,8 @@ async function readAlarmChatRule(ref: JobRef, events: Clients["events"], scope?:
     key: KEY,
     scope,
     gated: true,
-    found: () => listDestinations(events, chatPrefix(ref.job)),
+    // The chat webhooks' thorough read (destroy) lists them too: one list serves both.
+    found: () => jobDestinations(events, ref.job, scope),
   });
   if (!found) return undefined;
   const { also: listed = [], ...rule } = found;

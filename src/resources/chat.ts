@@ -95,9 +95,16 @@ function listConnections(events: Clients["events"], NamePrefix: string) {
   );
 }
 
-export function listDestinations(events: Clients["events"], NamePrefix: string) {
-  return allPages((NextToken) =>
-    events.send(new ListApiDestinationsCommand({ NamePrefix, NextToken })).then((p) => ({ items: p.ApiDestinations, NextToken: p.NextToken })),
+/**
+ * The job's API destinations (listed by its name prefix), once per read of the job: a thorough read of the chat
+ * webhooks and the alarm chat rule's read both need them.
+ */
+export function jobDestinations(events: Clients["events"], job: string, scope: ReadScope = readScope()) {
+  const NamePrefix = chatPrefix(job);
+  return scope.once(`events.ListApiDestinations ${NamePrefix}`, () =>
+    allPages((NextToken) =>
+      events.send(new ListApiDestinationsCommand({ NamePrefix, NextToken })).then((p) => ({ items: p.ApiDestinations, NextToken: p.NextToken })),
+    ),
   );
 }
 
@@ -144,7 +151,7 @@ async function readChat(ref: JobRef, clients: Clients, scope: ReadScope = readSc
   const prefix = chatPrefix(ref.job);
   const [{ connections, targets: chatTargets }, listed] = await Promise.all([
     chatSigns(ref, clients, scope),
-    scope.thorough ? listDestinations(events, prefix) : undefined,
+    scope.thorough ? jobDestinations(events, ref.job, scope) : undefined,
   ]);
   const keys = new Set<string>();
   for (const c of connections) {

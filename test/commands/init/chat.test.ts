@@ -218,8 +218,11 @@ describe("destroy with chat webhooks", () => {
       }),
     );
     expect((await cli(["init", "--yes", ...jobFlags(JOB, ["--alert-webhook", URLS.slack])])).code).toBe(0);
+    aws.proxy.resetCalls();
     const run = await cli(["destroy", "--yes"]);
     expect(run.code, run.stderr).toBe(0);
+    // Its thorough read lists the job's API destinations once, for the chat webhooks and the alarm chat rule alike.
+    expect(aws.proxy.count({ service: "events", action: "ListApiDestinations" })).toBe(1);
     expect(run.stdout).toMatch(/- delete {2}chat webhook +support-job-nightly-cleanup-slack-[0-9a-f]{8} \(connection; API destination\)/);
     expect(run.stdout).toMatch(/chat webhooks role +support-job-nightly-cleanup-use1-chat/);
     expect(run.stdout + run.stderr).toContain(foreign);
