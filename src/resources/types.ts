@@ -189,7 +189,8 @@ export function readScope(options: { thorough?: boolean | undefined; expected?: 
  * A read whose further calls (`rest`) are worth making only when its first call found the resource: a resource most
  * jobs do not have then costs that one call, `rest` going out once `first` found it. When the caller expects `key` to
  * exist (ReadScope.expects), or `together` (a gate already found what the resource serves), `rest` goes out with
- * `first`, a round trip earlier. Undefined: `first` found nothing (whatever `rest` found is dropped).
+ * `first`, a round trip earlier. Undefined: `first` found nothing; whatever `rest` found, or failed with, is then
+ * dropped, so a wrong guess never fails a read that would have succeeded one call at a time.
  */
 export async function thenIfFound<F, R>(
   scope: ReadScope,
@@ -199,8 +200,18 @@ export async function thenIfFound<F, R>(
   together = false,
 ): Promise<[F, R] | undefined> {
   if (together || scope.expects(key)) {
-    const [found, more] = await Promise.all([first, rest()]);
-    return found === undefined ? undefined : [found, more];
+    const more = rest().then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const found = await first.catch(async (error: unknown) => {
+      await more;
+      throw error;
+    });
+    const settled = await more;
+    if (found === undefined) return undefined;
+    if ("error" in settled) throw settled.error;
+    return [found, settled.value];
   }
   const found = await first;
   return found === undefined ? undefined : [found, await rest()];
