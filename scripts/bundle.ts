@@ -68,7 +68,7 @@ export function writeCommonJs(files: readonly OutputFile[], metafile: Metafile):
     if (!path.endsWith(".cjs")) continue;
     const written = path === ENTRY.built ? ENTRY.written : path;
     const name = basename(written);
-    const { code, map } = transformSync(file.text, {
+    const { code, map, warnings } = transformSync(file.text, {
       format: "cjs",
       supported: { "dynamic-import": false },
       // The entry finds help.json next to itself; no chunk asks where it is.
@@ -81,6 +81,8 @@ export function writeCommonJs(files: readonly OutputFile[], metafile: Metafile):
       sourcesContent: false,
       sourcefile: name,
     });
+    // A warning here is code that CommonJS cannot express (an import.meta other than .url becomes {}): stop.
+    if (warnings.length) throw new Error(`${path}: the move to CommonJS warns: ${warnings.map((w) => w.text).join("; ")}`);
     if (/\bimport\(/.test(code)) throw new Error(`${path}: an import() is left after the move to CommonJS`);
     const bundleMap = byPath.get(`${path}.map`)?.text;
     const chained = bundleMap ? remapping([map, bundleMap], () => null, { excludeContent: true }).toString() : map;
