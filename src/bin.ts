@@ -48,6 +48,8 @@ if (help !== undefined) {
   process.stdout.write(help);
 } else {
   // The chunks live in dist/chunks/, next to the entry (dist/cli.js).
-  enableCompileCache(`${join(fileURLToPath(new URL(".", import.meta.url)), "chunks")}${sep}`);
+  // Each command keeps caches of its own: the first word on the command line that is not an option.
+  const command = process.argv.slice(2).find((arg) => !arg.startsWith("-"));
+  enableCompileCache(`${join(fileURLToPath(new URL(".", import.meta.url)), "chunks")}${sep}`, command);
   void import("./cli.js").then(({ run }) => run());
 }

@@ -2,14 +2,15 @@
  * Performance budgets as counts, never times: API calls, writes and round trips on the critical path (the
  * proxy adds latency so that calls issued together share a depth), and which bundle chunks `--help` loads.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import { CLI, runCli, type CliResult } from "../helpers/cli.js";
 import { METAFILE, outputsWith, ROOT } from "../../scripts/bundle.js";
 
 const FLAGS = ["--name", "budget-job", "--repo", "https://github.com/acme/ops-scripts", "--schedule", "rate(1 day)", "--email", "ops@example.com"];
@@ -173,6 +174,17 @@ describe("reads", () => {
   });
 });
 
+/** The CLI at `cli` (dist/cli.js, or a copy), as runCli runs it: its exit code and output. */
+function run(cli: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  const merged: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, CI: "true", NO_COLOR: "1", ...env })) if (v !== undefined) merged[k] = v;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env: merged }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 describe("start-up", () => {
   // Everything is bundled, so the hook sees dist/ files only: the metafile says which of them hold the SDK.
   const metafile = () => JSON.parse(readFileSync(METAFILE, "utf8")) as Metafile;
@@ -290,50 +302,88 @@ register(${JSON.stringify(pathToFileURL(hooks).href)});`,
     expect(clientLoads.filter((at) => at > firstRequest).length, "client modules loaded after the first request").toBeGreaterThanOrEqual(3);
   });
 
-  describe("the compile cache, in the user's cache folder", () => {
+  describe("the compile cache", () => {
     const node22 = Number(process.versions.node.split(".")[0]) >= 22;
-    // `help` (not --help or --version, which the entry answers itself) loads the CLI.
-    const helpIn = (home: string, env: Record<string, string | undefined> = {}) =>
-      runCli(["help"], { env: { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, ...env } });
-    /** Node 20: the chunks' V8 code caches (src/compile-cache.ts), by file name; on Node ≥ 22 Node's own cache folder. */
-    const cacheFiles = (home: string): Map<string, string> => {
-      const root = join(home, "support-job", "compile-cache");
-      if (!existsSync(root)) return new Map();
-      const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    const fresh = () => mkdtempSync(join(tmpdir(), "support-job-compile-cache-"));
+    // `help` (not --help or --version, which the entry answers itself) loads the CLI. NODE_COMPILE_CACHE names the
+    // folder, on every platform (Node >= 22 keeps its own cache there).
+    const helpIn = (folder: string, env: Record<string, string | undefined> = {}, cli = CLI) =>
+      run(cli, ["help"], { NODE_COMPILE_CACHE: folder, NODE_DISABLE_COMPILE_CACHE: undefined, ...env });
+    /** Every file under `folder`, by name (Node 20: `<chunk>.cache`, in a folder for the V8 version, then the command). */
+    const cacheFiles = (folder: string): Map<string, string> => {
+      if (!existsSync(folder)) return new Map();
+      const files = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
       return new Map(files.map((entry) => [entry.name, join(entry.parentPath, entry.name)]));
     };
+    const inodes = (folder: string) => new Map([...cacheFiles(folder)].map(([name, path]) => [name, statSync(path).ino]));
 
-    it("a run that succeeds leaves one for each chunk it compiled (Node's own on Node >= 22)", async () => {
-      const home = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
-      const run = await helpIn(home);
-      expect(run.code, run.stderr).toBe(0);
-      const files = cacheFiles(home);
+    it.skipIf(process.platform !== "linux")("is kept in the user's cache folder ($XDG_CACHE_HOME/support-job/compile-cache) by default", async () => {
+      const home = fresh();
+      const done = await run(CLI, ["help"], { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined });
+      expect(done.code, done.stderr).toBe(0);
+      expect(cacheFiles(join(home, "support-job", "compile-cache")).size).toBeGreaterThan(0);
+    });
+
+    it("a run that succeeds leaves one for each chunk it compiled, in its command's own folder (Node's own cache on Node >= 22)", async () => {
+      const folder = fresh();
+      const done = await helpIn(folder);
+      expect(done.code, done.stderr).toBe(0);
+      const files = cacheFiles(folder);
       expect(files.size).toBeGreaterThan(0);
       if (node22) return;
       const chunks = new Set(readdirSync(join(ROOT, "dist", "chunks")));
-      for (const name of files.keys()) expect(chunks.has(name.replace(/\.cache$/, "")), name).toBe(true);
+      for (const [name, path] of files) {
+        expect(chunks.has(name.replace(/\.cache$/, "")), name).toBe(true);
+        expect(basename(dirname(path)), name).toBe("help");
+      }
     });
 
-    it.skipIf(node22)("Node 20: the next run reads it (V8 accepts it: nothing is rewritten), and a damaged one is replaced", async () => {
-      const home = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
-      expect((await helpIn(home)).code).toBe(0);
-      const before = new Map([...cacheFiles(home)].map(([name, path]) => [name, statSync(path).ino]));
-      expect((await helpIn(home)).code).toBe(0);
-      expect(new Map([...cacheFiles(home)].map(([name, path]) => [name, statSync(path).ino]))).toEqual(before);
-      // Half a file (a full disk, another tool): V8 rejects it, the run goes on, and writes it again.
-      const [name, path] = [...cacheFiles(home)][0]!;
-      const whole = readFileSync(path);
-      writeFileSync(path, whole.subarray(0, whole.length >> 1));
-      const run = await helpIn(home);
-      expect(run.code, run.stderr).toBe(0);
-      expect(readFileSync(cacheFiles(home).get(name)!).length, name).toBe(whole.length);
+    it.skipIf(node22)("Node 20: the next run reads it (nothing is rewritten); one cut short or with bytes changed is written again", async () => {
+      const folder = fresh();
+      expect((await helpIn(folder)).code).toBe(0);
+      const before = inodes(folder);
+      expect((await helpIn(folder)).code).toBe(0);
+      expect(inodes(folder)).toEqual(before);
+      const [[cut, cutPath], [changed, changedPath]] = [...cacheFiles(folder)] as [[string, string], [string, string]];
+      const whole = { cut: readFileSync(cutPath), changed: readFileSync(changedPath) };
+      // Half a file (a full disk), and the same length with bytes changed in the middle (a disk fault): V8 checks
+      // only the length and would crash on the second; the checksums refuse both, and the run goes on.
+      writeFileSync(cutPath, whole.cut.subarray(0, whole.cut.length >> 1));
+      const damaged = Buffer.from(whole.changed);
+      damaged.fill(0x5a, damaged.length >> 1, (damaged.length >> 1) + 64);
+      writeFileSync(changedPath, damaged);
+      const done = await helpIn(folder);
+      expect(done.code, done.stderr).toBe(0);
+      // Both written again (new files), and good: the run after that rewrites nothing.
+      const after = inodes(folder);
+      expect(after.get(cut)).not.toBe(before.get(cut));
+      expect(after.get(changed)).not.toBe(before.get(changed));
+      expect(readFileSync(cacheFiles(folder).get(changed)!)).not.toEqual(damaged);
+      expect((await helpIn(folder)).code).toBe(0);
+      expect(inodes(folder)).toEqual(after);
+    });
+
+    it.skipIf(node22)("Node 20: a chunk changed in place, to the same length, is compiled anew, not run from the old cache", async () => {
+      const folder = fresh();
+      expect((await helpIn(folder)).code).toBe(0);
+      const copy = join(fresh(), "dist");
+      cpSync(join(ROOT, "dist"), copy, { recursive: true });
+      const chunk = readdirSync(join(copy, "chunks")).find(
+        (name) => name.endsWith(".cjs") && readFileSync(join(copy, "chunks", name), "utf8").includes("Run a support script"),
+      );
+      expect(chunk).toBeDefined();
+      const path = join(copy, "chunks", chunk!);
+      writeFileSync(path, readFileSync(path, "utf8").replace("Run a support script", "Run a SUPPORT script"));
+      const done = await helpIn(folder, {}, join(copy, "cli.js"));
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stdout).toContain("Run a SUPPORT script");
     });
 
     it("a run that fails (a bad input), or NODE_DISABLE_COMPILE_CACHE=1, leaves none", async () => {
-      const failed = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
-      expect((await runCli(["status", "--limit", "lots"], { env: { XDG_CACHE_HOME: failed, NODE_COMPILE_CACHE: undefined } })).code).toBe(2);
+      const failed = fresh();
+      expect((await run(CLI, ["status", "--limit", "lots"], { NODE_COMPILE_CACHE: failed, NODE_DISABLE_COMPILE_CACHE: undefined })).code).toBe(2);
       if (!node22) expect(cacheFiles(failed).size).toBe(0);
-      const disabled = mkdtempSync(join(tmpdir(), "support-job-cache-home-"));
+      const disabled = fresh();
       expect((await helpIn(disabled, { NODE_DISABLE_COMPILE_CACHE: "1" })).code).toBe(0);
       expect(cacheFiles(disabled).size).toBe(0);
     });
