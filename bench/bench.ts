@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   // The CLI's compile cache (src/compile-cache.ts) in a folder of this run's own: the first runs below write it, as a
   // user's first runs do, whatever an earlier bench or build left in the user's cache folder.
   const cacheHome = mkdtempSync(join(tmpdir(), "support-job-bench-cache-"));
-  process.env.XDG_CACHE_HOME = cacheHome;
+  process.env.NODE_COMPILE_CACHE = cacheHome;
   const aws = await startLocalAws({ latencyMs: LATENCY });
   const cwd = mkdtempSync(join(tmpdir(), "support-job-bench-"));
   // moto loads each service's backend on its first request (about a second each): pay that before measuring,
