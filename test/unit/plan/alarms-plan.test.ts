@@ -54,6 +54,16 @@ describe("the start-refused alarm in the job spec", () => {
     expect(refused.plan(buildJobSpec(settings({ missedRunAlarm: false }), WHERE), deployed, { adopt: false }).action).toBe("delete");
     expect(refused.plan(spec, { ...deployed, owner: "other-job" }, { adopt: false }).action).toBe("conflict");
   });
+
+  it("an untagged alarm of the job's name is adopted with --adopt (tagged, no other note), refused without it", () => {
+    const spec = buildJobSpec(settings(), WHERE);
+    const untagged = { alarm: { ...spec.startRefusedAlarm!, Dimensions: [...spec.startRefusedAlarm!.Dimensions] }, owner: undefined };
+    const adopted = refused.plan(spec, untagged, { adopt: true });
+    expect(adopted.action).toBe("update");
+    expect(adopted.changes).toEqual([{ field: "tag support-job:job", from: "(none)", to: "nightly-cleanup" }]);
+    expect(adopted.notes).toEqual([]);
+    expect(refused.plan(spec, untagged, { adopt: false }).action).toBe("conflict");
+  });
 });
 
 describe("the alarm chat rule in the job spec", () => {
