@@ -9,7 +9,8 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloud
 import type { Build } from "@aws-sdk/client-codebuild";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createClients, type Clients } from "../../../src/aws/clients.js";
+import { clientsForMocks } from "../../helpers/mocked-clients.js";
+import type { Clients } from "../../../src/aws/clients.js";
 import { envOverrides } from "../../../src/commands/run-now.js";
 import { parseLimit } from "../../../src/commands/status.js";
 import { formatStatus, statusToJson } from "../../../src/ui/status.js";
@@ -432,9 +433,7 @@ describe("reading a log over several pages", () => {
   const logs = mockClient(CloudWatchLogsClient);
   let clients: Clients;
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = "testing";
-    process.env.AWS_SECRET_ACCESS_KEY = "testing";
-    clients = await createClients({ region: "us-east-1" });
+    clients = await clientsForMocks();
   });
   afterEach(() => logs.reset());
 

@@ -13,7 +13,8 @@ import {
 } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createClients, type Clients } from "../../../src/aws/clients.js";
+import { clientsForMocks } from "../../helpers/mocked-clients.js";
+import type { Clients } from "../../../src/aws/clients.js";
 import { applyPlan } from "../../../src/plan/apply.js";
 import { serviceRoleResource } from "../../../src/resources/index.js";
 import { buildJobSpec } from "../../../src/desired/job.js";
@@ -39,9 +40,7 @@ const otherRole = {
 const entityExists = () => Object.assign(new Error(`Role with name ${spec.names.serviceRole} already exists.`), { name: "EntityAlreadyExistsException" });
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = "testing";
-  process.env.AWS_SECRET_ACCESS_KEY = "testing";
-  clients = await createClients({ region: WHERE.region });
+  clients = await clientsForMocks(WHERE.region);
 });
 afterEach(() => iam.reset());
 

@@ -13,7 +13,8 @@ import {
 } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createClients, type Clients } from "../../../src/aws/clients.js";
+import { clientsForMocks } from "../../helpers/mocked-clients.js";
+import type { Clients } from "../../../src/aws/clients.js";
 import { applyPlan, type ApplyEvents } from "../../../src/plan/apply.js";
 import { projectResource } from "../../../src/resources/project.js";
 import { alertSubscriptionResource } from "../../../src/resources/topic.js";
@@ -25,9 +26,7 @@ const codebuild = mockClient(CodeBuildClient);
 let clients: Clients;
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = "testing";
-  process.env.AWS_SECRET_ACCESS_KEY = "testing";
-  clients = await createClients({ region: "us-east-1" });
+  clients = await clientsForMocks();
 });
 afterEach(() => codebuild.reset());
 

@@ -5,7 +5,8 @@
 import { DeleteRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createClients, type Clients } from "../../../src/aws/clients.js";
+import { clientsForMocks } from "../../helpers/mocked-clients.js";
+import type { Clients } from "../../../src/aws/clients.js";
 import { deleteRule, putTargets } from "../../../src/resources/rule.js";
 import type { StepContext } from "../../../src/resources/types.js";
 
@@ -13,9 +14,7 @@ const events = mockClient(EventBridgeClient);
 let clients: Clients;
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = "testing";
-  process.env.AWS_SECRET_ACCESS_KEY = "testing";
-  clients = await createClients({ region: "us-east-1" });
+  clients = await clientsForMocks();
 });
 afterEach(() => events.reset());
 
