@@ -16,13 +16,15 @@ export interface CliOptions {
   /** Kill the process when this resolves (interruption tests). */
   killWhen?: Promise<unknown>;
   signal?: NodeJS.Signals;
+  /** Another build's entry (a copy of dist/ a test changed) instead of dist/cli.js. */
+  cli?: string;
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, CI: "true", NO_COLOR: "1", ...options.env })) if (v !== undefined) env[k] = v;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [options.cli ?? CLI, ...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -2,7 +2,6 @@
  * Performance budgets as counts, never times: API calls, writes and round trips on the critical path (the
  * proxy adds latency so that calls issued together share a depth), and which bundle chunks `--help` loads.
  */
-import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
@@ -10,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalAws, type LocalAws } from "../../tools/local-aws/env.js";
-import { CLI, runCli, type CliResult } from "../helpers/cli.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
 import { METAFILE, outputsWith, ROOT } from "../../scripts/bundle.js";
 
 const FLAGS = ["--name", "budget-job", "--repo", "https://github.com/acme/ops-scripts", "--schedule", "rate(1 day)", "--email", "ops@example.com"];
@@ -174,17 +173,6 @@ describe("reads", () => {
   });
 });
 
-/** The CLI at `cli` (dist/cli.js, or a copy), as runCli runs it: its exit code and output. */
-function run(cli: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
-  const merged: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, CI: "true", NO_COLOR: "1", ...env })) if (v !== undefined) merged[k] = v;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { env: merged }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 describe("start-up", () => {
   // Everything is bundled, so the hook sees dist/ files only: the metafile says which of them hold the SDK.
   const metafile = () => JSON.parse(readFileSync(METAFILE, "utf8")) as Metafile;
@@ -307,8 +295,8 @@ register(${JSON.stringify(pathToFileURL(hooks).href)});`,
     const fresh = () => mkdtempSync(join(tmpdir(), "support-job-compile-cache-"));
     // `help` (not --help or --version, which the entry answers itself) loads the CLI. NODE_COMPILE_CACHE names the
     // folder, on every platform (Node >= 22 keeps its own cache there).
-    const helpIn = (folder: string, env: Record<string, string | undefined> = {}, cli = CLI) =>
-      run(cli, ["help"], { NODE_COMPILE_CACHE: folder, NODE_DISABLE_COMPILE_CACHE: undefined, ...env });
+    const helpIn = (folder: string, env: Record<string, string | undefined> = {}, cli?: string) =>
+      runCli(["help"], { env: { NODE_COMPILE_CACHE: folder, NODE_DISABLE_COMPILE_CACHE: undefined, ...env }, cli });
     /** Every file under `folder`, by name (Node 20: `<chunk>.cache`, in a folder for the V8 version, then the command). */
     const cacheFiles = (folder: string): Map<string, string> => {
       if (!existsSync(folder)) return new Map();
@@ -319,7 +307,7 @@ register(${JSON.stringify(pathToFileURL(hooks).href)});`,
 
     it.skipIf(process.platform !== "linux")("is kept in the user's cache folder ($XDG_CACHE_HOME/support-job/compile-cache) by default", async () => {
       const home = fresh();
-      const done = await run(CLI, ["help"], { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined });
+      const done = await runCli(["help"], { env: { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined } });
       expect(done.code, done.stderr).toBe(0);
       expect(cacheFiles(join(home, "support-job", "compile-cache")).size).toBeGreaterThan(0);
     });
@@ -381,7 +369,7 @@ register(${JSON.stringify(pathToFileURL(hooks).href)});`,
 
     it("a run that fails (a bad input), or NODE_DISABLE_COMPILE_CACHE=1, leaves none", async () => {
       const failed = fresh();
-      expect((await run(CLI, ["status", "--limit", "lots"], { NODE_COMPILE_CACHE: failed, NODE_DISABLE_COMPILE_CACHE: undefined })).code).toBe(2);
+      expect((await runCli(["status", "--limit", "lots"], { env: { NODE_COMPILE_CACHE: failed, NODE_DISABLE_COMPILE_CACHE: undefined } })).code).toBe(2);
       if (!node22) expect(cacheFiles(failed).size).toBe(0);
       const disabled = fresh();
       expect((await helpIn(disabled, { NODE_DISABLE_COMPILE_CACHE: "1" })).code).toBe(0);
