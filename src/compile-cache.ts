@@ -17,7 +17,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { Module } from "node:module";
-import { homedir, platform, tmpdir } from "node:os";
+import { homedir, platform } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 import { crc32 } from "node:zlib";
@@ -45,21 +45,22 @@ const HEADER_BYTES = 16;
 export function enableCompileCache(chunks: string, command: string | undefined): void {
   const env = process.env;
   if (env.NODE_DISABLE_COMPILE_CACHE) return;
+  // Never in the shared temp folder (no home folder): a folder someone else made there could hold code to run.
+  const home = userCacheHome();
+  const root = env.NODE_COMPILE_CACHE || (home && join(home, "support-job", "compile-cache"));
+  if (!root) return;
   const nodeCache = (Module as unknown as { enableCompileCache?: (directory?: string) => unknown }).enableCompileCache;
   if (typeof nodeCache === "function") {
+    // With NODE_COMPILE_CACHE set, Node has turned its cache on already.
     if (env.NODE_COMPILE_CACHE) return;
     try {
-      nodeCache(join(cacheHome(), "support-job", "compile-cache"));
+      nodeCache(root);
     } catch {
       // No cache: the same run, only slower to start.
     }
     return;
   }
   if (process.sourceMapsEnabled) return;
-  // Not in the shared temp folder: a folder someone else made there could hold code to run.
-  const home = userCacheHome();
-  const root = env.NODE_COMPILE_CACHE || (home && join(home, "support-job", "compile-cache"));
-  if (!root) return;
   const word = command !== undefined && /^[a-z][a-z-]{0,23}$/.test(command) ? command : "other";
   cacheChunks(chunks, join(root, `v8-${process.versions.v8}-${process.arch}`, word));
 }
@@ -142,12 +143,7 @@ function save(fresh: readonly { script: Script; file: string; source: Source }[]
   }
 }
 
-/** The user's cache folder (XDG on Linux, Library/Caches on macOS, LOCALAPPDATA on Windows), else the temp folder. */
-function cacheHome(): string {
-  return userCacheHome() ?? tmpdir();
-}
-
-/** The user's own cache folder; undefined when there is none to find (no home folder). */
+/** The user's cache folder (XDG on Linux, Library/Caches on macOS, LOCALAPPDATA on Windows); undefined with no home folder. */
 function userCacheHome(): string | undefined {
   const env = process.env;
   if (platform() === "win32") return env.LOCALAPPDATA || undefined;
